@@ -1,0 +1,76 @@
+"""Kubernetes resource quantities ("100m", "128Mi", "1.5", "2e3") as exact numbers."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {
+    "n": Fraction(1, 10**9),
+    "u": Fraction(1, 10**6),
+    "m": Fraction(1, 1000),
+    "": Fraction(1),
+    "k": Fraction(1000),
+    "M": Fraction(10**6),
+    "G": Fraction(10**9),
+    "T": Fraction(10**12),
+    "P": Fraction(10**15),
+    "E": Fraction(10**18),
+}
+_QUANTITY = re.compile(
+    r"^(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])|[eE](?P<exp>[+-]?\d+))?$"
+)
+
+
+class QuantityError(ValueError):
+    """A string that is not a Kubernetes quantity."""
+
+
+def parse_quantity(value: str | int | float) -> Fraction:
+    """Parse a quantity exactly as the API server's resource.Quantity does."""
+    if isinstance(value, bool):
+        raise QuantityError(f"quantities must match the regular expression: {value!r}")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(str(value))
+    match = _QUANTITY.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise QuantityError(
+            "quantities must match the regular expression "
+            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+        )
+    number = Fraction(match.group("num"))
+    if match.group("exp") is not None:
+        return number * Fraction(10) ** int(match.group("exp"))
+    suffix = match.group("suffix") or ""
+    if suffix in _BINARY:
+        return number * _BINARY[suffix]
+    return number * _DECIMAL[suffix]
+
+
+def cpu_millis(value: str | int | float) -> int:
+    """CPU quantity in millicores, rounded up as the API server rounds MilliValue."""
+    q = parse_quantity(value) * 1000
+    return int(-(-q.numerator // q.denominator))
+
+
+def memory_bytes(value: str | int | float) -> int:
+    """Memory (or any byte) quantity in bytes, rounded up."""
+    q = parse_quantity(value)
+    return int(-(-q.numerator // q.denominator))
+
+
+def format_cpu_millis(millis: int) -> str:
+    """Canonical CPU string: whole cores when exact, else millicores."""
+    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+def format_bytes(value: int) -> str:
+    """Canonical byte string using the largest exact binary suffix (as Quantity.String does)."""
+    for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):
+        unit = _BINARY[suffix]
+        if value and value % unit == 0:
+            return f"{value // unit}{suffix}"
+    return str(value)
