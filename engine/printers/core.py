@@ -27,8 +27,9 @@ class ServiceAccountPrinter:
     """kubectl get serviceaccounts: NAME AGE."""
 
     # Current upstream (kubernetes/kubernetes#117160, merged Aug 2025) dropped the SECRETS
-    # column because nothing fills `secrets` since 1.24. API servers up to 1.34 still
-    # print NAME SECRETS AGE; podtui follows the current printer.
+    # column because nothing fills `secrets` since 1.24. Older API servers (up to 1.34,
+    # unverified: inferred from the merge date) print NAME SECRETS AGE; podtui follows
+    # the current printer.
     columns = [Column("NAME", format="name"), Column("AGE")]
 
     def row(self, obj: dict, now: datetime) -> list[str]:
