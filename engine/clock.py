@@ -35,9 +35,7 @@ class Timer:
 class Clock:
     """Simulated time in seconds since the cluster started, plus the seeded generator."""
 
-    def __init__(
-        self, start: datetime = DEFAULT_START, seed: int = 0, step: float = 1.0
-    ) -> None:
+    def __init__(self, start: datetime = DEFAULT_START, seed: int = 0, step: float = 1.0) -> None:
         self.start = start
         self.step = step
         self.now = 0.0

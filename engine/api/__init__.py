@@ -1,0 +1,1 @@
+"""The simulated API server: kinds, schema validation, defaulting, admission, storage."""

@@ -1,0 +1,165 @@
+"""The always-on admission plugins for pods: NamespaceLifecycle, ServiceAccount, Priority and
+DefaultTolerationSeconds."""
+
+from __future__ import annotations
+
+from engine.api import errors
+from engine.api.admission import AdmissionRequest
+
+# utilrand.String's alphabet: no vowels, no confusable characters.
+RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+DEFAULT_TOLERATION_SECONDS = 300
+
+
+def random_suffix(rng, length: int = 5) -> str:
+    return "".join(rng.choice(RAND_ALPHABET) for _ in range(length))
+
+
+class NamespaceLifecycle:
+    """Refuses objects in namespaces that do not exist or are being deleted."""
+
+    name = "NamespaceLifecycle"
+
+    def admit(self, request: AdmissionRequest) -> None:
+        if not request.kind.namespaced or request.operation != "CREATE":
+            return
+        namespace = request.namespace
+        ns = request.server.store.get("Namespace", "", namespace)
+        if ns is None:
+            raise errors.not_found("namespaces", namespace)
+        if (
+            ns["metadata"].get("deletionTimestamp")
+            or (ns.get("status") or {}).get("phase") == "Terminating"
+        ):
+            raise errors.forbidden(
+                request.kind.resource,
+                request.name,
+                f"unable to create new content in namespace {namespace} because it is being terminated",
+            )
+
+
+class ServiceAccountAdmission:
+    """Sets serviceAccountName and mounts the projected API token volume (kube-api-access-xxxxx)."""
+
+    name = "ServiceAccount"
+
+    def admit(self, request: AdmissionRequest) -> None:
+        if request.kind.kind != "Pod" or request.operation != "CREATE":
+            return
+        pod = request.obj
+        spec = pod["spec"]
+        if (pod["metadata"].get("annotations") or {}).get("kubernetes.io/config.mirror"):
+            return
+        account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+        spec["serviceAccountName"] = account
+        spec["serviceAccount"] = account
+        namespace = request.namespace
+        if request.server.store.get("ServiceAccount", namespace, account) is None:
+            raise errors.forbidden(
+                "pods",
+                request.name,
+                f'error looking up service account {namespace}/{account}: serviceaccount "{account}" not found',
+            )
+        if spec.get("automountServiceAccountToken") is False:
+            return
+        sa = request.server.store.get("ServiceAccount", namespace, account)
+        if (
+            sa is not None
+            and sa.get("automountServiceAccountToken") is False
+            and spec.get("automountServiceAccountToken") is None
+        ):
+            return
+        volumes = spec.setdefault("volumes", [])
+        for volume in volumes:
+            if volume.get("name", "").startswith("kube-api-access-"):
+                return
+        volume_name = "kube-api-access-" + random_suffix(request.server.rng)
+        volumes.append(
+            {
+                "name": volume_name,
+                "projected": {
+                    "defaultMode": 420,
+                    "sources": [
+                        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                        {
+                            "configMap": {
+                                "items": [{"key": "ca.crt", "path": "ca.crt"}],
+                                "name": "kube-root-ca.crt",
+                            }
+                        },
+                        {
+                            "downwardAPI": {
+                                "items": [
+                                    {
+                                        "fieldRef": {
+                                            "apiVersion": "v1",
+                                            "fieldPath": "metadata.namespace",
+                                        },
+                                        "path": "namespace",
+                                    }
+                                ]
+                            }
+                        },
+                    ],
+                },
+            }
+        )
+        for group in ("initContainers", "containers"):
+            for container in spec.get(group) or []:
+                mounts = container.setdefault("volumeMounts", [])
+                if any(m.get("mountPath") == SERVICE_ACCOUNT_MOUNT for m in mounts):
+                    continue
+                mounts.append(
+                    {"mountPath": SERVICE_ACCOUNT_MOUNT, "name": volume_name, "readOnly": True}
+                )
+
+
+class Priority:
+    """Resolves the pod's priority (no PriorityClasses here: 0) and its preemption policy."""
+
+    name = "Priority"
+
+    def admit(self, request: AdmissionRequest) -> None:
+        if request.kind.kind != "Pod" or request.operation != "CREATE":
+            return
+        spec = request.obj["spec"]
+        spec.setdefault("priority", 0)
+        spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+
+
+class DefaultTolerationSeconds:
+    """Adds 300 s NoExecute tolerations for not-ready and unreachable nodes unless the pod has its own."""
+
+    name = "DefaultTolerationSeconds"
+
+    def admit(self, request: AdmissionRequest) -> None:
+        if request.kind.kind != "Pod" or request.operation != "CREATE":
+            return
+        spec = request.obj["spec"]
+        tolerations = spec.get("tolerations") or []
+        additions = []
+        for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+            if any(_tolerates_key(t, key) for t in tolerations):
+                continue
+            additions.append(
+                {
+                    "effect": "NoExecute",
+                    "key": key,
+                    "operator": "Exists",
+                    "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
+                }
+            )
+        if additions:
+            spec["tolerations"] = [*tolerations, *additions]
+
+
+def _tolerates_key(toleration: dict, key: str) -> bool:
+    effect = toleration.get("effect", "")
+    if effect not in ("", "NoExecute"):
+        return False
+    return toleration.get("key", "") in ("", key)
+
+
+def core_plugins() -> list:
+    return [NamespaceLifecycle(), ServiceAccountAdmission(), Priority(), DefaultTolerationSeconds()]

@@ -1,0 +1,189 @@
+"""The simulated cluster: clock, store, API server, controllers, scheduler and kubelets.
+
+This is the engine's front door: the CLI, the console, scenarios and tests drive a cluster
+through it (`apply`, the actions in `engine.actions`, `run_until`, the change feed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from engine.api.server import APIServer
+from engine.clock import Clock
+from engine.controllers import controller_factories
+from engine.events import EventRecorder
+from engine.kubelet.kubelet import Kubelet
+from engine.store import Change, Store
+from engine.timeutil import DEFAULT_START
+
+DEFAULT_NODE_COUNT = 3
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+def default_node(name: str, capacity: dict[str, str] | None = None) -> dict:
+    """A Node manifest as a kind/kubeadm worker registers itself."""
+    node: dict = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name},
+        "spec": {},
+    }
+    if capacity:
+        node["status"] = {"capacity": dict(capacity), "allocatable": dict(capacity)}
+    return node
+
+
+class Cluster:
+    """A whole simulated cluster, deterministic for a given seed and start time."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        start: datetime = DEFAULT_START,
+        step: float = 1.0,
+        cluster_name: str = "podtui",
+    ) -> None:
+        self.seed = seed
+        self.cluster_name = cluster_name
+        self.clock = Clock(start=start, seed=seed, step=step)
+        self.rng = self.clock.rng
+        self.store = Store(self.clock, self.rng)
+        self.events = EventRecorder(self.store, self.clock)
+        self.api = APIServer(self.store, self.clock, self.rng)
+        self.kubelets: dict[str, Kubelet] = {}
+        self._node_count = 0
+        self.controllers: dict[str, object] = {}
+        self.store.watch(self._on_node, {"Node"})
+        self.store.watch(self._on_pod, {"Pod"})
+        for name, factory in controller_factories():
+            self.controllers[name] = factory(self)
+        self.booted = False
+
+    # -- boot -----------------------------------------------------------------------------
+    def boot(self, *, default_nodes: bool = True) -> None:
+        """Create the system namespaces and (unless manifests bring their own) three nodes."""
+        if self.booted:
+            return
+        self.booted = True
+        for namespace in SYSTEM_NAMESPACES:
+            if self.store.get("Namespace", "", namespace) is None:
+                self.api.create(
+                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+                )
+        if default_nodes:
+            for index in range(1, DEFAULT_NODE_COUNT + 1):
+                self.api.create(default_node(f"node-{index}"))
+
+    # -- nodes and their kubelets ---------------------------------------------------------
+    def _on_node(self, change: Change) -> None:
+        name = change.obj["metadata"]["name"]
+        if change.type == "ADDED":
+            self._node_count += 1
+            self._complete_node(change.obj, self._node_count)
+            kubelet = Kubelet(self, name, self._node_count - 1)
+            self.kubelets[name] = kubelet
+            kubelet.register()
+            # Pods that named this node before it existed now have a kubelet.
+            for pod in self.store.iter("Pod"):
+                if (pod.get("spec") or {}).get("nodeName") == name:
+                    kubelet.pod_changed(pod)
+        elif change.type == "DELETED":
+            kubelet = self.kubelets.pop(name, None)
+            if kubelet is not None:
+                kubelet.stop()
+
+    def _complete_node(self, node: dict, index: int) -> None:
+        """What the kubelet and node-ipam controller add when a node registers."""
+        meta = node["metadata"]
+        name = meta["name"]
+        labels = meta.setdefault("labels", {})
+        for key, value in (
+            ("beta.kubernetes.io/arch", "amd64"),
+            ("beta.kubernetes.io/os", "linux"),
+            ("kubernetes.io/arch", "amd64"),
+            ("kubernetes.io/hostname", name),
+            ("kubernetes.io/os", "linux"),
+        ):
+            labels.setdefault(key, value)
+        annotations = meta.setdefault("annotations", {})
+        annotations.setdefault("node.alpha.kubernetes.io/ttl", "0")
+        annotations.setdefault("volumes.kubernetes.io/controller-managed-attach-detach", "true")
+        spec = node.setdefault("spec", {})
+        if not spec.get("podCIDR"):
+            spec["podCIDR"] = f"10.244.{index}.0/24"
+            spec["podCIDRs"] = [spec["podCIDR"]]
+
+    def _on_pod(self, change: Change) -> None:
+        pod = change.obj
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if not node_name:
+            return
+        kubelet = self.kubelets.get(node_name)
+        if kubelet is None:
+            return
+        if change.type == "DELETED":
+            kubelet.pod_deleted(pod)
+        else:
+            kubelet.pod_changed(pod)
+
+    # -- time -----------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.clock.now
+
+    def now_datetime(self) -> datetime:
+        return self.clock.now_datetime()
+
+    def run_until(self, seconds: float) -> None:
+        """Advance simulated time to `seconds` since the start, one tick at a time."""
+        while self.clock.now + self.clock.step <= seconds + 1e-9:
+            self.clock.tick()
+        if self.clock.now < seconds:
+            self.clock.run_until(seconds)
+
+    def tick(self) -> int:
+        return self.clock.tick()
+
+    def run_steps(self, steps: Iterable[tuple[float, Callable[[], object]]]) -> None:
+        """Run callbacks at their times (scenario steps), then stop."""
+        for at, callback in sorted(steps, key=lambda s: s[0]):
+            self.run_until(at)
+            callback()
+
+    # -- reading --------------------------------------------------------------------------
+    def objects(self) -> list[dict]:
+        """Every object, sorted by kind, namespace and name."""
+        out: list[dict] = []
+        for kind in self.store.kinds():
+            out.extend(self.store.list(kind))
+        return out
+
+    def watch(
+        self, callback: Callable[[Change], None], kinds: set[str] | None = None
+    ) -> Callable[[], None]:
+        """Subscribe to the change feed (ADDED / MODIFIED / DELETED); returns an unsubscribe."""
+        return self.store.watch(callback, kinds)
+
+    def logs(
+        self, namespace: str, pod: str, container: str | None = None, previous: bool = False
+    ) -> list[str]:
+        """What a container's process printed (`kubectl logs`)."""
+        obj = self.store.get("Pod", namespace, pod)
+        if obj is None:
+            return []
+        kubelet = self.kubelets.get((obj.get("spec") or {}).get("nodeName") or "")
+        if kubelet is None:
+            return []
+        worker = kubelet.workers.get(obj["metadata"]["uid"])
+        if worker is None:
+            return []
+        names = [c["name"] for c in obj["spec"].get("containers") or []]
+        name = container or (names[0] if names else "")
+        instances = worker.instances.get(name) or []
+        if previous:
+            instances = instances[:-1]
+        if not instances:
+            return []
+        return [line for _, _, line in instances[-1].logs]

@@ -1,0 +1,28 @@
+"""kube-controller-manager and kube-scheduler: one controller per file.
+
+`CONTROLLERS` lists the factories the cluster starts, in order; later controllers plug in
+by adding themselves here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+ControllerFactory = Callable[["Cluster"], Any]
+
+
+def controller_factories() -> list[tuple[str, ControllerFactory]]:
+    """(name, factory) for every controller, in start order."""
+    from engine.controllers.namespace import NamespaceController
+    from engine.controllers.podgc import PodGCController
+    from engine.controllers.scheduler import Scheduler
+
+    return [
+        ("namespace", NamespaceController),
+        ("scheduler", Scheduler),
+        ("pod-garbage-collector", PodGCController),
+    ]

@@ -1,0 +1,225 @@
+"""Events: `v1` Event objects, deduplicated and aggregated like client-go's EventCorrelator.
+
+- Identical events (same source, object, type, reason and message) become one Event whose
+  `count` goes up and whose `lastTimestamp` moves (`eventObserve`).
+- When one object gets more than 10 events of the same reason with different messages within
+  10 minutes, the newest are combined: `(combined from similar events): <message>`
+  (`EventAggregatorByReasonFunc`, maxEvents 10, interval 600 s).
+- The API server deletes events an hour after their last update (`--event-ttl=1h`).
+Components that use the newer events.k8s.io recorder (the scheduler) write `eventTime`,
+`action` and `reportingController` instead of `source` and the first/last timestamps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine.clock import Clock, Timer
+from engine.store import Store
+from engine.timeutil import format_micro_time
+
+EVENT_TTL = 3600.0
+AGGREGATE_MAX_EVENTS = 10
+AGGREGATE_INTERVAL = 600.0
+COMBINED_PREFIX = "(combined from similar events): "
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Who reports an event: `kubelet` on `node-1`, `default-scheduler`, `replicaset-controller`."""
+
+    component: str
+    host: str = ""
+    new_api: bool = False
+    """The events.k8s.io/v1 recorder (eventTime/action/reportingController), as the scheduler uses."""
+
+
+class EventRecorder:
+    """Records events into the store with the API server's correlation rules."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self._by_key: dict[tuple, dict] = {}
+        self._aggregate: dict[tuple, tuple[float, set[str]]] = {}
+        self._expiry: dict[tuple[str, str], Timer] = {}
+        self._name_seq: dict[str, int] = {}
+        self._dedup_key: dict[tuple[str, str], tuple] = {}
+        self.enabled = True
+
+    def event(
+        self,
+        involved: dict,
+        type_: str,
+        reason: str,
+        message: str,
+        source: Source,
+        *,
+        field_path: str | None = None,
+        action: str | None = None,
+        related: dict | None = None,
+    ) -> dict | None:
+        """Record one occurrence; returns the Event object (new or updated)."""
+        if not self.enabled:
+            return None
+        ref = object_reference(involved, field_path)
+        now = self.clock.now
+        ref_key = (ref["kind"], ref.get("namespace", ""), ref["name"], ref.get("uid", ""))
+        aggregate_key = (source.component, source.host, *ref_key, type_, reason)
+        first_seen, messages = self._aggregate.get(aggregate_key, (now, set()))
+        if now - first_seen > AGGREGATE_INTERVAL:
+            first_seen, messages = now, set()
+        messages.add(message)
+        self._aggregate[aggregate_key] = (first_seen, messages)
+        if len(messages) >= AGGREGATE_MAX_EVENTS:
+            message = COMBINED_PREFIX + message
+            key = (*aggregate_key, COMBINED_PREFIX, field_path)
+        else:
+            key = (*aggregate_key, message, field_path)
+        existing = self._by_key.get(key)
+        if existing is not None and self.store.get("Event", *_event_key(existing)) is existing:
+            existing["count"] = existing.get("count", 1) + 1
+            existing["message"] = message
+            if source.new_api:
+                series = existing.setdefault("series", {"count": 1})
+                series["count"] = series.get("count", 1) + 1
+                series["lastObservedTime"] = format_micro_time(self.clock.now_datetime())
+            else:
+                existing["lastTimestamp"] = self.clock.timestamp()
+            self.store.modified(existing)
+            self._schedule_expiry(existing)
+            return existing
+        event = self._new_event(ref, type_, reason, message, source, action, related)
+        self.store.add(event)
+        self._by_key[key] = event
+        self._dedup_key[_event_key(event)] = key
+        self._schedule_expiry(event)
+        return event
+
+    def _new_event(
+        self,
+        ref: dict,
+        type_: str,
+        reason: str,
+        message: str,
+        source: Source,
+        action: str | None,
+        related: dict | None,
+    ) -> dict:
+        namespace = ref.get("namespace") or "default"
+        moment = self.clock.now_datetime()
+        name = self._event_name(ref["name"], moment)
+        event: dict = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": name, "namespace": namespace},
+            "involvedObject": ref,
+            "reason": reason,
+            "message": message,
+            "type": type_,
+        }
+        if source.new_api:
+            event.update(
+                {
+                    "eventTime": format_micro_time(moment),
+                    "firstTimestamp": None,
+                    "lastTimestamp": None,
+                    "count": 1,
+                    "action": action or reason,
+                    "reportingComponent": source.component,
+                    "reportingInstance": source.host or source.component,
+                    "source": {},
+                }
+            )
+        else:
+            event.update(
+                {
+                    "eventTime": None,
+                    "firstTimestamp": self.clock.timestamp(),
+                    "lastTimestamp": self.clock.timestamp(),
+                    "count": 1,
+                    "reportingComponent": source.component,
+                    "reportingInstance": source.host,
+                    "source": {
+                        "component": source.component,
+                        **({"host": source.host} if source.host else {}),
+                    },
+                }
+            )
+        if related is not None:
+            event["related"] = object_reference(related, None)
+        return event
+
+    def _event_name(self, object_name: str, moment: datetime) -> str:
+        """`<object>.<hex unix nanoseconds>`, as client-go names events."""
+        nanos = round(moment.timestamp() * 1_000_000) * 1000
+        base = f"{object_name}.{nanos:x}"
+        seq = self._name_seq.get(base, 0)
+        self._name_seq[base] = seq + 1
+        if len(self._name_seq) > 100_000:
+            self._name_seq.clear()
+        # Two events for one object in the same nanosecond cannot happen on a real clock;
+        # here they can, so later ones step the timestamp on.
+        return base if seq == 0 else f"{object_name}.{nanos + seq:x}"
+
+    def _schedule_expiry(self, event: dict) -> None:
+        key = _event_key(event)
+        old = self._expiry.get(key)
+        if old is not None:
+            old.cancel()
+
+        def expire() -> None:
+            self._expiry.pop(key, None)
+            dedup = self._dedup_key.pop(key, None)
+            if dedup is not None and self._by_key.get(dedup) is event:
+                del self._by_key[dedup]
+            if self.store.get("Event", *key) is event:
+                self.store.remove("Event", *key)
+
+        self._expiry[key] = self.clock.call_later(EVENT_TTL, expire)
+
+    def events_for(self, obj: dict) -> list[dict]:
+        """The events whose involvedObject is this object, oldest first."""
+        meta = obj["metadata"]
+        uid = meta.get("uid")
+        namespace = meta.get("namespace") or "default"
+        found = [
+            e
+            for e in self.store.list("Event", namespace)
+            if e["involvedObject"].get("uid") == uid
+            or (
+                e["involvedObject"].get("name") == meta["name"]
+                and e["involvedObject"].get("kind") == obj.get("kind")
+                and not e["involvedObject"].get("uid")
+            )
+        ]
+        return sorted(found, key=event_sort_key)
+
+
+def event_sort_key(event: dict) -> tuple[str, str]:
+    first = event.get("firstTimestamp") or event.get("eventTime") or ""
+    return (first[:19], event["metadata"]["name"])
+
+
+def _event_key(event: dict) -> tuple[str, str]:
+    return (event["metadata"]["namespace"], event["metadata"]["name"])
+
+
+def object_reference(obj: dict, field_path: str | None) -> dict:
+    """A v1 ObjectReference to `obj`, as `involvedObject` holds it."""
+    meta = obj["metadata"]
+    ref: dict = {
+        "apiVersion": obj.get("apiVersion", "v1"),
+        "kind": obj["kind"],
+        "name": meta["name"],
+    }
+    if meta.get("namespace"):
+        ref["namespace"] = meta["namespace"]
+    if meta.get("uid"):
+        ref["uid"] = meta["uid"]
+    if meta.get("resourceVersion"):
+        ref["resourceVersion"] = meta["resourceVersion"]
+    if field_path:
+        ref["fieldPath"] = field_path
+    return ref

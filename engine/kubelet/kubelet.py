@@ -1,0 +1,257 @@
+"""The kubelet of one node: registers the Node, posts its status, renews its Lease, and runs a
+pod worker for every pod bound to it."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+from engine.events import Source
+from engine.kubelet.backoff import Backoff
+from engine.kubelet.image_puller import ImagePuller
+from engine.kubelet.images import ImageManager
+from engine.kubelet.node_status import (
+    LEASE_DURATION_SECONDS,
+    NODE_STATUS_REPORT_FREQUENCY,
+    NODE_STATUS_UPDATE_FREQUENCY,
+    node_status,
+)
+from engine.kubelet.runtime import IPAllocator
+from engine.kubelet.worker import PodWorker
+from engine.timeutil import format_micro_time
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
+
+
+class Kubelet:
+    """One node's agent."""
+
+    def __init__(self, cluster: Cluster, node_name: str, index: int) -> None:
+        self.cluster = cluster
+        self.node_name = node_name
+        self.index = index
+        self.source = Source("kubelet", node_name)
+        self.running = True
+        self.workers: dict[str, PodWorker] = {}
+        self.images = ImageManager()
+        self.image_puller = ImagePuller(self.images)
+        self.backoff = Backoff()
+        node = cluster.store.get("Node", "", node_name) or {}
+        cidr = (node.get("spec") or {}).get("podCIDR") or f"10.244.{index}.0/24"
+        self.pod_cidr = cidr
+        self.ips = IPAllocator(cidr)
+        self.host_ip = _internal_ip(node) or f"172.18.0.{index + 2}"
+        self._last_report: float | None = None
+        self._status_timer = None
+        self._lease_timer = None
+        self.images.present[PAUSE_IMAGE] = 321520
+
+    # -- identity -------------------------------------------------------------------------
+    def new_id(self) -> str:
+        return f"{self.cluster.rng.getrandbits(256):064x}"
+
+    def pull_seconds(self, container: dict, ref: object, pod: dict) -> float:
+        """How long a pull takes: the behaviour annotation's pullTime, else the catalog's."""
+        from engine.containers import behavior as behaviors
+        from engine.containers import images as catalog
+
+        annotations = pod["metadata"].get("annotations") or {}
+        text = annotations.get(behaviors.ANNOTATION_PREFIX + container["name"])
+        if text:
+            try:
+                pull_time = behaviors.parse_behavior(str(text)).pull_time
+            except behaviors.BehaviorError:
+                pull_time = None
+            if pull_time is not None:
+                return float(pull_time)
+        return float(catalog.pull_seconds(ref))
+
+    # -- the node object ------------------------------------------------------------------
+    def register(self) -> None:
+        """Post the node's first status and start the heartbeat loops."""
+        self.post_status(force=True)
+        self._schedule_status()
+        self.renew_lease()
+
+    def post_status(self, *, force: bool = False) -> None:
+        """tryUpdateNodeStatus: write when something changed or the report period passed."""
+        store = self.cluster.store
+        node = store.get("Node", "", self.node_name)
+        if node is None or not self.running:
+            return
+        now = self.cluster.clock.now
+        due = self._last_report is None or now - self._last_report >= NODE_STATUS_REPORT_FREQUENCY
+        new_status = node_status(self, node, heartbeat=force or due)
+        if force or due or _differs(node.get("status") or {}, new_status):
+            if not (force or due):
+                new_status = node_status(self, node, heartbeat=True)
+            node["status"] = new_status
+            self._last_report = now
+            store.modified(node)
+
+    def _schedule_status(self) -> None:
+        def tick() -> None:
+            self._status_timer = None
+            if not self.running:
+                return
+            self.post_status()
+            self._schedule_status()
+
+        self._status_timer = self.cluster.clock.call_later(NODE_STATUS_UPDATE_FREQUENCY, tick)
+
+    def renew_lease(self) -> None:
+        """The node heartbeat: renew kube-node-lease/<node> every 10 s."""
+        if not self.running:
+            return
+        store = self.cluster.store
+        moment = format_micro_time(self.cluster.clock.now_datetime())
+        lease = store.get("Lease", "kube-node-lease", self.node_name)
+        if lease is None:
+            node = store.get("Node", "", self.node_name)
+            lease = {
+                "apiVersion": "coordination.k8s.io/v1",
+                "kind": "Lease",
+                "metadata": {"name": self.node_name, "namespace": "kube-node-lease"},
+                "spec": {
+                    "holderIdentity": self.node_name,
+                    "leaseDurationSeconds": LEASE_DURATION_SECONDS,
+                    "renewTime": moment,
+                },
+            }
+            if node is not None:
+                lease["metadata"]["ownerReferences"] = [
+                    {
+                        "apiVersion": "v1",
+                        "kind": "Node",
+                        "name": self.node_name,
+                        "uid": node["metadata"]["uid"],
+                    }
+                ]
+            store.add(lease)
+        else:
+            lease["spec"]["renewTime"] = moment
+            store.modified(lease)
+        self._lease_timer = self.cluster.clock.call_later(
+            LEASE_DURATION_SECONDS * 0.25, self.renew_lease
+        )
+
+    def stop(self) -> None:
+        """The kubelet stops (nodeDown): no heartbeats, no syncs; containers keep running."""
+        self.running = False
+        for timer in (self._status_timer, self._lease_timer):
+            if timer is not None:
+                timer.cancel()
+        self._status_timer = self._lease_timer = None
+
+    def start(self) -> None:
+        """The kubelet comes back (nodeUp): heartbeats resume and every pod is synced."""
+        if self.running:
+            return
+        self.running = True
+        self.post_status(force=True)
+        self._schedule_status()
+        self.renew_lease()
+        for uid, worker in list(self.workers.items()):
+            live = self.cluster.store.get_by_uid(uid)
+            if live is None:
+                worker.pod_removed()
+                del self.workers[uid]
+            else:
+                worker.pod_updated(live)
+
+    # -- pods -----------------------------------------------------------------------------
+    def pod_changed(self, pod: dict) -> None:
+        uid = pod["metadata"]["uid"]
+        worker = self.workers.get(uid)
+        if worker is None:
+            if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                return
+            worker = PodWorker(self, pod)
+            self.workers[uid] = worker
+            if not self.running:
+                return
+            rejection = self._admit(pod)
+            if rejection is not None:
+                self._reject(worker, *rejection)
+                return
+        if self.running:
+            worker.pod_updated(pod)
+
+    def pod_deleted(self, pod: dict) -> None:
+        worker = self.workers.pop(pod["metadata"]["uid"], None)
+        if worker is not None:
+            worker.pod_removed()
+
+    def _admit(self, pod: dict) -> tuple[str, str] | None:
+        """The kubelet's own admission (canAdmitPod): resources must fit on the node."""
+        from engine.scheduler import pod_requests
+
+        node = self.cluster.store.get("Node", "", self.node_name)
+        if node is None:
+            return None
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        wanted = pod_requests(pod)
+        used: dict[str, int] = {}
+        count = 0
+        for uid, worker in self.workers.items():
+            if uid == pod["metadata"]["uid"] or worker.terminal:
+                continue
+            count += 1
+            for name, value in pod_requests(worker.pod).items():
+                used[name] = used.get(name, 0) + value
+        from engine.quantity import cpu_millis, memory_bytes
+
+        capacity = {
+            "cpu": cpu_millis(allocatable.get("cpu", "0")),
+            "memory": memory_bytes(allocatable.get("memory", "0")),
+        }
+        if count + 1 > int(allocatable.get("pods", 110)):
+            return (
+                "OutOfpods",
+                "Node didn't have enough resource: pods, requested: 1, used: {}, capacity: {}".format(
+                    count, allocatable.get("pods", 110)
+                ),
+            )
+        for name in ("cpu", "memory"):
+            need = wanted.get(name, 0)
+            if need and used.get(name, 0) + need > capacity[name]:
+                return (
+                    f"Outof{name}",
+                    f"Node didn't have enough resource: {name}, requested: {need}, used: {used.get(name, 0)}, capacity: {capacity[name]}",
+                )
+        return None
+
+    def _reject(self, worker: PodWorker, reason: str, message: str) -> None:
+        worker.status_reason = reason
+        worker.status_message = f"Pod was rejected: {message}"
+        worker.event("Warning", reason, worker.status_message)
+        worker.terminal = True
+        pod = worker.pod
+        status = copy.deepcopy(pod.get("status") or {})
+        status.update({"phase": "Failed", "reason": reason, "message": worker.status_message})
+        pod["status"] = status
+        self.cluster.store.modified(pod)
+
+
+def _internal_ip(node: dict) -> str | None:
+    for address in (node.get("status") or {}).get("addresses") or []:
+        if address.get("type") == "InternalIP":
+            return address.get("address")
+    return None
+
+
+def _differs(old: dict, new: dict) -> bool:
+    """Whether anything but heartbeat times changed."""
+
+    def strip(status: dict) -> dict:
+        copied = dict(status)
+        copied["conditions"] = [
+            {k: v for k, v in c.items() if k != "lastHeartbeatTime"}
+            for c in status.get("conditions") or []
+        ]
+        return copied
+
+    return strip(old) != strip(new)

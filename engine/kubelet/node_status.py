@@ -1,0 +1,111 @@
+"""The Node status a kubelet posts: capacity, allocatable, conditions, addresses, nodeInfo,
+images. A Node manifest may give its own capacity; otherwise the default node's is used."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.kubelet.kubelet import Kubelet
+
+NODE_STATUS_UPDATE_FREQUENCY = 10.0
+NODE_STATUS_REPORT_FREQUENCY = 300.0
+LEASE_DURATION_SECONDS = 40
+KUBELET_VERSION = "v1.32.0"
+CONTAINER_RUNTIME = "containerd://1.7.24"
+OS_IMAGE = "Debian GNU/Linux 12 (bookworm)"
+KERNEL_VERSION = "6.8.0-1017-generic"
+MAX_IMAGES_IN_STATUS = 50
+
+DEFAULT_CAPACITY = {
+    "cpu": "4",
+    "ephemeral-storage": "100Gi",
+    "hugepages-1Gi": "0",
+    "hugepages-2Mi": "0",
+    "memory": "8Gi",
+    "pods": "110",
+}
+
+_CONDITIONS = (
+    (
+        "MemoryPressure",
+        "False",
+        "KubeletHasSufficientMemory",
+        "kubelet has sufficient memory available",
+    ),
+    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+)
+
+
+def _stable_uuid(seed: str) -> str:
+    digest = hashlib.sha256(seed.encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def node_status(kubelet: Kubelet, node: dict, *, heartbeat: bool) -> dict:
+    """The status the kubelet would post now."""
+    old = node.get("status") or {}
+    now = kubelet.cluster.clock.timestamp()
+    capacity = dict(old.get("capacity") or DEFAULT_CAPACITY)
+    allocatable = dict(old.get("allocatable") or capacity)
+    old_conditions = {c.get("type"): c for c in old.get("conditions") or []}
+    conditions = []
+    for type_, status, reason, message in _CONDITIONS:
+        previous = old_conditions.get(type_)
+        transition = now
+        beat = now
+        if previous is not None:
+            if previous.get("status") == status:
+                transition = previous.get("lastTransitionTime") or now
+            if not heartbeat and previous.get("status") == status:
+                beat = previous.get("lastHeartbeatTime") or now
+        conditions.append(
+            {
+                "lastHeartbeatTime": beat,
+                "lastTransitionTime": transition,
+                "message": message,
+                "reason": reason,
+                "status": status,
+                "type": type_,
+            }
+        )
+    from engine.containers import images as catalog
+
+    images = []
+    for name, size in sorted(kubelet.images.present.items(), key=lambda item: (-item[1], item[0])):
+        try:
+            ref = catalog.normalize_image(name)
+            names = [catalog.image_id(ref), str(ref)]
+        except ValueError:
+            names = [name]
+        images.append({"names": names, "sizeBytes": size})
+    name = kubelet.node_name
+    addresses = old.get("addresses") or [
+        {"address": kubelet.host_ip, "type": "InternalIP"},
+        {"address": name, "type": "Hostname"},
+    ]
+    status = {
+        "addresses": addresses,
+        "allocatable": allocatable,
+        "capacity": capacity,
+        "conditions": conditions,
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+        "images": images[:MAX_IMAGES_IN_STATUS],
+        "nodeInfo": {
+            "architecture": "amd64",
+            "bootID": _stable_uuid(f"boot/{name}"),
+            "containerRuntimeVersion": CONTAINER_RUNTIME,
+            "kernelVersion": KERNEL_VERSION,
+            "kubeProxyVersion": "",
+            "kubeletVersion": KUBELET_VERSION,
+            "machineID": hashlib.sha256(f"machine/{name}".encode()).hexdigest()[:32],
+            "operatingSystem": "linux",
+            "osImage": OS_IMAGE,
+            "systemUUID": _stable_uuid(f"system/{name}"),
+        },
+    }
+    return status

@@ -1,0 +1,92 @@
+"""Running one probe against a container: exec, httpGet, tcpSocket, grpc (pkg/probe/*)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.kubelet.prober import FAILURE, SUCCESS, ProbeOutcome, ProbeWorker
+from engine.kubelet.runtime import ContainerInstance
+from engine.timeutil import format_go_duration
+
+if TYPE_CHECKING:
+    from engine.kubelet.worker import PodWorker
+
+
+def resolve_port(container: dict, port: object) -> int | None:
+    """An IntOrString port: a number, or the name of one of the container's ports."""
+    if isinstance(port, int) and not isinstance(port, bool):
+        return port
+    if isinstance(port, str):
+        if port.isdigit():
+            return int(port)
+        for declared in container.get("ports") or []:
+            if declared.get("name") == port:
+                return int(declared.get("containerPort", 0))
+    return None
+
+
+def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance) -> ProbeOutcome:
+    """One probe execution; an injected `probeFail` fault makes the target fail."""
+    spec = probe.spec
+    process = instance.process
+    ip = worker.pod_ip or ""
+    injected = (
+        probe.injected_failure_until is not None and worker.clock.now < probe.injected_failure_until
+    )
+    timeout = float(spec.get("timeoutSeconds", 1))
+    if isinstance(spec.get("exec"), dict):
+        from engine.shell.interpreter import run_exec
+
+        command = list(spec["exec"].get("command") or [])
+        if injected:
+            return ProbeOutcome(FAILURE, "podtui: injected probe failure")
+        result = run_exec(command, process.fs, getattr(process, "env", {}) or {}, timeout)
+        if result.timed_out:
+            joined = " ".join(command)
+            return ProbeOutcome(FAILURE, f'command "{joined}" timed out')
+        if result.exit_code == 0:
+            return ProbeOutcome(SUCCESS, result.output)
+        return ProbeOutcome(FAILURE, result.output.rstrip("\n"))
+    if isinstance(spec.get("httpGet"), dict):
+        action = spec["httpGet"]
+        port = resolve_port(instance.spec, action.get("port"))
+        if port is None:
+            return ProbeOutcome("Error", f"unable to find port {action.get('port')!r}")
+        path = action.get("path", "/")
+        scheme = str(action.get("scheme", "HTTP")).lower()
+        host = action.get("host") or ip
+        url = f"{scheme}://{host}:{port}{path}"
+        status = None if process is None else process.http_status(port, path)
+        if injected and status is not None:
+            status = 500
+        if status is None:
+            return ProbeOutcome(
+                FAILURE, f'Get "{url}": dial tcp {host}:{port}: connect: connection refused'
+            )
+        if 200 <= status < 400:
+            return ProbeOutcome(SUCCESS)
+        return ProbeOutcome(FAILURE, f"HTTP probe failed with statuscode: {status}")
+    if isinstance(spec.get("tcpSocket"), dict):
+        action = spec["tcpSocket"]
+        port = resolve_port(instance.spec, action.get("port"))
+        if port is None:
+            return ProbeOutcome("Error", f"unable to find port {action.get('port')!r}")
+        host = action.get("host") or ip
+        listening = process is not None and port in process.listening and not injected
+        if listening:
+            return ProbeOutcome(SUCCESS)
+        return ProbeOutcome(FAILURE, f"dial tcp {host}:{port}: connect: connection refused")
+    if isinstance(spec.get("grpc"), dict):
+        port = int(spec["grpc"].get("port", 0))
+        serving = None if process is None else process.grpc_serving(port)
+        if injected and serving is not None:
+            serving = False
+        if serving is None:
+            return ProbeOutcome(
+                FAILURE,
+                f'timeout: failed to connect service "{ip}:{port}" within {format_go_duration(timeout)}: context deadline exceeded',
+            )
+        if serving:
+            return ProbeOutcome(SUCCESS)
+        return ProbeOutcome(FAILURE, 'service unhealthy (responded with "NOT_SERVING")')
+    return ProbeOutcome("Error", "missing probe handler")

@@ -1,0 +1,1 @@
+"""Reading manifests: files and folders of YAML and JSON documents, with line numbers."""

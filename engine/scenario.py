@@ -1,0 +1,377 @@
+"""Scenario files: a YAML list of timed steps, each `at:` plus exactly one action.
+
+The whole file is checked before anything runs: every problem is a `FILE:LINE: message`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.manifests.yamldoc import Document, Problem, parse_documents
+from engine.timeutil import DurationError, parse_duration
+
+ACTIONS = ("apply", "delete", "evict", "cordon", "uncordon", "drain", "scale", "setImage", "inject")
+FAULTS = (
+    "crash",
+    "oom",
+    "probeFail",
+    "imagePullFail",
+    "sandboxKill",
+    "nodeDown",
+    "nodeUp",
+    "podKill",
+)
+CASCADES = ("background", "foreground", "orphan")
+PROBES = ("liveness", "readiness", "startup")
+
+# Sibling keys each action allows next to `at` and the action itself.
+STEP_OPTIONS: dict[str, dict[str, str]] = {
+    "apply": {"namespace": "str"},
+    "delete": {"namespace": "str", "gracePeriod": "int", "cascade": "str", "force": "bool"},
+    "evict": {"namespace": "str"},
+    "cordon": {},
+    "uncordon": {},
+    "drain": {},
+    "scale": {},
+    "setImage": {},
+    "inject": {},
+}
+MAPPING_FIELDS: dict[str, dict[str, str]] = {
+    "drain": {
+        "node": "str",
+        "ignoreDaemonsets": "bool",
+        "deleteEmptydirData": "bool",
+        "force": "bool",
+        "timeout": "duration",
+        "gracePeriod": "int",
+        "disableEviction": "bool",
+        "podSelector": "str",
+    },
+    "scale": {"target": "str", "replicas": "int", "namespace": "str"},
+    "setImage": {"target": "str", "container": "str", "image": "str", "namespace": "str"},
+    "inject": {
+        "fault": "str",
+        "pod": "str",
+        "selector": "str",
+        "namespace": "str",
+        "container": "str",
+        "exitCode": "int",
+        "probe": "str",
+        "duration": "duration",
+        "image": "str",
+        "node": "str",
+        "count": "int",
+    },
+}
+REQUIRED_FIELDS = {
+    "drain": ("node",),
+    "scale": ("target", "replicas"),
+    "setImage": ("target", "image"),
+    "inject": ("fault",),
+}
+
+
+@dataclass
+class Step:
+    """One scenario step."""
+
+    at: float
+    action: str
+    value: Any
+    options: dict[str, Any] = field(default_factory=dict)
+    file: str = ""
+    line: int = 0
+    base: Path = Path(".")
+
+    def describe(self) -> str:
+        return f"{self.action} {self.value}"
+
+
+@dataclass
+class Scenario:
+    steps: list[Step]
+    file: str
+
+
+def _type_ok(value: Any, kind: str) -> bool:
+    if kind == "str":
+        return isinstance(value, str) and bool(value)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "duration":
+        try:
+            parse_duration(value)
+        except DurationError:
+            return False
+        return True
+    return True
+
+
+_TYPE_WORDS = {
+    "str": "a string",
+    "int": "an integer",
+    "bool": "true or false",
+    "duration": "a duration such as 30s, 5m or 1h30m",
+}
+
+
+def load_scenario(path: str) -> tuple[Scenario | None, list[Problem]]:
+    """Parse and check a scenario file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return None, [Problem(path, 0, f"cannot read scenario: {err}")]
+    docs, problems = parse_documents(text, path)
+    if problems:
+        return None, problems
+    if not docs:
+        return Scenario([], path), []
+    if len(docs) > 1:
+        return None, [
+            Problem(
+                path, docs[1].line, "a scenario is one YAML list of steps, not several documents"
+            )
+        ]
+    doc = docs[0]
+    if not isinstance(doc.data, list):
+        return None, [
+            Problem(path, doc.line, "a scenario must be a YAML list of steps (`- at: 10s` ...)")
+        ]
+    steps: list[Step] = []
+    for index, item in enumerate(doc.data):
+        step, step_problems = _parse_step(item, index, doc, file.parent)
+        problems.extend(step_problems)
+        if step is not None:
+            steps.append(step)
+    if problems:
+        return None, problems
+    steps.sort(key=lambda s: s.at)
+    return Scenario(steps, path), []
+
+
+def _parse_step(
+    item: Any, index: int, doc: Document, base: Path
+) -> tuple[Step | None, list[Problem]]:
+    file = doc.file
+
+    def at_line(*path: Any) -> int:
+        return doc.line_of((index, *path))
+
+    if not isinstance(item, dict):
+        return None, [
+            Problem(file, at_line(), "a step must be a mapping with `at:` and one action")
+        ]
+    problems: list[Problem] = []
+    if "at" not in item:
+        problems.append(Problem(file, at_line(), "step has no `at:` time"))
+        at = 0.0
+    else:
+        try:
+            at = parse_duration(item["at"])
+        except DurationError as err:
+            problems.append(Problem(file, at_line("at"), f"at: {err}"))
+            at = 0.0
+    actions = [key for key in item if key in ACTIONS]
+    unknown = [key for key in item if key != "at" and key not in ACTIONS]
+    if not actions:
+        names = ", ".join(ACTIONS)
+        if unknown:
+            key = unknown[0]
+            problems.append(
+                Problem(file, at_line(key), f'unknown scenario action "{key}" (known: {names})')
+            )
+        else:
+            problems.append(Problem(file, at_line(), f"step has no action (one of: {names})"))
+        return None, problems
+    if len(actions) > 1:
+        problems.append(
+            Problem(
+                file,
+                at_line(actions[1]),
+                f"a step takes exactly one action; this one has {', '.join(actions)}",
+            )
+        )
+        return None, problems
+    action = actions[0]
+    allowed = STEP_OPTIONS[action]
+    options: dict[str, Any] = {}
+    for key in unknown:
+        if key not in allowed:
+            hint = f" (allowed here: {', '.join(allowed)})" if allowed else ""
+            problems.append(
+                Problem(file, at_line(key), f'unknown field "{key}" for a {action} step{hint}')
+            )
+        elif not _type_ok(item[key], allowed[key]):
+            problems.append(
+                Problem(file, at_line(key), f"{key} must be {_TYPE_WORDS[allowed[key]]}")
+            )
+        else:
+            options[key] = item[key]
+    value = item[action]
+    problems.extend(_check_value(action, value, options, doc, (index, action), base))
+    if "cascade" in options and options["cascade"] not in CASCADES:
+        problems.append(
+            Problem(
+                file,
+                at_line("cascade"),
+                f'invalid cascade value "{options["cascade"]}": must be one of {", ".join(CASCADES)}',
+            )
+        )
+    if problems:
+        return None, problems
+    if action in ("drain",) and isinstance(value, str):
+        value = {"node": value}
+    return Step(at, action, value, options, file, at_line(), base), []
+
+
+def _check_value(
+    action: str, value: Any, options: dict, doc: Document, path: tuple, base: Path
+) -> list[Problem]:
+    file = doc.file
+    line = doc.line_of(path)
+    if action in MAPPING_FIELDS and not (action == "drain" and isinstance(value, str)):
+        if not isinstance(value, dict):
+            return [Problem(file, line, f"{action} takes a mapping: {_example(action)}")]
+        problems: list[Problem] = []
+        fields = MAPPING_FIELDS[action]
+        for key, item in value.items():
+            if key not in fields:
+                problems.append(
+                    Problem(
+                        file,
+                        doc.line_of((*path, key)),
+                        f'unknown field "{key}" in {action} (known: {", ".join(fields)})',
+                    )
+                )
+            elif not _type_ok(item, fields[key]):
+                problems.append(
+                    Problem(
+                        file,
+                        doc.line_of((*path, key)),
+                        f"{action}.{key} must be {_TYPE_WORDS[fields[key]]}",
+                    )
+                )
+        for key in REQUIRED_FIELDS.get(action, ()):
+            if key not in value:
+                problems.append(Problem(file, line, f"{action} needs `{key}`: {_example(action)}"))
+        if action in ("scale", "setImage") and isinstance(value.get("target"), str):
+            problems.extend(_check_target(value["target"], file, doc.line_of((*path, "target"))))
+        if action == "scale" and isinstance(value.get("replicas"), int) and value["replicas"] < 0:
+            problems.append(
+                Problem(file, doc.line_of((*path, "replicas")), "replicas must not be negative")
+            )
+        if action == "inject":
+            problems.extend(_check_inject(value, doc, path))
+        return problems
+    if not isinstance(value, str) or not value.strip():
+        return [Problem(file, line, f"{action} names nothing: {_example(action)}")]
+    if action == "apply":
+        target = (base / value).resolve()
+        if not target.exists():
+            return [
+                Problem(
+                    file,
+                    line,
+                    f'the path "{value}" does not exist (paths are relative to the scenario file)',
+                )
+            ]
+        return []
+    if action in ("delete", "evict"):
+        problems = _check_target(value, file, line)
+        if (
+            action == "evict"
+            and not problems
+            and value.split("/", 1)[0].lower() not in ("pod", "pods", "po")
+        ):
+            problems.append(Problem(file, line, "evict takes a pod: `evict: pod/NAME`"))
+        return problems
+    return []
+
+
+def _check_target(value: str, file: str, line: int) -> list[Problem]:
+    from engine.api.kinds import resolve_resource
+
+    if "/" not in value:
+        return [Problem(file, line, f'"{value}" must be KIND/NAME, e.g. deployment/web')]
+    kind, _, name = value.partition("/")
+    if not name:
+        return [Problem(file, line, f'"{value}" names no object: KIND/NAME, e.g. deployment/web')]
+    if resolve_resource(kind) is None:
+        return [Problem(file, line, f'the server doesn\'t have a resource type "{kind}"')]
+    return []
+
+
+def _check_inject(value: dict, doc: Document, path: tuple) -> list[Problem]:
+    file = doc.file
+    line = doc.line_of(path)
+    fault = value.get("fault")
+    if not isinstance(fault, str):
+        return []
+    if fault not in FAULTS:
+        return [
+            Problem(
+                file,
+                doc.line_of((*path, "fault")),
+                f'unknown fault "{fault}" (known: {", ".join(FAULTS)})',
+            )
+        ]
+    problems: list[Problem] = []
+    if fault in ("crash", "oom", "probeFail", "sandboxKill", "podKill") and not (
+        value.get("pod") or value.get("selector")
+    ):
+        problems.append(
+            Problem(
+                file, line, f"inject {fault} names no pod: give `pod: NAME` or `selector: app=web`"
+            )
+        )
+    if fault in ("nodeDown", "nodeUp") and not value.get("node"):
+        problems.append(Problem(file, line, f"inject {fault} names no node: give `node: NAME`"))
+    if fault == "imagePullFail" and not (
+        value.get("image") or value.get("pod") or value.get("selector")
+    ):
+        problems.append(
+            Problem(
+                file, line, "inject imagePullFail names nothing: give `image: REF` or `pod: NAME`"
+            )
+        )
+    if fault == "probeFail":
+        probe = value.get("probe", "liveness")
+        if probe not in PROBES:
+            problems.append(
+                Problem(
+                    file,
+                    doc.line_of((*path, "probe")),
+                    f'unknown probe "{probe}" (known: {", ".join(PROBES)})',
+                )
+            )
+    if "selector" in value and isinstance(value["selector"], str):
+        from engine.labels import parse_selector
+
+        try:
+            parse_selector(value["selector"])
+        except ValueError as err:
+            problems.append(
+                Problem(file, doc.line_of((*path, "selector")), f"invalid selector: {err}")
+            )
+    if isinstance(value.get("count"), int) and value["count"] < 1:
+        problems.append(Problem(file, doc.line_of((*path, "count")), "count must be at least 1"))
+    return problems
+
+
+def _example(action: str) -> str:
+    return {
+        "apply": "`apply: more-manifests/`",
+        "delete": "`delete: deployment/web`",
+        "evict": "`evict: pod/web-0`",
+        "cordon": "`cordon: node-2`",
+        "uncordon": "`uncordon: node-2`",
+        "drain": "`drain: {node: node-2, ignoreDaemonsets: true}`",
+        "scale": "`scale: {target: deployment/web, replicas: 5}`",
+        "setImage": "`setImage: {target: deployment/web, container: app, image: nginx:1.27}`",
+        "inject": "`inject: {fault: crash, pod: web-0}`",
+    }[action]

@@ -1,0 +1,185 @@
+"""The object store: every API object, in Kubernetes' wire shape, and the change feed.
+
+Objects are plain dicts exactly as `kubectl get -o json` shows them. The store assigns what
+the API server assigns on write (uid, resourceVersion, creationTimestamp, generation) and
+tells watchers about every change, like a watch on the API server: ADDED, MODIFIED,
+DELETED, in the order they happened.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.clock import Clock
+
+ChangeType = Literal["ADDED", "MODIFIED", "DELETED"]
+Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped objects
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the change feed."""
+
+    type: ChangeType
+    kind: str
+    obj: dict
+
+
+Watcher = Callable[[Change], None]
+
+
+class AlreadyExists(Exception):
+    """An object of that kind, namespace and name is already stored."""
+
+
+class NotFound(Exception):
+    """No object of that kind, namespace and name is stored."""
+
+
+def key_of(obj: dict) -> Key:
+    meta = obj["metadata"]
+    return (meta.get("namespace", ""), meta["name"])
+
+
+class Store:
+    """Objects by kind and (namespace, name), with a monotonically increasing resourceVersion."""
+
+    def __init__(self, clock: Clock, rng: random.Random | None = None) -> None:
+        self.clock = clock
+        self.rng = rng if rng is not None else clock.rng
+        self._objects: dict[str, dict[Key, dict]] = {}
+        self._by_uid: dict[str, dict] = {}
+        self._watchers: list[tuple[frozenset[str] | None, Watcher]] = []
+        self.resource_version = 0
+        self._pending: deque[Change] = deque()
+        self._delivering = False
+
+    # -- identity -----------------------------------------------------------------------
+    def new_uid(self) -> str:
+        """A version-4 UUID drawn from the seeded generator (deterministic runs)."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def _next_rv(self) -> str:
+        self.resource_version += 1
+        return str(self.resource_version)
+
+    # -- reading ------------------------------------------------------------------------
+    def get(self, kind: str, namespace: str, name: str) -> dict | None:
+        bucket = self._objects.get(kind)
+        return None if bucket is None else bucket.get((namespace, name))
+
+    def get_by_uid(self, uid: str) -> dict | None:
+        return self._by_uid.get(uid)
+
+    def list(self, kind: str, namespace: str | None = None) -> list[dict]:
+        """Objects of a kind sorted by namespace and name, as the API server lists them."""
+        bucket = self._objects.get(kind, {})
+        keys = sorted(k for k in bucket if namespace is None or k[0] == namespace)
+        return [bucket[k] for k in keys]
+
+    def iter(self, kind: str) -> Iterator[dict]:
+        """Objects of a kind in no particular order (cheap)."""
+        return iter(list(self._objects.get(kind, {}).values()))
+
+    def count(self, kind: str) -> int:
+        return len(self._objects.get(kind, {}))
+
+    def kinds(self) -> list[str]:
+        return sorted(k for k, bucket in self._objects.items() if bucket)
+
+    # -- writing ------------------------------------------------------------------------
+    def add(self, obj: dict) -> dict:
+        """Store a new object, filling in what the API server fills in on create."""
+        kind = obj["kind"]
+        key = key_of(obj)
+        bucket = self._objects.setdefault(kind, {})
+        if key in bucket:
+            raise AlreadyExists(f"{kind} {key[0]}/{key[1]}")
+        meta = obj["metadata"]
+        meta.setdefault("uid", self.new_uid())
+        meta["resourceVersion"] = self._next_rv()
+        meta.setdefault("creationTimestamp", self.clock.timestamp())
+        if "spec" in obj and kind not in _NO_GENERATION:
+            meta["generation"] = 1
+        bucket[key] = obj
+        self._by_uid[meta["uid"]] = obj
+        self._notify(Change("ADDED", kind, obj))
+        return obj
+
+    def modified(self, obj: dict, *, spec_changed: bool = False) -> dict:
+        """Record an in-place change to a stored object: new resourceVersion, watchers told."""
+        meta = obj["metadata"]
+        if spec_changed and "generation" in meta:
+            meta["generation"] += 1
+        meta["resourceVersion"] = self._next_rv()
+        self._notify(Change("MODIFIED", obj["kind"], obj))
+        return obj
+
+    def replace(self, obj: dict, *, spec_changed: bool = False) -> dict:
+        """Swap a stored object for a new dict with the same identity."""
+        kind = obj["kind"]
+        key = key_of(obj)
+        bucket = self._objects.get(kind, {})
+        old = bucket.get(key)
+        if old is None:
+            raise NotFound(f"{kind} {key[0]}/{key[1]}")
+        meta = obj["metadata"]
+        old_meta = old["metadata"]
+        for field in ("uid", "creationTimestamp", "generation"):
+            if field in old_meta:
+                meta[field] = old_meta[field]
+        if spec_changed and "generation" in meta:
+            meta["generation"] += 1
+        meta["resourceVersion"] = self._next_rv()
+        bucket[key] = obj
+        self._by_uid[meta["uid"]] = obj
+        self._notify(Change("MODIFIED", kind, obj))
+        return obj
+
+    def remove(self, kind: str, namespace: str, name: str) -> dict:
+        """Remove an object for good (the end of deletion)."""
+        bucket = self._objects.get(kind, {})
+        obj = bucket.pop((namespace, name), None)
+        if obj is None:
+            raise NotFound(f"{kind} {namespace}/{name}")
+        self._by_uid.pop(obj["metadata"].get("uid", ""), None)
+        obj["metadata"]["resourceVersion"] = self._next_rv()
+        self._notify(Change("DELETED", kind, obj))
+        return obj
+
+    # -- the change feed ----------------------------------------------------------------
+    def watch(self, watcher: Watcher, kinds: set[str] | None = None) -> Callable[[], None]:
+        """Call `watcher` for every change (of the given kinds); returns an unsubscribe."""
+        entry = (frozenset(kinds) if kinds is not None else None, watcher)
+        self._watchers.append(entry)
+
+        def unsubscribe() -> None:
+            if entry in self._watchers:
+                self._watchers.remove(entry)
+
+        return unsubscribe
+
+    def _notify(self, change: Change) -> None:
+        # A watcher that writes while being told of a change must not overtake it: changes
+        # are delivered one after another, in the order they happened, as a watch would.
+        self._pending.append(change)
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            while self._pending:
+                current = self._pending.popleft()
+                for kinds, watcher in list(self._watchers):
+                    if kinds is None or current.kind in kinds:
+                        watcher(current)
+        finally:
+            self._delivering = False
+
+
+# Kinds whose objects have a spec but no metadata.generation on a real API server.
+_NO_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event"})

@@ -1,0 +1,235 @@
+"""The `podtui` command: the console, and the headless `sim` and `validate` commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from engine.api.admission import ADMIN, UserInfo
+from engine.timeutil import DurationError, parse_duration, parse_time
+
+SAMPLE_MANIFESTS = Path(__file__).resolve().parent.parent / "sample_manifests"
+
+
+class UsageError(Exception):
+    """A mistake on the command line (exit status 1, kubectl style `error: ...`)."""
+
+
+def _duration(value: str) -> float:
+    try:
+        return parse_duration(value)
+    except DurationError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+
+
+def _start_time(value: str) -> datetime:
+    try:
+        return parse_time(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(
+            f'invalid --start-time "{value}": use RFC 3339, e.g. 2025-01-01T00:00:00Z'
+        ) from err
+
+
+def _user(args: argparse.Namespace) -> UserInfo:
+    if not getattr(args, "as_user", None) and not getattr(args, "as_group", None):
+        return ADMIN
+    name = args.as_user or ADMIN.name
+    groups = (*tuple(args.as_group or ()), "system:authenticated")
+    return UserInfo(name, groups)
+
+
+def sim_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="podtui sim", description="Play the cluster headless and print its final state."
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="manifest files or folders")
+    parser.add_argument(
+        "--until",
+        type=_duration,
+        default=60.0,
+        metavar="DURATION",
+        help="simulated time to stop at (default 60s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for every random choice (default 0)"
+    )
+    parser.add_argument("--scenario", metavar="FILE", help="timed steps to run")
+    parser.add_argument(
+        "-o", "--output", choices=["json", "yaml", "table", "wide"], default="table"
+    )
+    parser.add_argument(
+        "--kind", action="append", default=[], metavar="KIND", help="only these kinds (repeatable)"
+    )
+    parser.add_argument(
+        "-n", "--namespace", default=None, help="namespace to show (tables default to `default`)"
+    )
+    parser.add_argument("-A", "--all-namespaces", action="store_true", help="every namespace")
+    parser.add_argument("--start-time", type=_start_time, default=None, metavar="RFC3339")
+    parser.add_argument(
+        "--as", dest="as_user", default=None, metavar="USER", help="act as this user"
+    )
+    parser.add_argument(
+        "--as-group", dest="as_group", action="append", default=None, metavar="GROUP"
+    )
+    return parser
+
+
+def validate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="podtui validate", description="Check manifests (and a scenario) without running them."
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("--scenario", metavar="FILE")
+    return parser
+
+
+def tui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="podtui",
+        description="A terminal console over a simulated Kubernetes cluster. "
+        "Subcommands: `podtui sim PATH...`, `podtui validate PATH...`.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="manifest files or folders (default: the bundled sample cluster)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--start-time", type=_start_time, default=None, metavar="RFC3339")
+    parser.add_argument("--readonly", action="store_true", help="disable destructive keys")
+    parser.add_argument("--as", dest="as_user", default=None, metavar="USER")
+    parser.add_argument(
+        "--as-group", dest="as_group", action="append", default=None, metavar="GROUP"
+    )
+    parser.add_argument("--keymap", default=None, metavar="FILE", help="key remapping file")
+    parser.add_argument("--theme", default=None, help="a Textual theme name")
+    return parser
+
+
+def _print_problems(problems: list) -> None:
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+
+
+def run_validate(argv: list[str]) -> int:
+    from engine.sim import load_inputs
+
+    args = validate_parser().parse_args(argv)
+    inputs = load_inputs(args.paths, args.scenario)
+    if inputs.problems:
+        _print_problems(inputs.problems)
+        return 1
+    kinds: dict[str, int] = {}
+    for manifest in inputs.manifests:
+        kinds[manifest.kind] = kinds.get(manifest.kind, 0) + 1
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())) or "no objects"
+    steps = f", scenario with {len(inputs.scenario.steps)} steps" if inputs.scenario else ""
+    files = len(inputs.files)
+    print(
+        f"ok: {len(inputs.manifests)} objects in {files} file{'s' if files != 1 else ''} ({summary}){steps}"
+    )
+    return 0
+
+
+def run_sim(argv: list[str]) -> int:
+    from engine.api.kinds import resolve_resource
+    from engine.output import as_list, filter_objects, render_tables, sort_objects, to_json, to_yaml
+    from engine.sim import load_inputs, simulate
+    from engine.timeutil import DEFAULT_START
+
+    args = sim_parser().parse_args(argv)
+    kinds = []
+    unknown = []
+    for name in args.kind:
+        for part in name.split(","):
+            info = resolve_resource(part)
+            if info is None:
+                unknown.append(part)
+            else:
+                kinds.append(info)
+    if unknown:
+        for part in unknown:
+            print(f'error: the server doesn\'t have a resource type "{part}"', file=sys.stderr)
+        return 1
+    inputs = load_inputs(args.paths, args.scenario)
+    if inputs.problems:
+        _print_problems(inputs.problems)
+        return 1
+    cluster = simulate(
+        inputs,
+        until=args.until,
+        seed=args.seed,
+        start=args.start_time or DEFAULT_START,
+        user=_user(args),
+        report=lambda line: print(line, file=sys.stderr),
+    )
+    objects = sort_objects(cluster.objects())
+    if args.output in ("json", "yaml"):
+        chosen = filter_objects(
+            objects,
+            kinds=kinds or None,
+            namespace=args.namespace,
+            all_namespaces=args.namespace is None,
+        )
+        text = to_json(as_list(chosen)) if args.output == "json" else to_yaml(as_list(chosen))
+        sys.stdout.write(text)
+        return 0
+    namespace = args.namespace or "default"
+    chosen = filter_objects(
+        objects, kinds=kinds or None, namespace=namespace, all_namespaces=args.all_namespaces
+    )
+    text = render_tables(
+        chosen,
+        cluster.now_datetime(),
+        wide=args.output == "wide",
+        all_namespaces=args.all_namespaces,
+    )
+    if not text:
+        where = "" if args.all_namespaces else f" in {namespace} namespace"
+        print(f"No resources found{where}.", file=sys.stderr)
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+def run_tui(argv: list[str]) -> int:
+    args = tui_parser().parse_args(argv)
+    paths = args.paths or [str(SAMPLE_MANIFESTS)]
+    try:
+        from podtui.app import run_app
+    except ImportError:
+        print(
+            "error: the console is not available in this build; use `podtui sim`", file=sys.stderr
+        )
+        return 1
+    return run_app(
+        paths,
+        seed=args.seed,
+        start=args.start_time,
+        readonly=args.readonly,
+        user=_user(args),
+        keymap=args.keymap,
+        theme=args.theme,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "sim":
+            return run_sim(argv[1:])
+        if argv and argv[0] == "validate":
+            return run_validate(argv[1:])
+        return run_tui(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
