@@ -13,6 +13,7 @@ from engine.api.server import APIServer
 from engine.clock import Clock
 from engine.controllers import controller_factories
 from engine.events import EventRecorder
+from engine.extensions import load_extensions
 from engine.kubelet.kubelet import Kubelet
 from engine.store import Change, Store
 from engine.timeutil import DEFAULT_START
@@ -59,6 +60,9 @@ class Cluster:
         self.store.watch(self._on_pod, {"Pod"})
         for name, factory in controller_factories():
             self.controllers[name] = factory(self)
+        for package in load_extensions():
+            for plugin_factory in getattr(package, "ADMISSION_PLUGINS", []):
+                self.api.admission.register(plugin_factory(self))
         self.booted = False
 
     # -- boot -----------------------------------------------------------------------------

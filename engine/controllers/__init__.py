@@ -20,9 +20,13 @@ def controller_factories() -> list[tuple[str, ControllerFactory]]:
     from engine.controllers.namespace import NamespaceController
     from engine.controllers.podgc import PodGCController
     from engine.controllers.scheduler import Scheduler
+    from engine.extensions import load_extensions
 
-    return [
+    factories: list[tuple[str, ControllerFactory]] = [
         ("namespace", NamespaceController),
         ("scheduler", Scheduler),
         ("pod-garbage-collector", PodGCController),
     ]
+    for package in load_extensions():
+        factories.extend(getattr(package, "CONTROLLERS", []))
+    return factories

@@ -12,7 +12,10 @@ from pathlib import Path
 import engine.api.core  # noqa: F401  (registers the core kinds)
 from engine.api.kinds import lookup
 from engine.api.server import field_problems
+from engine.extensions import load_extensions
 from engine.manifests.yamldoc import Document, Problem, parse_documents
+
+load_extensions()  # feature packages register their kinds
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
