@@ -36,7 +36,14 @@ TABLE_ORDER = [
 
 
 class _Dumper(yaml.SafeDumper):
-    """kubectl's YAML: block style, keys sorted, lists not indented under their key."""
+    """kubectl's YAML: block style, keys sorted, lists not indented under their key, and
+    strings that need quotes in double quotes (`status: "True"`), as go-yaml writes them."""
+
+    def choose_scalar_style(self) -> str:
+        style = super().choose_scalar_style()
+        if style == "'" and '"' not in self.event.value and "\\" not in self.event.value:
+            return '"'
+        return style
 
 
 def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:

@@ -295,13 +295,14 @@ def _check_value(
 
 def _check_target(value: str, file: str, line: int) -> list[Problem]:
     from engine.api.kinds import resolve_resource
+    from engine.api.resources import known_kind
 
     if "/" not in value:
         return [Problem(file, line, f'"{value}" must be KIND/NAME, e.g. deployment/web')]
     kind, _, name = value.partition("/")
     if not name:
         return [Problem(file, line, f'"{value}" names no object: KIND/NAME, e.g. deployment/web')]
-    if resolve_resource(kind) is None:
+    if resolve_resource(kind) is None and known_kind(kind) is None:
         return [Problem(file, line, f'the server doesn\'t have a resource type "{kind}"')]
     return []
 

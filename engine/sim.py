@@ -12,7 +12,7 @@ from engine.cluster import Cluster
 from engine.manifests.loader import LoadResult, Manifest, load_paths
 from engine.manifests.yamldoc import Problem
 from engine.scenario import Scenario, load_scenario
-from engine.steps import apply_manifests, run_step
+from engine.steps import apply_manifests, has_step, run_step
 from engine.timeutil import DEFAULT_START
 
 
@@ -36,6 +36,10 @@ def load_inputs(paths: list[str], scenario_path: str | None = None) -> Inputs:
         inputs.scenario = scenario
         if scenario is not None:
             for step in scenario.steps:
+                if not has_step(step.action):
+                    inputs.problems.append(
+                        Problem(step.file, step.line, f"the {step.action} step is not simulated yet")
+                    )
                 if step.action == "apply":
                     extra = load_paths([str(Path(step.base) / step.value)])
                     inputs.problems.extend(extra.problems)

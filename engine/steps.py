@@ -23,6 +23,11 @@ def register_step(action: str, handler: StepHandler) -> None:
     _HANDLERS[action] = handler
 
 
+def has_step(action: str) -> bool:
+    """Whether the engine can run this scenario action."""
+    return action in _HANDLERS
+
+
 def run_step(cluster: Cluster, step: Step, user: UserInfo = ADMIN) -> ActionResult:
     handler = _HANDLERS.get(step.action)
     if handler is None:

@@ -93,6 +93,8 @@ def load_paths(paths: list[str], *, exclude: tuple[str, ...] = ()) -> LoadResult
             result.problems.append(Problem(str(file), 0, f"cannot read file: {err}"))
             continue
         loaded = load_text(text, str(file))
+        if not loaded.files:
+            result.files.remove(str(file))
         result.manifests.extend(loaded.manifests)
         result.problems.extend(loaded.problems)
     result.problems.extend(_duplicates(result.manifests))
@@ -110,6 +112,11 @@ def load_text(text: str, file: str) -> LoadResult:
             return result
     docs, problems = parse_documents(text, file)
     result.problems.extend(problems)
+    if not problems and is_scenario(docs):
+        # A scenario file kept next to the manifests (sample_manifests/scenarios/) is not
+        # a manifest; `--scenario FILE` runs it.
+        result.files.remove(file)
+        return result
     for doc in docs:
         for obj, offset in _objects_of(doc):
             problems = validate_manifest(obj, doc, offset)
@@ -117,6 +124,16 @@ def load_text(text: str, file: str) -> LoadResult:
             if not problems:
                 result.manifests.append(Manifest(obj, file, doc.line_of(offset), doc))
     return result
+
+
+def is_scenario(docs: list[Document]) -> bool:
+    """A YAML list of `at:` steps (a scenario file), rather than manifests."""
+    return (
+        len(docs) == 1
+        and isinstance(docs[0].data, list)
+        and bool(docs[0].data)
+        and all(isinstance(item, dict) and "at" in item for item in docs[0].data)
+    )
 
 
 def _objects_of(doc: Document) -> list[tuple[dict, tuple]]:

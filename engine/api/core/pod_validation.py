@@ -20,6 +20,8 @@ from engine.quantity import QuantityError, parse_quantity
 
 Path = tuple[str | int, ...]
 PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+_DECODE_PREFIX = 'Pod in version "v1" cannot be handled as a Pod: '
+
 
 
 def validate_pod(pod: dict) -> FieldErrors:
@@ -152,7 +154,8 @@ def _validate_container(container: dict, path: Path, names: set[str], *, init: b
     resources = container.get("resources") or {}
     for section in ("requests", "limits"):
         for resource, value in (resources.get(section) or {}).items():
-            errors += quantity_errors((*path, "resources", section, f"[{resource}]"), value)
+            for _, message in quantity_errors((*path, "resources", section, resource), value):
+                errors.append(((*path, "resources", section, resource), _DECODE_PREFIX + message))
     errors += _requests_within_limits(resources, (*path, "resources"))
     for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
         probe = container.get(probe_name)
