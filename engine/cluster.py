@@ -144,8 +144,8 @@ class Cluster:
         """Advance simulated time to `seconds` since the start, one tick at a time."""
         while self.clock.now + self.clock.step <= seconds + 1e-9:
             self.clock.tick()
-        if self.clock.now < seconds:
-            self.clock.run_until(seconds)
+        # Whatever is due at `seconds` itself runs too (an action taken "now" has effects now).
+        self.clock.run_until(max(seconds, self.clock.now))
 
     def tick(self) -> int:
         return self.clock.tick()

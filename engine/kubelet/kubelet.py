@@ -177,8 +177,11 @@ class Kubelet:
             if rejection is not None:
                 self._reject(worker, *rejection)
                 return
-        if self.running:
+        if self.running and worker.sync_view != _sync_view(pod):
+            worker.sync_view = _sync_view(pod)
             worker.pod_updated(pod)
+        else:
+            worker.pod = pod
 
     def pod_deleted(self, pod: dict) -> None:
         worker = self.workers.pop(pod["metadata"]["uid"], None)
@@ -234,6 +237,19 @@ class Kubelet:
         status.update({"phase": "Failed", "reason": reason, "message": worker.status_message})
         pod["status"] = status
         self.cluster.store.modified(pod)
+
+
+def _sync_view(pod: dict) -> tuple:
+    """What about a pod makes its worker sync: the kubelet's pod config ignores updates
+    that only change status (the kubelet's own writes among them)."""
+    meta = pod["metadata"]
+    return (
+        id(pod.get("spec")),
+        meta.get("deletionTimestamp"),
+        meta.get("deletionGracePeriodSeconds"),
+        id(meta.get("labels")),
+        id(meta.get("annotations")),
+    )
 
 
 def _internal_ip(node: dict) -> str | None:

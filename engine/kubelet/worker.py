@@ -105,6 +105,7 @@ class PodWorker:
         self._status_pending = False
         self._deleted_from_api = False
         self._barrier: Barrier | None = None
+        self.sync_view: tuple | None = None
 
     # -- identity and the spec ----------------------------------------------------------
     @property
