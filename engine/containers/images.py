@@ -70,10 +70,12 @@ def _split_docker_domain(name: str) -> tuple[str, str]:
     if "/" not in name:
         return _DEFAULT_DOMAIN, "library/" + name
     maybe_domain, maybe_remote = name.split("/", 1)
-    if maybe_domain == "localhost" or any(c in maybe_domain for c in ".:"):
+    if maybe_domain == "localhost":
         domain, remote = maybe_domain, maybe_remote
     elif maybe_domain == "index.docker.io":
         domain, remote = _DEFAULT_DOMAIN, maybe_remote
+    elif any(c in maybe_domain for c in ".:"):
+        domain, remote = maybe_domain, maybe_remote
     elif maybe_domain.lower() != maybe_domain:
         # Uppercase namespaces are not allowed, so an uppercase first part is a domain.
         domain, remote = maybe_domain, maybe_remote
@@ -551,7 +553,10 @@ def program_for_image(argv: list[str], ref: str | ImageRef) -> ProgramSpec | Non
         return None
     name = argv[0]
     base = name.rsplit("/", 1)[-1]
-    if _catalog_name(_as_ref(ref)) == _AGNHOST and base == "agnhost" and len(argv) > 1:
+    if _catalog_name(_as_ref(ref)) == _AGNHOST and base == "agnhost":
+        if len(argv) == 1:
+            # unverified: with no subcommand, cobra prints the help text and exits 0.
+            return ProgramSpec("agnhost", http="none", exit_code=0)
         return AGNHOST_PROGRAMS.get(argv[1])
     if name in IMAGE_PROGRAMS:
         return IMAGE_PROGRAMS[name]

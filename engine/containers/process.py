@@ -230,6 +230,9 @@ class Process:
     def start(self) -> Wait | Exit:
         """Start the process and run it until it first waits or exits."""
         argv = resolve_command(self.container, self.info, self.env)
+        if not argv and not self.info.known and self.ref is not None:
+            # An image podtui does not know runs its own server: name it after the image.
+            argv = ["/" + self.ref.repository.rsplit("/", 1)[-1]]
         problem = self._start_problem(argv)
         if problem is not None:
             return self._finish(Exit(128, "StartError", problem))

@@ -530,12 +530,14 @@ class Shell:
         try:
             stdin = io.stdin
             status = 0
+            single = len(node.commands) == 1
             for index, command in enumerate(node.commands):
                 last = index == len(node.commands) - 1
                 capture = None if last else _Capture()
-                stage_io = replace(io, stdin=stdin, out=capture or io.out)
-                single = len(node.commands) == 1 and not node.negate
-                status = yield from self._command(command, stage_io, tail and single)
+                # A lone command shares the caller's streams, so `read` consumes its input.
+                stage_io = io if single else replace(io, stdin=stdin, out=capture or io.out)
+                exec_tail = tail and single and not node.negate
+                status = yield from self._command(command, stage_io, exec_tail)
                 if capture is not None:
                     stdin = capture.text()
         finally:
@@ -2243,9 +2245,15 @@ def _seq(shell: Shell, argv: list[str], io: _IO) -> int:
     except ValueError:
         _err(io, f"seq: invalid argument '{argv[-1]}'")
         return 1
-    first, step, last = {1: (1, 1, *numbers), 2: (numbers[0], 1, numbers[1])}.get(
-        len(numbers), tuple(numbers[:3]) if len(numbers) >= 3 else (1, 1, 0)
-    )
+    if len(numbers) == 1:
+        first, step, last = 1, 1, numbers[0]
+    elif len(numbers) == 2:
+        first, step, last = numbers[0], 1, numbers[1]
+    elif len(numbers) >= 3:
+        first, step, last = numbers[:3]
+    else:
+        _err(io, shell.tool_text("missing_operand", tool="seq"))
+        return 1
     if step == 0:
         return 1
     values = range(first, last + (1 if step > 0 else -1), step)
