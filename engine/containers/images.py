@@ -191,6 +191,9 @@ NGINX_HTML = "/usr/share/nginx/html"
 APACHE_HTDOCS = "/usr/local/apache2/htdocs"
 
 # Servers by program name (the basename of argv[0]), with their documented default ports.
+# nginx (STOPSIGNAL SIGQUIT), httpd (SIGWINCH), postgres (SIGINT) and redis shut down cleanly
+# with 0; unverified: memcached, mongod, rabbitmq-server, traefik, grafana, prometheus, etcd,
+# nats-server, http-echo and the Ruby/Python servers are assumed to do the same.
 PROGRAMS: dict[str, ProgramSpec] = {
     spec.name: spec
     for spec in (
@@ -230,6 +233,7 @@ PROGRAMS: dict[str, ProgramSpec] = {
         ProgramSpec("etcd", (2379, 2380), sigterm=EXITS_0),
         ProgramSpec("nats-server", (4222, 8222), ("-p", "--port"), http="none", sigterm=EXITS_0),
         ProgramSpec("http-echo", (5678,), sigterm=EXITS_0),
+        # unverified: hello-app's main.go installs no signal handler.
         ProgramSpec("hello-app", (8080,), sigterm=GO_DEFAULT),
         ProgramSpec("gunicorn", (8000,), ("-b", "--bind"), sigterm=EXITS_0),
         ProgramSpec("uvicorn", (8000,), ("--port",), sigterm=EXITS_0),

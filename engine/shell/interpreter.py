@@ -30,7 +30,7 @@ import itertools
 import math
 import posixpath
 import re
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -217,7 +217,7 @@ class _HostSink(_Sink):
 
 
 class _CallbackSink(_Sink):
-    def __init__(self, write: Any, stream: str) -> None:
+    def __init__(self, write: Callable[[str, str], None], stream: str) -> None:
         self._write = write
         self.stream = stream
 
@@ -365,7 +365,7 @@ class Shell:
         stdin: str | None = "",
         hostname: str = "localhost",
         scheduler: _Scheduler | None = None,
-        pid1_output: Any = None,
+        pid1_output: Callable[[str, str], None] | None = None,
     ) -> None:
         self.fs = fs
         # Where `> /proc/1/fd/1` goes: the container's log even from an exec.
@@ -834,11 +834,12 @@ class Shell:
             script = self._read_script(first, io)
             if script is None:
                 return 127 if self.dialect == "bash" else 2
-            return (yield from self._script_body(script, tail=True))
+            # Only `-c` strings exec their last command (ash: evalstring(minusc, EV_EXIT)).
+            return (yield from self._script_body(script, tail=False))
         if io.stdin is None:
             # An interactive shell with an open stdin (`stdin: true`) waits for input.
             yield _Sleep(math.inf)
-        return (yield from self._script_body(io.stdin or "", tail=True))
+        return (yield from self._script_body(io.stdin or "", tail=False))
 
     def _invoke_shell(
         self, argv: list[str], io: _IO, env: dict[str, str], replacing: bool
@@ -1460,7 +1461,7 @@ def run_exec(
     flavor: Flavor = BUSYBOX,
     host: ShellHost | None = None,
     hostname: str = "localhost",
-    pid1_output: Any = None,
+    pid1_output: Callable[[str, str], None] | None = None,
 ) -> ExecResult:
     """Run argv once, synchronously, the way an exec probe does; sleeps count toward timeout.
 

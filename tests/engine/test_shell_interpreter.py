@@ -448,6 +448,14 @@ class TestProcesses:
         run(script, host=host)
         assert host.execed == []
 
+    def test_a_script_file_does_not_exec_its_last_command(self) -> None:
+        # Only `-c` strings are evaluated with EV_EXIT (ash: evalstring(minusc, EV_EXIT)).
+        fs = Filesystem()
+        fs.write("/start.sh", "echo starting\nmyserver\n")
+        host = RecordingHost(programs={"myserver"})
+        run("sh /start.sh", host=host, fs=fs)
+        assert host.execed == []
+
 
 class TestSigterm:
     def test_pid_1_shell_without_a_trap_ignores_sigterm(self) -> None:
