@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -42,6 +43,7 @@ class Clock:
         self.rng = random.Random(seed)
         self._queue: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
+        self._stamps: dict[int, str] = {}
 
     # -- reading the time -------------------------------------------------------------
     def datetime_at(self, t: float) -> datetime:
@@ -52,7 +54,13 @@ class Clock:
 
     def timestamp(self, t: float | None = None) -> str:
         """RFC 3339 timestamp (second precision) for simulated time t (default: now)."""
-        return format_time(self.datetime_at(self.now if t is None else t))
+        second = math.floor(self.now if t is None else t)
+        text = self._stamps.get(second)
+        if text is None:
+            if len(self._stamps) > 100_000:
+                self._stamps.clear()
+            text = self._stamps[second] = format_time(self.datetime_at(second))
+        return text
 
     def seconds_since(self, timestamp: datetime) -> float:
         return (self.now_datetime() - timestamp).total_seconds()

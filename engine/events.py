@@ -12,6 +12,7 @@ Components that use the newer events.k8s.io recorder (the scheduler) write `even
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,7 +44,10 @@ class EventRecorder:
         self.clock = clock
         self._by_key: dict[tuple, dict] = {}
         self._aggregate: dict[tuple, tuple[float, set[str]]] = {}
-        self._expiry: dict[tuple[str, str], Timer] = {}
+        self._expiry: deque[tuple[float, tuple[str, str]]] = deque()
+        self._expires_at: dict[tuple[str, str], float] = {}
+        self._sweeper: Timer | None = None
+        self._sources: dict[Source, dict] = {}
         self._name_seq: dict[str, int] = {}
         self._dedup_key: dict[tuple[str, str], tuple] = {}
         self.enabled = True
@@ -67,12 +71,17 @@ class EventRecorder:
         now = self.clock.now
         ref_key = (ref["kind"], ref.get("namespace", ""), ref["name"], ref.get("uid", ""))
         aggregate_key = (source.component, source.host, *ref_key, type_, reason)
-        first_seen, messages = self._aggregate.get(aggregate_key, (now, set()))
+        first_seen, messages = self._aggregate.get(aggregate_key, (now, message))
         if now - first_seen > AGGREGATE_INTERVAL:
-            first_seen, messages = now, set()
-        messages.add(message)
+            first_seen, messages = now, message
+        # Most objects see one message per reason: keep the string, not a set, until a second.
+        if isinstance(messages, str):
+            if messages != message:
+                messages = {messages, message}
+        else:
+            messages.add(message)
         self._aggregate[aggregate_key] = (first_seen, messages)
-        if len(messages) >= AGGREGATE_MAX_EVENTS:
+        if not isinstance(messages, str) and len(messages) >= AGGREGATE_MAX_EVENTS:
             message = COMBINED_PREFIX + message
             key = (*aggregate_key, COMBINED_PREFIX, field_path)
         else:
@@ -151,6 +160,16 @@ class EventRecorder:
             event["related"] = object_reference(related, None)
         return event
 
+    def _source_dict(self, source: Source) -> dict:
+        """One shared `source` dict per reporter (events are read-only once written)."""
+        found = self._sources.get(source)
+        if found is None:
+            found = {"component": source.component}
+            if source.host:
+                found["host"] = source.host
+            self._sources[source] = found
+        return found
+
     def _event_name(self, object_name: str, moment: datetime) -> str:
         """`<object>.<hex unix nanoseconds>`, as client-go names events."""
         nanos = round(moment.timestamp() * 1_000_000) * 1000
@@ -164,20 +183,31 @@ class EventRecorder:
         return base if seq == 0 else f"{object_name}.{nanos + seq:x}"
 
     def _schedule_expiry(self, event: dict) -> None:
+        """The API server's event TTL: an hour after the event's last update, it is gone."""
         key = _event_key(event)
-        old = self._expiry.get(key)
-        if old is not None:
-            old.cancel()
+        expires = self.clock.now + EVENT_TTL
+        self._expires_at[key] = expires
+        self._expiry.append((expires, key))
+        if self._sweeper is None:
+            self._sweeper = self.clock.call_at(expires, self._sweep)
 
-        def expire() -> None:
-            self._expiry.pop(key, None)
+    def _sweep(self) -> None:
+        self._sweeper = None
+        now = self.clock.now
+        while self._expiry and self._expiry[0][0] <= now:
+            _, key = self._expiry.popleft()
+            expires = self._expires_at.get(key)
+            if expires is None or expires > now:
+                continue
+            del self._expires_at[key]
+            event = self.store.get("Event", *key)
             dedup = self._dedup_key.pop(key, None)
             if dedup is not None and self._by_key.get(dedup) is event:
                 del self._by_key[dedup]
-            if self.store.get("Event", *key) is event:
+            if event is not None:
                 self.store.remove("Event", *key)
-
-        self._expiry[key] = self.clock.call_later(EVENT_TTL, expire)
+        if self._expiry:
+            self._sweeper = self.clock.call_at(self._expiry[0][0], self._sweep)
 
     def events_for(self, obj: dict) -> list[dict]:
         """The events whose involvedObject is this object, oldest first."""

@@ -39,6 +39,11 @@ class _Dumper(yaml.SafeDumper):
     """kubectl's YAML: block style, keys sorted, lists not indented under their key, and
     strings that need quotes in double quotes (`status: "True"`), as go-yaml writes them."""
 
+    def ignore_aliases(self, data: object) -> bool:
+        # Objects may share read-only parts (a pod's token volume sources, an event's source);
+        # kubectl never prints YAML anchors.
+        return True
+
     def choose_scalar_style(self) -> str:
         style = super().choose_scalar_style()
         if style == "'" and '"' not in self.event.value and "\\" not in self.event.value:

@@ -15,6 +15,7 @@ a container that ran more than 10 minutes since the last `next` starts the seque
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 
 from engine.timeutil import format_go_duration
@@ -109,20 +110,13 @@ def backoff_event_message(container: str, pod: str, namespace: str, uid: str) ->
     )
 
 
-def _fnv32a(data: bytes) -> int:
-    value = 0x811C9DC5
-    for byte in data:
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return value
-
-
 def container_hash(container: dict) -> str:
     """A stable hash of a container spec, so that a spec change gives a new back-off key."""
     # unverified: the kubelet hashes its own Go encoding of the container (HashContainer);
     # podtui only needs the same property (changes with the spec, stable otherwise), not
     # the same number.
     canonical = json.dumps(container, sort_keys=True, separators=(",", ":"))
-    return format(_fnv32a(canonical.encode()), "x")
+    return format(zlib.crc32(canonical.encode()), "x")
 
 
 def stable_key(pod: dict, container: dict) -> str:

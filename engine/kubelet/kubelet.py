@@ -45,6 +45,9 @@ class Kubelet:
         self.ips = IPAllocator(cidr)
         self.host_ip = _internal_ip(node) or f"172.18.0.{index + 2}"
         self._last_report: float | None = None
+        self._admitted: dict[str, dict[str, int]] = {}
+        self.admitted_pods = 0
+        self.admitted_requests: dict[str, int] = {}
         self._status_timer = None
         self._lease_timer = None
         self.images.present[PAUSE_IMAGE] = 321520
@@ -185,11 +188,13 @@ class Kubelet:
 
     def pod_deleted(self, pod: dict) -> None:
         worker = self.workers.pop(pod["metadata"]["uid"], None)
+        self.pod_finished(pod["metadata"]["uid"])
         if worker is not None:
             worker.pod_removed()
 
     def _admit(self, pod: dict) -> tuple[str, str] | None:
         """The kubelet's own admission (canAdmitPod): resources must fit on the node."""
+        from engine.quantity import cpu_millis, memory_bytes
         from engine.scheduler import pod_requests
 
         node = self.cluster.store.get("Node", "", self.node_name)
@@ -197,35 +202,37 @@ class Kubelet:
             return None
         allocatable = (node.get("status") or {}).get("allocatable") or {}
         wanted = pod_requests(pod)
-        used: dict[str, int] = {}
-        count = 0
-        for uid, worker in self.workers.items():
-            if uid == pod["metadata"]["uid"] or worker.terminal:
-                continue
-            count += 1
-            for name, value in pod_requests(worker.pod).items():
-                used[name] = used.get(name, 0) + value
-        from engine.quantity import cpu_millis, memory_bytes
-
+        pods_allowed = int(allocatable.get("pods", 110))
+        if self.admitted_pods + 1 > pods_allowed:
+            return "OutOfpods", f"Node didn't have enough resource: pods, requested: 1, used: {self.admitted_pods}, capacity: {pods_allowed}"
         capacity = {
             "cpu": cpu_millis(allocatable.get("cpu", "0")),
             "memory": memory_bytes(allocatable.get("memory", "0")),
         }
-        if count + 1 > int(allocatable.get("pods", 110)):
-            return (
-                "OutOfpods",
-                "Node didn't have enough resource: pods, requested: 1, used: {}, capacity: {}".format(
-                    count, allocatable.get("pods", 110)
-                ),
-            )
         for name in ("cpu", "memory"):
             need = wanted.get(name, 0)
-            if need and used.get(name, 0) + need > capacity[name]:
+            used = self.admitted_requests.get(name, 0)
+            if need and used + need > capacity[name]:
                 return (
                     f"Outof{name}",
-                    f"Node didn't have enough resource: {name}, requested: {need}, used: {used.get(name, 0)}, capacity: {capacity[name]}",
+                    f"Node didn't have enough resource: {name}, requested: {need}, used: {used}, capacity: {capacity[name]}",
                 )
+        self._count(pod["metadata"]["uid"], wanted, +1)
         return None
+
+    def _count(self, uid: str, requests: dict[str, int], sign: int) -> None:
+        """Keep the running totals of what admitted, unfinished pods request."""
+        if sign > 0:
+            self._admitted[uid] = requests
+        elif self._admitted.pop(uid, None) is None:
+            return
+        self.admitted_pods += sign
+        for name, value in requests.items():
+            self.admitted_requests[name] = self.admitted_requests.get(name, 0) + sign * value
+
+    def pod_finished(self, uid: str) -> None:
+        """A pod reached a terminal phase or left the node: it no longer uses resources."""
+        self._count(uid, {}, -1)
 
     def _reject(self, worker: PodWorker, reason: str, message: str) -> None:
         worker.status_reason = reason

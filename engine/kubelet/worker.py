@@ -106,6 +106,8 @@ class PodWorker:
         self._deleted_from_api = False
         self._barrier: Barrier | None = None
         self.sync_view: tuple | None = None
+        self._backoff_keys: dict[str, str] = {}
+        self.requests: dict[str, int] | None = None
 
     # -- identity and the spec ----------------------------------------------------------
     @property
@@ -157,6 +159,8 @@ class PodWorker:
 
     # -- requests from the kubelet ------------------------------------------------------
     def pod_updated(self, pod: dict) -> None:
+        if pod.get("spec") is not self.pod.get("spec"):
+            self._backoff_keys.clear()
         self.pod = pod
         self.request_sync()
 
@@ -531,6 +535,7 @@ class PodWorker:
 
     def _become_terminal(self) -> None:
         self.terminal = True
+        self.kubelet.pod_finished(self.uid)
         self._release_sandbox()
         self._stop_probes()
         if self.deadline_timer is not None:
@@ -542,7 +547,9 @@ class PodWorker:
         """startContainer after doBackOff: image, config, create, start, postStart."""
         name = container["name"]
         previous = self.newest_instance(name)
-        key = stable_key(self.pod, container)
+        key = self._backoff_keys.get(name)
+        if key is None:
+            key = self._backoff_keys[name] = stable_key(self.pod, container)
         backoff = self.kubelet.backoff
         if previous is not None and previous.exited and previous.finished_at is not None:
             if backoff.is_in_backoff_since(key, previous.finished_at, self.clock.now):

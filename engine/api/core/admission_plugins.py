@@ -16,6 +16,24 @@ def random_suffix(rng, length: int = 5) -> str:
     return "".join(rng.choice(RAND_ALPHABET) for _ in range(length))
 
 
+# The projected token volume's sources are the same in every pod, so pods share one list
+# (objects are read-only outside the API server, which copies before it changes one).
+TOKEN_SOURCES = [
+    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+    {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
+    {
+        "downwardAPI": {
+            "items": [
+                {
+                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                    "path": "namespace",
+                }
+            ]
+        }
+    },
+]
+
+
 class NamespaceLifecycle:
     """Refuses objects in namespaces that do not exist or are being deleted."""
 
@@ -76,34 +94,7 @@ class ServiceAccountAdmission:
                 return
         volume_name = "kube-api-access-" + random_suffix(request.server.rng)
         volumes.append(
-            {
-                "name": volume_name,
-                "projected": {
-                    "defaultMode": 420,
-                    "sources": [
-                        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                        {
-                            "configMap": {
-                                "items": [{"key": "ca.crt", "path": "ca.crt"}],
-                                "name": "kube-root-ca.crt",
-                            }
-                        },
-                        {
-                            "downwardAPI": {
-                                "items": [
-                                    {
-                                        "fieldRef": {
-                                            "apiVersion": "v1",
-                                            "fieldPath": "metadata.namespace",
-                                        },
-                                        "path": "namespace",
-                                    }
-                                ]
-                            }
-                        },
-                    ],
-                },
-            }
+            {"name": volume_name, "projected": {"defaultMode": 420, "sources": TOKEN_SOURCES}}
         )
         for group in ("initContainers", "containers"):
             for container in spec.get(group) or []:
