@@ -54,11 +54,15 @@ class TestParsing:
         assert problems == ["x.json:2: error parsing JSON: Expecting value"]
 
     def test_duplicate_key_is_an_error_as_in_strict_decoding(self) -> None:
-        text = GOOD_POD.replace("    image: nginx:1.27\n", "    image: nginx:1.27\n    image: redis\n")
+        text = GOOD_POD.replace(
+            "    image: nginx:1.27\n", "    image: nginx:1.27\n    image: redis\n"
+        )
         assert problems_of(text) == ['m.yaml:9: mapping key "image" already defined at line 8']
 
     def test_yaml_timestamps_stay_strings(self) -> None:
-        text = GOOD_POD.replace("  name: web\n", "  name: web\n  annotations:\n    since: 2025-01-01\n")
+        text = GOOD_POD.replace(
+            "  name: web\n", "  name: web\n  annotations:\n    since: 2025-01-01\n"
+        )
         manifest = load_text(text, "m.yaml").manifests[0]
         assert manifest.obj["metadata"]["annotations"]["since"] == "2025-01-01"
 
@@ -70,18 +74,27 @@ class TestKindsAndNames:
 
     def test_unknown_api_version_names_the_versions_served(self) -> None:
         text = GOOD_POD.replace("apiVersion: v1", "apiVersion: v2")
-        assert problems_of(text) == ['m.yaml:2: no matches for kind "Pod" in version "v2" (podtui serves Pod as v1)']
+        assert problems_of(text) == [
+            'm.yaml:2: no matches for kind "Pod" in version "v2" (podtui serves Pod as v1)'
+        ]
 
     def test_missing_kind_and_api_version(self) -> None:
-        assert problems_of("metadata:\n  name: x\n") == ["m.yaml:1: apiVersion not set", "m.yaml:1: kind not set"]
+        assert problems_of("metadata:\n  name: x\n") == [
+            "m.yaml:1: apiVersion not set",
+            "m.yaml:1: kind not set",
+        ]
 
     def test_missing_metadata_name_is_required(self) -> None:
         text = GOOD_POD.replace("  name: web\n", "  labels: {a: b}\n")
-        assert problems_of(text) == ["m.yaml:3: metadata.name: Required value: name or generateName is required"]
+        assert problems_of(text) == [
+            "m.yaml:3: metadata.name: Required value: name or generateName is required"
+        ]
 
     def test_invalid_name_uses_the_api_servers_words(self) -> None:
         problems = problems_of(GOOD_POD.replace("name: web", "name: Web_1"))
-        assert problems[0].startswith('m.yaml:4: metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 subdomain')
+        assert problems[0].startswith(
+            'm.yaml:4: metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 subdomain'
+        )
 
     def test_duplicate_objects_across_files_are_reported(self, tmp_path: Path) -> None:
         (tmp_path / "a.yaml").write_text(GOOD_POD)
@@ -93,13 +106,15 @@ class TestKindsAndNames:
 
     def test_same_name_in_different_namespaces_is_fine(self, tmp_path: Path) -> None:
         (tmp_path / "a.yaml").write_text(GOOD_POD)
-        (tmp_path / "b.yaml").write_text(GOOD_POD.replace("  name: web\n", "  name: web\n  namespace: other\n"))
+        (tmp_path / "b.yaml").write_text(
+            GOOD_POD.replace("  name: web\n", "  name: web\n  namespace: other\n")
+        )
         assert load_paths([str(tmp_path)]).ok
 
 
 class TestFieldTypes:
     def test_wrong_type_in_a_field_reports_the_value_line(self) -> None:
-        text = GOOD_POD + "    ports:\n    - containerPort: \"80\"\n"
+        text = GOOD_POD + '    ports:\n    - containerPort: "80"\n'
         assert problems_of(text) == [
             'm.yaml:10: Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string '
             "into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32"
@@ -131,7 +146,10 @@ class TestFieldTypes:
         ]
 
     def test_liveness_success_threshold_must_be_one(self) -> None:
-        text = GOOD_POD + "    livenessProbe:\n      tcpSocket: {port: 80}\n      successThreshold: 2\n"
+        text = (
+            GOOD_POD
+            + "    livenessProbe:\n      tcpSocket: {port: 80}\n      successThreshold: 2\n"
+        )
         assert problems_of(text) == [
             "m.yaml:11: spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"
         ]
@@ -146,7 +164,9 @@ class TestFieldTypes:
         ]
 
     def test_secret_data_must_be_base64(self) -> None:
-        text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: not base64!\n"
+        text = (
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: not base64!\n"
+        )
         assert problems_of(text) == [
             'm.yaml:6: Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3'
         ]
@@ -171,7 +191,9 @@ class TestAllAtOnce:
 
     def test_a_missing_path_is_reported(self, tmp_path: Path) -> None:
         missing = str(tmp_path / "nope")
-        assert [str(p) for p in load_paths([missing]).problems] == [f'{missing}: the path "{missing}" does not exist']
+        assert [str(p) for p in load_paths([missing]).problems] == [
+            f'{missing}: the path "{missing}" does not exist'
+        ]
 
     def test_scenario_files_among_manifests_are_not_manifests(self, tmp_path: Path) -> None:
         (tmp_path / "pod.yaml").write_text(GOOD_POD)

@@ -75,27 +75,93 @@ def test_steps_run_in_time_order_whatever_the_file_order(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("- at: 10s\n  reboot: node-1\n", ['scenario.yaml:2: unknown scenario action "reboot" (known: apply, delete, evict, cordon, uncordon, drain, scale, setImage, inject)']),
-        ("- at: 10s\n", ["scenario.yaml:1: step has no action (one of: apply, delete, evict, cordon, uncordon, drain, scale, setImage, inject)"]),
+        (
+            "- at: 10s\n  reboot: node-1\n",
+            [
+                'scenario.yaml:2: unknown scenario action "reboot" (known: apply, delete, evict, cordon, uncordon, drain, scale, setImage, inject)'
+            ],
+        ),
+        (
+            "- at: 10s\n",
+            [
+                "scenario.yaml:1: step has no action (one of: apply, delete, evict, cordon, uncordon, drain, scale, setImage, inject)"
+            ],
+        ),
         ("- delete: pod/x\n", ["scenario.yaml:1: step has no `at:` time"]),
-        ("- at: soon\n  delete: pod/x\n", ['scenario.yaml:1: at: invalid duration "soon": use forms like 90s, 5m, 1h30m or plain seconds']),
-        ("- at: 1s\n  cordon: a\n  uncordon: a\n", ["scenario.yaml:3: a step takes exactly one action; this one has cordon, uncordon"]),
-        ("- at: 1s\n  delete: web\n", ['scenario.yaml:2: "web" must be KIND/NAME, e.g. deployment/web']),
-        ("- at: 1s\n  delete: flux/web\n", ['scenario.yaml:2: the server doesn\'t have a resource type "flux"']),
-        ("- at: 1s\n  delete: pod/x\n  cascade: sideways\n", ['scenario.yaml:3: invalid cascade value "sideways": must be one of background, foreground, orphan']),
-        ("- at: 1s\n  delete: pod/x\n  grace: 3\n", ['scenario.yaml:3: unknown field "grace" for a delete step (allowed here: namespace, gracePeriod, cascade, force)']),
-        ("- at: 1s\n  evict: deployment/web\n", ["scenario.yaml:2: evict takes a pod: `evict: pod/NAME`"]),
-        ("- at: 1s\n  inject: {fault: crash}\n", ["scenario.yaml:2: inject crash names no pod: give `pod: NAME` or `selector: app=web`"]),
-        ("- at: 1s\n  inject: {fault: meltdown, pod: x}\n", ['scenario.yaml:2: unknown fault "meltdown" (known: crash, oom, probeFail, imagePullFail, sandboxKill, nodeDown, nodeUp, podKill)']),
-        ("- at: 1s\n  inject: {fault: nodeDown}\n", ["scenario.yaml:2: inject nodeDown names no node: give `node: NAME`"]),
-        ("- at: 1s\n  scale: {target: deployment/web}\n", ["scenario.yaml:2: scale needs `replicas`: `scale: {target: deployment/web, replicas: 5}`"]),
-        ("- at: 1s\n  scale: {target: deployment/web, replicas: many}\n", ["scenario.yaml:2: scale.replicas must be an integer"]),
-        ("- at: 1s\n  apply: nowhere/\n", ['scenario.yaml:2: the path "nowhere/" does not exist (paths are relative to the scenario file)']),
+        (
+            "- at: soon\n  delete: pod/x\n",
+            [
+                'scenario.yaml:1: at: invalid duration "soon": use forms like 90s, 5m, 1h30m or plain seconds'
+            ],
+        ),
+        (
+            "- at: 1s\n  cordon: a\n  uncordon: a\n",
+            ["scenario.yaml:3: a step takes exactly one action; this one has cordon, uncordon"],
+        ),
+        (
+            "- at: 1s\n  delete: web\n",
+            ['scenario.yaml:2: "web" must be KIND/NAME, e.g. deployment/web'],
+        ),
+        (
+            "- at: 1s\n  delete: flux/web\n",
+            ['scenario.yaml:2: the server doesn\'t have a resource type "flux"'],
+        ),
+        (
+            "- at: 1s\n  delete: pod/x\n  cascade: sideways\n",
+            [
+                'scenario.yaml:3: invalid cascade value "sideways": must be one of background, foreground, orphan'
+            ],
+        ),
+        (
+            "- at: 1s\n  delete: pod/x\n  grace: 3\n",
+            [
+                'scenario.yaml:3: unknown field "grace" for a delete step (allowed here: namespace, gracePeriod, cascade, force)'
+            ],
+        ),
+        (
+            "- at: 1s\n  evict: deployment/web\n",
+            ["scenario.yaml:2: evict takes a pod: `evict: pod/NAME`"],
+        ),
+        (
+            "- at: 1s\n  inject: {fault: crash}\n",
+            ["scenario.yaml:2: inject crash names no pod: give `pod: NAME` or `selector: app=web`"],
+        ),
+        (
+            "- at: 1s\n  inject: {fault: meltdown, pod: x}\n",
+            [
+                'scenario.yaml:2: unknown fault "meltdown" (known: crash, oom, probeFail, imagePullFail, sandboxKill, nodeDown, nodeUp, podKill)'
+            ],
+        ),
+        (
+            "- at: 1s\n  inject: {fault: nodeDown}\n",
+            ["scenario.yaml:2: inject nodeDown names no node: give `node: NAME`"],
+        ),
+        (
+            "- at: 1s\n  scale: {target: deployment/web}\n",
+            [
+                "scenario.yaml:2: scale needs `replicas`: `scale: {target: deployment/web, replicas: 5}`"
+            ],
+        ),
+        (
+            "- at: 1s\n  scale: {target: deployment/web, replicas: many}\n",
+            ["scenario.yaml:2: scale.replicas must be an integer"],
+        ),
+        (
+            "- at: 1s\n  apply: nowhere/\n",
+            [
+                'scenario.yaml:2: the path "nowhere/" does not exist (paths are relative to the scenario file)'
+            ],
+        ),
         ("- at: 1s\n  cordon: ''\n", ["scenario.yaml:2: cordon names nothing: `cordon: node-2`"]),
-        ("at: 1s\n", ["scenario.yaml:1: a scenario must be a YAML list of steps (`- at: 10s` ...)"]),
+        (
+            "at: 1s\n",
+            ["scenario.yaml:1: a scenario must be a YAML list of steps (`- at: 10s` ...)"],
+        ),
     ],
 )
-def test_a_bad_step_is_reported_with_its_line(tmp_path: Path, text: str, expected: list[str]) -> None:
+def test_a_bad_step_is_reported_with_its_line(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
     assert problems(tmp_path, text) == expected
 
 
