@@ -44,16 +44,11 @@ def _run(
         seconds = float(handler["sleep"].get("seconds", 0))
         return (seconds if timeout is None else min(seconds, timeout)), True, ""
     if isinstance(handler.get("exec"), dict):
-        from engine.shell.interpreter import run_exec
-
         process = instance.process
         if process is None:
             return 0.0, False, ""
-        result = run_exec(
-            list(handler["exec"].get("command") or []),
-            process.fs,
-            getattr(process, "env", {}) or {},
-            timeout if timeout is not None else 3600.0,
+        result = process.exec(
+            list(handler["exec"].get("command") or []), timeout if timeout is not None else 3600.0
         )
         elapsed = float(getattr(result, "elapsed", 0.0) or 0.0)
         if result.timed_out:

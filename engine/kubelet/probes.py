@@ -35,12 +35,10 @@ def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance
     )
     timeout = float(spec.get("timeoutSeconds", 1))
     if isinstance(spec.get("exec"), dict):
-        from engine.shell.interpreter import run_exec
-
         command = list(spec["exec"].get("command") or [])
         if injected:
             return ProbeOutcome(FAILURE, "podtui: injected probe failure")
-        result = run_exec(command, process.fs, getattr(process, "env", {}) or {}, timeout)
+        result = process.exec(command, timeout)
         if result.timed_out:
             joined = " ".join(command)
             return ProbeOutcome(FAILURE, f'command "{joined}" timed out')

@@ -623,14 +623,14 @@ class PodWorker:
         from engine.containers.process import Process
 
         host = InstanceHost(self, instance)
-        instance.process = Process(instance.spec, self.pod, env, host)
+        instance.process = Process(instance.spec, self.pod, env, host, now=self.clock.now_datetime)
         self._process_step(instance, instance.process.start())
 
     def _process_step(self, instance: ContainerInstance, step: Any) -> None:
         from engine.containers.process import Exit
 
         if isinstance(step, Exit):
-            self.container_exited(instance, step.code, step.reason)
+            self.container_exited(instance, step.code, step.reason, step.message)
             return
         seconds = float(step.seconds)
         if math.isinf(seconds):
