@@ -644,12 +644,17 @@ class PodWorker:
         self._process_step(instance, instance.process.resume())
 
     def container_exited(
-        self, instance: ContainerInstance, code: int, reason: str | None = None
+        self,
+        instance: ContainerInstance,
+        code: int,
+        reason: str | None = None,
+        message: str | None = None,
     ) -> None:
         """The runtime saw the container's process end."""
         if not instance.running:
             return
         instance.state = EXITED
+        instance.message = message
         instance.finished_at = self.clock.now
         instance.exit_code = code
         instance.reason = reason or ("Completed" if code == 0 else "Error")
