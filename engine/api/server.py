@@ -109,14 +109,18 @@ class APIServer:
             meta.pop(server_field, None)
         self.prepare(obj, info)
         obj["apiVersion"] = info.preferred_api_version
-        if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = meta["generateName"] + random_suffix(self.rng)
         namespace = meta.get("namespace", "")
-        if self.store.get(info.kind, namespace, meta["name"]) is not None:
+        if meta.get("name") and self.store.get(info.kind, namespace, meta["name"]) is not None:
             raise errors.already_exists(info.resource, meta["name"])
         request = AdmissionRequest("CREATE", info, obj, None, user, self, dry_run=dry_run)
         self.admission.run(request)
         warnings += request.warnings
+        # The name is generated in the storage's BeforeCreate, after admission: a refusal
+        # names the prefix (`pods "web-7d9-" is forbidden`), as a real API server's does.
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + random_suffix(self.rng)
+            while self.store.get(info.kind, namespace, meta["name"]) is not None:
+                meta["name"] = meta["generateName"] + random_suffix(self.rng)
         if dry_run:
             return Result(obj, warnings)
         if info.kind == "Pod":
