@@ -198,6 +198,40 @@ class TestSim:
         ]
         assert out == ""
 
+    def test_apply_and_inject_steps_run_at_their_times(self, capsys, tmp_path: Path) -> None:
+        manifests = tmp_path / "manifests"
+        manifests.mkdir()
+        (manifests / "web.yaml").write_text(WEB)
+        later = tmp_path / "later"
+        later.mkdir()
+        (later / "api.yaml").write_text(WEB.replace("name: web", "name: api"))
+        scenario = tmp_path / "scenario.yaml"
+        scenario.write_text(
+            "- at: 10s\n  apply: later/\n"
+            "- at: 20s\n  inject: {fault: crash, pod: web, exitCode: 3}\n"
+            "- at: 25s\n  inject: {fault: oom, pod: api}\n"
+        )
+        code, out, err = run(
+            capsys,
+            "sim",
+            str(manifests),
+            "--scenario",
+            str(scenario),
+            "--until",
+            "26s",
+            "--kind",
+            "po",
+        )
+        assert code == 0
+        assert err.splitlines() == [
+            "pod/web created",
+            "[10s] pod/api created",
+            "[20s] pod/web container nginx crashed (exit code 3)",
+            "[25s] pod/api container nginx OOMKilled (exit code 137)",
+        ]
+        rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+        assert rows["web"][3] == "1" and rows["api"][3] == "1"
+
     def test_start_time_moves_every_timestamp(self, capsys, tmp_path: Path) -> None:
         (tmp_path / "web.yaml").write_text(WEB)
         _, out, _ = run(
