@@ -7,6 +7,7 @@ controller's service account as the requesting user.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -93,10 +94,13 @@ ORDER = [
 
 
 class AdmissionChain:
-    """Registered plugins, run in ORDER."""
+    """Registered plugins, run in ORDER, after the request is authorized."""
 
     def __init__(self) -> None:
         self._plugins: dict[str, AdmissionPlugin] = {}
+        self.authorizer: Callable[[AdmissionRequest], None] | None = None
+        """kube-apiserver authorizes a request before admitting it; engine.security installs
+        RBAC here. It raises APIError (403 Forbidden) to refuse the request."""
 
     def register(self, plugin: AdmissionPlugin) -> None:
         self._plugins[plugin.name] = plugin
@@ -109,5 +113,7 @@ class AdmissionChain:
         return ordered + [p for n, p in self._plugins.items() if n not in ORDER]
 
     def run(self, request: AdmissionRequest) -> None:
+        if self.authorizer is not None:
+            self.authorizer(request)
         for plugin in self.plugins():
             plugin.admit(request)
