@@ -138,7 +138,8 @@ def build_status(worker: PodWorker) -> dict:
         pod_is_terminal=worker.terminal,
         pod_has_initialized=has_any_regular_container_started(spec, statuses),
     )
-    if worker.terminal and phase not in TERMINAL:
+    if worker.terminal and (phase not in TERMINAL or worker.status_reason):
+        # TerminatePod, or a PodSyncHandler's ShouldEvict (activeDeadlineSeconds): Failed.
         phase = "Failed"
     if old.get("phase") in TERMINAL:
         phase = old["phase"]

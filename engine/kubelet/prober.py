@@ -73,6 +73,10 @@ class ProbeWorker:
         self.timer = None
         if self.stopped:
             return
+        if not self.worker.kubelet.running:
+            # A stopped kubelet probes nothing; its ticker resumes with it.
+            self._schedule(self.period)
+            return
         keep_going = self.do_probe()
         if keep_going and not self.stopped:
             self._schedule(self.period)

@@ -233,7 +233,7 @@ class PodWorker:
 
     def _write_status(self) -> None:
         self._status_pending = False
-        if self._deleted_from_api:
+        if self._deleted_from_api or not self.kubelet.running:
             return
         live = self.cluster.store.get_by_uid(self.uid)
         if live is None:

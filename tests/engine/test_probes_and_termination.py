@@ -286,3 +286,37 @@ class TestFaults:
         cluster = cluster_with(READINESS)
         result = actions.inject(cluster, "crash", pod="nope")
         assert result.errors == ['error: pods "nope" not found']
+
+
+class TestActiveDeadline:
+    def test_active_deadline_seconds_fails_the_pod_with_deadline_exceeded(self) -> None:
+        text = READINESS.replace("spec:\n", "spec:\n  activeDeadlineSeconds: 20\n", 1)
+        cluster = cluster_with(text)
+        cluster.run_until(19)
+        assert pod(cluster, "web")["status"]["phase"] == "Running"
+        cluster.run_until(25)
+        status = pod(cluster, "web")["status"]
+        assert (status["phase"], status["reason"], status["message"]) == (
+            "Failed",
+            "DeadlineExceeded",
+            "Pod was active on the node longer than the specified deadline",
+        )
+        assert status_line(cluster, "web")[1] == "DeadlineExceeded"
+
+
+class TestStoppedKubelet:
+    def test_a_stopped_kubelet_writes_nothing_and_its_containers_keep_running(self) -> None:
+        cluster = cluster_with(READINESS)
+        cluster.run_until(10)
+        node = pod(cluster, "web")["spec"]["nodeName"]
+        result = actions.inject(cluster, "nodeDown", node=node)
+        assert result.ok
+        before = pod(cluster, "web")["metadata"]["resourceVersion"]
+        unhealthy = len(event_messages(cluster, "web", "Unhealthy"))
+        cluster.run_until(60)
+        assert pod(cluster, "web")["metadata"]["resourceVersion"] == before
+        assert cluster.events.events_for(pod(cluster, "web"))[-1]["count"] >= 1
+        assert len(event_messages(cluster, "web", "Unhealthy")) == unhealthy
+        actions.inject(cluster, "nodeUp", node=node)
+        cluster.run_until(70)
+        assert status_line(cluster, "web")[1] == "Running"
