@@ -12,7 +12,7 @@ from engine.cluster import Cluster
 from engine.manifests.loader import LoadResult, Manifest, load_paths
 from engine.manifests.yamldoc import Problem
 from engine.scenario import Scenario, load_scenario
-from engine.steps import apply_manifests, has_step, run_step
+from engine.steps import apply_manifests, has_step, run_step, set_reporter
 from engine.timeutil import DEFAULT_START
 
 
@@ -62,6 +62,7 @@ def simulate(
 ) -> Cluster:
     """Play the cluster from t=0 to `until`, running scenario steps at their times."""
     cluster = Cluster(seed=seed, start=start)
+    set_reporter(cluster, lambda line: report(f"{format_at(cluster.now)} {line}"))
     has_nodes = any(m.kind == "Node" for m in inputs.manifests)
     cluster.boot(default_nodes=not has_nodes)
     initial = apply_manifests(cluster, inputs.manifests, user)

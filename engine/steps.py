@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,21 @@ def register_step(action: str, handler: StepHandler) -> None:
 def has_step(action: str) -> bool:
     """Whether the engine can run this scenario action."""
     return action in _HANDLERS
+
+
+_REPORTERS: weakref.WeakKeyDictionary[Cluster, Callable[[str], None]] = weakref.WeakKeyDictionary()
+
+
+def set_reporter(cluster: Cluster, report: Callable[[str], None]) -> None:
+    """Where a long-running step (drain) prints the lines that come after its own time."""
+    _REPORTERS[cluster] = report
+
+
+def report_later(cluster: Cluster, line: str) -> None:
+    """Print a line of a step still running; `podtui sim` prefixes the simulated time."""
+    report = _REPORTERS.get(cluster)
+    if report is not None:
+        report(line)
 
 
 def run_step(cluster: Cluster, step: Step, user: UserInfo = ADMIN) -> ActionResult:

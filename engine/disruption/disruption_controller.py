@@ -1,0 +1,302 @@
+"""The disruption controller: keeps every PodDisruptionBudget's status true to its pods
+(k8s.io/kubernetes/pkg/controller/disruption/disruption.go).
+
+A budget is synced when it changes and when one of its pods changes. Like upstream, a pod
+change wakes only the first budget that selects the pod (with a MultiplePodDisruptionBudgets
+warning when there are more), and a controller's scale change wakes nothing until its pods
+change. Events come from `controllermanager`, the source upstream's recorder names.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import TYPE_CHECKING, Any
+
+from engine.controllers.base import QueueController
+from engine.disruption import budget, finders
+from engine.disruption.podutil import (
+    DISRUPTION_TARGET,
+    TERMINATION_BY_KUBELET,
+    get_pod_condition,
+    is_deleting,
+    is_pod_terminal,
+    update_pod_condition,
+)
+from engine.events import Source
+from engine.labels import SelectorError, label_selector_as_selector
+from engine.store import Change
+from engine.timeutil import parse_time
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+PDB = "PodDisruptionBudget"
+SOURCE = Source("controllermanager")
+# The controller's clock moves on between two syncs; the simulated one does not within an
+# instant, so a recheck due "now" is taken a millisecond later.
+MIN_RECHECK = 0.001
+
+UNMANAGED_PODS_MESSAGE = (
+    "Pods selected by this PodDisruptionBudget (selector: {selector}) were found to be "
+    "unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may "
+    'result in undefined behavior. To account for these pods please set ".spec.minAvailable" '
+    "field of the PDB to an integer value."
+)
+
+
+class SyncError(Exception):
+    """trySync failed; failSafe writes the message into the DisruptionAllowed condition."""
+
+
+def go_label_selector(selector: dict | None) -> str:
+    """`%v` of a *metav1.LabelSelector (its generated String method).
+
+    The format of the gogo-protobuf String() methods (unverified for the newest releases,
+    whose generated code may differ).
+    """
+    if selector is None:
+        return "nil"
+    labels = "".join(f"{k}: {v}," for k, v in sorted((selector.get("matchLabels") or {}).items()))
+    exprs = "".join(
+        "LabelSelectorRequirement{"
+        f"Key:{e.get('key', '')},Operator:{e.get('operator', '')},"
+        f"Values:[{' '.join(e.get('values') or [])}],"
+        "},"
+        for e in selector.get("matchExpressions") or []
+    )
+    return (
+        f"&LabelSelector{{MatchLabels:map[string]string{{{labels}}},"
+        f"MatchExpressions:[]LabelSelectorRequirement{{{exprs}}},}}"
+    )
+
+
+def go_selector_error(selector: Any) -> str:
+    """The error LabelSelectorAsSelector returns for an operator it does not know."""
+    for expr in (selector or {}).get("matchExpressions") or []:
+        if expr.get("operator") not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            return f"{json.dumps(expr.get('operator', ''))} is not a valid label selector operator"
+    return "invalid label selector"
+
+
+class DisruptionController(QueueController):
+    """Syncs PodDisruptionBudget status; resets stale DisruptionTarget pod conditions."""
+
+    name = "disruption"
+
+    def __init__(self, cluster: Cluster) -> None:
+        super().__init__(cluster)
+        self.store = cluster.store
+        self.events = cluster.events
+        self.store.watch(self._on_pdb, {PDB})
+        self.store.watch(self._on_pod, {"Pod"})
+
+    # -- watches ----------------------------------------------------------------------------
+    def _on_pdb(self, change: Change) -> None:
+        meta = change.obj["metadata"]
+        self.enqueue(("pdb", meta.get("namespace", ""), meta["name"]))
+
+    def _on_pod(self, change: Change) -> None:
+        pod = change.obj
+        found = self.pdb_for_pod(pod)
+        if found is not None:
+            self.enqueue(("pdb", found["metadata"]["namespace"], found["metadata"]["name"]))
+        if change.type != "DELETED":
+            stale, wait = self._stale_disruption_condition(pod)
+            if stale:
+                meta = pod["metadata"]
+                self.enqueue_after(("pod", meta.get("namespace", ""), meta["name"]), wait)
+
+    def matching_pdbs(self, pod: dict) -> list[dict]:
+        """GetPodPodDisruptionBudgets: the budgets whose (valid) selector selects the pod."""
+        meta = pod["metadata"]
+        found = []
+        for pdb in self.store.list(PDB, meta.get("namespace", "")):
+            try:
+                selector = label_selector_as_selector((pdb.get("spec") or {}).get("selector"))
+            except SelectorError:
+                continue
+            if selector.matches(meta.get("labels") or {}):
+                found.append(pdb)
+        return found
+
+    def pdb_for_pod(self, pod: dict) -> dict | None:
+        """getPdbForPod: the first budget (by name) selecting the pod; warns if there are more."""
+        pdbs = self.matching_pdbs(pod)
+        if not pdbs:
+            return None
+        if len(pdbs) > 1:
+            meta = pod["metadata"]
+            message = (
+                f"Pod {json.dumps(meta.get('namespace', ''))}/{json.dumps(meta['name'])} matches "
+                f"multiple PodDisruptionBudgets.  Chose {json.dumps(pdbs[0]['metadata']['name'])} "
+                "arbitrarily."
+            )
+            self.events.event(pod, "Warning", "MultiplePodDisruptionBudgets", message, SOURCE)
+        return pdbs[0]
+
+    # -- sync -------------------------------------------------------------------------------
+    def sync(self, key: tuple[str, str, str]) -> None:
+        what, namespace, name = key
+        if what == "pod":
+            self._sync_stale_pod_disruption(namespace, name)
+            return
+        pdb = self.store.get(PDB, namespace, name)
+        if pdb is None:
+            return
+        try:
+            self._try_sync(pdb)
+        except SyncError as err:
+            self._fail_safe(pdb, str(err))
+
+    def _pods_for_pdb(self, pdb: dict) -> list[dict]:
+        selector_spec = (pdb.get("spec") or {}).get("selector")
+        try:
+            selector = label_selector_as_selector(selector_spec)
+        except SelectorError:
+            message = go_selector_error(selector_spec)
+            self.events.event(pdb, "Warning", "NoPods", f"Failed to get pods: {message}", SOURCE)
+            raise SyncError(message) from None
+        return [
+            pod
+            for pod in self.store.list("Pod", pdb["metadata"].get("namespace", ""))
+            if selector.matches(pod["metadata"].get("labels") or {})
+        ]
+
+    def _try_sync(self, pdb: dict) -> None:
+        pods = self._pods_for_pdb(pdb)
+        if not pods:
+            self.events.event(pdb, "Normal", "NoPods", "No matching pods found", SOURCE)
+        spec = pdb.get("spec") or {}
+        try:
+            counted = budget.get_expected_pod_count(
+                spec, len(pods), lambda: finders.expected_scale(self.store, pods)
+            )
+        except budget.ExpectedCountError as err:
+            self.events.event(
+                pdb,
+                "Warning",
+                "CalculateExpectedPodCountFailed",
+                f"Failed to calculate the number of expected pods: {err}",
+                SOURCE,
+            )
+            raise SyncError(str(err)) from None
+        if counted.unmanaged_pods:
+            self.events.event(
+                pdb,
+                "Warning",
+                "UnmanagedPods",
+                UNMANAGED_PODS_MESSAGE.format(selector=go_label_selector(spec.get("selector"))),
+                SOURCE,
+            )
+        now = self.cluster.clock.now_datetime()
+        status = pdb.get("status") or {}
+        disrupted = budget.build_disrupted_pod_map(pods, status.get("disruptedPods"), now)
+        namespace = pdb["metadata"].get("namespace", "")
+        for pod in disrupted.not_deleted:
+            # Upstream formats pdb.Namespace twice (pdb.Namespace, pdb.Namespace).
+            self.events.event(
+                pod,
+                "Warning",
+                "NotDeleted",
+                f"Pod was expected by PDB {namespace}/{namespace} to be deleted but it wasn't",
+                SOURCE,
+            )
+        current = budget.count_healthy_pods(pods, disrupted.disrupted_pods, now)
+        self._update_status(
+            pdb, current, counted.desired_healthy, counted.expected_count, disrupted.disrupted_pods
+        )
+        if disrupted.recheck_time is not None:
+            delay = (disrupted.recheck_time - now).total_seconds()
+            self.enqueue_after(("pdb", namespace, pdb["metadata"]["name"]), max(delay, MIN_RECHECK))
+
+    def _update_status(
+        self,
+        pdb: dict,
+        current_healthy: int,
+        desired_healthy: int,
+        expected_count: int,
+        disrupted_pods: dict[str, str],
+    ) -> None:
+        allowed = budget.disruptions_allowed(current_healthy, desired_healthy, expected_count)
+        old = pdb.get("status") or {}
+        generation = pdb["metadata"].get("generation", 0)
+        if (
+            old.get("currentHealthy", 0) == current_healthy
+            and old.get("desiredHealthy", 0) == desired_healthy
+            and old.get("expectedPods", 0) == expected_count
+            and old.get("disruptionsAllowed", 0) == allowed
+            and (old.get("disruptedPods") or {}) == disrupted_pods
+            and old.get("observedGeneration", 0) == generation
+            and budget.conditions_are_up_to_date(pdb)
+        ):
+            return
+        status: dict = {
+            "conditions": copy.deepcopy(old.get("conditions") or []),
+            "currentHealthy": current_healthy,
+            "desiredHealthy": desired_healthy,
+            "disruptionsAllowed": allowed,
+            "expectedPods": expected_count,
+            "observedGeneration": generation,
+        }
+        if disrupted_pods:
+            status["disruptedPods"] = dict(sorted(disrupted_pods.items()))
+        budget.update_disruption_allowed_condition(status, self.cluster.clock.now_datetime())
+        self._write_status(pdb, status)
+
+    def _fail_safe(self, pdb: dict, message: str) -> None:
+        """failSafe: no disruption allowed, and the condition says why."""
+        status = copy.deepcopy(pdb.get("status") or budget.empty_status())
+        status["disruptionsAllowed"] = 0
+        conditions = status.setdefault("conditions", [])
+        budget.set_status_condition(
+            conditions,
+            {
+                "type": budget.DISRUPTION_ALLOWED,
+                "status": "False",
+                "reason": budget.SYNC_FAILED,
+                "message": message,
+                "observedGeneration": status.get("observedGeneration", 0),
+            },
+            self.cluster.clock.now_datetime(),
+        )
+        if status != pdb.get("status"):
+            self._write_status(pdb, status)
+
+    def _write_status(self, pdb: dict, status: dict) -> None:
+        pdb["status"] = dict(sorted(status.items()))
+        self.store.modified(pdb)
+
+    # -- stale DisruptionTarget conditions ----------------------------------------------------
+    def _stale_disruption_condition(self, pod: dict) -> tuple[bool, float]:
+        """nonTerminatingPodHasStaleDisruptionCondition: (stale?, seconds until it is)."""
+        if is_deleting(pod):
+            return False, 0.0
+        condition = get_pod_condition(pod, DISRUPTION_TARGET)
+        if (
+            condition is None
+            or condition.get("status") != "True"
+            or condition.get("reason") == TERMINATION_BY_KUBELET
+            or is_pod_terminal(pod)
+        ):
+            return False, 0.0
+        since = self.cluster.clock.seconds_since(parse_time(condition["lastTransitionTime"]))
+        return True, max(budget.STALE_POD_DISRUPTION_TIMEOUT - since, 0.0)
+
+    def _sync_stale_pod_disruption(self, namespace: str, name: str) -> None:
+        pod = self.store.get("Pod", namespace, name)
+        if pod is None:
+            return
+        stale, wait = self._stale_disruption_condition(pod)
+        if not stale:
+            return
+        if wait > 0:
+            self.enqueue_after(("pod", namespace, name), wait)
+            return
+        status = pod.setdefault("status", {})
+        if update_pod_condition(
+            status,
+            {"type": DISRUPTION_TARGET, "status": "False"},
+            self.cluster.clock.timestamp(),
+        ):
+            self.store.modified(pod)

@@ -1,0 +1,543 @@
+"""`kubectl drain NODE` as a long-running engine operation on the simulated clock
+(k8s.io/kubectl/pkg/cmd/drain/drain.go and k8s.io/kubectl/pkg/drain/drain.go).
+
+The node is cordoned first and stays cordoned whatever happens next. The node's pods (every
+namespace) go through the filters; any refused pod fails the drain before anything is
+evicted. Then every pod is evicted at once through the Eviction API: each prints
+`evicting pod NS/NAME` before every attempt, a 429 (a budget allows no disruption) is
+retried 5 s later with kubectl's line, and an evicted pod is polled every second until it
+is gone (or replaced: same name, new UID), when `pod/NAME evicted` is printed. When all
+are done the node is `drained`. `--timeout` bounds the whole eviction phase;
+`--disable-eviction` deletes instead, bypassing every budget.
+
+Lines go to the `on_line` listeners as they happen, each with its simulated time and the
+stream kubectl writes it to.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine import actions
+from engine.api import errors
+from engine.clock import Timer
+from engine.disruption import drain_filters
+from engine.disruption.eviction import EvictionError, evict
+from engine.labels import SelectorError, parse_selector
+from engine.timeutil import format_go_duration, parse_duration
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+EVICT_ERROR_RETRY_DELAY = 5.0
+WAIT_FOR_DELETE_INTERVAL = 1.0
+DEADLINE_EXCEEDED = "context deadline exceeded"
+
+STDOUT = "stdout"
+STDERR = "stderr"
+
+# Drain states.
+RUNNING = "running"
+DRAINED = "drained"
+FAILED = "failed"
+CANCELLED = "cancelled"
+
+# Pod states in the drain panel.
+POD_EVICTING = "evicting"
+POD_BLOCKED = "blocked"  # a 429: waiting 5 s to retry
+POD_WAITING = "waiting"  # evicted or deleted, waiting for it to be gone
+POD_EVICTED = "evicted"
+POD_DELETED = "deleted"
+POD_GONE = "gone"  # NotFound when evicting: nothing to print
+POD_SKIPPED = "skipped"  # --skip-wait-for-delete-timeout
+POD_FAILED = "failed"
+
+
+@dataclass
+class DrainOptions:
+    """kubectl drain's flags (defaults as NewDrainCmdOptions sets them)."""
+
+    node: str
+    force: bool = False
+    ignore_daemonsets: bool = False
+    delete_emptydir_data: bool = False
+    grace_period: int = -1
+    """Seconds; negative uses each pod's terminationGracePeriodSeconds."""
+    timeout: float = 0.0
+    """Seconds; 0 waits forever."""
+    disable_eviction: bool = False
+    pod_selector: str = ""
+    skip_wait_for_delete_timeout: int = 0
+    dry_run: str = "none"
+    """`none`, `client` or `server`, as --dry-run."""
+
+    @classmethod
+    def from_step(cls, value: dict[str, Any]) -> DrainOptions:
+        """From a scenario's `drain:` mapping (DESIGN.md's field names)."""
+        grace = value.get("gracePeriod")
+        return cls(
+            node=value["node"],
+            force=bool(value.get("force", False)),
+            ignore_daemonsets=bool(value.get("ignoreDaemonsets", False)),
+            delete_emptydir_data=bool(value.get("deleteEmptydirData", False)),
+            grace_period=-1 if grace is None else int(grace),
+            timeout=parse_duration(value["timeout"]) if value.get("timeout") is not None else 0.0,
+            disable_eviction=bool(value.get("disableEviction", False)),
+            pod_selector=value.get("podSelector", "") or "",
+        )
+
+    def to_step(self) -> dict[str, Any]:
+        """The scenario `drain:` mapping that replays these options (defaults left out)."""
+        step: dict[str, Any] = {"node": self.node}
+        if self.ignore_daemonsets:
+            step["ignoreDaemonsets"] = True
+        if self.delete_emptydir_data:
+            step["deleteEmptydirData"] = True
+        if self.force:
+            step["force"] = True
+        if self.timeout:
+            step["timeout"] = f"{self.timeout:g}s"
+        if self.grace_period >= 0:
+            step["gracePeriod"] = self.grace_period
+        if self.disable_eviction:
+            step["disableEviction"] = True
+        if self.pod_selector:
+            step["podSelector"] = self.pod_selector
+        return step
+
+    def filter_options(self) -> drain_filters.FilterOptions:
+        return drain_filters.FilterOptions(
+            force=self.force,
+            ignore_daemonsets=self.ignore_daemonsets,
+            delete_emptydir_data=self.delete_emptydir_data,
+            skip_wait_for_delete_timeout=self.skip_wait_for_delete_timeout,
+        )
+
+
+@dataclass(frozen=True)
+class DrainLine:
+    """One line kubectl drain printed: when, on which stream, what."""
+
+    at: float
+    text: str
+    stream: str = STDOUT
+
+
+@dataclass
+class PodProgress:
+    """One pod's eviction, for the console's drain panel."""
+
+    namespace: str
+    name: str
+    uid: str
+    state: str = POD_EVICTING
+    attempts: int = 0
+    blocked_by: str | None = None
+    """The budget that refused the last eviction (429), if any."""
+    reason: str = ""
+    """Why: the 429's cause (`The disruption budget web needs 2 healthy pods and has 2
+    currently`) or the error that ended this pod's eviction."""
+    since: float = 0.0
+    error: str | None = None
+    _timer: Timer | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def done(self) -> bool:
+        return self.state in (POD_EVICTED, POD_DELETED, POD_GONE, POD_SKIPPED, POD_FAILED)
+
+
+LineListener = Callable[[DrainLine], None]
+
+_DRAINS: weakref.WeakKeyDictionary[Any, list[Drain]] = weakref.WeakKeyDictionary()
+
+
+def drains_of(cluster: Cluster) -> list[Drain]:
+    """Every drain started on this cluster, oldest first (the console's drain panel)."""
+    return list(_DRAINS.get(cluster, []))
+
+
+def _aggregate(messages: list[str]) -> str:
+    """utilerrors.NewAggregate(...).Error(): one message as is, several as `[a, b]`."""
+    unique = list(dict.fromkeys(messages))
+    return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
+
+
+class Drain:
+    """A running `kubectl drain`; `start()` it, then let the clock run."""
+
+    def __init__(
+        self, cluster: Cluster, options: DrainOptions, on_line: LineListener | None = None
+    ) -> None:
+        self.cluster = cluster
+        self.options = options
+        self.node = options.node
+        self.state = RUNNING
+        self.lines: list[DrainLine] = []
+        self.pods: list[PodProgress] = []
+        self.warnings = ""
+        self.errors: list[str] = []
+        self.started_at = cluster.clock.now
+        self.finished_at: float | None = None
+        self.deadline: float | None = None
+        self._listeners: list[LineListener] = [on_line] if on_line else []
+        self._deadline_timer: Timer | None = None
+
+    # -- output -----------------------------------------------------------------------------
+    def listen(self, listener: LineListener) -> Callable[[], None]:
+        """Add a line listener; returns a function that removes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _emit(self, text: str, stream: str = STDOUT) -> None:
+        line = DrainLine(self.cluster.clock.now, text, stream)
+        self.lines.append(line)
+        for listener in list(self._listeners):
+            listener(line)
+
+    def _suffix(self) -> str:
+        return {"client": " (dry run)", "server": " (server dry run)"}.get(self.options.dry_run, "")
+
+    @property
+    def done(self) -> bool:
+        return self.state != RUNNING
+
+    # -- the flow ---------------------------------------------------------------------------
+    def start(self) -> Drain:
+        """RunDrain: cordon, filter, then evict (or delete) every pod at once."""
+        _DRAINS.setdefault(self.cluster, []).append(self)
+        options = self.options
+        if options.pod_selector:
+            try:
+                parse_selector(options.pod_selector)
+            except (SelectorError, ValueError):
+                self._emit(
+                    "error: --pod-selector=<pod_selector> must be a valid label selector", STDERR
+                )
+                self._finish(FAILED)
+                return self
+        node = self.cluster.store.get("Node", "", self.node)
+        if node is None:
+            self._emit(errors.not_found("nodes", self.node).kubectl(), STDERR)
+            self._finish(FAILED)
+            return self
+        self._cordon(node)
+        listing = self._pods_for_deletion()
+        errs = listing.errors()
+        if errs:
+            self._fail_node(errs)
+            return self
+        if listing.warnings():
+            self.warnings = listing.warnings()
+            self._emit(f"Warning: {self.warnings}", STDERR)
+        pods = listing.pods()
+        if options.dry_run == "client":
+            for pod in pods:
+                meta = pod["metadata"]
+                self._emit(f"evicting pod {meta.get('namespace', '')}/{meta['name']} (dry run)")
+            self._drained()
+            return self
+        if not pods:
+            self._drained()
+            return self
+        self.pods = [
+            PodProgress(
+                p["metadata"].get("namespace", ""),
+                p["metadata"]["name"],
+                p["metadata"].get("uid", ""),
+                since=self.cluster.clock.now,
+            )
+            for p in pods
+        ]
+        if options.timeout > 0:
+            self.deadline = self.cluster.clock.now + options.timeout
+        if options.disable_eviction:
+            self._delete_pods()
+        else:
+            if self.deadline is not None:
+                self._deadline_timer = self.cluster.clock.call_at(self.deadline, self._on_deadline)
+            for progress in self.pods:
+                self._attempt(progress)
+        return self
+
+    def cancel(self) -> None:
+        """Stop like an interrupted kubectl: no more attempts; the node stays cordoned."""
+        if self.done:
+            return
+        for progress in self.pods:
+            if progress._timer is not None:
+                progress._timer.cancel()
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+        self._finish(CANCELLED)
+
+    def _cordon(self, node: dict) -> None:
+        if self.options.dry_run != "none":
+            verb = (
+                "already cordoned" if (node.get("spec") or {}).get("unschedulable") else "cordoned"
+            )
+            self._emit(f"node/{self.node} {verb}{self._suffix()}")
+            return
+        result = actions.cordon(self.cluster, self.node)
+        for line in result.lines:
+            self._emit(line)
+        for line in result.errors:
+            self._emit(f"error: unable to cordon node {json.dumps(self.node)}: {line}", STDERR)
+
+    def _pods_for_deletion(self) -> drain_filters.PodDeleteList:
+        """GetPodsForDeletion: the node's pods in every namespace, through the filters."""
+        selector = parse_selector(self.options.pod_selector) if self.options.pod_selector else None
+        pods = [
+            pod
+            for pod in self.cluster.store.list("Pod")
+            if (pod.get("spec") or {}).get("nodeName") == self.node
+            and (selector is None or selector.matches(pod["metadata"].get("labels") or {}))
+        ]
+        return drain_filters.pods_for_deletion(
+            pods,
+            self.options.filter_options(),
+            self._daemonset_missing,
+            drain_filters.stamp_age(self.cluster.clock.now_datetime),
+        )
+
+    def _daemonset_missing(self, namespace: str, name: str) -> str | None:
+        if self.cluster.store.get("DaemonSet", namespace, name) is not None:
+            return None
+        return errors.not_found("daemonsets.apps", name).message
+
+    # -- evictPods --------------------------------------------------------------------------
+    def _timed_out(self) -> bool:
+        return self.deadline is not None and self.cluster.clock.now >= self.deadline
+
+    def _attempt(self, progress: PodProgress) -> None:
+        """One turn of evictPods' loop for a pod."""
+        progress._timer = None
+        if self.done:
+            return
+        progress.attempts += 1
+        progress.state = POD_EVICTING
+        server_dry_run = self.options.dry_run == "server"
+        self._emit(f"evicting pod {progress.key}{self._suffix() if server_dry_run else ''}")
+        name, namespace = progress.name, progress.namespace
+        if self._timed_out():
+            self._pod_failed(
+                progress,
+                f"error when evicting pods/{json.dumps(name)} -n {json.dumps(namespace)}: "
+                f"global timeout reached: {format_go_duration(self.options.timeout)}",
+            )
+            return
+        grace = self.options.grace_period if self.options.grace_period >= 0 else None
+        try:
+            evict(self.cluster, name, namespace, grace_period=grace, dry_run=server_dry_run)
+        except errors.APIError as err:
+            if err.code == 404:
+                self._pod_done(progress, POD_GONE)
+                return
+            if err.code == 429:
+                self._emit(
+                    f"error when evicting pods/{json.dumps(name)} -n {json.dumps(namespace)} "
+                    f"(will retry after {format_go_duration(EVICT_ERROR_RETRY_DELAY)}): {err.message}",
+                    STDERR,
+                )
+                progress.state = POD_BLOCKED
+                progress.since = self.cluster.clock.now
+                if isinstance(err, EvictionError):
+                    progress.blocked_by = err.budget_name
+                    progress.reason = "; ".join(err.cause_messages) or err.message
+                else:
+                    progress.reason = err.message
+                progress._timer = self.cluster.clock.call_later(
+                    EVICT_ERROR_RETRY_DELAY, lambda: self._retry(progress)
+                )
+                return
+            self._pod_failed(
+                progress,
+                f"error when evicting pods/{json.dumps(name)} -n {json.dumps(namespace)}: {err.message}",
+            )
+            return
+        progress.blocked_by = None
+        progress.reason = ""
+        if server_dry_run:
+            self._pod_done(progress, POD_EVICTED, announce=False)
+            return
+        progress.state = POD_WAITING
+        progress.since = self.cluster.clock.now
+        self._poll(progress)
+
+    def _retry(self, progress: PodProgress) -> None:
+        """After the 5 s sleep: re-GET the pod by name (it may be a new one) and try again."""
+        fresh = self.cluster.store.get("Pod", progress.namespace, progress.name)
+        if fresh is not None:
+            progress.uid = fresh["metadata"].get("uid", progress.uid)
+        self._attempt(progress)
+
+    def _poll(self, progress: PodProgress) -> None:
+        """waitForDelete: done when the pod is gone or has a new UID."""
+        progress._timer = None
+        if self.done:
+            return
+        live = self.cluster.store.get("Pod", progress.namespace, progress.name)
+        if live is None or live["metadata"].get("uid") != progress.uid:
+            verb = POD_DELETED if self.options.disable_eviction else POD_EVICTED
+            self._pod_done(progress, verb)
+            return
+        skip = self.options.skip_wait_for_delete_timeout
+        if drain_filters.should_skip_pod(
+            live, skip, drain_filters.stamp_age(self.cluster.clock.now_datetime)
+        ):
+            self._emit(
+                f"pod {json.dumps(progress.name)} has DeletionTimestamp older than {skip} seconds, skipping"
+            )
+            self._pod_done(progress, POD_SKIPPED, announce=False)
+            return
+        progress._timer = self.cluster.clock.call_later(
+            WAIT_FOR_DELETE_INTERVAL, lambda: self._poll(progress)
+        )
+
+    def _on_deadline(self) -> None:
+        """The global timeout: pods still waiting for deletion fail now; those sleeping
+        after a 429 fail at their next attempt, as kubectl's loop checks the context there."""
+        self._deadline_timer = None
+        for progress in self.pods:
+            if progress.state == POD_WAITING and not progress.done:
+                if progress._timer is not None:
+                    progress._timer.cancel()
+                    progress._timer = None
+                if self.options.disable_eviction:
+                    continue
+                self._pod_failed(
+                    progress,
+                    f"error when waiting for pod {json.dumps(progress.name)} in namespace "
+                    f"{json.dumps(progress.namespace)} to terminate: {DEADLINE_EXCEEDED}",
+                )
+        if self.options.disable_eviction and not self.done:
+            # deletePods waits for all pods in one poll; its timeout is the whole error.
+            for progress in self.pods:
+                if not progress.done:
+                    progress.state = POD_FAILED
+                    progress.error = DEADLINE_EXCEEDED
+            self.errors = [DEADLINE_EXCEEDED]
+            self._after_pods()
+
+    def _pod_done(self, progress: PodProgress, state: str, *, announce: bool = True) -> None:
+        progress.state = state
+        progress.since = self.cluster.clock.now
+        if announce and state in (POD_EVICTED, POD_DELETED):
+            self._emit(f"pod/{progress.name} {state}")
+        self._check_all_done()
+
+    def _pod_failed(self, progress: PodProgress, message: str) -> None:
+        progress.state = POD_FAILED
+        progress.error = message
+        progress.reason = message
+        progress.since = self.cluster.clock.now
+        self.errors.append(message)
+        self._check_all_done()
+
+    def _check_all_done(self) -> None:
+        if not self.done and all(p.done for p in self.pods):
+            self._after_pods()
+
+    # -- deletePods (--disable-eviction) ----------------------------------------------------
+    def _delete_pods(self) -> None:
+        grace = self.options.grace_period if self.options.grace_period >= 0 else None
+        dry_run = self.options.dry_run == "server"
+        for progress in self.pods:
+            try:
+                self.cluster.api.delete(
+                    "Pod", progress.namespace, progress.name, grace_period=grace, dry_run=dry_run
+                )
+            except errors.APIError as err:
+                if err.code != 404:
+                    progress.state = POD_FAILED
+                    progress.error = err.message
+                    self.errors = [err.message]
+                    self._after_pods()
+                    return
+        if dry_run:
+            for progress in self.pods:
+                progress.state = POD_DELETED
+            self._after_pods()
+            return
+        for progress in self.pods:
+            progress.state = POD_WAITING
+        if self.deadline is not None:
+            self._deadline_timer = self.cluster.clock.call_at(self.deadline, self._on_deadline)
+        for progress in self.pods:
+            self._poll(progress)
+
+    # -- the end ----------------------------------------------------------------------------
+    def _after_pods(self) -> None:
+        """deleteOrEvictPodsSimple's ending, then RunDrain's."""
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+            self._deadline_timer = None
+        if not self.errors:
+            self._drained()
+            return
+        message = _aggregate(self.errors)
+        pending = self._pods_for_deletion()
+        pending_pods = pending.pods()
+        if pending_pods:
+            self._emit(
+                f"There are pending pods in node {json.dumps(self.node)} when an error occurred: {message}",
+                STDERR,
+            )
+            for pod in pending_pods:
+                self._emit(f"pod/{pod['metadata']['name']}", STDERR)
+        if pending.errors():
+            self._emit(
+                "Following errors occurred while getting the list of pods to delete:", STDERR
+            )
+            self._emit(_aggregate(pending.errors()), STDERR)
+        self._fail_node(list(dict.fromkeys(self.errors)))
+
+    def _fail_node(self, errs: list[str]) -> None:
+        """RunDrain's failure path, and cmdutil.CheckErr's printing of the aggregate."""
+        self.errors = errs
+        self._emit(
+            f"error: unable to drain node {json.dumps(self.node)} due to error: "
+            f"{_aggregate(errs)}, continuing command...",
+            STDERR,
+        )
+        self._emit("There are pending nodes to be drained:", STDERR)
+        self._emit(f" {self.node}", STDERR)
+        for message in errs:
+            self._emit(message, STDERR)
+        self._finish(FAILED)
+
+    def _drained(self) -> None:
+        self._emit(f"node/{self.node} drained{self._suffix()}")
+        self._finish(DRAINED)
+
+    def _finish(self, state: str) -> None:
+        self.state = state
+        self.finished_at = self.cluster.clock.now
+
+    # -- for the console --------------------------------------------------------------------
+    def blocking_budgets(self) -> dict[str, list[str]]:
+        """Budget name -> pods it is holding up right now."""
+        found: dict[str, list[str]] = {}
+        for progress in self.pods:
+            if progress.state == POD_BLOCKED and progress.blocked_by:
+                found.setdefault(progress.blocked_by, []).append(progress.key)
+        return found
+
+    def counts(self) -> dict[str, int]:
+        """How many pods are in each state."""
+        out: dict[str, int] = {}
+        for progress in self.pods:
+            out[progress.state] = out.get(progress.state, 0) + 1
+        return out
+
+
+def drain(cluster: Cluster, options: DrainOptions, on_line: LineListener | None = None) -> Drain:
+    """Start `kubectl drain` on the cluster; the returned Drain runs on the clock."""
+    return Drain(cluster, options, on_line).start()
