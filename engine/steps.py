@@ -53,19 +53,10 @@ def run_step(cluster: Cluster, step: Step, user: UserInfo = ADMIN) -> ActionResu
 
 def apply_manifests(cluster: Cluster, manifests: list[Manifest], user: UserInfo = ADMIN) -> ActionResult:
     """`kubectl apply -f` over loaded manifests, in file order; refusals in kubectl's words."""
-    from engine.apply import apply_object
+    from engine.apply import apply
 
-    result = ActionResult()
-    for manifest in manifests:
-        outcome = apply_object(cluster, manifest.obj, user=user)
-        for warning in outcome.warnings:
-            result.lines.append(f"Warning: {warning}")
-        if outcome.error is not None:
-            verb = "creating" if cluster.store.get(manifest.kind, outcome.namespace, outcome.name) is None else "applying"
-            result.errors.append(outcome.error.kubectl(verb, manifest.file))
-        else:
-            result.lines.append(outcome.line())
-    return result
+    report = apply(cluster, manifests, user=user)
+    return ActionResult(lines=report.lines(), errors=report.errors())
 
 
 def _apply(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:

@@ -12,6 +12,7 @@ from engine.api.core.misc import (
     validate_secret,
 )
 from engine.api.core.pod_defaults import default_pod
+from engine.api.core.pod_update import validate_pod_update
 from engine.api.core.pod_validation import validate_pod
 from engine.api.kinds import KindInfo, register_kind
 
@@ -54,6 +55,7 @@ def register() -> None:
             categories=("all",),
             schema={"v1": CORE + "Pod"},
             validate=validate_pod,
+            validate_update=validate_pod_update,
             default=default_pod,
         )
     )
