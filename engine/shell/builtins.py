@@ -70,7 +70,7 @@ def _break(shell: Shell, argv: list[str], io: IO) -> int:
 
 @special("eval", blocking=True)
 def _eval(shell: Shell, argv: list[str], io: IO) -> Generator[Any, Any, int]:
-    return (yield from shell.eval_text(" ".join(argv[1:]), io))
+    return (yield from shell.eval_text(" ".join(argv[1:]), io, "eval"))
 
 
 @special(".", "source", blocking=True)
@@ -82,7 +82,7 @@ def _source(shell: Shell, argv: list[str], io: IO) -> Generator[Any, Any, int]:
     except FsError as err:
         shell.error(io, f"can't open '{argv[1]}': {err.strerror}", argv[0])
         raise ExitShell(2) from None
-    return (yield from shell.eval_text(text, io))
+    return (yield from shell.eval_text(text, io, argv[0]))
 
 
 @special("exec", blocking=True)

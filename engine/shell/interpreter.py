@@ -208,7 +208,7 @@ class Shell:
             tree = parse(script)
         except ShellSyntaxError as err:
             self.line = err.line
-            self.error(self.io, syntax_text(self, err))
+            self.error(self.io, syntax_text(self, err), raw=True)
             return 2
         return (yield from self._sequence(tree, self.io, tail=tail))
 
@@ -436,11 +436,15 @@ class Shell:
                 yield from self.eval_text(action, self.io)
                 self.status = saved
 
-    def eval_text(self, text: str, io: IO) -> Generator[Any, Any, int]:
+    def eval_text(self, text: str, io: IO, command: str | None = None) -> Generator[Any, Any, int]:
+        """Parse and run text (eval, a trap action, a sourced file); `command`: the builtin."""
         try:
             tree = parse(text)
         except ShellSyntaxError as err:
-            self.error(io, syntax_text(self, err))
+            self.error(io, syntax_text(self, err, command), raw=True)
+            if self.dialect != "bash":
+                # POSIX: a syntax error ends a non-interactive shell (ash: exitshell()).
+                raise ExitShell(2) from None
             return 2
         return (yield from self._sequence(tree, io))
 

@@ -26,9 +26,15 @@ def shell_text(shell: Shell, text: str, command: str | None = None) -> str:
     return f"{shell.argv0}: line {shell.line}: {name}{text}"
 
 
-def syntax_text(shell: Shell, err: ShellSyntaxError) -> str:
+def syntax_text(shell: Shell, err: ShellSyntaxError, command: str | None = None) -> str:
+    """The whole line a shell prints for a syntax error; `command`: the builtin parsing (eval).
+
+    ash's ash_vmsg names the builtin and the line only while one runs (commandname), so a
+    `-c` script's error is just `sh: syntax error: ...`.
+    """
     if shell.dialect == "ash":
-        return f"{shell.argv0}: {err.ash_text()}"
+        where = f"{command}: line {err.line}: " if command else ""
+        return f"{shell.argv0}: {where}{err.ash_text()}"
     if shell.dialect == "dash":
         # unverified: dash's wording, from its synexpect()/synerror().
         if err.token in {"unterminated quoted string", "bad substitution"}:
@@ -37,12 +43,14 @@ def syntax_text(shell: Shell, err: ShellSyntaxError) -> str:
             detail = f"{err.token} unexpected"
             if err.expecting:
                 detail += f" (expecting {err.expecting})"
-        return f"{shell.argv0}: {err.line}: Syntax error: {detail}"
+        name = f"{command}: " if command else ""
+        return f"{shell.argv0}: {err.line}: {name}Syntax error: {detail}"
     # unverified: bash prints a second line quoting the script text.
+    where = f"{command}: " if command else "-c: "
     if err.token == "end of file":
-        return f"{shell.argv0}: -c: line {err.line}: syntax error: unexpected end of file"
+        return f"{shell.argv0}: {where}line {err.line}: syntax error: unexpected end of file"
     token = err.token.strip('"')
-    return f"{shell.argv0}: -c: line {err.line}: syntax error near unexpected token `{token}'"
+    return f"{shell.argv0}: {where}line {err.line}: syntax error near unexpected token `{token}'"
 
 
 def redirect_text(shell: Shell, target: str, err: FsError, create: bool) -> str:

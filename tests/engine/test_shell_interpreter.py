@@ -494,3 +494,28 @@ class TestSigterm:
 
     def test_exit_trap_runs_when_the_script_ends(self) -> None:
         assert run("trap 'echo cleanup' EXIT; echo work; exit 3").stdout == "work\ncleanup\n"
+
+
+class TestSyntaxErrors:
+    @pytest.mark.parametrize(
+        ("argv0", "flavor", "message"),
+        [
+            # busybox ash: ash_vmsg prints "arg0: " and, with no builtin running, no line.
+            ("sh", BUSYBOX, 'sh: syntax error: unexpected end of file (expecting "fi")\n'),
+            ("sh", DEBIAN, 'sh: 1: Syntax error: end of file unexpected (expecting "fi")\n'),
+            ("bash", DEBIAN, "bash: -c: line 1: syntax error: unexpected end of file\n"),
+        ],
+    )
+    def test_a_syntax_error_is_printed_once_with_the_shells_prefix(
+        self, argv0: str, flavor: Flavor, message: str
+    ) -> None:
+        result = run("if true; then echo yes", argv0=argv0, flavor=flavor)
+        assert (result.status, result.stdout, result.stderr) == (2, "", message)
+
+    def test_a_syntax_error_in_eval_names_eval_and_ends_the_shell(self) -> None:
+        result = run("eval 'if true'; echo after")
+        assert (result.status, result.stdout, result.stderr) == (
+            2,
+            "",
+            'sh: eval: line 1: syntax error: unexpected end of file (expecting "then")\n',
+        )
