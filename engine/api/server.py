@@ -115,6 +115,8 @@ class APIServer:
         request = AdmissionRequest("CREATE", info, obj, None, user, self, dry_run=dry_run)
         self.admission.run(request)
         warnings += request.warnings
+        obj = request.obj  # a mutating plugin (PodSecurityPolicy) may hand back a copy
+        meta = obj["metadata"]
         # The name is generated in the storage's BeforeCreate, after admission: a refusal
         # names the prefix (`pods "web-7d9-" is forbidden`), as a real API server's does.
         if not meta.get("name") and meta.get("generateName"):
