@@ -1,0 +1,264 @@
+"""Workload verbs shared by console keys, `:` commands and scenario steps: `kubectl scale`,
+`kubectl set image`, `kubectl rollout restart` and `kubectl rollout undo`, each returning
+kubectl's lines (kubectl pkg/cmd/scale, pkg/cmd/set/set_image.go,
+pkg/polymorphichelpers/objectrestarter.go and rollback.go)."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+from engine.actions import ActionResult, parse_target
+from engine.api import errors
+from engine.api.admission import ADMIN, UserInfo
+from engine.workloads import deployment_util as du
+
+if TYPE_CHECKING:
+    from engine.api.kinds import KindInfo
+    from engine.cluster import Cluster
+    from engine.scenario import Step
+
+SCALABLE = ("Deployment", "ReplicaSet", "StatefulSet")
+TEMPLATED = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
+RESTARTABLE = ("Deployment", "StatefulSet", "DaemonSet")
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+ROLLBACK_SKIP_ANNOTATIONS = du.SKIP_COPY_ANNOTATIONS
+
+
+def _lookup(
+    cluster: Cluster, target: str, namespace: str
+) -> tuple[KindInfo | None, str, dict | None, ActionResult]:
+    result = ActionResult()
+    try:
+        info, name = parse_target(target)
+    except errors.APIError as err:
+        result.errors.append(f"error: {err.message}")
+        return None, "", None, result
+    obj = cluster.store.get(info.kind, namespace if info.namespaced else "", name)
+    if obj is None:
+        result.errors.append(errors.not_found(info.resource, name).kubectl())
+    return info, name, obj, result
+
+
+def _update(cluster: Cluster, obj: dict, user: UserInfo, result: ActionResult) -> bool:
+    try:
+        cluster.api.update(obj, user=user)
+    except errors.APIError as err:
+        result.errors.append(err.kubectl())
+        return False
+    return True
+
+
+# -- scale -----------------------------------------------------------------------------------
+def scale(
+    cluster: Cluster,
+    target: str,
+    replicas: int,
+    *,
+    namespace: str = "default",
+    user: UserInfo = ADMIN,
+) -> ActionResult:
+    """`kubectl scale KIND/NAME --replicas=N` → `deployment.apps/web scaled`."""
+    info, name, obj, result = _lookup(cluster, target, namespace)
+    if obj is None or info is None:
+        return result
+    if info.kind not in SCALABLE:
+        # Only kinds with a /scale subresource can be scaled.
+        result.errors.append(
+            "Error from server (NotFound): the server could not find the requested resource"
+        )
+        return result
+    if replicas < 0:
+        result.errors.append(
+            "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"
+        )
+        return result
+    updated = copy.deepcopy(obj)
+    updated["spec"]["replicas"] = replicas
+    if _update(cluster, updated, user, result):
+        result.lines.append(f"{info.type_name()}/{name} scaled")
+    return result
+
+
+# -- set image -------------------------------------------------------------------------------
+def set_image(
+    cluster: Cluster,
+    target: str,
+    image: str,
+    *,
+    container: str = "*",
+    namespace: str = "default",
+    user: UserInfo = ADMIN,
+) -> ActionResult:
+    """`kubectl set image KIND/NAME CONTAINER=IMAGE` → `deployment.apps/web image updated`.
+
+    `*` sets every container. Nothing is printed when the image is already that one.
+    """
+    info, name, obj, result = _lookup(cluster, target, namespace)
+    if obj is None or info is None:
+        return result
+    if info.kind not in (*TEMPLATED, "Job"):
+        result.errors.append(f"error: setting the image of a {info.kind} is not supported")
+        return result
+    updated = copy.deepcopy(obj)
+    pod_spec = updated["spec"]["template"]["spec"]
+    found = False
+    changed = False
+    for group in ("initContainers", "containers"):
+        for item in pod_spec.get(group) or ():
+            if container == "*" or item.get("name") == container:
+                found = True
+                if item.get("image") != image:
+                    item["image"] = image
+                    changed = True
+    if not found:
+        result.errors.append(f'error: unable to find container named "{container}"')
+        return result
+    if not changed:
+        return result
+    if _update(cluster, updated, user, result):
+        result.lines.append(f"{info.type_name()}/{name} image updated")
+    return result
+
+
+# -- rollout restart ---------------------------------------------------------------------------
+def rollout_restart(
+    cluster: Cluster, target: str, *, namespace: str = "default", user: UserInfo = ADMIN
+) -> ActionResult:
+    """`kubectl rollout restart`: a restartedAt annotation on the pod template."""
+    info, name, obj, result = _lookup(cluster, target, namespace)
+    if obj is None or info is None:
+        return result
+    if info.kind not in RESTARTABLE:
+        result.errors.append("error: restarting is not supported")
+        return result
+    if info.kind == "Deployment" and obj["spec"].get("paused"):
+        result.errors.append("error: can't restart paused deployment (run rollout resume first)")
+        return result
+    updated = copy.deepcopy(obj)
+    template_meta = updated["spec"]["template"].setdefault("metadata", {})
+    annotations = template_meta.setdefault("annotations", {})
+    stamp = cluster.clock.timestamp()
+    if annotations.get(RESTARTED_AT) == stamp:
+        result.errors.append(
+            f"error: failed to create patch for {name}: if restart has already been triggered "
+            "within the past second, please wait before attempting to trigger another"
+        )
+        return result
+    annotations[RESTARTED_AT] = stamp
+    if _update(cluster, updated, user, result):
+        result.lines.append(f"{info.type_name()}/{name} restarted")
+    return result
+
+
+# -- rollout undo ------------------------------------------------------------------------------
+def revision_to_roll_back_to(replica_sets: list[dict], to_revision: int) -> dict | str:
+    """deploymentRevision: the ReplicaSet of the revision asked for (0: the previous one),
+    or kubectl's error text."""
+    max_revision = previous_revision = -1
+    max_rs = previous_rs = None
+    for rs in replica_sets:
+        value = du._annotation_int(rs, du.REVISION_ANNOTATION)
+        if value is None:
+            continue
+        if to_revision == 0:
+            if max_revision < value:
+                previous_revision, previous_rs = max_revision, max_rs
+                max_revision, max_rs = value, rs
+            elif previous_revision < value:
+                previous_revision, previous_rs = value, rs
+        elif to_revision == value:
+            return rs
+    if to_revision > 0:
+        return f"unable to find specified revision {to_revision} in history"
+    if previous_rs is None:
+        return ""
+    return previous_rs
+
+
+def rollout_undo(
+    cluster: Cluster,
+    target: str,
+    *,
+    to_revision: int = 0,
+    namespace: str = "default",
+    user: UserInfo = ADMIN,
+) -> ActionResult:
+    """`kubectl rollout undo deployment/NAME [--to-revision=N]`: the Deployment's template
+    becomes the one of an earlier ReplicaSet, which the controller scales back up."""
+    info, name, obj, result = _lookup(cluster, target, namespace)
+    if obj is None or info is None:
+        return result
+    if info.kind != "Deployment":
+        result.errors.append(f'error: no rollbacker has been implemented for "{info.kind}"')
+        return result
+    if obj["spec"].get("paused"):
+        result.errors.append(
+            "error: you cannot rollback a paused deployment; resume it first with "
+            "'kubectl rollout resume' and try again"
+        )
+        return result
+    from engine.workloads.index import workload_index
+
+    owned = workload_index(cluster).controlled_by(obj["metadata"]["uid"], "ReplicaSet")
+    owned.sort(key=du.by_creation)
+    found = revision_to_roll_back_to(owned, to_revision)
+    if isinstance(found, str):
+        message = found or f'no rollout history found for deployment "{name}"'
+        result.errors.append(f"error: {message}")
+        return result
+    if du.equal_ignore_hash(found["spec"].get("template"), obj["spec"].get("template")):
+        revision = du.revision(found)
+        result.lines.append(
+            f"{info.type_name()}/{name} skipped rollback "
+            f"(current template already matches revision {revision})"
+        )
+        return result
+    updated = copy.deepcopy(obj)
+    updated["spec"]["template"] = du.template_without_hash(found["spec"].get("template"))
+    annotations = {
+        k: v
+        for k, v in (obj["metadata"].get("annotations") or {}).items()
+        if k in ROLLBACK_SKIP_ANNOTATIONS
+    }
+    for key, value in (found["metadata"].get("annotations") or {}).items():
+        if key not in ROLLBACK_SKIP_ANNOTATIONS:
+            annotations[key] = value
+    if annotations:
+        updated["metadata"]["annotations"] = annotations
+    else:
+        updated["metadata"].pop("annotations", None)
+    if _update(cluster, updated, user, result):
+        result.lines.append(f"{info.type_name()}/{name} rolled back")
+    return result
+
+
+# -- scenario steps ----------------------------------------------------------------------------
+def _scale_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    value = step.value
+    return scale(
+        cluster,
+        value["target"],
+        int(value["replicas"]),
+        namespace=value.get("namespace") or step.options.get("namespace", "default"),
+        user=user,
+    )
+
+
+def _set_image_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    value = step.value
+    return set_image(
+        cluster,
+        value["target"],
+        value["image"],
+        container=value.get("container") or "*",
+        namespace=value.get("namespace") or step.options.get("namespace", "default"),
+        user=user,
+    )
+
+
+def register_steps() -> None:
+    from engine.steps import register_step
+
+    register_step("scale", _scale_step)
+    register_step("setImage", _set_image_step)

@@ -1,0 +1,215 @@
+"""The ReplicaSet controller (k/k pkg/controller/replicaset/replica_set.go): keep
+spec.replicas active pods, create them in slow-start batches, delete the best candidates
+first, and report status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.store import Change
+from engine.workloads.base import WorkloadController, selector_of, set_status
+from engine.workloads.podcontrol import BURST_REPLICAS, PodControl, slow_start_batch
+from engine.workloads.podutil import (
+    available_at,
+    controller_ref,
+    is_pod_active,
+    is_pod_available,
+    is_pod_ready,
+    pod_from_template,
+    pods_prefix,
+)
+from engine.workloads.ranking import get_pods_to_delete
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+COMPONENT = "replicaset-controller"
+# The work queue's per-item rate limiter after a failed sync (DefaultControllerRateLimiter:
+# 5 ms doubling to 1000 s).
+RETRY_BASE = 0.005
+RETRY_MAX = 1000.0
+
+
+class ReplicaSetController(WorkloadController):
+    """ReplicaSetController.syncReplicaSet for every ReplicaSet."""
+
+    name = COMPONENT
+    kind = "ReplicaSet"
+
+    def __init__(self, cluster: Cluster) -> None:
+        super().__init__(cluster)
+        self.pods = PodControl(cluster, COMPONENT)
+        self._failures: dict[tuple[str, str], int] = {}
+        self._pod_state: dict[str, tuple] = {}
+        cluster.store.watch(self._on_replica_set, {"ReplicaSet"})
+        cluster.store.watch(self._on_pod, {"Pod"})
+
+    # -- events -----------------------------------------------------------------------------
+    def _on_replica_set(self, change: Change) -> None:
+        if change.type == "DELETED":
+            meta = change.obj["metadata"]
+            self._failures.pop((meta.get("namespace", ""), meta["name"]), None)
+            return
+        self.enqueue_obj(change.obj)
+
+    def _on_pod(self, change: Change) -> None:
+        pod = change.obj
+        uid = pod["metadata"].get("uid", "")
+        if change.type == "DELETED":
+            self._pod_state.pop(uid, None)
+            self.enqueue_owner_of_pod(pod)
+            return
+        ref = controller_ref(pod)
+        if ref is None:
+            if self.index.orphan_changed(uid):
+                self.enqueue_matching(pod)
+            previous = self.index.previous_controller(uid)
+            if previous is not None:
+                self.enqueue_owner_of_pod(pod)
+            return
+        # Kubelet status updates come often; only what the ReplicaSet counts wakes it.
+        state = _pod_state(pod)
+        if self._pod_state.get(uid) == state and self.index.previous_controller(uid) == ref.get(
+            "uid"
+        ):
+            return
+        self._pod_state[uid] = state
+        self.enqueue_owner_of_pod(pod)
+
+    # -- sync -------------------------------------------------------------------------------
+    def sync(self, key: tuple[str, str]) -> None:
+        rs = self.get(key)
+        if rs is None:
+            return
+        selector = selector_of(rs)
+        pods = self.claim_pods(rs, selector)
+        active = [p for p in pods if is_pod_active(p)]
+        error = None
+        if not rs["metadata"].get("deletionTimestamp"):
+            error = self.manage_replicas(rs, active)
+        status = self.calculate_status(rs, active, error)
+        set_status(rs, status, self.cluster)
+        if error is not None:
+            failures = self._failures.get(key, 0)
+            self._failures[key] = failures + 1
+            self.enqueue_after(key, min(RETRY_BASE * 2**failures, RETRY_MAX))
+        else:
+            self._failures.pop(key, None)
+        self._requeue_for_availability(rs, active)
+
+    def manage_replicas(self, rs: dict, active: list[dict]) -> str | None:
+        """manageReplicas: create or delete the difference; returns the error, if any."""
+        desired = int(rs["spec"].get("replicas") or 0)
+        diff = len(active) - desired
+        if diff < 0:
+            count = min(-diff, BURST_REPLICAS)
+            template = rs["spec"].get("template") or {}
+            errors: list[str] = []
+
+            def create_one() -> bool:
+                pod = pod_from_template(template, rs, pods_prefix(rs["metadata"]["name"]))
+                _, err = self.pods.create(pod, rs)
+                if err is not None:
+                    errors.append(err.message)
+                    return False
+                return True
+
+            slow_start_batch(count, create_one)
+            return errors[0] if errors else None
+        if diff > 0:
+            count = min(diff, BURST_REPLICAS)
+            related = self._related_pods(rs, active)
+            victims = get_pods_to_delete(active, related, count, self.now, self.seconds)
+            for pod in victims:
+                err = self.pods.delete(pod, rs)
+                if err is not None:
+                    return err.message
+        return None
+
+    def _related_pods(self, rs: dict, own: list[dict]) -> list[dict]:
+        """getIndirectlyRelatedPods: the pods of every ReplicaSet with the same controller."""
+        ref = controller_ref(rs)
+        if ref is None:
+            return own
+        related: list[dict] = []
+        for sibling in self.index.controlled_by(ref.get("uid", ""), "ReplicaSet"):
+            related.extend(self.index.controlled_by(sibling["metadata"]["uid"], "Pod"))
+        return related
+
+    def calculate_status(self, rs: dict, active: list[dict], error: str | None) -> dict:
+        """calculateStatus: counts of active, fully labeled, ready and available pods."""
+        template_labels = ((rs["spec"].get("template") or {}).get("metadata") or {}).get(
+            "labels"
+        ) or {}
+        min_ready = int(rs["spec"].get("minReadySeconds") or 0)
+        fully_labeled = ready = available = 0
+        for pod in active:
+            labels = pod["metadata"].get("labels") or {}
+            if all(labels.get(k) == v for k, v in template_labels.items()):
+                fully_labeled += 1
+            if is_pod_ready(pod):
+                ready += 1
+                if is_pod_available(pod, min_ready, self.now, self.clock):
+                    available += 1
+        status: dict = {"replicas": len(active)}
+        if fully_labeled:
+            status["fullyLabeledReplicas"] = fully_labeled
+        if ready:
+            status["readyReplicas"] = ready
+        if available:
+            status["availableReplicas"] = available
+        generation = rs["metadata"].get("generation")
+        if generation:
+            status["observedGeneration"] = generation
+        conditions = list((rs.get("status") or {}).get("conditions") or [])
+        failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
+        if error is not None and failure is None:
+            desired = int(rs["spec"].get("replicas") or 0)
+            reason = "FailedCreate" if len(active) < desired else "FailedDelete"
+            conditions.append(
+                {
+                    "lastTransitionTime": self.timestamp(),
+                    "message": error,
+                    "reason": reason,
+                    "status": "True",
+                    "type": "ReplicaFailure",
+                }
+            )
+        elif error is None and failure is not None:
+            conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
+        if conditions:
+            status["conditions"] = conditions
+        return status
+
+    def _requeue_for_availability(self, rs: dict, active: list[dict]) -> None:
+        """Ready pods become available after minReadySeconds: sync again then."""
+        min_ready = int(rs["spec"].get("minReadySeconds") or 0)
+        if not min_ready:
+            return
+        soonest = None
+        for pod in active:
+            at = available_at(pod, min_ready, self.clock)
+            if at is None or at < self.now:
+                continue
+            if soonest is None or at < soonest:
+                soonest = at
+        if soonest is not None:
+            # Available once strictly after ready + minReadySeconds: the next whole second.
+            self.enqueue_obj_after(rs, soonest + 1 - self.now)
+
+
+def _pod_state(pod: dict) -> tuple:
+    """What of a pod the ReplicaSet's decisions and status depend on."""
+    meta = pod["metadata"]
+    status = pod.get("status") or {}
+    ready = None
+    for condition in status.get("conditions") or ():
+        if condition.get("type") == "Ready":
+            ready = (condition.get("status"), condition.get("lastTransitionTime"))
+    return (
+        status.get("phase"),
+        ready,
+        meta.get("deletionTimestamp"),
+        tuple(sorted((meta.get("labels") or {}).items())),
+        (pod.get("spec") or {}).get("nodeName"),
+    )
