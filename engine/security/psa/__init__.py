@@ -1,0 +1,1 @@
+"""Pod Security Admission: the Pod Security Standards checks and the PodSecurity plugin."""

@@ -1,0 +1,1 @@
+"""RBAC: the authorizer, its rules, the bootstrap policy and the kinds' validation."""
