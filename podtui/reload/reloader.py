@@ -1,0 +1,120 @@
+"""Hot reload for the console: watch the PATHs and apply what changes, like `kubectl apply
+--prune` on the folder at every save.
+
+    reloader = Reloader(cluster, paths, lock=session.lock)
+    self.run_worker(reloader.run(self.on_reload), group="reload", exclusive=True)
+
+`run` starts the watcher, loads every file once (objects already in the cluster come back
+`unchanged`, and the inventory learns which file applied what), then applies each batch of
+changes and calls `on_result` with a `ReloadResult`. With a lock, parsing and applying run
+in a thread and the engine is only touched while holding the lock (the console may advance
+the engine from a worker thread); without one, everything runs on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, suppress
+from pathlib import Path
+
+from engine.api.admission import ADMIN, UserInfo
+from engine.cluster import Cluster
+from engine.manifests.yamldoc import Problem
+from podtui.reload.log import ReloadLog, ReloadResult
+from podtui.reload.state import ManifestFolders
+from podtui.reload.watcher import DEBOUNCE_MS, STEP_MS, watch_manifests
+
+OnResult = Callable[[ReloadResult], Awaitable[object] | object]
+
+
+class Reloader:
+    """The manifest PATHs, kept applied to one cluster."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        paths: list[Path] | list[str],
+        *,
+        lock: AbstractContextManager | None = None,
+        user: UserInfo = ADMIN,
+        step_ms: int = STEP_MS,
+        debounce_ms: int = DEBOUNCE_MS,
+    ) -> None:
+        self.cluster = cluster
+        self.paths = [Path(p) for p in paths]
+        self.lock = lock
+        self.folders = ManifestFolders(self.paths, user=user)
+        self.log = ReloadLog()
+        self.step_ms = step_ms
+        self.debounce_ms = debounce_ms
+        self.loaded = False
+        self.ready = asyncio.Event()
+        """Set once the watcher runs and every file was loaded: saves from then on apply."""
+        self._stop: asyncio.Event | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every file's standing errors (broken files, refused objects)."""
+        return self.folders.problems()
+
+    def reload(self, changed: set[Path] | None = None) -> ReloadResult | None:
+        """Apply what changed now (every file when `changed` is None); None if nothing did."""
+        entry = self.folders.reload(self.cluster, changed, lock=self.lock)
+        applied_at = time.perf_counter()
+        self.loaded = True
+        if entry is None:
+            return None
+        self.log.add(entry)
+        return ReloadResult(entry, tuple(self.folders.problems()), applied_at)
+
+    async def run(self, on_result: OnResult) -> None:
+        """Watch and apply until `stop()` or cancellation."""
+        self._stop = asyncio.Event()
+        batches = watch_manifests(
+            self.paths, stop_event=self._stop, step_ms=self.step_ms, debounce_ms=self.debounce_ms
+        )
+        pending: asyncio.Future = asyncio.ensure_future(anext(batches))
+        # One turn of the loop starts the watcher (awatch builds its notifier before it first
+        # waits), so a save made while the first load runs is seen, not lost.
+        await asyncio.sleep(0)
+        try:
+            if not self.loaded:
+                result = await self._reload(None)
+                if result is not None:
+                    await _deliver(on_result, result)
+            self.ready.set()
+            while True:
+                try:
+                    changed = await pending
+                except StopAsyncIteration:
+                    return
+                result = await self._reload(changed)
+                if result is not None:
+                    await _deliver(on_result, result)
+                pending = asyncio.ensure_future(anext(batches))
+        finally:
+            self.ready.clear()
+            if not pending.done():
+                pending.cancel()
+                with suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await pending
+            await batches.aclose()
+
+    def stop(self) -> None:
+        """Stop watching (the watcher notices within one step)."""
+        if self._stop is not None:
+            self._stop.set()
+
+    async def _reload(self, changed: set[Path] | None) -> ReloadResult | None:
+        if self.lock is None:
+            return self.reload(changed)
+        return await asyncio.to_thread(self.reload, changed)
+
+
+async def _deliver(on_result: OnResult, result: ReloadResult) -> None:
+    outcome = on_result(result)
+    if inspect.isawaitable(outcome):
+        await outcome
