@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import math
 import posixpath
-import re
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from http import HTTPStatus
 from typing import Protocol
 
 from engine.containers.behavior import Behavior, behavior_for
+from engine.containers.command import expand_kubernetes_vars, resolve_command
 from engine.containers.images import (
     APP_PROGRAMS,
     ONE_SHOT_TOOLS,
@@ -35,6 +34,14 @@ from engine.containers.images import (
     image_info,
     normalize_image,
     program_for_image,
+)
+from engine.containers.local_tools import run_tool
+from engine.containers.programs import (
+    HTTPResult,
+    RunningProgram,
+    argument_spec,
+    interpreter_spec,
+    parse_ports,
 )
 from engine.shell.fs import Filesystem
 from engine.shell.interpreter import (
@@ -79,58 +86,6 @@ class Exit:
     message: str | None = None
 
 
-@dataclass(frozen=True)
-class HTTPResult:
-    """An HTTP GET against the container: a status, or the transport error's text."""
-
-    status: int | None
-    error: str | None = None
-
-
-# -- command resolution ----------------------------------------------------------------------
-
-
-def expand_kubernetes_vars(text: str, env: dict[str, str]) -> str:
-    """Expand `$(VAR)` as the kubelet does: `$$` is `$`, unknown references stay as written.
-
-    Follows third_party/forked/golang/expansion/expand.go.
-    """
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        ch = text[index]
-        if ch != "$" or index + 1 >= len(text):
-            out.append(ch)
-            index += 1
-            continue
-        nxt = text[index + 1]
-        if nxt == "$":
-            out.append("$")
-            index += 2
-        elif nxt == "(":
-            close = text.find(")", index + 2)
-            if close < 0:
-                out.append("$(")
-                index += 2
-                continue
-            name = text[index + 2 : close]
-            out.append(env.get(name, f"$({name})"))
-            index = close + 1
-        else:
-            out.append("$" + nxt)
-            index += 2
-    return "".join(out)
-
-
-def resolve_command(container: dict, info: ImageInfo, env: dict[str, str]) -> list[str]:
-    """The argv the runtime starts: command/args over the image's ENTRYPOINT/CMD."""
-    command = [expand_kubernetes_vars(str(c), env) for c in container.get("command") or []]
-    args = [expand_kubernetes_vars(str(a), env) for a in container.get("args") or []]
-    if command:
-        return command + args
-    return list(info.entrypoint) + (args or list(info.cmd))
-
-
 # -- the process -------------------------------------------------------------------------------
 
 
@@ -171,8 +126,8 @@ class Process:
         self._exit: Exit | None = None
         self._events: list[tuple[float, str, int]] = []
         self._program_wake = math.inf
-        self._servers: dict[int, _Running] = {}
-        self._main_program: _Running | None = None
+        self._servers: dict[int, RunningProgram] = {}
+        self._main_program: RunningProgram | None = None
         self._assumed: set[str] = set()
         self._partial = {"stdout": "", "stderr": ""}
         self._shell: Shell | None = None
@@ -223,7 +178,7 @@ class Process:
             flavor=self.flavor,
             host=_ExecHost(self),
             hostname=self.hostname,
-            pid1_output=self._emit,
+            pid1_output=self.emit,
         )
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -311,7 +266,7 @@ class Process:
         if rule.mode == "go":
             return self._finish(Exit(2 if self._pid1_now() else 128 + _SIGTERM))
         if rule.message:
-            self._emit("stderr", rule.message + "\n")
+            self.emit("stderr", rule.message + "\n")
         if rule.delay > 0:
             self._events.append((self._t + rule.delay, "exit", rule.code))
             return self._next()
@@ -362,7 +317,7 @@ class Process:
         self._partial = {"stdout": "", "stderr": ""}
         return result
 
-    def _emit(self, stream: str, text: str) -> None:
+    def emit(self, stream: str, text: str) -> None:
         """Write process output; complete lines go to the log."""
         if self._exit is not None:
             return
@@ -372,7 +327,7 @@ class Process:
             self.host.log(stream, line)
         self._partial[stream] = rest
 
-    def _note(self, command: str) -> None:
+    def note(self, command: str) -> None:
         if command not in self._assumed:
             self._assumed.add(command)
             self.host.note_assumed(command)
@@ -436,7 +391,7 @@ class Process:
     def _spec_for(self, argv: list[str], main: bool) -> tuple[ProgramSpec, tuple[int, ...]] | None:
         """The program argv starts and the ports it will listen on, if it is one."""
         spec = self._missing_env_program(argv) if main else None
-        spec = spec or _interpreter_spec(argv, self.container) or _argument_spec(argv, self.flavor)
+        spec = spec or interpreter_spec(argv, self.container) or argument_spec(argv, self.flavor)
         if spec is None and self.ref is not None:
             spec = program_for_image(argv, self.ref)
         if spec is None:
@@ -447,193 +402,18 @@ class Process:
                 spec = ProgramSpec(base, http="none", exit_code=0, assumed=True)
             else:
                 spec = APP_PROGRAMS["app"]
-        ports = _parse_ports(argv, spec) or spec.ports
+        ports = parse_ports(argv, spec) or spec.ports
         if spec.declared_ports or (main and self._image_default):
             ports = tuple(dict.fromkeys((*ports, *self.declared_ports)))
         return spec, ports
 
-    def _register(self, program: _Running) -> None:
+    def register_server(self, program: RunningProgram) -> None:
         for port in program.ports:
             self._servers.setdefault(port, program)
 
-    def _unregister(self, program: _Running) -> None:
+    def unregister_server(self, program: RunningProgram) -> None:
         for port in [p for p, owner in self._servers.items() if owner is program]:
             del self._servers[port]
-
-
-# -- running programs --------------------------------------------------------------------------
-
-
-class _Running:
-    """A program started by the shell: it listens, answers HTTP and handles SIGTERM."""
-
-    def __init__(
-        self, process: Process, spec: ProgramSpec, ports: tuple[int, ...], argv: list[str]
-    ) -> None:
-        self.process = process
-        self.spec = spec
-        self.ports = ports
-        self.argv = argv
-        self.healthy = True
-        joined = " " + " ".join(argv[1:]) + " "
-        if spec.daemon_unless is not None:
-            self.daemonizes = not any(marker in joined for marker in spec.daemon_unless)
-        else:
-            self.daemonizes = any(
-                f" {flag} " in joined for flag in _DAEMON_FLAGS.get(spec.name, ())
-            )
-
-    def run(self) -> Generator[float, None, int]:
-        process = self.process
-        if self.spec.assumed:
-            process._note(self.spec.name)
-        for stream, line in self.spec.output:
-            process._emit(stream, line + "\n")
-        if self.spec.exit_code is not None:
-            return self.spec.exit_code
-        process._register(self)
-        try:
-            if self.spec.http == "liveness":
-                # agnhost liveness: healthy while `time.Since(started) <= 10s`.
-                yield 10.0
-                self.healthy = False
-            yield math.inf
-            return 0
-        finally:
-            process._unregister(self)
-
-    def http(self, path: str) -> HTTPResult:
-        mode = self.spec.http
-        path = "/" + path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
-        if mode == "any":
-            return HTTPResult(200)
-        if mode.startswith("status:"):
-            return HTTPResult(int(mode.split(":", 1)[1]))
-        if mode == "liveness":
-            if path == "/healthz":
-                return HTTPResult(200 if self.healthy else 500)
-            return HTTPResult(200 if path in {"/started", "/redirect"} else 404)
-        if mode == "none":
-            # unverified: a server that does not speak HTTP closes the connection.
-            return HTTPResult(None, "EOF")
-        kind, _, root = mode.partition(":")
-        fs = self.process.fs
-        target = posixpath.normpath(posixpath.join(root, path.lstrip("/")))
-        if fs.is_file(target):
-            return HTTPResult(200)
-        if fs.is_dir(target):
-            if fs.is_file(posixpath.join(target, "index.html")) or kind == "listing":
-                return HTTPResult(200)
-            return HTTPResult(403)
-        return HTTPResult(404)
-
-
-_DAEMON_FLAGS = {
-    "redis-server": ("--daemonize yes",),
-    "mongod": ("--fork",),
-    "memcached": ("-d",),
-}
-
-
-def _interpreter_spec(argv: list[str], container: dict) -> ProgramSpec | None:
-    """python/node/java and friends: a server, a one-shot, or a REPL reading stdin."""
-    base = posixpath.basename(argv[0])
-    args = argv[1:]
-    if re.fullmatch(r"python(\d+(\.\d+)?)?", base):
-        if args[:2] == ["-m", "http.server"]:
-            port = next((int(a) for a in args[2:] if a.isdigit()), 8000)
-            sigterm = APP_PROGRAMS["python"].sigterm
-            return ProgramSpec("http.server", (port,), http="listing:/", sigterm=sigterm)
-        one_shot = {"-c", "-V", "--version", "-h", "--help"}
-        if args and (args[0] in one_shot or args[:2] == ["-m", "pip"]):
-            return _one_shot(base)
-        return APP_PROGRAMS["python"] if args else _repl(base, container)
-    if base in {"node", "nodejs"}:
-        if args and args[0] in {"-e", "-p", "-v", "--version", "--eval", "--print"}:
-            return _one_shot(base)
-        return APP_PROGRAMS["node"] if args else _repl(base, container)
-    if base == "java":
-        if args and args[0] in {"-version", "--version"}:
-            return _one_shot(base)
-        return APP_PROGRAMS["java"]
-    if base in {"npm", "yarn", "pnpm"}:
-        serving = args[:1] in (["start"], ["run"], ["run-script"], ["dev"])
-        return APP_PROGRAMS["npm"] if serving else _one_shot(base)
-    if base == "flask":
-        return APP_PROGRAMS["flask"] if args[:1] == ["run"] else _one_shot(base)
-    if base == "dotnet":
-        serving = any(a.endswith(".dll") for a in args)
-        return APP_PROGRAMS["dotnet"] if serving else _one_shot(base)
-    if base == "ping" and "-c" not in args:
-        return APP_PROGRAMS["ping"]  # without -c, ping never ends
-    return None
-
-
-def _one_shot(name: str) -> ProgramSpec:
-    """A command that runs once and exits; podtui cannot run it, so it assumes success."""
-    return ProgramSpec(name, http="none", exit_code=0, assumed=True)
-
-
-def _repl(name: str, container: dict) -> ProgramSpec:
-    """An interpreter with no script reads stdin: end-of-file at once unless stdin is open."""
-    if container.get("stdin"):
-        return ProgramSpec(name, http="none", sigterm=APP_PROGRAMS["node"].sigterm)
-    return ProgramSpec(name, http="none", exit_code=0)
-
-
-def _argument_spec(argv: list[str], flavor: Flavor) -> ProgramSpec | None:
-    """Programs whose role depends on arguments: `nc -l`, busybox `httpd`."""
-    base = posixpath.basename(argv[0])
-    args = argv[1:]
-    if base == "nc":
-        if not any(a.startswith("-") and "l" in a for a in args):
-            return None
-        port = _flag_value(args, ("-p",)) or next((a for a in reversed(args) if a.isdigit()), None)
-        ports = (int(port),) if port and port.isdigit() else ()
-        return replace(APP_PROGRAMS["nc"], ports=ports)
-    if base == "httpd" and flavor.tools == "busybox":
-        home = _flag_value(args, ("-h",)) or "/"
-        return ProgramSpec(
-            "httpd",
-            (80,),
-            ("-p",),
-            http=f"static:{home}",
-            sigterm=SigtermRule("default"),
-            daemon_unless=("-f",),
-        )
-    return None
-
-
-def _flag_value(args: list[str], flags: tuple[str, ...]) -> str | None:
-    for index, arg in enumerate(args):
-        for flag in flags:
-            if arg == flag and index + 1 < len(args):
-                return args[index + 1]
-            if arg.startswith(flag + "=") and flag.startswith("--"):
-                return arg[len(flag) + 1 :]
-            if (
-                flag.startswith("-")
-                and not flag.startswith("--")
-                and arg.startswith(flag)
-                and len(arg) > len(flag)
-            ):
-                return arg[len(flag) :]
-    return None
-
-
-def _parse_ports(argv: list[str], spec: ProgramSpec) -> tuple[int, ...]:
-    """The port a program was told to listen on (`--port 6380`, `-b 0.0.0.0:8000`)."""
-    args = argv[1:]
-    flags = spec.port_flags
-    if spec.name == "gunicorn":
-        flags = ("-b", "--bind")
-    value = _flag_value(args, flags) if flags else None
-    if spec.name == "php" or (value is None and spec.name == "gunicorn"):
-        value = _flag_value(args, ("-S",))
-    if value is None:
-        return ()
-    port = value.rsplit(":", 1)[-1]
-    return (int(port),) if port.isdigit() else ()
 
 
 def _parse_image(image: str) -> ImageRef | None:
@@ -662,22 +442,22 @@ class _ShellHost:
         self.process = process
 
     def output(self, stream: str, text: str) -> None:
-        self.process._emit(stream, text)
+        self.process.emit(stream, text)
 
     def note_assumed(self, command: str) -> None:
-        self.process._note(command)
+        self.process.note(command)
 
     def tool(self, argv: list[str]) -> ToolResult | None:
-        return _run_tool(self.process, argv)
+        return run_tool(self.process, argv)
 
-    def resolve(self, argv: list[str], main: bool) -> _Running | None:
+    def resolve(self, argv: list[str], main: bool) -> RunningProgram | None:
         found = self.process._spec_for(argv, main)
         if found is None:
             return None
         spec, ports = found
-        return _Running(self.process, spec, ports, argv)
+        return RunningProgram(self.process, spec, ports, argv)
 
-    def exec_program(self, program: _Running) -> None:  # type: ignore[override]
+    def exec_program(self, program: RunningProgram) -> None:  # type: ignore[override]
         self.process._main_program = program
 
     def now(self) -> datetime | None:
@@ -687,192 +467,5 @@ class _ShellHost:
 class _ExecHost(_ShellHost):
     """An exec in the container: same programs and tools, but it is never PID 1."""
 
-    def exec_program(self, program: _Running) -> None:  # type: ignore[override]
+    def exec_program(self, program: RunningProgram) -> None:  # type: ignore[override]
         pass
-
-
-# -- tools that talk to the container's own ports (probe commands) ----------------------------
-
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"})
-
-
-def _run_tool(process: Process, argv: list[str]) -> ToolResult | None:
-    """curl/wget/redis-cli/pg_isready/... against this container; None for anything else."""
-    base = posixpath.basename(argv[0])
-    handler = _TOOLS.get(base)
-    return handler(process, argv[1:]) if handler is not None else None
-
-
-def _local_url(args: list[str], pod_ip: str | None) -> tuple[str, int, str] | None:
-    """(host, port, path) of the first URL argument when it points at this pod."""
-    for arg in args:
-        match = re.fullmatch(r"(?:(https?)://)?([^/:\s]+|\[[^\]]+\])(?::(\d+))?(/\S*)?", arg)
-        if not match or arg.startswith("-"):
-            continue
-        scheme, host, port, path = match.groups()
-        if host not in _LOCAL_HOSTS and host != pod_ip:
-            if scheme or "." in host:
-                return None
-            continue
-        default = 443 if scheme == "https" else 80
-        return host, int(port) if port else default, path or "/"
-    return None
-
-
-def _curl(process: Process, args: list[str]) -> ToolResult | None:
-    target = _local_url(_curl_operands(args), _pod_ip(process))
-    if target is None:
-        return None
-    host, port, path = target
-    flags = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
-    fail = "f" in flags or "--fail" in args
-    silent = "s" in flags and "S" not in flags
-    result = process.http_get(port, path)
-    write_out = _flag_value(args, ("-w", "--write-out"))
-    code = result.status or 0
-    stdout = write_out.replace("%{http_code}", f"{code:03d}") if write_out else ""
-    if result.status is None:
-        if result.error and "refused" in result.error:
-            # unverified: curl 8.x wording.
-            msg = f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server"
-            return ToolResult(7, stdout, "" if silent else msg + "\n")
-        return ToolResult(52, stdout, "" if silent else "curl: (52) Empty reply from server\n")
-    if fail and result.status >= 400:
-        msg = f"curl: (22) The requested URL returned error: {result.status}"
-        return ToolResult(22, stdout, "" if silent else msg + "\n")
-    return ToolResult(0, stdout)
-
-
-def _curl_operands(args: list[str]) -> list[str]:
-    with_value = {"-o", "-w", "-H", "-X", "-d", "-m", "-u", "-A", "-e", "-b", "-c", "--max-time"}
-    with_value |= {"--connect-timeout", "--retry", "--output", "--write-out", "--header"}
-    operands = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg in with_value:
-            skip = True
-            continue
-        if not arg.startswith("-"):
-            operands.append(arg)
-    return operands
-
-
-def _wget(process: Process, args: list[str]) -> ToolResult | None:
-    operands = [
-        a
-        for i, a in enumerate(args)
-        if not a.startswith("-") and (i == 0 or args[i - 1] not in {"-O", "-T", "-U", "--header"})
-    ]
-    target = _local_url(operands, _pod_ip(process))
-    if target is None:
-        return None
-    _, port, path = target
-    result = process.http_get(port, path)
-    busybox = process.flavor.tools == "busybox"
-    if result.status is None:
-        if busybox:
-            return ToolResult(
-                1, "", "wget: can't connect to remote host (127.0.0.1): Connection refused\n"
-            )
-        # unverified: GNU wget's wording and exit status 4 (network failure).
-        return ToolResult(4, "", "failed: Connection refused.\n")
-    if result.status >= 400:
-        phrase = _phrase(result.status)
-        if busybox:
-            return ToolResult(
-                1, "", f"wget: server returned error: HTTP/1.1 {result.status} {phrase}\n"
-            )
-        return ToolResult(8, "", f"ERROR {result.status}: {phrase}.\n")
-    return ToolResult(0)
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _pod_ip(process: Process) -> str | None:
-    return ((process.pod.get("status") or {}).get("podIP")) or None
-
-
-def _port_arg(args: list[str], flags: tuple[str, ...], default: int) -> int:
-    value = _flag_value(args, flags)
-    return int(value) if value and value.isdigit() else default
-
-
-def _is_remote(args: list[str], process: Process) -> bool:
-    host = _flag_value(args, ("-h", "--host"))
-    return host is not None and host not in _LOCAL_HOSTS and host != _pod_ip(process)
-
-
-def _redis_cli(process: Process, args: list[str]) -> ToolResult | None:
-    if _is_remote(args, process):
-        return None
-    port = _port_arg(args, ("-p",), 6379)
-    if port not in process.listening:
-        return ToolResult(
-            1, "", f"Could not connect to Redis at 127.0.0.1:{port}: Connection refused\n"
-        )
-    operands = [
-        a
-        for i, a in enumerate(args)
-        if not a.startswith("-") and (i == 0 or not args[i - 1].startswith("-"))
-    ]
-    return ToolResult(0, "PONG\n" if [o.lower() for o in operands[:1]] == ["ping"] else "")
-
-
-def _pg_isready(process: Process, args: list[str]) -> ToolResult | None:
-    if _is_remote(args, process):
-        return None
-    port = _port_arg(args, ("-p", "--port"), 5432)
-    where = f"/var/run/postgresql:{port}"
-    if port in process.listening:
-        return ToolResult(0, f"{where} - accepting connections\n")
-    return ToolResult(2, f"{where} - no response\n")
-
-
-def _mysqladmin(process: Process, args: list[str]) -> ToolResult | None:
-    if _is_remote(args, process) or "ping" not in args:
-        return None
-    port = _port_arg(args, ("-P", "--port"), 3306)
-    if port in process.listening:
-        return ToolResult(0, "mysqld is alive\n")
-    # unverified: mysqladmin's exact wording.
-    return ToolResult(1, "", "mysqladmin: connect to server at 'localhost' failed\n")
-
-
-def _grpc_health_probe(process: Process, args: list[str]) -> ToolResult | None:
-    address = _flag_value(args, ("-addr", "--addr")) or ""
-    port = address.rsplit(":", 1)[-1]
-    if not port.isdigit():
-        return None
-    if int(port) in process.listening:
-        return ToolResult(0, "status: SERVING\n")
-    # unverified: grpc_health_probe's wording.
-    return ToolResult(2, "", f'timeout: failed to connect service "{address}" within 1s\n')
-
-
-def _nc(process: Process, args: list[str]) -> ToolResult | None:
-    flags = "".join(a[1:] for a in args if a.startswith("-"))
-    operands = [a for a in args if not a.startswith("-")]
-    if "z" not in flags or len(operands) < 2 or not operands[-1].isdigit():
-        return None
-    if operands[0] not in _LOCAL_HOSTS and operands[0] != _pod_ip(process):
-        return None
-    return ToolResult(0 if int(operands[-1]) in process.listening else 1)
-
-
-_TOOLS: dict[str, Callable[[Process, list[str]], ToolResult | None]] = {
-    "curl": _curl,
-    "wget": _wget,
-    "redis-cli": _redis_cli,
-    "pg_isready": _pg_isready,
-    "mysqladmin": _mysqladmin,
-    "grpc_health_probe": _grpc_health_probe,
-    "nc": _nc,
-}
