@@ -189,6 +189,7 @@ class Drain:
         self.deadline: float | None = None
         self._listeners: list[LineListener] = [on_line] if on_line else []
         self._deadline_timer: Timer | None = None
+        self._final_lines: list[str] | None = None
 
     # -- output -----------------------------------------------------------------------------
     def listen(self, listener: LineListener) -> Callable[[], None]:
@@ -424,6 +425,7 @@ class Drain:
                     progress.state = POD_FAILED
                     progress.error = DEADLINE_EXCEEDED
             self.errors = [DEADLINE_EXCEEDED]
+            self._final_lines = [f"error: {DEADLINE_EXCEEDED}"]
             self._after_pods()
 
     def _pod_done(self, progress: PodProgress, state: str, *, announce: bool = True) -> None:
@@ -459,6 +461,7 @@ class Drain:
                     progress.state = POD_FAILED
                     progress.error = err.message
                     self.errors = [err.message]
+                    self._final_lines = [err.kubectl()]
                     self._after_pods()
                     return
         if dry_run:
@@ -497,10 +500,12 @@ class Drain:
                 "Following errors occurred while getting the list of pods to delete:", STDERR
             )
             self._emit(_aggregate(pending.errors()), STDERR)
-        self._fail_node(list(dict.fromkeys(self.errors)))
+        self._fail_node(list(dict.fromkeys(self.errors)), self._final_lines)
 
-    def _fail_node(self, errs: list[str]) -> None:
-        """RunDrain's failure path, and cmdutil.CheckErr's printing of the aggregate."""
+    def _fail_node(self, errs: list[str], final_lines: list[str] | None = None) -> None:
+        """RunDrain's failure path, then cmdutil.CheckErr's printing of the error: an
+        aggregate prints one message a line as it is; deletePods' plain error gets the
+        `error: ` prefix (or, from the API, `Error from server (...)`)."""
         self.errors = errs
         self._emit(
             f"error: unable to drain node {json.dumps(self.node)} due to error: "
@@ -509,7 +514,7 @@ class Drain:
         )
         self._emit("There are pending nodes to be drained:", STDERR)
         self._emit(f" {self.node}", STDERR)
-        for message in errs:
+        for message in final_lines or errs:
             self._emit(message, STDERR)
         self._finish(FAILED)
 

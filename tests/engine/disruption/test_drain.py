@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine import actions
 from engine.cluster import Cluster
 from engine.disruption.drain import DRAINED, FAILED, Drain, DrainOptions, drain, drains_of
 from engine.sim import load_inputs, simulate
@@ -215,6 +216,55 @@ class TestEvictions:
         ]
         cluster.run_until(60)
         assert [text for _, text in texts(d)][2:] == ["pod/web-1 deleted", "node/node-2 drained"]
+
+    def test_eviction_on_a_dead_node_waits_until_the_global_timeout(self) -> None:
+        cluster = started(pod_yaml("a"))
+        actions.inject(cluster, "nodeDown", node="node-2")
+        d = drain(cluster, DrainOptions("node-2", force=True, timeout=10))
+        cluster.run_until(60)
+        waiting = 'error when waiting for pod "a" in namespace "default" to terminate: context deadline exceeded'
+        assert texts(d)[3:] == [
+            (30, f'There are pending pods in node "node-2" when an error occurred: {waiting}'),
+            (30, "pod/a"),
+            (
+                30,
+                f'error: unable to drain node "node-2" due to error: {waiting}, continuing command...',
+            ),
+            (30, "There are pending nodes to be drained:"),
+            (30, " node-2"),
+            (30, waiting),
+        ]
+
+    def test_skip_wait_for_delete_timeout_gives_up_on_a_pod_stuck_terminating(self) -> None:
+        cluster = started(pod_yaml("a"))
+        actions.inject(cluster, "nodeDown", node="node-2")
+        d = drain(cluster, DrainOptions("node-2", force=True, skip_wait_for_delete_timeout=5))
+        cluster.run_until(80)
+        # deletionTimestamp is now + 30 s of grace; it is "older than 5 s" after 36 s.
+        assert texts(d)[-2:] == [
+            (56, 'pod "a" has DeletionTimestamp older than 5 seconds, skipping'),
+            (56, "node/node-2 drained"),
+        ]
+
+    def test_disable_eviction_timeout_is_a_plain_error(self) -> None:
+        cluster = started(pod_yaml("a"))
+        actions.inject(cluster, "nodeDown", node="node-2")
+        d = drain(cluster, DrainOptions("node-2", force=True, disable_eviction=True, timeout=10))
+        cluster.run_until(60)
+        assert texts(d)[2:] == [
+            (
+                30,
+                'There are pending pods in node "node-2" when an error occurred: context deadline exceeded',
+            ),
+            (30, "pod/a"),
+            (
+                30,
+                'error: unable to drain node "node-2" due to error: context deadline exceeded, continuing command...',
+            ),
+            (30, "There are pending nodes to be drained:"),
+            (30, " node-2"),
+            (30, "error: context deadline exceeded"),
+        ]
 
     def test_server_dry_run_changes_nothing(self) -> None:
         cluster = started(pod_yaml("a"))
