@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 CONFLICT_REASON = "PodPresetConflict"
 EVENT_SOURCE = Source("podpreset-admission")
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+MAX_PENDING = 64
 
 
 def matching_presets(presets: list[dict], pod: dict) -> list[dict]:
@@ -65,7 +66,9 @@ class PodPresetAdmission:
 
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
-        self._pending: dict[tuple[str, str], str] = {}
+        # Conflicts waiting for their pod to be stored, by the identity of the pod object the
+        # API server stores (a generated name only exists after admission).
+        self._pending: dict[int, tuple[dict, str]] = {}
         cluster.store.watch(self._on_pod, {"Pod"})
 
     def admit(self, request: AdmissionRequest) -> None:
@@ -73,8 +76,6 @@ class PodPresetAdmission:
             return
         pod = request.obj
         meta = pod["metadata"]
-        key = (request.namespace, meta.get("name", ""))
-        self._pending.pop(key, None)
         annotations = meta.get("annotations") or {}
         if MIRROR_ANNOTATION in annotations or annotations.get(EXCLUDE_ANNOTATION) == "true":
             return
@@ -85,14 +86,17 @@ class PodPresetAdmission:
         if problems:
             if not request.dry_run:
                 # The pod has no uid yet; the event is recorded once it is stored.
-                self._pending[key] = conflict_message(presets, pod, problems)
+                self._pending[id(pod)] = (pod, conflict_message(presets, pod, problems))
+                while len(self._pending) > MAX_PENDING:  # refused later by another plugin
+                    del self._pending[next(iter(self._pending))]
             return
         apply_presets(pod, presets)
 
     def _on_pod(self, change: Change) -> None:
         if change.type != "ADDED" or not self._pending:
             return
-        meta = change.obj["metadata"]
-        message = self._pending.pop((meta.get("namespace", ""), meta.get("name", "")), None)
-        if message is not None:
-            self.cluster.events.event(change.obj, "Warning", CONFLICT_REASON, message, EVENT_SOURCE)
+        pending = self._pending.pop(id(change.obj), None)
+        if pending is not None and pending[0] is change.obj:
+            self.cluster.events.event(
+                change.obj, "Warning", CONFLICT_REASON, pending[1], EVENT_SOURCE
+            )

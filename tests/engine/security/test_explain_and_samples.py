@@ -192,3 +192,18 @@ class TestSampleFolder:
             "[spec.containers[0].securityContext.runAsUser: Invalid value: 0: running with the "
             "root UID is forbidden]"
         )
+
+    def test_the_deployment_in_psp_demo_gets_no_pod_and_a_failed_create(self):
+        c = simulate(load_inputs([str(SAMPLES)]), until=20)
+        failed = [
+            e["message"] for e in c.store.list("Event", "psp-demo") if e["reason"] == "FailedCreate"
+        ]
+        assert failed and failed[0].startswith('Error creating: pods "runs-as-root-')
+        assert failed[0].endswith(
+            '-" is forbidden: PodSecurityPolicy: unable to admit pod: [spec.containers[0].'
+            "securityContext.runAsUser: Invalid value: 0: running with the root UID is forbidden]"
+        )
+        pods = [p["metadata"]["name"] for p in c.store.list("Pod", "psp-demo")]
+        assert pods == ["runs-as-root"]  # the admin's bare pod only
+        (refusal,) = [r for r in refused_pods(c) if r.name.startswith("runs-as-root-")]
+        assert refusal.user.name == "system:serviceaccount:kube-system:replicaset-controller"
