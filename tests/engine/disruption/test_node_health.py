@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.disruption import node_health as nh
-from engine.disruption.node_lifecycle import no_schedule_taints_wanted, swap_taints
+from engine.disruption.node_taints import no_schedule_taints_wanted, swap_taints
 from engine.disruption.taint_eviction import matching_tolerations, min_toleration_time
 
 
