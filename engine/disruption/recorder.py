@@ -18,6 +18,7 @@ from engine.disruption.drain import DrainOptions
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
+    from engine.disruption.chaos import ChaosMonkey
 
 
 def format_seconds(seconds: float) -> str:
@@ -122,10 +123,11 @@ class SessionRecorder:
         return self.record("setImage", value)
 
     def inject(self, fault: str, **fields: Any) -> RecordedStep:
-        """Fields in the scenario's names: pod, selector, namespace, container, exitCode,
-        probe, duration, image, node, count."""
+        """Fields in the scenario's names: pod, selector, namespace, container, exitCode
+        (or engine.actions.inject's exit_code), probe, duration, image, node, count."""
         value: dict[str, Any] = {"fault": fault}
-        for key, item in fields.items():
+        for name, item in fields.items():
+            key = {"exit_code": "exitCode"}.get(name, name)
             if item is None or (key == "namespace" and item == "default"):
                 continue
             value[key] = (
@@ -134,6 +136,10 @@ class SessionRecorder:
                 else item
             )
         return self.record("inject", value)
+
+    def follow_chaos(self, monkey: ChaosMonkey) -> None:
+        """Record each of chaos mode's kills as the podKill step that replays it."""
+        monkey.listen(lambda kill: self.inject("podKill", pod=kill.pod, namespace=kill.namespace))
 
     # -- saving -------------------------------------------------------------------------------
     def to_yaml(self, scenario_dir: str | Path = ".") -> str:

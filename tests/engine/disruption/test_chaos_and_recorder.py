@@ -144,13 +144,9 @@ class TestSessionRecorder:
         manifests.write_text(PODS)
         live: Cluster = simulate(load_inputs([str(manifests)]), until=0, seed=5)
         recorder = SessionRecorder(live, manifests=[str(manifests)])
-        monkey = ChaosMonkey(
-            live,
-            mean_interval=20,
-            seed=11,
-            selector="app=web",
-            on_kill=lambda kill: recorder.inject("podKill", pod=kill.pod, namespace=kill.namespace),
-        ).start()
+        monkey = ChaosMonkey(live, mean_interval=20, seed=11, selector="app=web")
+        recorder.follow_chaos(monkey)
+        monkey.start()
         live.run_until(120)
         assert len(monkey.kills) >= 3
         scenario = recorder.save(tmp_path / "session.yaml")
