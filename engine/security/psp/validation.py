@@ -18,7 +18,7 @@ from engine.api.validation import (
 )
 from engine.security.fielderr import GoSlice
 from engine.security.fielderr import invalid as go_invalid
-from engine.security.psp.provider import VOLUME_TYPES
+from engine.security.psp.volumes import VOLUME_TYPES
 
 Path = tuple[str | int, ...]
 
@@ -45,7 +45,7 @@ def validate_psp(obj: dict) -> FieldErrors:
 
 
 def validate_annotations(annotations: dict) -> FieldErrors:
-    from engine.security.psp.strategies import (
+    from engine.security.psp.annotations import (
         APPARMOR_ALLOWED,
         APPARMOR_DEFAULT,
         SECCOMP_ALLOWED,

@@ -8,14 +8,9 @@ import copy
 import pytest
 
 from engine.security.fielderr import GoSlice, go_value
-from engine.security.psp.provider import (
-    has_path_prefix,
-    mutate_pod,
-    new_provider,
-    only_service_account_token_sources,
-    validate_pod,
-)
+from engine.security.psp.provider import mutate_pod, new_provider, validate_pod
 from engine.security.psp.strategies import ProviderError, create_strategies, equal_levels
+from engine.security.psp.volumes import has_path_prefix, only_service_account_token_sources
 
 from .helpers import container, pod, psp
 
