@@ -45,6 +45,7 @@ from engine.disruption.drain_progress import (
     WAIT_FOR_DELETE_INTERVAL,
     DrainLine,
     DrainOptions,
+    DrainUsageError,
     PodProgress,
 )
 from engine.disruption.eviction import EvictionError, evict
@@ -469,6 +470,7 @@ __all__ = [
     "Drain",
     "DrainLine",
     "DrainOptions",
+    "DrainUsageError",
     "LineListener",
     "PodProgress",
     "drain",

@@ -4,12 +4,13 @@ drain panel)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.clock import Timer
 from engine.disruption import drain_filters
-from engine.timeutil import parse_duration
+from engine.timeutil import format_go_duration, parse_duration
 
 EVICT_ERROR_RETRY_DELAY = 5.0
 WAIT_FOR_DELETE_INTERVAL = 1.0
@@ -33,6 +34,67 @@ POD_DELETED = "deleted"
 POD_GONE = "gone"  # NotFound when evicting: nothing to print
 POD_SKIPPED = "skipped"  # --skip-wait-for-delete-timeout
 POD_FAILED = "failed"
+
+
+class DrainUsageError(ValueError):
+    """Drain arguments kubectl would refuse; str() is its message (printed after `error: `)."""
+
+    def __init__(self, message: str, *, usage_hint: bool = False) -> None:
+        if usage_hint:
+            message += "\nSee 'kubectl drain --help' for usage."
+        super().__init__(message)
+
+
+_FLAGS = {
+    "force": "bool",
+    "ignore-daemonsets": "bool",
+    "delete-emptydir-data": "bool",
+    "disable-eviction": "bool",
+    "grace-period": "int",
+    "timeout": "duration",
+    "pod-selector": "str",
+    "skip-wait-for-delete-timeout": "int",
+    "dry-run": "str",
+}
+_GO_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)")
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_go_duration(text: str) -> float:
+    """time.ParseDuration: `2m`, `90s`, `1h30m`, `1.5h`, `0`; seconds."""
+    if text in ("0", "+0", "-0"):
+        return 0.0
+    body = text[1:] if text[:1] in "+-" else text
+    total, pos = 0.0, 0
+    while pos < len(body):
+        match = _GO_DURATION_PART.match(body, pos)
+        if match is None or match.group(1) in ("", "."):
+            unit_missing = re.fullmatch(r"[0-9.]+", body[pos:]) is not None
+            reason = "missing unit in duration" if unit_missing else "invalid duration"
+            raise ValueError(f'time: {reason} "{text}"')
+        total += float(match.group(1)) * _GO_UNITS[match.group(2)]
+        pos = match.end()
+    if not body:
+        raise ValueError(f'time: invalid duration "{text}"')
+    return -total if text.startswith("-") else total
+
+
+def _flag_value(name: str, kind: str, value: str) -> Any:
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "duration":
+            return parse_go_duration(value)
+    except ValueError as err:
+        detail = (
+            str(err)
+            if kind == "duration"
+            else f'strconv.ParseInt: parsing "{value}": invalid syntax'
+        )
+        raise DrainUsageError(
+            f'invalid argument "{value}" for "--{name}" flag: {detail}', usage_hint=True
+        ) from None
+    return value
 
 
 @dataclass
@@ -67,6 +129,83 @@ class DrainOptions:
             disable_eviction=bool(value.get("disableEviction", False)),
             pod_selector=value.get("podSelector", "") or "",
         )
+
+    @classmethod
+    def from_args(cls, argv: list[str]) -> DrainOptions:
+        """From `kubectl drain` arguments (`node-2 --ignore-daemonsets --timeout=2m`), as the
+        console's `:drain` takes them; raises DrainUsageError with kubectl's words."""
+        nodes: list[str] = []
+        values: dict[str, Any] = {}
+        args = list(argv)
+        while args:
+            arg = args.pop(0)
+            if not arg.startswith("--"):
+                nodes.append(arg)
+                continue
+            name, has_value, value = arg[2:].partition("=")
+            if name not in _FLAGS:
+                raise DrainUsageError(f"unknown flag: --{name}", usage_hint=True)
+            kind = _FLAGS[name]
+            if kind == "bool":
+                if has_value and value not in ("true", "false"):
+                    raise DrainUsageError(
+                        f'invalid argument "{value}" for "--{name}" flag: strconv.ParseBool: '
+                        f'parsing "{value}": invalid syntax',
+                        usage_hint=True,
+                    )
+                values[name] = value != "false"
+                continue
+            if not has_value:
+                if not args:
+                    raise DrainUsageError(f"flag needs an argument: --{name}", usage_hint=True)
+                value = args.pop(0)
+            values[name] = _flag_value(name, kind, value)
+        if not nodes:
+            raise DrainUsageError(
+                "USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples"
+            )
+        if len(nodes) > 1:
+            raise DrainUsageError("podtui drains one node at a time")
+        dry_run = values.get("dry-run", "none")
+        if dry_run not in ("none", "client", "server"):
+            raise DrainUsageError(
+                f'Invalid dry-run value ({dry_run}). Must be "none", "server", or "client".'
+            )
+        return cls(
+            node=nodes[0],
+            force=values.get("force", False),
+            ignore_daemonsets=values.get("ignore-daemonsets", False),
+            delete_emptydir_data=values.get("delete-emptydir-data", False),
+            grace_period=values.get("grace-period", -1),
+            timeout=values.get("timeout", 0.0),
+            disable_eviction=values.get("disable-eviction", False),
+            pod_selector=values.get("pod-selector", ""),
+            skip_wait_for_delete_timeout=values.get("skip-wait-for-delete-timeout", 0),
+            dry_run=dry_run,
+        )
+
+    def to_args(self) -> list[str]:
+        """The `kubectl drain` command line for these options (for the console's form)."""
+        args = [self.node]
+        for flag, on in (
+            ("--force", self.force),
+            ("--ignore-daemonsets", self.ignore_daemonsets),
+            ("--delete-emptydir-data", self.delete_emptydir_data),
+            ("--disable-eviction", self.disable_eviction),
+        ):
+            if on:
+                args.append(flag)
+        if self.grace_period >= 0:
+            args.append(f"--grace-period={self.grace_period}")
+        if self.timeout:
+            args.append(f"--timeout={format_go_duration(self.timeout)}")
+        if self.pod_selector:
+            args.append(f"--pod-selector={self.pod_selector}")
+        if self.skip_wait_for_delete_timeout:
+            args.append(f"--skip-wait-for-delete-timeout={self.skip_wait_for_delete_timeout}")
+        if self.dry_run != "none":
+            args.append(f"--dry-run={self.dry_run}")
+        return args
 
     def to_step(self) -> dict[str, Any]:
         """The scenario `drain:` mapping that replays these options (defaults left out)."""

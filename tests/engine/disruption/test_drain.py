@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from engine import actions
 from engine.cluster import Cluster
-from engine.disruption.drain import DRAINED, FAILED, Drain, DrainOptions, drain, drains_of
+from engine.disruption.drain import (
+    DRAINED,
+    FAILED,
+    Drain,
+    DrainOptions,
+    DrainUsageError,
+    drain,
+    drains_of,
+)
+from engine.disruption.drain_progress import parse_go_duration
 from engine.sim import load_inputs, simulate
 from tests.engine.simulation import cluster_with
 
@@ -334,3 +345,67 @@ class TestDrainStep:
             pod_selector="app=web",
         )
         assert DrainOptions.from_step(options.to_step()) == options
+
+
+class TestDrainArguments:
+    """`:drain` in the console takes kubectl's arguments."""
+
+    def test_flags(self) -> None:
+        options = DrainOptions.from_args(
+            [
+                "node-2",
+                "--ignore-daemonsets",
+                "--delete-emptydir-data",
+                "--force=true",
+                "--timeout=2m",
+                "--grace-period",
+                "10",
+                "--pod-selector=app=web",
+                "--dry-run=server",
+            ]
+        )
+        assert options == DrainOptions(
+            "node-2",
+            force=True,
+            ignore_daemonsets=True,
+            delete_emptydir_data=True,
+            grace_period=10,
+            timeout=120,
+            pod_selector="app=web",
+            dry_run="server",
+        )
+        assert DrainOptions.from_args(options.to_args()) == options
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            ([], "USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples"),
+            (
+                ["node-2", "--delete-local-data"],
+                "unknown flag: --delete-local-data\nSee 'kubectl drain --help' for usage.",
+            ),
+            (
+                ["node-2", "--timeout=5"],
+                'invalid argument "5" for "--timeout" flag: time: missing unit in duration "5"'
+                "\nSee 'kubectl drain --help' for usage.",
+            ),
+            (
+                ["node-2", "--timeout"],
+                "flag needs an argument: --timeout\nSee 'kubectl drain --help' for usage.",
+            ),
+            (
+                ["node-2", "--dry-run=maybe"],
+                'Invalid dry-run value (maybe). Must be "none", "server", or "client".',
+            ),
+        ],
+    )
+    def test_refusals(self, argv: list[str], message: str) -> None:
+        with pytest.raises(DrainUsageError) as err:
+            DrainOptions.from_args(argv)
+        assert str(err.value) == message
+
+    @pytest.mark.parametrize(
+        ("text", "seconds"), [("90s", 90), ("1h30m", 5400), ("1.5m", 90), ("0", 0), ("250ms", 0.25)]
+    )
+    def test_go_durations(self, text: str, seconds: float) -> None:
+        assert parse_go_duration(text) == seconds
