@@ -6,6 +6,7 @@ needs ranges) is only found out at admission, where such a policy is skipped.
 
 from __future__ import annotations
 
+import json
 import re
 
 from engine.api.kinds import FieldErrors
@@ -16,7 +17,7 @@ from engine.api.validation import (
     unsupported,
     validate_object_meta,
 )
-from engine.security.fielderr import GoSlice
+from engine.security.fielderr import GoSlice, GoStruct
 from engine.security.fielderr import invalid as go_invalid
 from engine.security.psp.volumes import VOLUME_TYPES
 
@@ -45,6 +46,7 @@ def validate_psp(obj: dict) -> FieldErrors:
 
 
 def validate_annotations(annotations: dict) -> FieldErrors:
+    """ValidatePodSecurityPolicySpecificAnnotations: the AppArmor and seccomp profile names."""
     from engine.security.psp.annotations import (
         APPARMOR_ALLOWED,
         APPARMOR_DEFAULT,
@@ -52,33 +54,36 @@ def validate_annotations(annotations: dict) -> FieldErrors:
         SECCOMP_DEFAULT,
     )
 
+    def key(name: str) -> Path:
+        return ("metadata", "annotations", f"[{name}]")  # field.Path.Key
+
     errors: FieldErrors = []
-    path = ("metadata", "annotations")
-    for key in (APPARMOR_DEFAULT,):
-        value = annotations.get(key)
-        if value and not _apparmor_profile_ok(value):
-            errors.append(invalid((*path, key), value, _APPARMOR_FORMAT))
+    value = annotations.get(APPARMOR_DEFAULT)
+    if value and not _apparmor_profile_ok(value):
+        errors.append(invalid(key(APPARMOR_DEFAULT), value, _apparmor_error(value)))
     allowed = annotations.get(APPARMOR_ALLOWED)
     if allowed:
         for profile in allowed.split(","):
             if not _apparmor_profile_ok(profile):
-                errors.append(invalid((*path, APPARMOR_ALLOWED), allowed, _APPARMOR_FORMAT))
+                errors.append(invalid(key(APPARMOR_ALLOWED), allowed, _apparmor_error(profile)))
     default = annotations.get(SECCOMP_DEFAULT)
     if default:
-        errors += _seccomp_profile_errors(default, (*path, SECCOMP_DEFAULT))
+        errors += _seccomp_profile_errors(default, key(SECCOMP_DEFAULT))
     allowed = annotations.get(SECCOMP_ALLOWED)
     if allowed:
         for profile in allowed.split(","):
             if profile != "*":
-                errors += _seccomp_profile_errors(profile, (*path, SECCOMP_ALLOWED))
+                errors += _seccomp_profile_errors(profile, key(SECCOMP_ALLOWED))
     return errors
 
 
-_APPARMOR_FORMAT = 'invalid AppArmor profile name: must be "runtime/default", "unconfined" or start with "localhost/"'
-
-
 def _apparmor_profile_ok(profile: str) -> bool:
-    return profile in ("runtime/default", "unconfined") or profile.startswith("localhost/")
+    """apparmor.ValidateProfileFormat."""
+    return profile in ("", "runtime/default", "unconfined") or profile.startswith("localhost/")
+
+
+def _apparmor_error(profile: str) -> str:
+    return f"invalid AppArmor profile name: {json.dumps(profile)}"
 
 
 def _seccomp_profile_errors(profile: str, path: Path) -> FieldErrors:
@@ -97,9 +102,7 @@ def validate_spec(spec: dict, path: Path) -> FieldErrors:
         spec.get("runAsUser"), (*path, "runAsUser"), ["MustRunAs", "MustRunAsNonRoot", "RunAsAny"]
     )
     if spec.get("runAsGroup") is not None:
-        errors += _rule_errors(
-            spec.get("runAsGroup"), (*path, "runAsGroup"), ["MayRunAs", "MustRunAs", "RunAsAny"]
-        )
+        errors += _run_as_group_errors(spec["runAsGroup"], (*path, "runAsGroup"))
     errors += _rule_errors(spec.get("seLinux"), (*path, "seLinux"), ["MustRunAs", "RunAsAny"])
     errors += _rule_errors(
         spec.get("supplementalGroups"),
@@ -163,11 +166,7 @@ def validate_spec(spec: dict, path: Path) -> FieldErrors:
                     "must specify a driver",
                 )
             )
-    for index, driver in enumerate(spec.get("allowedCSIDrivers") or []):
-        if not driver.get("name"):
-            errors.append(required((*path, "allowedCSIDrivers", index, "name")))
-    for index, port_range in enumerate(spec.get("hostPorts") or []):
-        errors += _host_port_errors(port_range, (*path, "hostPorts", index))
+    # Unverified: the procMount check is from memory of 1.12+ validation.
     for index, proc_mount in enumerate(spec.get("allowedProcMountTypes") or []):
         if proc_mount not in ("Default", "Unmasked"):
             errors.append(
@@ -182,9 +181,6 @@ def validate_spec(spec: dict, path: Path) -> FieldErrors:
     errors += _sysctl_overlap_errors(
         spec.get("allowedUnsafeSysctls") or [], spec.get("forbiddenSysctls") or [], path
     )
-    runtime_class = spec.get("runtimeClass")
-    if runtime_class is not None and runtime_class.get("allowedRuntimeClassNames") is None:
-        errors.append(required((*path, "runtimeClass", "allowedRuntimeClassNames")))
     return errors
 
 
@@ -198,6 +194,43 @@ def _rule_errors(opts: dict | None, path: Path, supported: list[str]) -> FieldEr
     return errors
 
 
+def _run_as_group_errors(opts: dict, path: Path) -> FieldErrors:
+    """validatePSPRunAsGroup: RunAsAny takes no ranges, MustRunAs and MayRunAs need one."""
+    rule = opts.get("rule", "")
+    ranges = opts.get("ranges") or []
+    if rule == "RunAsAny":
+        if ranges:
+            return [_ranges_invalid((*path, "ranges"), ranges, "Ranges must be empty")]
+        return []
+    if rule in ("MustRunAs", "MayRunAs"):
+        errors: FieldErrors = []
+        if not ranges:
+            errors.append(
+                _ranges_invalid((*path, "ranges"), None, "must provide at least one range")
+            )
+        for index, id_range in enumerate(ranges):
+            errors += _id_range_errors(id_range, (*path, "ranges", index))
+        return errors
+    return [unsupported((*path, "rule"), rule, ["MustRunAs", "RunAsAny", "MayRunAs"])]
+
+
+class _IDRanges(GoSlice):
+    """%#v of []policy.IDRange: `[]policy.IDRange{policy.IDRange{Min:1, Max:2}}`."""
+
+    def __repr__(self) -> str:
+        if self.items is None:
+            return "[]policy.IDRange(nil)"
+        inner = ", ".join(
+            repr(GoStruct("policy.IDRange", [("Min", r.get("min", 0)), ("Max", r.get("max", 0))]))
+            for r in self.items
+        )
+        return "[]policy.IDRange{" + inner + "}"
+
+
+def _ranges_invalid(path: Path, ranges: list | None, detail: str) -> tuple[Path, str]:
+    return path, go_invalid(path, _IDRanges("policy.IDRange", ranges), detail)
+
+
 def _id_range_errors(id_range: dict, path: Path) -> FieldErrors:
     """validateIDRanges."""
     low, high = id_range.get("min", 0), id_range.get("max", 0)
@@ -206,18 +239,6 @@ def _id_range_errors(id_range: dict, path: Path) -> FieldErrors:
         errors.append(invalid((*path, "min"), low, "min cannot be negative"))
     if high < 0:
         errors.append(invalid((*path, "max"), high, "max cannot be negative"))
-    if low > high:
-        errors.append(invalid((*path, "min"), low, "min cannot be greater than max"))
-    return errors
-
-
-def _host_port_errors(port_range: dict, path: Path) -> FieldErrors:
-    """validatePSPHostPortRanges (hostPorts: each end a port number, min <= max)."""
-    low, high = port_range.get("min", 0), port_range.get("max", 0)
-    errors: FieldErrors = []
-    for key, value in (("min", low), ("max", high)):
-        if not 0 <= value <= 65535:
-            errors.append(invalid((*path, key), value, "must be between 0 and 65535, inclusive"))
     if low > high:
         errors.append(invalid((*path, "min"), low, "min cannot be greater than max"))
     return errors
