@@ -153,7 +153,7 @@ class TestApply:
 
 
 class TestAdmission:
-    def _website(self, **labels_and_env):
+    def _website(self) -> dict:
         obj = pod("website", containers=[container()])
         obj["metadata"]["labels"] = {"role": "frontend"}
         return obj
