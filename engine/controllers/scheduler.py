@@ -44,6 +44,10 @@ class Scheduler:
         self._assigned: dict[str, str] = {}
         self._draining = False
         self._next_start = 0
+        # (time, unschedulable-set version) of the last move: a second move at the same time
+        # with no pod newly unschedulable would set the same timers, so it is skipped.
+        self._moved: tuple[float, int] = (-1.0, 0)
+        self._unschedulable_version = 0
         cluster.store.watch(self._on_node, {"Node"})
         cluster.store.watch(self._on_pod, {"Pod"})
 
@@ -120,6 +124,9 @@ class Scheduler:
     def _move_all(self, _event: str) -> None:
         """MoveAllToActiveOrBackoffQueue: retry every unschedulable pod after its back-off."""
         now = self.cluster.clock.now
+        if self._moved == (now, self._unschedulable_version):
+            return
+        self._moved = (now, self._unschedulable_version)
         for uid, last_attempt in list(self._unschedulable.items()):
             attempts = self._attempts.get(uid, 1)
             backoff = min(INITIAL_BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF)
@@ -164,6 +171,7 @@ class Scheduler:
         self._attempts[uid] = self._attempts.get(uid, 0) + 1
         now = self.cluster.clock.now
         self._unschedulable[uid] = now
+        self._unschedulable_version += 1
         message = result.message or ""
         self._set_condition(pod, "False", "Unschedulable", message)
         self.cluster.events.event(
