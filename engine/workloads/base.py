@@ -74,11 +74,18 @@ class WorkloadController(QueueController):
 
     def enqueue_owner_of_pod(self, pod: dict) -> None:
         """Wake the controller of a pod (now and, if it changed, before)."""
+        current = controller_ref(pod)
+        previous = self.index.previous_controller(pod["metadata"].get("uid", ""))
+        if current is not None and current.get("uid") == previous:
+            # The common case: the same controller as before; wake it if it is one of ours.
+            if current.get("kind") == self.kind:
+                owner = self.owner_of(pod)
+                if owner is not None:
+                    self.enqueue_obj(owner)
+            return
         owner = self.owner_of(pod)
         if owner is not None:
             self.enqueue_obj(owner)
-        previous = self.index.previous_controller(pod["metadata"].get("uid", ""))
-        current = controller_ref(pod)
         if previous is not None and (current is None or current.get("uid") != previous):
             old_owner = self.owner_of(pod, previous)
             if old_owner is not None:

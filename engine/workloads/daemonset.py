@@ -385,6 +385,7 @@ class DaemonSetController(WorkloadController):
         def create_one() -> bool:
             node = pending.pop(0)
             pod = pod_from_template(template, ds, pods_prefix(ds["metadata"]["name"]))
+            pod["spec"] = copy.deepcopy(pod["spec"])
             pin_to_node(pod["spec"], node)
             _, err = self.pods.create(pod, ds)
             if err is not None:

@@ -285,7 +285,17 @@ def template_without_hash(template: dict | None) -> dict:
 
 def equal_ignore_hash(a: dict | None, b: dict | None) -> bool:
     """EqualIgnoreHash: two pod templates equal once pod-template-hash is dropped."""
-    return template_without_hash(a) == template_without_hash(b)
+    a, b = a or {}, b or {}
+    if a.get("spec") != b.get("spec"):
+        return False
+    meta_a, meta_b = a.get("metadata") or {}, b.get("metadata") or {}
+    if {k: v for k, v in meta_a.items() if k != "labels"} != {
+        k: v for k, v in meta_b.items() if k != "labels"
+    }:
+        return False
+    labels_a = {k: v for k, v in (meta_a.get("labels") or {}).items() if k != POD_TEMPLATE_HASH}
+    labels_b = {k: v for k, v in (meta_b.get("labels") or {}).items() if k != POD_TEMPLATE_HASH}
+    return labels_a == labels_b
 
 
 # -- conditions -----------------------------------------------------------------------------

@@ -112,9 +112,11 @@ def max_container_restarts(pod: dict) -> int:
 
 def pod_from_template(template: dict, owner: dict, generate_name: str | None = None) -> dict:
     """GetPodFromTemplate: labels, annotations and finalizers of the template, the owner's
-    controller reference, the template's spec."""
-    import copy
+    controller reference, the template's spec.
 
+    The spec is shared with the template, not copied: the API server copies what it is
+    given, and callers that change the pod's spec copy it first.
+    """
     meta = template.get("metadata") or {}
     pod_meta: dict = {}
     if meta.get("labels"):
@@ -131,7 +133,7 @@ def pod_from_template(template: dict, owner: dict, generate_name: str | None = N
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": pod_meta,
-        "spec": copy.deepcopy(template.get("spec") or {}),
+        "spec": template.get("spec") or {},
     }
 
 

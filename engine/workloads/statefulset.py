@@ -106,6 +106,7 @@ def new_stateful_set_pod(sts: dict, template: dict, ordinal: int, revision: str)
     """newStatefulSetPod: the template, a stable name, hostname and subdomain, the claims'
     volumes, and the identity and revision labels."""
     pod = pod_from_template(template, sts)
+    pod["spec"] = copy.deepcopy(pod["spec"])
     name = pod_name(sts, ordinal)
     meta = pod["metadata"]
     meta["name"] = name
