@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.cluster import Cluster, default_node
+from engine.cluster import Cluster, default_node  # noqa: E402
 
 
 def pod_manifest(index: int, probe: bool) -> dict:
