@@ -6,6 +6,7 @@ print, so the console's notification and `podtui sim`'s stderr say the same thin
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -111,37 +112,22 @@ def cordon(
         result.errors.append(errors.not_found("nodes", node).kubectl())
         return result
     verb = "cordoned" if unschedulable else "uncordoned"
-    spec = obj.setdefault("spec", {})
-    if bool(spec.get("unschedulable")) == unschedulable:
+    if bool((obj.get("spec") or {}).get("unschedulable")) == unschedulable:
         result.lines.append(f"node/{node} already {verb}")
         return result
+    # kubectl patches spec.unschedulable; the node lifecycle controller's
+    # TaintNodesByCondition adds or removes the node.kubernetes.io/unschedulable taint.
+    updated = copy.deepcopy(obj)
+    spec = updated.setdefault("spec", {})
     if unschedulable:
         spec["unschedulable"] = True
-        taints = [
-            t
-            for t in spec.get("taints") or []
-            if t.get("key") != "node.kubernetes.io/unschedulable"
-        ]
-        taints.append(
-            {
-                "effect": "NoSchedule",
-                "key": "node.kubernetes.io/unschedulable",
-                "timeAdded": cluster.clock.timestamp(),
-            }
-        )
-        spec["taints"] = taints
     else:
         spec.pop("unschedulable", None)
-        taints = [
-            t
-            for t in spec.get("taints") or []
-            if t.get("key") != "node.kubernetes.io/unschedulable"
-        ]
-        if taints:
-            spec["taints"] = taints
-        else:
-            spec.pop("taints", None)
-    cluster.store.modified(obj)
+    try:
+        cluster.api.update(updated, user=user)
+    except errors.APIError as err:
+        result.errors.append(err.kubectl())
+        return result
     result.lines.append(f"node/{node} {verb}")
     return result
 

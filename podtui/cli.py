@@ -36,6 +36,9 @@ def _start_time(value: str) -> datetime:
 def _user(args: argparse.Namespace) -> UserInfo:
     if not getattr(args, "as_user", None) and not getattr(args, "as_group", None):
         return ADMIN
+    if not getattr(args, "as_user", None):
+        # kubectl: impersonating groups needs a user to impersonate.
+        raise UsageError("requesting uid, groups or user-extra for  without impersonating a user")
     name = args.as_user or ADMIN.name
     groups = (*tuple(args.as_group or ()), "system:authenticated")
     return UserInfo(name, groups)
@@ -189,8 +192,13 @@ def run_sim(argv: list[str]) -> int:
         all_namespaces=args.all_namespaces,
     )
     if not text:
-        where = "" if args.all_namespaces else f" in {namespace} namespace"
-        print(f"No resources found{where}.", file=sys.stderr)
+        # kubectl get: "No resources found in NS namespace." when every kind asked for is
+        # namespaced and -A is not given, else "No resources found".
+        namespaced = not args.all_namespaces and all(k.namespaced for k in kinds or [])
+        if namespaced and kinds:
+            print(f"No resources found in {namespace} namespace.", file=sys.stderr)
+        else:
+            print("No resources found", file=sys.stderr)
         return 0
     sys.stdout.write(text)
     return 0
@@ -225,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "validate":
             return run_validate(argv[1:])
         return run_tui(argv)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -32,7 +32,30 @@ class Result:
 
 
 def field_problems(obj: dict, info: KindInfo) -> list[tuple[tuple[str | int, ...], str]]:
-    """Decoding and validation problems of an object, as (path, message)."""
+    """Decoding and validation problems of an object, as (path, message).
+
+    As the API server does: strict decoding, then defaulting (on a copy here), then
+    validation of the defaulted object.
+    """
+    problems = decode_problems(obj, info)
+    if problems:
+        return problems
+    candidate = copy.deepcopy(obj)
+    if info.default is not None:
+        try:
+            info.default(candidate)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            candidate = obj  # defaults cannot apply to a malformed object; validate it as given
+    return semantic_problems(candidate, info)
+
+
+def semantic_problems(obj: dict, info: KindInfo) -> list[tuple[tuple[str | int, ...], str]]:
+    """The kind's validation (the registry strategy's Validate)."""
+    return info.validate(obj) if info.validate is not None else []
+
+
+def decode_problems(obj: dict, info: KindInfo) -> list[tuple[tuple[str | int, ...], str]]:
+    """Strict decoding: unknown fields and wrong types."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
     definition = info.schema.get(str(obj.get("apiVersion", "")).split("/")[-1]) or next(
         iter(info.schema.values()), None
@@ -41,10 +64,6 @@ def field_problems(obj: dict, info: KindInfo) -> list[tuple[tuple[str | int, ...
     if definition is not None:
         prefix = f'{obj.get("kind")} in version "{api_version.split("/")[-1]}" cannot be handled as a {obj.get("kind")}: '
         problems += [(path, prefix + message) for path, message in decode_errors(obj, definition)]
-    if problems:
-        return problems
-    if info.validate is not None:
-        problems += info.validate(obj)
     return problems
 
 
@@ -78,8 +97,15 @@ class APIServer:
         if info.default is not None:
             info.default(obj)
 
+    def decode(self, obj: dict, info: KindInfo) -> None:
+        """Refuse what strict decoding refuses (400 BadRequest)."""
+        problems = decode_problems(obj, info)
+        if problems:
+            raise errors.bad_request(problems[0][1])
+
     def validate(self, obj: dict, info: KindInfo) -> None:
-        problems = field_problems(obj, info)
+        """Refuse what validation refuses (400 for decoding, 422 Invalid)."""
+        problems = decode_problems(obj, info) or semantic_problems(obj, info)
         if problems:
             messages = [message for _, message in problems]
             decoding = [m for m in messages if "cannot be handled as a" in m]
@@ -97,7 +123,7 @@ class APIServer:
         requested_version = obj.get("apiVersion", "")
         if requested_version in info.deprecated:
             warnings.append(info.deprecated[requested_version])
-        self.validate(obj, info)
+        self.decode(obj, info)
         meta = obj["metadata"]
         for server_field in (
             "uid",
@@ -108,6 +134,7 @@ class APIServer:
         ):
             meta.pop(server_field, None)
         self.prepare(obj, info)
+        self.validate(obj, info)
         obj["apiVersion"] = info.preferred_api_version
         namespace = meta.get("namespace", "")
         if meta.get("name") and self.store.get(info.kind, namespace, meta["name"]) is not None:
@@ -146,8 +173,9 @@ class APIServer:
         requested_version = obj.get("apiVersion", "")
         if requested_version in info.deprecated:
             warnings.append(info.deprecated[requested_version])
-        self.validate(obj, info)
+        self.decode(obj, info)
         self.prepare(obj, info)
+        self.validate(obj, info)
         obj["apiVersion"] = info.preferred_api_version
         live_meta = live["metadata"]
         for server_field in (
