@@ -1,0 +1,123 @@
+"""Garbage collection for each deletion propagation policy, and dangling owners."""
+
+from __future__ import annotations
+
+import yaml
+
+from engine import actions as core_actions
+from tests.engine.workloads.helpers import active, cluster_with, container, pods_of, workload
+
+SLOW_TO_STOP = {
+    "containers": [container(image="busybox", command=["sh", "-c", "sleep 3600"])],
+    "terminationGracePeriodSeconds": 10,
+}
+
+
+def deployment() -> str:
+    return workload("Deployment", "web", replicas=2, pod_spec=SLOW_TO_STOP)
+
+
+def replica_sets(cluster) -> list[dict]:
+    return [
+        rs for rs in cluster.store.list("ReplicaSet") if rs["metadata"]["name"].startswith("web-")
+    ]
+
+
+class TestBackground:
+    def test_deleting_a_deployment_removes_its_replica_sets_and_pods(self) -> None:
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        result = core_actions.delete(cluster, "deployment/web")
+        assert result.ok
+        assert cluster.store.get("Deployment", "default", "web") is None
+        cluster.run_until(10.5)
+        assert replica_sets(cluster) == []
+        assert active(pods_of(cluster, "web")) == []
+        cluster.run_until(30)
+        assert pods_of(cluster, "web") == []
+
+    def test_an_object_whose_owner_never_existed_is_collected(self) -> None:
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "stray",
+                "ownerReferences": [
+                    {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "gone", "uid": "0000"}
+                ],
+            },
+            "spec": {"containers": [container()]},
+        }
+        cluster = cluster_with(yaml.safe_dump(pod))
+        cluster.run_until(2)
+        assert cluster.store.get("Pod", "default", "stray") is None
+
+    def test_an_owner_of_a_kind_the_server_does_not_serve_is_left_alone(self) -> None:
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "custom",
+                "ownerReferences": [
+                    {"apiVersion": "example.com/v1", "kind": "Widget", "name": "w", "uid": "0000"}
+                ],
+            },
+            "spec": {"containers": [container()]},
+        }
+        cluster = cluster_with(yaml.safe_dump(pod))
+        cluster.run_until(5)
+        assert cluster.store.get("Pod", "default", "custom") is not None
+
+
+class TestForeground:
+    def test_the_owner_waits_until_its_pods_are_gone(self) -> None:
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        core_actions.delete(cluster, "deployment/web", cascade="foreground")
+        cluster.run_until(11)
+        d = cluster.store.get("Deployment", "default", "web")
+        assert d is not None
+        assert d["metadata"]["deletionTimestamp"]
+        assert d["metadata"]["finalizers"] == ["foregroundDeletion"]
+        (rs,) = replica_sets(cluster)
+        assert rs["metadata"]["finalizers"] == ["foregroundDeletion"]
+        assert all(p["metadata"].get("deletionTimestamp") for p in pods_of(cluster, "web"))
+        # The pods take their grace period; then the ReplicaSet, then the Deployment go.
+        cluster.run_until(25)
+        assert pods_of(cluster, "web") == []
+        assert replica_sets(cluster) == []
+        assert cluster.store.get("Deployment", "default", "web") is None
+
+
+class TestOrphan:
+    def test_orphaned_pods_keep_running_without_an_owner(self) -> None:
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        before = {p["metadata"]["uid"] for p in pods_of(cluster, "web")}
+        core_actions.delete(cluster, "deployment/web", cascade="orphan")
+        cluster.run_until(11)
+        assert cluster.store.get("Deployment", "default", "web") is None
+        (rs,) = replica_sets(cluster)
+        assert "ownerReferences" not in rs["metadata"]
+        core_actions.delete(cluster, f"replicaset/{rs['metadata']['name']}", cascade="orphan")
+        cluster.run_until(20)
+        pods = pods_of(cluster, "web")
+        assert {p["metadata"]["uid"] for p in pods} == before
+        assert all("ownerReferences" not in p["metadata"] for p in pods)
+        assert all(not p["metadata"].get("deletionTimestamp") for p in pods)
+
+    def test_a_new_deployment_adopts_what_was_orphaned(self) -> None:
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        (rs,) = replica_sets(cluster)
+        core_actions.delete(cluster, "deployment/web", cascade="orphan")
+        cluster.run_until(11)
+        from tests.engine.workloads.helpers import apply
+
+        apply(cluster, deployment())
+        cluster.run_until(12)
+        d = cluster.store.get("Deployment", "default", "web")
+        (again,) = replica_sets(cluster)
+        assert again["metadata"]["uid"] == rs["metadata"]["uid"]
+        assert again["metadata"]["ownerReferences"][0]["uid"] == d["metadata"]["uid"]
+        assert len(pods_of(cluster, "web")) == 2
