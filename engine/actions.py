@@ -207,7 +207,16 @@ def inject(
         result.errors.append(f"error: {_describe_target(pod, selector, namespace)}")
         return result
     if fault == "podKill":
-        chosen = sorted(pods, key=lambda p: p["metadata"]["name"])
+        # Chaos tools pick among running pods, not ones already going or gone.
+        chosen = sorted(
+            (
+                p
+                for p in pods
+                if (p.get("status") or {}).get("phase") == "Running"
+                and not p["metadata"].get("deletionTimestamp")
+            ),
+            key=lambda p: p["metadata"]["name"],
+        )
         victims = cluster.rng.sample(chosen, min(count, len(chosen)))
         for victim in victims:
             meta = victim["metadata"]

@@ -208,13 +208,14 @@ class TestRenderTable:
         )
 
     def test_show_kind_names_the_api_group(self) -> None:
-        deployment = {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
+        # A kind with no printer of its own (kubectl's default NAME / AGE table).
+        widget = {
+            "apiVersion": "example.com/v1",
+            "kind": "Widget",
             "metadata": {"name": "web", "creationTimestamp": "2025-01-01T00:00:00Z"},
         }
-        assert render_table("Deployment", [deployment], NOW, show_kind=True).splitlines()[1] == (
-            "deployment.apps/web   60m"
+        assert render_table("Widget", [widget], NOW, show_kind=True).splitlines()[1] == (
+            "widget.example.com/web   60m"
         )
 
     def test_no_objects_print_nothing(self) -> None:
