@@ -217,6 +217,11 @@ def inject(
             ),
             key=lambda p: p["metadata"]["name"],
         )
+        if not chosen:
+            result.errors.append(
+                f"error: no running pod matches {selector or pod!r} in namespace {namespace!r}"
+            )
+            return result
         victims = cluster.rng.sample(chosen, min(count, len(chosen)))
         for victim in victims:
             meta = victim["metadata"]
