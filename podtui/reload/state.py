@@ -74,6 +74,16 @@ class ManifestFolders:
         found, _ = manifest_files([str(p) for p in self.paths if p.exists()])
         return {display_name(p): p for p in found}
 
+    def _quick_scan(self, changed: set[Path] | None, known: set[str]) -> dict[str, Path] | None:
+        """When every changed path is a known file that still exists (an edit, the usual
+        save), the folders need no walk: the known files are the current ones."""
+        if changed is None or not changed:
+            return None
+        named = {display_name(p): p for p in changed}
+        if not all(n in known and p.is_file() for n, p in named.items()):
+            return None
+        return {name: Path(name) for name in known}
+
     def problems(self) -> list[Problem]:
         """Every file's standing errors, by file."""
         return [p for name in sorted(self.files) for p in self.files[name].problems]
@@ -91,8 +101,8 @@ class ManifestFolders:
         File reading and parsing happen outside `lock`; the engine is only touched inside.
         """
         initial = changed is None
-        current = self.scan()
         known = set(self.files)
+        current = self._quick_scan(changed, known) or self.scan()
         if changed is None:
             candidates = set(current)
         else:
