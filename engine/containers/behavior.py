@@ -6,6 +6,7 @@ list of `key=value` settings and bare flags. docs/behavior-annotations.md docume
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -25,6 +26,7 @@ class Behavior:
     exit_code: int | None = None  # ...with this code (0 when only exitAfter is given)
     oom_after: float | None = None  # memory reaches the limit: exit 137, reason OOMKilled
     http_status: int | None = None  # every HTTP request gets this status
+    grpc_status: str | None = None  # what the gRPC health service answers (SERVING, ...)
     ignore_sigterm: bool = False
     sigterm_exit_code: int | None = None
     sigterm_delay: float | None = None  # seconds from SIGTERM to exit
@@ -51,6 +53,19 @@ def _integer(low: int, high: int) -> Callable[[str, str], int]:
     return parse
 
 
+# grpc.health.v1.HealthCheckResponse.ServingStatus.
+GRPC_STATUSES = ("UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN")
+
+
+def _choice(values: tuple[str, ...]) -> Callable[[str, str], str]:
+    def parse(key: str, value: str) -> str:
+        if value not in values:
+            raise BehaviorError(f'{key}: "{value}" is not one of {", ".join(values)}')
+        return value
+
+    return parse
+
+
 # annotation key → (Behavior field, parser); a parser of None marks a bare flag.
 _SETTINGS: dict[str, tuple[str, Callable[[str, str], object] | None]] = {
     "listenDelay": ("listen_delay", _duration),
@@ -58,6 +73,7 @@ _SETTINGS: dict[str, tuple[str, Callable[[str, str], object] | None]] = {
     "exitCode": ("exit_code", _integer(0, 255)),
     "oomAfter": ("oom_after", _duration),
     "httpStatus": ("http_status", _integer(100, 599)),
+    "grpcStatus": ("grpc_status", _choice(GRPC_STATUSES)),
     "ignoreSigterm": ("ignore_sigterm", None),
     "sigtermExitCode": ("sigterm_exit_code", _integer(0, 255)),
     "sigtermDelay": ("sigterm_delay", _duration),
@@ -66,6 +82,10 @@ _SETTINGS: dict[str, tuple[str, Callable[[str, str], object] | None]] = {
 KNOWN_KEYS = tuple(_SETTINGS)
 
 
+DEFAULT = Behavior()
+
+
+@functools.lru_cache(maxsize=1024)
 def parse_behavior(text: str) -> Behavior:
     """Parse an annotation value; raises BehaviorError naming the first problem."""
     values: dict[str, object] = {}
@@ -102,11 +122,11 @@ def behavior_for(pod: dict, container_name: str) -> Behavior:
     annotations = (pod.get("metadata") or {}).get("annotations") or {}
     text = annotations.get(annotation_key(container_name))
     if not isinstance(text, str):
-        return Behavior()
+        return DEFAULT
     try:
         return parse_behavior(text)
     except BehaviorError:
-        return Behavior()
+        return DEFAULT
 
 
 def behavior_problems(pod: dict) -> list[str]:

@@ -10,6 +10,8 @@ def expand_kubernetes_vars(text: str, env: dict[str, str]) -> str:
 
     Follows third_party/forked/golang/expansion/expand.go.
     """
+    if "$" not in text:
+        return text
     out: list[str] = []
     index = 0
     while index < len(text):
@@ -39,8 +41,9 @@ def expand_kubernetes_vars(text: str, env: dict[str, str]) -> str:
 
 def resolve_command(container: dict, info: ImageInfo, env: dict[str, str]) -> list[str]:
     """The argv the runtime starts: command/args over the image's ENTRYPOINT/CMD."""
-    command = [expand_kubernetes_vars(str(c), env) for c in container.get("command") or []]
-    args = [expand_kubernetes_vars(str(a), env) for a in container.get("args") or []]
+    command = [expand_kubernetes_vars(str(c), env) for c in container.get("command") or ()]
+    args = [expand_kubernetes_vars(str(a), env) for a in container.get("args") or ()]
     if command:
-        return command + args
-    return list(info.entrypoint) + (args or list(info.cmd))
+        command += args
+        return command
+    return [*info.entrypoint, *(args or info.cmd)]

@@ -13,11 +13,12 @@ their registries, good enough for a `Pulled` event; they are not measurements.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
 
-from engine.shell.interpreter import BUSYBOX, DEBIAN, Flavor
+from engine.shell.host import BUSYBOX, DEBIAN, Flavor
 
 # -- references --------------------------------------------------------------------------
 
@@ -127,6 +128,7 @@ def parse_normalized_named(text: str) -> ImageRef:
     return ImageRef(registry or "", path, match.group(2), digest)
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_image(ref: str) -> ImageRef:
     """The reference the runtime pulls: `nginx` is docker.io/library/nginx:latest."""
     try:
@@ -181,8 +183,9 @@ class ProgramSpec:
     http: str = "any"
     sigterm: SigtermRule = EXITS_143
     declared_ports: bool = False  # also listens on the container's containerPorts
-    output: tuple[tuple[str, str], ...] = ()  # (stream, line) printed at start
-    exit_code: int | None = None  # one-shot programs exit at once with this code
+    output: tuple[tuple[str, str], ...] = ()  # (stream, line): a server prints them at start
+    exit_code: int | None = None  # one-shot programs exit with this code...
+    run_seconds: float = 0.0  # ...this long after they start, then print `output`
     assumed: bool = False  # podtui cannot do what it does; it is assumed to succeed
     daemon_unless: tuple[str, ...] | None = None  # forks into the background unless given
 
@@ -251,6 +254,7 @@ APP_PROGRAMS: dict[str, ProgramSpec] = {
         # handler, Node and Python as PID 1 ignore SIGTERM; the JVM exits 143.
         ProgramSpec("node", declared_ports=True, sigterm=NO_HANDLER),
         ProgramSpec("python", declared_ports=True, sigterm=NO_HANDLER),
+        ProgramSpec("perl", declared_ports=True, sigterm=NO_HANDLER),
         ProgramSpec("java", declared_ports=True, sigterm=EXITS_143),
         ProgramSpec("dotnet", declared_ports=True, sigterm=EXITS_0),
         ProgramSpec("npm", declared_ports=True, sigterm=NO_HANDLER),
@@ -501,6 +505,10 @@ IMAGES: dict[str, ImageInfo] = {
         cmd=("/usr/local/bin/run.sh",), size=46 * _MB, flavor=DEBIAN
     ),
     "docker.io/library/python": ImageInfo(cmd=("python3",), size=380 * _MB, flavor=DEBIAN),
+    # The docs' Job example (perl -Mbignum=bpi ...). CMD is the debugger, `perl -de0`.
+    "docker.io/library/perl": ImageInfo(cmd=("perl", "-de0"), size=330 * _MB, flavor=DEBIAN),
+    # The docs' gRPC liveness example runs /usr/local/bin/etcd from this image.
+    "registry.k8s.io/etcd": ImageInfo(cmd=("/usr/local/bin/etcd",), size=99 * _MB),
     "docker.io/library/node": ImageInfo(
         entrypoint=(_DOCKER_ENTRYPOINT,),
         cmd=("node",),
@@ -524,6 +532,8 @@ _ALIASES = {
     "k8s.gcr.io/nginx-slim": "registry.k8s.io/nginx-slim",
     "gcr.io/google_containers/nginx-slim": "registry.k8s.io/nginx-slim",
     "k8s.gcr.io/echoserver": "registry.k8s.io/echoserver",
+    "k8s.gcr.io/etcd": "registry.k8s.io/etcd",
+    "gcr.io/google_containers/etcd": "registry.k8s.io/etcd",
     "gcr.io/google_containers/echoserver": "registry.k8s.io/echoserver",
     "us-docker.pkg.dev/google-samples/containers/gke/hello-app": "gcr.io/google-samples/hello-app",
 }
@@ -542,7 +552,11 @@ def _catalog_name(ref: ImageRef) -> str:
 
 def image_info(ref: str | ImageRef) -> ImageInfo:
     """Catalog entry for an image; an unknown image is a server with no known ports."""
-    parsed = _as_ref(ref)
+    return _image_info(_as_ref(ref))
+
+
+@functools.lru_cache(maxsize=4096)
+def _image_info(parsed: ImageRef) -> ImageInfo:
     info = IMAGES.get(_catalog_name(parsed))
     if info is None:
         return ImageInfo(size=_unknown_size(parsed), known=False)

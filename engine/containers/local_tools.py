@@ -10,6 +10,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from engine.containers.programs import flag_value
+from engine.shell.fs import FsError, normalize
 from engine.shell.host import ToolResult
 
 if TYPE_CHECKING:
@@ -18,11 +19,14 @@ if TYPE_CHECKING:
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"})
 
 
-def run_tool(process: Process, argv: list[str]) -> ToolResult | None:
-    """curl/wget/redis-cli/pg_isready/... against this container; None for anything else."""
+def run_tool(process: Process, argv: list[str], cwd: str = "/") -> ToolResult | None:
+    """curl/wget/redis-cli/pg_isready/... against this container; None for anything else.
+
+    `cwd`: the directory relative output files (`wget -O page.html`) are written to.
+    """
     base = posixpath.basename(argv[0])
     handler = _TOOLS.get(base)
-    return handler(process, argv[1:]) if handler is not None else None
+    return handler(process, argv[1:], cwd) if handler is not None else None
 
 
 def _local_url(args: list[str], pod_ip: str | None) -> tuple[str, int, str] | None:
@@ -41,15 +45,22 @@ def _local_url(args: list[str], pod_ip: str | None) -> tuple[str, int, str] | No
     return None
 
 
-def _curl(process: Process, args: list[str]) -> ToolResult | None:
-    target = _local_url(_curl_operands(args), _pod_ip(process))
+def _curl(process: Process, args: list[str], cwd: str) -> ToolResult | None:
+    operands = _curl_operands(args)
+    output = flag_value(args, ("-o", "--output"))
+    if output is None and ("-O" in args or "--remote-name" in args) and operands:
+        output = _default_name(operands[0])
+    target = _local_url(operands, _pod_ip(process))
     if target is None:
-        return None
+        if output is None or not operands:
+            return None  # the shell assumes it succeeded and says so
+        process.note("curl")
+        return _save(process, "curl", cwd, output, _stand_in(operands[0]))
     host, port, path = target
     flags = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
     fail = "f" in flags or "--fail" in args
     silent = "s" in flags and "S" not in flags
-    result = process.http_get(port, path)
+    result = process.http_get(port, path, body=True)
     write_out = flag_value(args, ("-w", "--write-out"))
     code = result.status or 0
     stdout = write_out.replace("%{http_code}", f"{code:03d}") if write_out else ""
@@ -62,7 +73,10 @@ def _curl(process: Process, args: list[str]) -> ToolResult | None:
     if fail and result.status >= 400:
         msg = f"curl: (22) The requested URL returned error: {result.status}"
         return ToolResult(22, stdout, "" if silent else msg + "\n")
-    return ToolResult(0, stdout)
+    if output is not None and output != "-":
+        saved = _save(process, "curl", cwd, output, result.body)
+        return ToolResult(saved.exit_code, stdout, saved.stderr)
+    return ToolResult(0, result.body + stdout)
 
 
 def _curl_operands(args: list[str]) -> list[str]:
@@ -82,17 +96,51 @@ def _curl_operands(args: list[str]) -> list[str]:
     return operands
 
 
-def _wget(process: Process, args: list[str]) -> ToolResult | None:
-    operands = [
-        a
-        for i, a in enumerate(args)
-        if not a.startswith("-") and (i == 0 or args[i - 1] not in {"-O", "-T", "-U", "--header"})
-    ]
+def _wget_args(args: list[str]) -> tuple[list[str], str | None]:
+    """wget's URLs and its -O file (`-O-`: standard output)."""
+    operands: list[str] = []
+    output = None
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+            if name == "--output-document":
+                if not eq and index < len(args):
+                    value, index = args[index], index + 1
+                output = value
+            elif name in {"--header", "--user-agent", "--timeout"} and not eq:
+                index += 1
+        elif arg.startswith("-") and arg != "-":
+            # Short options bundle (`-qO-`); one that takes a value takes the rest.
+            for position, letter in enumerate(arg[1:], start=2):
+                if letter in "OTUPYe":
+                    value = arg[position:]
+                    if not value and index < len(args):
+                        value, index = args[index], index + 1
+                    if letter == "O":
+                        output = value
+                    break
+        else:
+            operands.append(arg)
+    return operands, output
+
+
+def _wget(process: Process, args: list[str], cwd: str) -> ToolResult | None:
+    operands, output = _wget_args(args)
+    if not operands:
+        return None
+    # Without -O, wget saves to the last part of the URL's path (index.html for "/").
+    output = output or _default_name(operands[0])
     target = _local_url(operands, _pod_ip(process))
     if target is None:
-        return None
+        process.note("wget")
+        if output == "-":
+            return ToolResult(0)
+        return _save(process, "wget", cwd, output, _stand_in(operands[0]))
     _, port, path = target
-    result = process.http_get(port, path)
+    result = process.http_get(port, path, body=True)
     busybox = process.flavor.tools == "busybox"
     if result.status is None:
         if busybox:
@@ -108,6 +156,33 @@ def _wget(process: Process, args: list[str]) -> ToolResult | None:
                 1, "", f"wget: server returned error: HTTP/1.1 {result.status} {phrase}\n"
             )
         return ToolResult(8, "", f"ERROR {result.status}: {phrase}.\n")
+    if output == "-":
+        return ToolResult(0, result.body)
+    return _save(process, "wget", cwd, output, result.body)
+
+
+def _default_name(url: str) -> str:
+    path = url.split("://", 1)[-1].partition("/")[2].split("?", 1)[0].split("#", 1)[0]
+    return posixpath.basename(path) or "index.html"
+
+
+def _stand_in(url: str) -> str:
+    """The body saved for a URL outside the pod: podtui cannot fetch it, and says so."""
+    return f"<!-- podtui: {url} was not fetched; this file stands in for its body -->\n"
+
+
+def _save(process: Process, tool: str, cwd: str, name: str, body: str) -> ToolResult:
+    """Write a download to the container's filesystem, failing as the tool does."""
+    try:
+        process.fs.write(normalize(name, cwd), body)
+    except FsError as err:
+        if tool == "curl":
+            # unverified: curl 8.x wording.
+            return ToolResult(23, "", "curl: (23) Failure writing output to destination\n")
+        if process.flavor.tools == "busybox":
+            return ToolResult(1, "", f"wget: can't open '{name}': {err.strerror}\n")
+        # unverified: GNU wget's wording; exit status 3 is its file I/O error.
+        return ToolResult(3, "", f"{name}: {err.strerror}\n")
     return ToolResult(0)
 
 
@@ -132,7 +207,7 @@ def _is_remote(args: list[str], process: Process) -> bool:
     return host is not None and host not in _LOCAL_HOSTS and host != _pod_ip(process)
 
 
-def _redis_cli(process: Process, args: list[str]) -> ToolResult | None:
+def _redis_cli(process: Process, args: list[str], cwd: str) -> ToolResult | None:
     if _is_remote(args, process):
         return None
     port = _port_arg(args, ("-p",), 6379)
@@ -148,7 +223,7 @@ def _redis_cli(process: Process, args: list[str]) -> ToolResult | None:
     return ToolResult(0, "PONG\n" if [o.lower() for o in operands[:1]] == ["ping"] else "")
 
 
-def _pg_isready(process: Process, args: list[str]) -> ToolResult | None:
+def _pg_isready(process: Process, args: list[str], cwd: str) -> ToolResult | None:
     if _is_remote(args, process):
         return None
     port = _port_arg(args, ("-p", "--port"), 5432)
@@ -158,7 +233,7 @@ def _pg_isready(process: Process, args: list[str]) -> ToolResult | None:
     return ToolResult(2, f"{where} - no response\n")
 
 
-def _mysqladmin(process: Process, args: list[str]) -> ToolResult | None:
+def _mysqladmin(process: Process, args: list[str], cwd: str) -> ToolResult | None:
     if _is_remote(args, process) or "ping" not in args:
         return None
     port = _port_arg(args, ("-P", "--port"), 3306)
@@ -168,18 +243,22 @@ def _mysqladmin(process: Process, args: list[str]) -> ToolResult | None:
     return ToolResult(1, "", "mysqladmin: connect to server at 'localhost' failed\n")
 
 
-def _grpc_health_probe(process: Process, args: list[str]) -> ToolResult | None:
+def _grpc_health_probe(process: Process, args: list[str], cwd: str) -> ToolResult | None:
     address = flag_value(args, ("-addr", "--addr")) or ""
     port = address.rsplit(":", 1)[-1]
     if not port.isdigit():
         return None
-    if int(port) in process.listening:
+    status = process.grpc_status(int(port))
+    if status == "SERVING":
         return ToolResult(0, "status: SERVING\n")
+    if status is not None:
+        # grpc-health-probe: exit 4 (StatusUnhealthy), logged without a timestamp.
+        return ToolResult(4, "", f'service unhealthy (responded with "{status}")\n')
     # unverified: grpc_health_probe's wording.
     return ToolResult(2, "", f'timeout: failed to connect service "{address}" within 1s\n')
 
 
-def _nc(process: Process, args: list[str]) -> ToolResult | None:
+def _nc(process: Process, args: list[str], cwd: str) -> ToolResult | None:
     flags = "".join(a[1:] for a in args if a.startswith("-"))
     operands = [a for a in args if not a.startswith("-")]
     if "z" not in flags or len(operands) < 2 or not operands[-1].isdigit():
@@ -189,7 +268,7 @@ def _nc(process: Process, args: list[str]) -> ToolResult | None:
     return ToolResult(0 if int(operands[-1]) in process.listening else 1)
 
 
-_TOOLS: dict[str, Callable[[Process, list[str]], ToolResult | None]] = {
+_TOOLS: dict[str, Callable[[Process, list[str], str], ToolResult | None]] = {
     "curl": _curl,
     "wget": _wget,
     "redis-cli": _redis_cli,
@@ -198,3 +277,4 @@ _TOOLS: dict[str, Callable[[Process, list[str]], ToolResult | None]] = {
     "grpc_health_probe": _grpc_health_probe,
     "nc": _nc,
 }
+LOCAL_TOOLS = frozenset(_TOOLS)

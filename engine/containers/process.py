@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import math
 import posixpath
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from engine.containers.behavior import DEFAULT as DEFAULT_BEHAVIOR
 from engine.containers.behavior import Behavior, behavior_for
 from engine.containers.command import expand_kubernetes_vars, resolve_command
 from engine.containers.images import (
-    APP_PROGRAMS,
-    ONE_SHOT_TOOLS,
     ImageInfo,
     ImageRef,
     InvalidImageError,
@@ -33,25 +32,21 @@ from engine.containers.images import (
     SigtermRule,
     image_info,
     normalize_image,
-    program_for_image,
 )
-from engine.containers.local_tools import run_tool
+from engine.containers.local_tools import LOCAL_TOOLS, run_tool
 from engine.containers.programs import (
     HTTPResult,
     RunningProgram,
-    argument_spec,
-    interpreter_spec,
     parse_ports,
+    program_spec,
+    stdin_never_ends,
 )
-from engine.shell.fs import Filesystem
-from engine.shell.interpreter import (
-    ExecResult,
-    Flavor,
-    Shell,
-    ToolResult,
-    Wait,
-    run_exec,
-)
+from engine.shell.commands import SHELLS, WRAPPERS, command_name
+from engine.shell.fs import Filesystem, Volume, normalize
+from engine.shell.host import ExecResult, Flavor, ToolResult, Wait
+from engine.shell.interpreter import Shell
+from engine.shell.oneshot import run_exec
+from engine.shell.registry import COMMANDS, SPECIAL_BUILTINS
 
 __all__ = [
     "Exit",
@@ -90,7 +85,43 @@ class Exit:
 
 
 class Process:
-    """One run of one container: its filesystem, listening ports, logs and exit."""
+    """One run of one container: its filesystem, listening ports, logs and exit.
+
+    Ten thousand of these must fit in a few tens of megabytes, so a process keeps little:
+    its filesystem is made on first use from the image's shared layer, a program that is
+    not a shell runs without a shell, and per-image decisions are cached.
+    """
+
+    __slots__ = (
+        "_assumed",
+        "_events",
+        "_exit",
+        "_fs",
+        "_image_default",
+        "_main_program",
+        "_mounts",
+        "_now",
+        "_partial",
+        "_pid1_now",
+        "_program_wake",
+        "_run",
+        "_servers",
+        "_shell",
+        "_started_at",
+        "_t",
+        "behavior",
+        "container",
+        "declared_ports",
+        "env",
+        "flavor",
+        "host",
+        "hostname",
+        "info",
+        "name",
+        "pid1",
+        "pod",
+        "ref",
+    )
 
     def __init__(
         self,
@@ -101,42 +132,78 @@ class Process:
         fs: Filesystem | None = None,
         *,
         now: Callable[[], datetime] | None = None,
+        mounts: Mapping[str, Volume] | None = None,
     ) -> None:
         self.container = container
         self.pod = pod
         self.host = host
         self.name = str(container.get("name", ""))
-        self.fs = fs if fs is not None else Filesystem()
         self.ref = _parse_image(str(container.get("image", "")))
-        self.info = image_info(self.ref) if self.ref else ImageInfo(known=False)
+        self.info = image_info(self.ref) if self.ref else _NO_IMAGE
         self.flavor: Flavor = self.info.flavor
         self.behavior: Behavior = behavior_for(pod, self.name)
-        spec = pod.get("spec") or {}
         self.hostname = _hostname(pod)
         self.env = _process_env(env, self.hostname)
-        self.declared_ports = tuple(
-            int(p["containerPort"])
-            for p in container.get("ports") or []
-            if p.get("containerPort") is not None and p.get("protocol", "TCP") == "TCP"
+        ports = container.get("ports")
+        self.declared_ports = (
+            tuple(
+                int(p["containerPort"])
+                for p in ports
+                if p.get("containerPort") is not None and p.get("protocol", "TCP") == "TCP"
+            )
+            if ports
+            else ()
         )
         # With a shared PID namespace /pause is PID 1 and no container process is.
-        self.pid1 = not spec.get("shareProcessNamespace", False)
+        self.pid1 = not (pod.get("spec") or {}).get("shareProcessNamespace", False)
+        self._pid1_now = self.pid1
         self._now = now
+        self._started_at: datetime | None = None
         self._t = 0.0
         self._exit: Exit | None = None
-        self._events: list[tuple[float, str, int]] = []
+        self._events: list[tuple[float, str, int]] | None = None
         self._program_wake = math.inf
-        self._servers: dict[int, RunningProgram] = {}
+        self._servers: tuple[RunningProgram, ...] = ()
         self._main_program: RunningProgram | None = None
-        self._assumed: set[str] = set()
-        self._partial = {"stdout": "", "stderr": ""}
+        self._assumed: set[str] | None = None
+        self._partial: dict[str, str] | None = None
         self._shell: Shell | None = None
         self._run: Generator[Wait, float | None, int] | None = None
         self._image_default = not container.get("command") and not container.get("args")
+        self._mounts = mounts
+        self._fs = fs
+        if fs is not None:
+            self._add_image_files(fs)
+
+    @property
+    def fs(self) -> Filesystem:
+        """The container's filesystem, made on first use from the image's shared layer.
+
+        Each `volumeMounts` path is a mount: the volume given for it in `mounts` (the
+        kubelet shares an emptyDir between a pod's containers that way), else an empty
+        volume of this container's own.
+        """
+        fs = self._fs
+        if fs is None:
+            fs = self._fs = Filesystem(self.info.files)
+            mounts = self._mounts or {}
+            for mount in self.container.get("volumeMounts") or ():
+                path = str(mount.get("mountPath") or "")
+                if path.startswith("/") and path not in mounts:
+                    fs.mount(path, Volume(read_only=bool(mount.get("readOnly"))))
+            for path, volume in mounts.items():
+                fs.mount(path, volume)
+        return fs
+
+    def _get_fs(self) -> Filesystem:
+        return self.fs
+
+    def _add_image_files(self, fs: Filesystem) -> None:
+        """A filesystem given from outside gets the image's files it does not have yet."""
         for path, text in self.info.files.items():
-            if not self.fs.exists(path):
-                self.fs.mkdir(posixpath.dirname(path), parents=True)
-                self.fs.write(path, text)
+            if not fs.exists(path):
+                fs.mkdir(posixpath.dirname(path), parents=True)
+                fs.write(path, text)
 
     # -- what the kubelet reads --------------------------------------------------------------
     @property
@@ -144,29 +211,58 @@ class Process:
         """Ports accepting connections now."""
         if self._exit is not None or self._t < self.behavior.listen_delay:
             return set()
-        return set(self._servers)
+        return {port for program in self._servers for port in program.ports}
 
     @listening.setter
     def listening(self, ports: set[int]) -> None:
         # The runtime may mark an exited container as closed; only closing is meaningful.
-        for port in [p for p in self._servers if p not in ports]:
-            del self._servers[port]
+        for program in self._servers:
+            program.ports = tuple(p for p in program.ports if p in ports)
+        self._servers = tuple(program for program in self._servers if program.ports)
 
     @property
     def exited(self) -> Exit | None:
         return self._exit
 
-    def http_get(self, port: int, path: str) -> HTTPResult:
-        """What an HTTP GET (an httpGet probe) to the container gets."""
+    def uptime(self) -> float:
+        """Seconds since the start: by the clock when there is one, else at the last resume."""
+        if self._now is not None and self._started_at is not None:
+            return (self._now() - self._started_at).total_seconds()
+        return self._t
+
+    def http_get(self, port: int, path: str, body: bool = False) -> HTTPResult:
+        """What an HTTP GET (an httpGet probe) to the container gets; `body`: read it too."""
         if port not in self.listening:
             return HTTPResult(None, "connect: connection refused")
         if self.behavior.http_status is not None:
             return HTTPResult(self.behavior.http_status)
-        return self._servers[port].http(path)
+        server = next(program for program in self._servers if port in program.ports)
+        return server.http(path, body)
 
     def http_status(self, port: int, path: str) -> int | None:
         """The HTTP status a GET gets; None when the connection is refused."""
         return self.http_get(port, path).status
+
+    def grpc_status(self, port: int) -> str | None:
+        """What the gRPC health service on port answers (`SERVING`, `NOT_SERVING`, ...).
+
+        None when nothing listens there. podtui cannot tell whether a server implements
+        grpc.health.v1, so any listening server is SERVING unless the `grpcStatus`
+        annotation says otherwise, or `httpStatus` makes it fail (400 and above).
+        """
+        if port not in self.listening:
+            return None
+        behavior = self.behavior
+        if behavior.grpc_status is not None:
+            return behavior.grpc_status
+        if behavior.http_status is not None and behavior.http_status >= 400:
+            return "NOT_SERVING"
+        return "SERVING"
+
+    def grpc_serving(self, port: int) -> bool | None:
+        """A gRPC health check (the kubelet's grpc probe): None when refused."""
+        status = self.grpc_status(port)
+        return None if status is None else status == "SERVING"
 
     def exec(self, argv: list[str], timeout: float) -> ExecResult:
         """Run an exec probe (or `kubectl exec`) in this container."""
@@ -184,6 +280,8 @@ class Process:
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> Wait | Exit:
         """Start the process and run it until it first waits or exits."""
+        if self._now is not None:
+            self._started_at = self._now()
         argv = resolve_command(self.container, self.info, self.env)
         if not argv and not self.info.known and self.ref is not None:
             # An image podtui does not know runs its own server: name it after the image.
@@ -191,27 +289,46 @@ class Process:
         problem = self._start_problem(argv)
         if problem is not None:
             return self._finish(Exit(128, "StartError", problem))
-        argv, pid1 = self._unwrap(argv)
+        argv, self._pid1_now = self._unwrap(argv)
         behavior = self.behavior
-        if behavior.listen_delay:
-            self._events.append((behavior.listen_delay, "listen", 0))
-        if behavior.exit_after is not None or behavior.exit_code is not None:
-            self._events.append((behavior.exit_after or 0.0, "exit", behavior.exit_code or 0))
-        if behavior.oom_after is not None:
-            self._events.append((behavior.oom_after, "oom", 137))
-        self._shell = Shell(
-            self.fs,
-            self.env,
-            _ShellHost(self),
-            argv0=argv[0],
-            flavor=self.flavor,
-            pid1=pid1,
-            stdin=None if self.container.get("stdin") else "",
-            hostname=self.hostname,
-        )
-        self._shell_pid1 = pid1
-        self._run = self._shell.run_argv(argv, main=True)
-        return self._step(None, first=True) or self._next()
+        if behavior is not DEFAULT_BEHAVIOR:
+            if behavior.listen_delay:
+                self._schedule(behavior.listen_delay, "listen", 0)
+            if behavior.exit_after is not None or behavior.exit_code is not None:
+                self._schedule(behavior.exit_after or 0.0, "exit", behavior.exit_code or 0)
+            if behavior.oom_after is not None:
+                self._schedule(behavior.oom_after, "oom", 137)
+        program = self._program_without_shell(argv)
+        if program is not None and program.serves_forever:
+            # nginx, redis, /app/server: listening until a signal, with nothing to drive.
+            self._main_program = program
+            if program.spec.assumed:
+                self.note(program.spec.name)
+            program.serve()
+            return self._fire_events() or self._next()
+        if program is not None:
+            self._main_program = program
+            self._run = _drive(program)
+        else:
+            self._shell = Shell(
+                self._get_fs,
+                self.env,
+                _ShellHost(self),
+                argv0=argv[0],
+                flavor=self.flavor,
+                pid1=self._pid1_now,
+                stdin=None if stdin_never_ends(self.container) else "",
+                hostname=self.hostname,
+            )
+            self._run = self._shell.run_argv(argv, main=True)
+        status = self._advance(None, first=True)
+        # What the annotation says happens at the start (`exitCode` alone) wins.
+        fired = self._fire_events()
+        if fired is not None:
+            return fired
+        if status is not None:
+            return self._finish(Exit(status))
+        return self._next()
 
     def resume(self) -> Wait | Exit:
         """The last Wait has elapsed."""
@@ -222,15 +339,17 @@ class Process:
         if fired is not None:
             return fired
         if self._t >= self._program_wake:
-            ended = self._step(None)
-            if ended is not None:
-                return ended
+            status = self._advance(None)
+            if status is not None:
+                return self._finish(Exit(status))
         return self._next()
 
     def sigterm(self, elapsed: float | None = None) -> Wait | Exit | None:
-        """Deliver SIGTERM; `elapsed`: seconds since the last start/resume, if known."""
+        """Deliver SIGTERM; `elapsed`: seconds since the last start/resume (the clock's if None)."""
         if self._exit is not None:
             return self._exit
+        if elapsed is None and self._started_at is not None:
+            elapsed = max(0.0, self.uptime() - self._t)
         if elapsed:
             self._t = min(self._t + elapsed, self._next_time())
         behavior = self.behavior
@@ -251,7 +370,8 @@ class Process:
             return None
         if outcome == "killed":
             return self._finish(Exit(128 + _SIGTERM))
-        return self._step(elapsed or 0.0) or self._next()
+        status = self._advance(elapsed or 0.0)
+        return self._finish(Exit(status)) if status is not None else self._next()
 
     def sigkill(self) -> Exit:
         """SIGKILL: the process dies at once with 137."""
@@ -259,34 +379,69 @@ class Process:
             return self._exit
         return self._finish(Exit(137))
 
+    # -- what programs in the container call ---------------------------------------------------
+    def emit(self, stream: str, text: str) -> None:
+        """Write process output; complete lines go to the log."""
+        if self._exit is not None:
+            return
+        partial = self._partial
+        if partial is None:
+            partial = self._partial = {}
+        buffered = partial.get(stream, "") + text
+        if "\n" in buffered:
+            *lines, buffered = buffered.split("\n")
+            for line in lines:
+                self.host.log(stream, line)
+        partial[stream] = buffered
+
+    def note(self, command: str) -> None:
+        """A command was assumed to succeed: tell the host once per command name."""
+        if self._assumed is None:
+            self._assumed = set()
+        if command not in self._assumed:
+            self._assumed.add(command)
+            self.host.note_assumed(command)
+
+    def register_server(self, program: RunningProgram) -> None:
+        """program listens on its ports (a port already taken stays with its first owner)."""
+        self._servers = (*self._servers, program)
+
+    def unregister_server(self, program: RunningProgram) -> None:
+        self._servers = tuple(p for p in self._servers if p is not program)
+
     # -- internals ---------------------------------------------------------------------------
+    def _schedule(self, at: float, kind: str, code: int) -> None:
+        if self._events is None:
+            self._events = []
+        self._events.append((at, kind, code))
+
     def _terminate(self, rule: SigtermRule) -> Wait | Exit | None:
         if rule.mode == "default":
-            return None if self._pid1_now() else self._finish(Exit(128 + _SIGTERM))
+            return None if self._pid1_now else self._finish(Exit(128 + _SIGTERM))
         if rule.mode == "go":
-            return self._finish(Exit(2 if self._pid1_now() else 128 + _SIGTERM))
+            return self._finish(Exit(2 if self._pid1_now else 128 + _SIGTERM))
         if rule.message:
             self.emit("stderr", rule.message + "\n")
         if rule.delay > 0:
-            self._events.append((self._t + rule.delay, "exit", rule.code))
+            self._schedule(self._t + rule.delay, "exit", rule.code)
             return self._next()
         return self._finish(Exit(rule.code))
 
-    def _pid1_now(self) -> bool:
-        return self._shell_pid1
-
-    def _step(self, value: float | None, first: bool = False) -> Exit | None:
-        assert self._run is not None
+    def _advance(self, value: float | None, first: bool = False) -> int | None:
+        """Run the process until it waits (None) or ends (its exit status)."""
+        if self._run is None:
+            return None  # a server in the foreground: nothing runs until a signal
         try:
             wait = next(self._run) if first else self._run.send(value)
         except StopIteration as stop:
-            return self._finish(Exit(int(stop.value or 0)))
+            return int(stop.value or 0)
         self._program_wake = self._t + wait.seconds
         return None
 
     def _next_time(self) -> float:
-        times = [self._program_wake, *(t for t, _, _ in self._events)]
-        return min(times)
+        if not self._events:
+            return self._program_wake
+        return min(self._program_wake, *(t for t, _, _ in self._events))
 
     def _next(self) -> Wait | Exit:
         fired = self._fire_events()
@@ -295,6 +450,8 @@ class Process:
         return Wait(self._next_time() - self._t)
 
     def _fire_events(self) -> Exit | None:
+        if not self._events:
+            return None
         due = sorted(e for e in self._events if e[0] <= self._t)
         self._events = [e for e in self._events if e[0] > self._t]
         for _, kind, code in due:
@@ -310,27 +467,12 @@ class Process:
         self._exit = result
         if self._run is not None:
             self._run.close()
-        self._servers.clear()
-        for stream, text in self._partial.items():
+        self._servers = ()
+        for stream, text in (self._partial or {}).items():
             if text:
                 self.host.log(stream, text)
-        self._partial = {"stdout": "", "stderr": ""}
+        self._partial = None
         return result
-
-    def emit(self, stream: str, text: str) -> None:
-        """Write process output; complete lines go to the log."""
-        if self._exit is not None:
-            return
-        buffered = self._partial.get(stream, "") + text
-        *lines, rest = buffered.split("\n")
-        for line in lines:
-            self.host.log(stream, line)
-        self._partial[stream] = rest
-
-    def note(self, command: str) -> None:
-        if command not in self._assumed:
-            self._assumed.add(command)
-            self.host.note_assumed(command)
 
     def _start_problem(self, argv: list[str]) -> str | None:
         """containerd's error when the process cannot be started at all (unverified text)."""
@@ -370,6 +512,26 @@ class Process:
             argv, pid1 = rest or argv, False
         return argv, pid1
 
+    def _program_without_shell(self, argv: list[str]) -> RunningProgram | None:
+        """argv's program when no shell is needed to run it (nginx, /app/server, redis-server).
+
+        A shell, a builtin, a tool podtui models, a wrapper or a script file in the image
+        needs the interpreter; anything else is a program the host resolves, exactly as
+        the shell would resolve it, without the cost of a shell.
+        """
+        name = argv[0]
+        base = command_name(name)
+        if base is not None and (base in COMMANDS or base in SHELLS or base in WRAPPERS):
+            return None
+        if "/" not in name and name in SPECIAL_BUILTINS:
+            return None
+        if posixpath.basename(name) in LOCAL_TOOLS:
+            return None
+        if "/" in name and (self._fs is not None or normalize(name) in self.info.files):
+            return None
+        spec, ports = self._spec_for(argv, main=True)  # type: ignore[misc]
+        return RunningProgram(self, spec, ports, argv)
+
     def _missing_env_program(self, argv: list[str]) -> ProgramSpec | None:
         """The official image's entrypoint refusing to start without a password."""
         info = self.info
@@ -391,29 +553,33 @@ class Process:
     def _spec_for(self, argv: list[str], main: bool) -> tuple[ProgramSpec, tuple[int, ...]] | None:
         """The program argv starts and the ports it will listen on, if it is one."""
         spec = self._missing_env_program(argv) if main else None
-        spec = spec or interpreter_spec(argv, self.container) or argument_spec(argv, self.flavor)
-        if spec is None and self.ref is not None:
-            spec = program_for_image(argv, self.ref)
         if spec is None:
-            if not main:
+            spec = program_spec(argv, main, self.ref, self.flavor, stdin_never_ends(self.container))
+            if spec is None:
                 return None
-            base = posixpath.basename(argv[0])
-            if base in ONE_SHOT_TOOLS:
-                spec = ProgramSpec(base, http="none", exit_code=0, assumed=True)
-            else:
-                spec = APP_PROGRAMS["app"]
         ports = parse_ports(argv, spec) or spec.ports
         if spec.declared_ports or (main and self._image_default):
             ports = tuple(dict.fromkeys((*ports, *self.declared_ports)))
         return spec, ports
 
-    def register_server(self, program: RunningProgram) -> None:
-        for port in program.ports:
-            self._servers.setdefault(port, program)
 
-    def unregister_server(self, program: RunningProgram) -> None:
-        for port in [p for p, owner in self._servers.items() if owner is program]:
-            del self._servers[port]
+_NO_IMAGE = ImageInfo(known=False)
+
+
+def _drive(program: RunningProgram) -> Generator[Wait, float | None, int]:
+    """Run a program as the container's process itself, turning its sleeps into Waits."""
+    run = program.run()
+    try:
+        seconds = next(run)
+        if program.daemonizes:
+            return 0  # it forked into the background: PID 1 exits, and the container with it
+        while True:
+            yield Wait(seconds)
+            seconds = run.send(None)
+    except StopIteration as stop:
+        return int(stop.value or 0)
+    finally:
+        run.close()
 
 
 def _parse_image(image: str) -> ImageRef | None:
@@ -438,6 +604,8 @@ def _process_env(env: dict[str, str], hostname: str) -> dict[str, str]:
 
 
 class _ShellHost:
+    __slots__ = ("process",)
+
     def __init__(self, process: Process) -> None:
         self.process = process
 
@@ -447,8 +615,8 @@ class _ShellHost:
     def note_assumed(self, command: str) -> None:
         self.process.note(command)
 
-    def tool(self, argv: list[str]) -> ToolResult | None:
-        return run_tool(self.process, argv)
+    def tool(self, argv: list[str], cwd: str = "/") -> ToolResult | None:
+        return run_tool(self.process, argv, cwd)
 
     def resolve(self, argv: list[str], main: bool) -> RunningProgram | None:
         found = self.process._spec_for(argv, main)
@@ -466,6 +634,8 @@ class _ShellHost:
 
 class _ExecHost(_ShellHost):
     """An exec in the container: same programs and tools, but it is never PID 1."""
+
+    __slots__ = ()
 
     def exec_program(self, program: RunningProgram) -> None:  # type: ignore[override]
         pass

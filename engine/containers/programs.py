@@ -7,6 +7,7 @@ programs whose role depends on their arguments (`python -m http.server`, `nc -l`
 
 from __future__ import annotations
 
+import functools
 import math
 import posixpath
 import re
@@ -14,7 +15,14 @@ from collections.abc import Generator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from engine.containers.images import APP_PROGRAMS, ProgramSpec, SigtermRule
+from engine.containers.images import (
+    APP_PROGRAMS,
+    ONE_SHOT_TOOLS,
+    ImageRef,
+    ProgramSpec,
+    SigtermRule,
+    program_for_image,
+)
 from engine.shell.host import Flavor
 
 if TYPE_CHECKING:
@@ -27,10 +35,13 @@ class HTTPResult:
 
     status: int | None
     error: str | None = None
+    body: str = ""  # what a static server sends; "" when podtui does not know
 
 
 class RunningProgram:
-    """A program started by the shell: it listens, answers HTTP and handles SIGTERM."""
+    """A program started in the container: it listens, answers HTTP and handles SIGTERM."""
+
+    __slots__ = ("argv", "daemonizes", "ports", "process", "spec", "started")
 
     def __init__(
         self, process: Process, spec: ProgramSpec, ports: tuple[int, ...], argv: list[str]
@@ -39,35 +50,49 @@ class RunningProgram:
         self.spec = spec
         self.ports = ports
         self.argv = argv
-        self.healthy = True
-        joined = " " + " ".join(argv[1:]) + " "
-        if spec.daemon_unless is not None:
-            self.daemonizes = not any(marker in joined for marker in spec.daemon_unless)
+        self.started = 0.0
+        if spec.daemon_unless is not None or spec.name in _DAEMON_FLAGS:
+            joined = " " + " ".join(argv[1:]) + " "
+            if spec.daemon_unless is not None:
+                self.daemonizes = not any(marker in joined for marker in spec.daemon_unless)
+            else:
+                self.daemonizes = any(f" {flag} " in joined for flag in _DAEMON_FLAGS[spec.name])
         else:
-            self.daemonizes = any(
-                f" {flag} " in joined for flag in _DAEMON_FLAGS.get(spec.name, ())
-            )
+            self.daemonizes = False
 
     def run(self) -> Generator[float, None, int]:
         process = self.process
-        if self.spec.assumed:
-            process.note(self.spec.name)
-        for stream, line in self.spec.output:
-            process.emit(stream, line + "\n")
-        if self.spec.exit_code is not None:
-            return self.spec.exit_code
-        process.register_server(self)
+        spec = self.spec
+        if spec.assumed:
+            process.note(spec.name)
+        if spec.exit_code is not None:
+            if spec.run_seconds:
+                yield spec.run_seconds
+            for stream, line in spec.output:
+                process.emit(stream, line + "\n")
+            return spec.exit_code
+        self.serve()
         try:
-            if self.spec.http == "liveness":
-                # agnhost liveness: healthy while `time.Since(started) <= 10s`.
-                yield 10.0
-                self.healthy = False
             yield math.inf
             return 0
         finally:
             process.unregister_server(self)
 
-    def http(self, path: str) -> HTTPResult:
+    @property
+    def serves_forever(self) -> bool:
+        """A server in the foreground: it runs until a signal, so nothing needs to drive it."""
+        return self.spec.exit_code is None and not self.daemonizes
+
+    def serve(self) -> None:
+        """Print what the server prints at start and open its ports."""
+        process = self.process
+        for stream, line in self.spec.output:
+            process.emit(stream, line + "\n")
+        self.started = process.uptime()
+        process.register_server(self)
+
+    def http(self, path: str, body: bool = False) -> HTTPResult:
+        """What GET path gets; `body`: also read the file a static server sends."""
         mode = self.spec.http
         path = "/" + path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
         if mode == "any":
@@ -76,7 +101,9 @@ class RunningProgram:
             return HTTPResult(int(mode.split(":", 1)[1]))
         if mode == "liveness":
             if path == "/healthz":
-                return HTTPResult(200 if self.healthy else 500)
+                # agnhost liveness: `if duration.Seconds() > 10 { 500 }`, so 200 at exactly 10 s.
+                healthy = self.process.uptime() - self.started <= LIVENESS_HEALTHY_SECONDS
+                return HTTPResult(200 if healthy else 500)
             return HTTPResult(200 if path in {"/started", "/redirect"} else 404)
         if mode == "none":
             # unverified: a server that does not speak HTTP closes the connection.
@@ -85,12 +112,28 @@ class RunningProgram:
         fs = self.process.fs
         target = posixpath.normpath(posixpath.join(root, path.lstrip("/")))
         if fs.is_file(target):
-            return HTTPResult(200)
+            return HTTPResult(200, body=fs.read(target) if body else "")
         if fs.is_dir(target):
-            if fs.is_file(posixpath.join(target, "index.html")) or kind == "listing":
-                return HTTPResult(200)
+            index = posixpath.join(target, "index.html")
+            if fs.is_file(index):
+                return HTTPResult(200, body=fs.read(index) if body else "")
+            if kind == "listing":
+                return HTTPResult(200, body=_listing(path, fs.listdir(target)) if body else "")
             return HTTPResult(403)
         return HTTPResult(404)
+
+
+LIVENESS_HEALTHY_SECONDS = 10.0
+
+
+def _listing(path: str, names: list[str]) -> str:
+    """A directory listing page, as python's http.server writes it."""
+    items = "".join(f'<li><a href="{name}">{name}</a></li>\n' for name in names)
+    return (
+        f"<!DOCTYPE HTML>\n<html>\n<head><title>Directory listing for {path}</title></head>\n"
+        f"<body>\n<h1>Directory listing for {path}</h1>\n<hr>\n<ul>\n{items}</ul>\n<hr>\n"
+        "</body>\n</html>\n"
+    )
 
 
 _DAEMON_FLAGS = {
@@ -100,23 +143,27 @@ _DAEMON_FLAGS = {
 }
 
 
-def interpreter_spec(argv: list[str], container: dict) -> ProgramSpec | None:
+_PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
+_PERL = re.compile(r"perl(5[\d.]*)?")
+
+
+def interpreter_spec(argv: list[str], stdin_open: bool) -> ProgramSpec | None:
     """python/node/java and friends: a server, a one-shot, or a REPL reading stdin."""
     base = posixpath.basename(argv[0])
     args = argv[1:]
-    if re.fullmatch(r"python(\d+(\.\d+)?)?", base):
+    if _PYTHON.fullmatch(base):
         if args[:2] == ["-m", "http.server"]:
             port = next((int(a) for a in args[2:] if a.isdigit()), 8000)
             sigterm = APP_PROGRAMS["python"].sigterm
             return ProgramSpec("http.server", (port,), http="listing:/", sigterm=sigterm)
-        one_shot = {"-c", "-V", "--version", "-h", "--help"}
-        if args and (args[0] in one_shot or args[:2] == ["-m", "pip"]):
+        once = {"-c", "-V", "--version", "-h", "--help"}
+        if args and (args[0] in once or args[:2] == ["-m", "pip"]):
             return one_shot(base)
-        return APP_PROGRAMS["python"] if args else repl(base, container)
+        return APP_PROGRAMS["python"] if args else repl(base, stdin_open)
     if base in {"node", "nodejs"}:
         if args and args[0] in {"-e", "-p", "-v", "--version", "--eval", "--print"}:
             return one_shot(base)
-        return APP_PROGRAMS["node"] if args else repl(base, container)
+        return APP_PROGRAMS["node"] if args else repl(base, stdin_open)
     if base == "java":
         if args and args[0] in {"-version", "--version"}:
             return one_shot(base)
@@ -131,7 +178,106 @@ def interpreter_spec(argv: list[str], container: dict) -> ProgramSpec | None:
         return APP_PROGRAMS["dotnet"] if serving else one_shot(base)
     if base == "ping" and "-c" not in args:
         return APP_PROGRAMS["ping"]  # without -c, ping never ends
+    if _PERL.fullmatch(base):
+        return perl_spec(base, args, stdin_open)
     return None
+
+
+def perl_spec(name: str, args: list[str], stdin_open: bool) -> ProgramSpec:
+    """perl: `-e CODE` runs once; a script is an app; with neither it reads stdin (`-de0` too).
+
+    The one program podtui runs for real is the docs' Job example,
+    `perl -Mbignum=bpi -wle 'print bpi(2000)'`: it prints pi to that many digits.
+    """
+    code: str | None = None
+    modules: list[str] = []
+    rest = list(args)
+    while rest and rest[0].startswith("-") and rest[0] != "-":
+        arg = rest.pop(0)
+        if arg == "--":
+            break
+        if arg[1:2] in {"M", "m"}:
+            modules.append(arg[2:] or (rest.pop(0) if rest else ""))
+            continue
+        letters = arg[1:]
+        for index, letter in enumerate(letters):
+            if letter in {"e", "E"}:
+                inline = letters[index + 1 :]
+                code = (code + "\n" if code else "") + (inline or (rest.pop(0) if rest else ""))
+                break
+            elif letter in {"d", "I", "x", "0", "i"}:
+                break  # the rest of the word is this switch's argument (-de0, -I/lib)
+    if code is None:
+        return APP_PROGRAMS["perl"] if rest else repl(name, stdin_open)
+    match = _PRINT_BPI.fullmatch(code)
+    if match and any("bpi" in module for module in modules):
+        # With or without -l the log holds one line: a last partial line is flushed at exit.
+        output = (("stdout", pi_digits(int(match.group(1)))),)
+        return ProgramSpec(
+            name, http="none", output=output, exit_code=0, run_seconds=PERL_BPI_SECONDS
+        )
+    return one_shot(name)
+
+
+_PRINT_BPI = re.compile(r"\s*print\s*\(?\s*bpi\s*\(\s*(\d{1,5})\s*\)\s*\)?\s*;?\s*")
+# The docs: "It computes π to 2000 places and prints it out. It takes around 10s to complete."
+PERL_BPI_SECONDS = 10.0
+
+
+@functools.lru_cache(maxsize=8)
+def pi_digits(count: int) -> str:
+    """pi to `count` significant digits, rounded half-to-even as Math::BigFloat's bpi does."""
+    count = max(count, 1)
+    guard = 10
+    scale = 10 ** (count + guard)
+
+    def arctan_inverse(x: int) -> int:
+        # arctan(1/x) * scale by its Taylor series, in integers.
+        total = term = scale // x
+        x_squared = x * x
+        n = 1
+        while term:
+            term //= x_squared
+            n += 2
+            total += -(term // n) if n % 4 == 3 else term // n
+        return total
+
+    pi = 4 * (4 * arctan_inverse(5) - arctan_inverse(239))  # Machin's formula
+    kept, dropped = divmod(pi, 10 ** (guard + 1))
+    half = 5 * 10**guard
+    if dropped > half or (dropped == half and kept % 2):
+        kept += 1
+    text = str(kept)
+    return text if count == 1 else f"{text[0]}.{text[1:]}"
+
+
+_SPECS: dict[tuple, ProgramSpec | None] = {}
+_SPECS_KEPT = 4096
+
+
+def program_spec(
+    argv: list[str], main: bool, ref: ImageRef | None, flavor: Flavor, stdin_open: bool
+) -> ProgramSpec | None:
+    """The program argv runs in this image; None for a command the shell should assume.
+
+    `main`: argv is the container's process (or `exec`'d), so anything unknown is a server.
+    Decisions are cached: ten thousand pods of one template ask the same question.
+    """
+    key = (tuple(argv), main, ref, flavor, stdin_open)
+    if key in _SPECS:
+        return _SPECS[key]
+    spec = interpreter_spec(argv, stdin_open) or argument_spec(argv, flavor)
+    if spec is None and ref is not None:
+        spec = program_for_image(argv, ref)
+    if spec is None and main:
+        base = posixpath.basename(argv[0])
+        if base in ONE_SHOT_TOOLS:
+            spec = ProgramSpec(base, http="none", exit_code=0, assumed=True)
+        else:
+            spec = APP_PROGRAMS["app"]
+    if len(_SPECS) < _SPECS_KEPT:
+        _SPECS[key] = spec
+    return spec
 
 
 def one_shot(name: str) -> ProgramSpec:
@@ -139,9 +285,20 @@ def one_shot(name: str) -> ProgramSpec:
     return ProgramSpec(name, http="none", exit_code=0, assumed=True)
 
 
-def repl(name: str, container: dict) -> ProgramSpec:
-    """An interpreter with no script reads stdin: end-of-file at once unless stdin is open."""
-    if container.get("stdin"):
+def stdin_never_ends(container: dict) -> bool:
+    """Whether reading stdin blocks forever instead of seeing end-of-file at once.
+
+    With `stdin: true` the runtime keeps stdin open. With `tty: true` (even without stdin)
+    the process's stdin is the terminal, whose other end the runtime's shim holds open: a
+    shell or REPL waits on it, as `docker run -t` and compose's `tty: true` keep an ubuntu
+    container running. Otherwise stdin is /dev/null.
+    """
+    return bool(container.get("stdin") or container.get("tty"))
+
+
+def repl(name: str, stdin_open: bool) -> ProgramSpec:
+    """An interpreter with no script reads stdin: end-of-file at once unless it never ends."""
+    if stdin_open:
         return ProgramSpec(name, http="none", sigterm=APP_PROGRAMS["node"].sigterm)
     return ProgramSpec(name, http="none", exit_code=0)
 

@@ -106,7 +106,7 @@ def _export(shell: Shell, argv: list[str], io: IO) -> int:
         if eq:
             shell.set_var(name, value)
         if argv[0] == "export":
-            shell.exported.add(name)
+            shell.export(name)
     return 0
 
 
@@ -117,8 +117,7 @@ def _unset(shell: Shell, argv: list[str], io: IO) -> int:
         if functions:
             shell.funcs.pop(name, None)
         else:
-            shell.vars.pop(name, None)
-            shell.exported.discard(name)
+            shell.unset_var(name)
     return 0
 
 
@@ -139,16 +138,16 @@ def _set(shell: Shell, argv: list[str], io: IO) -> int:
                 option = args.pop(0)
                 flag = {"errexit": "e", "xtrace": "x", "nounset": "u"}.get(option)
                 if flag and arg == "-o":
-                    shell.options.add(flag)
+                    shell.options = shell.options | {flag}
                 elif flag:
-                    shell.options.discard(flag)
+                    shell.options = shell.options - {flag}
             continue
         if arg[:1] in {"-", "+"} and len(arg) > 1:
             for flag in arg[1:]:
                 if arg[0] == "-":
-                    shell.options.add(flag)
+                    shell.options = shell.options | {flag}
                 else:
-                    shell.options.discard(flag)
+                    shell.options = shell.options - {flag}
             continue
         shell.positional = [arg, *args]
         return 0
@@ -277,8 +276,9 @@ def _cd(shell: Shell, argv: list[str], io: IO) -> int:
             detail += ": No such file or directory"
         shell.error(io, detail, "cd")
         return 2
-    shell.vars["OLDPWD"], shell.cwd = shell.cwd, path
-    shell.vars["PWD"] = path
+    shell.set_var("OLDPWD", shell.cwd)
+    shell.cwd = path
+    shell.set_var("PWD", path)
     return 0
 
 

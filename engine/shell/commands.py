@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from engine.shell.fs import FsError, normalize
 from engine.shell.host import Program
 from engine.shell.registry import COMMANDS, SPECIAL_BUILTINS
-from engine.shell.scheduler import ExitShell, Return, Sleep
+from engine.shell.scheduler import Body, ExitShell, Return, Sleep, finished
 from engine.shell.streams import IO
 
 if TYPE_CHECKING:
@@ -34,68 +34,78 @@ def run_command(
     *,
     replacing: bool = False,
     main: bool = False,
-) -> Generator[Any, Any, int]:
-    """Run one command: function, builtin, tool, nested shell, program or assumed."""
+) -> Body:
+    """Run one command: function, builtin, tool, nested shell, program or assumed.
+
+    Returns the running command (iterate it at once); see Shell._drive on why it is not
+    a generator itself.
+    """
     name = argv[0]
     base = command_name(name)
     if "/" not in name and name in shell.funcs:
-        return (yield from _call_function(shell, name, argv[1:], io))
+        return _call_function(shell, name, argv[1:], io)
     if "/" not in name and name in SPECIAL_BUILTINS:
         for var, value in assigns.items():
             shell.set_var(var, value)
-        return (yield from SPECIAL_BUILTINS[name](shell, argv, io))
+        return SPECIAL_BUILTINS[name](shell, argv, io)
     if base in WRAPPERS and len(argv) > 1:
         rest = strip_wrapper(base, argv)
         if not rest:
-            return 0
-        return (yield from run_command(shell, rest, io, assigns, replacing=replacing, main=main))
+            return finished(0)
+        return run_command(shell, rest, io, assigns, replacing=replacing, main=main)
     if base is not None and base in COMMANDS:
-        saved = _push_assigns(shell, assigns)
-        try:
-            return (yield from COMMANDS[base](shell, argv, io))
-        finally:
-            _pop_assigns(shell, saved)
+        if assigns:
+            return _with_assigns(shell, assigns, COMMANDS[base](shell, argv, io))
+        return COMMANDS[base](shell, argv, io)
     if base is not None and base in SHELLS:
         env = _child_env(shell, assigns)
-        return (yield from _invoke_shell(shell, argv, io, env, replacing or main))
+        return _invoke_shell(shell, argv, io, env, replacing or main)
     if "/" in name and shell.fs.is_file(normalize(name, shell.cwd)):
         env = _child_env(shell, assigns)
-        return (yield from _invoke_shell(shell, ["sh", name, *argv[1:]], io, env, False))
-    result = shell.host.tool(argv)
+        return _invoke_shell(shell, ["sh", name, *argv[1:]], io, env, False)
+    result = shell.host.tool(argv, shell.cwd)
     if result is not None:
         io.out.write(result.stdout)
         io.err.write(result.stderr)
-        return result.exit_code
+        return finished(result.exit_code)
     program = shell.host.resolve(argv, main)
     if program is None:
         shell.host.note_assumed(posixpath.basename(name))
-        return 0
+        return finished(0)
     if replacing or main:
         shell.host.exec_program(program)
-    return (yield from _start_program(shell, program))
+    return _start_program(shell, program)
 
 
-def exec_argv(
-    shell: Shell, argv: list[str], io: IO, assigns: dict[str, str], main: bool
-) -> Generator[Any, Any, int]:
+def _with_assigns(shell: Shell, assigns: dict[str, str], body: Body) -> Body:
+    """`VAR=value tool`: the assignments hold while the tool runs."""
+    saved = _push_assigns(shell, assigns)
+    try:
+        return (yield from body)
+    finally:
+        _pop_assigns(shell, saved)
+
+
+def exec_argv(shell: Shell, argv: list[str], io: IO, assigns: dict[str, str], main: bool) -> Body:
     """Become argv: a shell invocation turns this process into that shell."""
     if not argv:
-        return 0
+        return finished(0)
     base = command_name(argv[0])
     if base in WRAPPERS and len(argv) > 1:
-        return (yield from exec_argv(shell, strip_wrapper(base, argv), io, assigns, main))
+        return exec_argv(shell, strip_wrapper(base, argv), io, assigns, main)
     if base is not None and base in SHELLS:
         shell.argv0 = argv[0]
-        shell.vars.update(assigns)
-        return (yield from become_shell(shell, argv, io))
-    return (yield from run_command(shell, argv, io, assigns, replacing=True, main=main))
+        for name, value in assigns.items():
+            shell.set_var(name, value)
+        return become_shell(shell, argv, io)
+    return run_command(shell, argv, io, assigns, replacing=True, main=main)
 
 
-def _start_program(shell: Shell, program: Program) -> Generator[Any, Any, int]:
+def _start_program(shell: Shell, program: Program) -> Body:
     if program.daemonizes:
         shell.sched.spawn(_pump(shell, program.run()))
-        return 0
-    return (yield from _pump(shell, program.run()))
+        return finished(0)
+    return _pump(shell, program.run())
 
 
 def _pump(shell: Shell, gen: Generator[float, None, int]) -> Generator[Any, Any, int]:
@@ -114,20 +124,18 @@ def _pump(shell: Shell, gen: Generator[float, None, int]) -> Generator[Any, Any,
 def _call_function(shell: Shell, name: str, args: list[str], io: IO) -> Generator[Any, Any, int]:
     saved = shell.positional
     shell.positional = list(args)
-    shell._func_depth += 1
     try:
-        return (yield from shell._command(shell.funcs[name], io, False))
+        return (yield from shell.command(shell.funcs[name], io, False))
     except Return as ret:
         return ret.status
     finally:
-        shell._func_depth -= 1
         shell.positional = saved
 
 
 # -- nested shells -----------------------------------------------------------------------
-def _shell_args(shell: Shell, argv: list[str]) -> tuple[set[str], str | None, list[str], bool]:
+def _shell_args(shell: Shell, argv: list[str]) -> tuple[str, str | None, list[str], bool]:
     """Split `sh [-exc] [script | -c text [name [args]]]` into its pieces."""
-    options: set[str] = set()
+    options = ""
     command_mode = False
     index = 1
     while index < len(argv):
@@ -141,45 +149,55 @@ def _shell_args(shell: Shell, argv: list[str]) -> tuple[set[str], str | None, li
             if flag == "c":
                 command_mode = True
             elif flag in "eux":
-                options.add(flag)
+                options += flag
         index += 1
     rest = argv[index:]
     return options, (rest[0] if rest else None), rest[1:], command_mode
 
 
-def become_shell(shell: Shell, argv: list[str], io: IO) -> Generator[Any, Any, int]:
+def become_shell(shell: Shell, argv: list[str], io: IO) -> Body:
+    """This shell process is now `sh [options] [-c script | file]`: run what it is given."""
     options, first, rest, command_mode = _shell_args(shell, argv)
-    shell.options |= options
+    if options:
+        shell.options |= set(options)
     if command_mode:
         if first is None:
             shell.error(io, f"{argv[0]}: -c requires an argument", raw=True)
-            return 2
+            return finished(2)
         if rest:
             shell.argv0 = rest[0]
         shell.positional = rest[1:]
-        return (yield from shell.script_body(first, tail=True))
+        return shell.script_body(first, tail=True)
     if first is not None:
         shell.positional = rest
         script = _read_script(shell, first, io)
         if script is None:
-            return 127 if shell.dialect == "bash" else 2
+            return finished(127 if shell.dialect == "bash" else 2)
         # Only `-c` strings exec their last command (ash: evalstring(minusc, EV_EXIT)).
-        return (yield from shell.script_body(script, tail=False))
+        return shell.script_body(script, tail=False)
     if io.stdin is None:
-        # An interactive shell with an open stdin (`stdin: true`) waits for input.
-        yield Sleep(math.inf)
-    return (yield from shell.script_body(io.stdin or "", tail=False))
+        return _read_forever(shell)
+    return shell.script_body(io.stdin or "", tail=False)
+
+
+def _read_forever(shell: Shell) -> Body:
+    """An interactive shell whose stdin never ends (`stdin: true`, `tty: true`) waits."""
+    yield Sleep(math.inf)
+    return (yield from shell.script_body("", tail=False))
 
 
 def _invoke_shell(
     shell: Shell, argv: list[str], io: IO, env: dict[str, str], replacing: bool
-) -> Generator[Any, Any, int]:
+) -> Body:
     if replacing:
         shell.traps = {k: v for k, v in shell.traps.items() if v == ""}
-        shell.vars = dict(env)
-        shell.exported = set(env)
+        shell.replace_environment(env)
         shell.argv0 = argv[0]
-        return (yield from become_shell(shell, argv, io))
+        return become_shell(shell, argv, io)
+    return _child_shell(shell, argv, io, env)
+
+
+def _child_shell(shell: Shell, argv: list[str], io: IO, env: dict[str, str]) -> Body:
     child = type(shell)(
         shell.fs,
         env,
@@ -192,7 +210,7 @@ def _invoke_shell(
     )
     child.cwd = shell.cwd
     try:
-        status = yield from child.top(become_shell(child, argv, io))
+        status = yield from child.top(lambda: become_shell(child, argv, io))
     except ExitShell as leave:
         status = leave.status
     return status
@@ -220,19 +238,19 @@ def _child_env(shell: Shell, assigns: dict[str, str]) -> dict[str, str]:
 def _push_assigns(shell: Shell, assigns: dict[str, str]) -> dict[str, tuple[str | None, bool]]:
     saved = {k: (shell.vars.get(k), k in shell.exported) for k in assigns}
     for name, value in assigns.items():
-        shell.vars[name] = value
-        shell.exported.add(name)
+        shell.set_var(name, value)
+        shell.export(name)
     return saved
 
 
 def _pop_assigns(shell: Shell, saved: dict[str, tuple[str | None, bool]]) -> None:
     for name, (value, was_exported) in saved.items():
         if value is None:
-            shell.vars.pop(name, None)
+            shell.unset_var(name, unexport=False)
         else:
-            shell.vars[name] = value
+            shell.set_var(name, value)
         if not was_exported:
-            shell.exported.discard(name)
+            shell.unexport(name)
 
 
 def command_name(name: str) -> str | None:

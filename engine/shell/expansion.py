@@ -171,8 +171,11 @@ def _glob(shell: Shell, pattern: str) -> list[str]:
     return sorted(bases)
 
 
+_MAGIC = re.compile(r"(?<!\[)[*?]|\[(?![*?\[]\])")
+
+
 def _has_magic(pattern: str) -> bool:
-    return re.search(r"(?<!\[)[*?]|\[(?![*?\[]\])", pattern) is not None
+    return _MAGIC.search(pattern) is not None
 
 
 def _glob_escape(text: str) -> str:

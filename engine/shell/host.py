@@ -66,8 +66,8 @@ class ShellHost(Protocol):
 
     def note_assumed(self, command: str) -> None: ...
 
-    def tool(self, argv: list[str]) -> ToolResult | None:
-        """Run argv at once if the host models it (probe tools), else None."""
+    def tool(self, argv: list[str], cwd: str = "/") -> ToolResult | None:
+        """Run argv at once if the host models it (probe tools), else None; cwd for files."""
         ...
 
     def resolve(self, argv: list[str], main: bool) -> Program | None:
@@ -90,7 +90,7 @@ class BaseHost:
     def note_assumed(self, command: str) -> None:
         pass
 
-    def tool(self, argv: list[str]) -> ToolResult | None:
+    def tool(self, argv: list[str], cwd: str = "/") -> ToolResult | None:
         return None
 
     def resolve(self, argv: list[str], main: bool) -> Program | None:

@@ -50,6 +50,7 @@ from engine.shell.parser import (
     Command,
     For,
     FuncDef,
+    Group,
     If,
     Loop,
     Pipeline,
@@ -61,6 +62,7 @@ from engine.shell.parser import (
 from engine.shell.redirection import redirect
 from engine.shell.scheduler import (
     BUSY_LOOP_LIMIT,
+    Body,
     Break,
     Continue,
     ExitShell,
@@ -69,6 +71,7 @@ from engine.shell.scheduler import (
     Scheduler,
     Sleep,
     Task,
+    finished,
 )
 from engine.shell.streams import IO, Capture, HostSink
 
@@ -87,12 +90,56 @@ __all__ = [
 ]
 
 
+NO_OPTIONS: frozenset[str] = frozenset()
+NO_ASSIGNMENTS: dict[str, str] = {}  # shared: never changed
+_EXPORTED: dict[frozenset[str], frozenset[str]] = {}
+
+
+def exported_names(env: dict[str, str]) -> frozenset[str]:
+    """The environment's names, shared by every shell started with the same names."""
+    names = frozenset(env)
+    if len(_EXPORTED) < 1024:
+        return _EXPORTED.setdefault(names, names)
+    return _EXPORTED.get(names, names)
+
+
 class Shell:
     """One shell process: variables, traps, functions, and the commands it runs."""
 
+    __slots__ = (
+        "_busy",
+        "_busy_at",
+        "_cond_depth",
+        "_fs",
+        "_main",
+        "_pid1_output",
+        "_vars_shared",
+        "argv0",
+        "cmdsub_status",
+        "cwd",
+        "exported",
+        "flavor",
+        "funcs",
+        "host",
+        "hostname",
+        "io",
+        "last_job",
+        "line",
+        "loop_depth",
+        "options",
+        "pending",
+        "pid",
+        "pid1",
+        "positional",
+        "sched",
+        "status",
+        "traps",
+        "vars",
+    )
+
     def __init__(
         self,
-        fs: Filesystem,
+        fs: Filesystem | Callable[[], Filesystem],
         env: dict[str, str],
         host: ShellHost,
         *,
@@ -104,19 +151,22 @@ class Shell:
         scheduler: Scheduler | None = None,
         pid1_output: Callable[[str, str], None] | None = None,
     ) -> None:
-        self.fs = fs
+        # A callable makes the filesystem on first use (most processes never touch it).
+        self._fs = fs
         # Where `> /proc/1/fd/1` goes: the container's log even from an exec.
-        self.pid1_output = pid1_output or host.output
+        self._pid1_output = pid1_output
         self.host = host
         self.flavor = flavor
         self.pid1 = pid1
         self.hostname = hostname
-        self.vars: dict[str, str] = dict(env)
-        self.exported: set[str] = set(env)
+        # Variables start as the environment itself, copied on the first change.
+        self.vars: dict[str, str] = env
+        self._vars_shared = True
+        self.exported: frozenset[str] = exported_names(env)
         self.positional: list[str] = []
         self.funcs: dict[str, Command] = {}
         self.traps: dict[str, str] = {}
-        self.options: set[str] = set()
+        self.options: frozenset[str] = NO_OPTIONS
         self.status = 0
         self.cwd = "/"
         self.sched = scheduler or Scheduler()
@@ -127,7 +177,6 @@ class Shell:
         self.loop_depth = 0
         self.argv0 = argv0
         self._cond_depth = 0
-        self._func_depth = 0
         self._busy = 0
         self._busy_at = -1.0
         self._main: Task | None = None
@@ -136,17 +185,29 @@ class Shell:
 
     # -- identity -------------------------------------------------------------------------
     @property
+    def fs(self) -> Filesystem:
+        fs = self._fs
+        if not isinstance(fs, Filesystem):
+            fs = self._fs = fs()
+        return fs
+
+    @property
+    def pid1_output(self) -> Callable[[str, str], None]:
+        """Where `> /proc/1/fd/1` writes: PID 1's log, even from an exec."""
+        return self._pid1_output or self.host.output
+
+    @property
     def dialect(self) -> str:
         return "bash" if posixpath.basename(self.argv0) == "bash" else self.flavor.shell
 
     # -- entry points -----------------------------------------------------------------------
     def run_script(self, script: str) -> Generator[Wait, float | None, int]:
         """Run a `-c` script; yields Waits, returns the exit status."""
-        return self._drive(self.script_body(script, tail=True))
+        return self._drive(lambda: self.script_body(script, tail=True))
 
     def run_argv(self, argv: list[str], main: bool = True) -> Generator[Wait, float | None, int]:
         """Run argv as the process itself (PID 1 when `main`, or an exec probe)."""
-        return self._drive(exec_argv(self, argv, self.io, {}, main=main))
+        return self._drive(lambda: exec_argv(self, argv, self.io, NO_ASSIGNMENTS, main=main))
 
     def deliver_term(self) -> str:
         """SIGTERM to this shell: 'ignored', 'deferred', 'interrupt' (now runnable) or 'killed'."""
@@ -165,8 +226,14 @@ class Shell:
         return "deferred"
 
     # -- driving --------------------------------------------------------------------------
-    def _drive(self, body: Generator[Any, Any, int]) -> Generator[Wait, float | None, int]:
-        main = Task(self.pid, self.top(body))
+    #
+    # Many functions below return a generator instead of being one (`return self._x(...)`
+    # rather than `return (yield from self._x(...))`): a suspended shell keeps one frame per
+    # generator on its stack, and ten thousand sleeping shells should keep few. Callers
+    # always iterate the result at once, so the order of side effects is the same.
+    def _drive(self, start: Callable[[], Body]) -> Generator[Wait, float | None, int]:
+        main = Task(self.pid, self.top(start))
+        del start  # kept by top() only until it has started
         self._main = main
         self.sched.advance(main)
         try:
@@ -185,8 +252,11 @@ class Shell:
                 main.gen.close()
             self.sched.close()
 
-    def top(self, body: Generator[Any, Any, int]) -> Generator[Any, Any, int]:
+    def top(self, start: Callable[[], Body]) -> Body:
+        """Run what `start()` returns as this shell's whole life: exit traps, `exit`."""
         try:
+            body = start()
+            del start  # a sleeping shell should not keep the closure that started it
             status = yield from body
         except ExitShell as leave:
             status = leave.status
@@ -203,17 +273,23 @@ class Shell:
                 status = leave.status
         return status
 
-    def script_body(self, script: str, tail: bool) -> Generator[Any, Any, int]:
+    def script_body(self, script: str, tail: bool) -> Body:
         try:
             tree = parse(script)
         except ShellSyntaxError as err:
             self.line = err.line
             self.error(self.io, syntax_text(self, err), raw=True)
-            return 2
-        return (yield from self._sequence(tree, self.io, tail=tail))
+            return finished(2)
+        return self._sequence(tree, self.io, tail=tail)
 
     # -- lists and compound commands -------------------------------------------------------
-    def _sequence(self, seq: Sequence, io: IO, tail: bool = False) -> Generator[Any, Any, int]:
+    def _sequence(self, seq: Sequence, io: IO, tail: bool = False) -> Body:
+        items = seq.items
+        if len(items) == 1 and not items[0][1]:
+            return self._and_or(items[0][0], io, tail)
+        return self._sequence_items(seq, io, tail)
+
+    def _sequence_items(self, seq: Sequence, io: IO, tail: bool) -> Body:
         status = 0
         for index, (and_or, background) in enumerate(seq.items):
             last = index == len(seq.items) - 1
@@ -235,9 +311,12 @@ class Shell:
         except Break:
             return 0
 
-    def _and_or(self, node: AndOr, io: IO, tail: bool) -> Generator[Any, Any, int]:
+    def _and_or(self, node: AndOr, io: IO, tail: bool) -> Body:
         if not node.rest:
-            return (yield from self._pipeline(node.first, io, tail))
+            return self._pipeline(node.first, io, tail)
+        return self._and_or_chain(node, io, tail)
+
+    def _and_or_chain(self, node: AndOr, io: IO, tail: bool) -> Body:
         self._cond_depth += 1
         try:
             status = yield from self._pipeline(node.first, io, False)
@@ -257,7 +336,14 @@ class Shell:
                     self._cond_depth -= 1
         return status
 
-    def _pipeline(self, node: Pipeline, io: IO, tail: bool) -> Generator[Any, Any, int]:
+    def _pipeline(self, node: Pipeline, io: IO, tail: bool) -> Body:
+        if len(node.commands) == 1 and not node.negate:
+            command = node.commands[0]
+            if isinstance(command, SimpleCommand):
+                return self._simple(command, io, tail, lone=True)
+        return self._stages(node, io, tail)
+
+    def _stages(self, node: Pipeline, io: IO, tail: bool) -> Body:
         if node.negate:
             self._cond_depth += 1
         try:
@@ -270,7 +356,7 @@ class Shell:
                 # A lone command shares the caller's streams, so `read` consumes its input.
                 stage_io = io if single else replace(io, stdin=stdin, out=capture or io.out)
                 exec_tail = tail and single and not node.negate
-                status = yield from self._command(command, stage_io, exec_tail)
+                status = yield from self.command(command, stage_io, exec_tail)
                 if capture is not None:
                     stdin = capture.text()
         finally:
@@ -278,31 +364,46 @@ class Shell:
                 self._cond_depth -= 1
         if node.negate:
             status = 0 if status else 1
+        return self._pipeline_done(status)
+
+    def _pipeline_done(self, status: int) -> int:
+        """A pipeline's status is `$?`; under `set -e` a failure ends the shell."""
         self.status = status
         if status and "e" in self.options and self._cond_depth == 0:
             raise ExitShell(status)
         return status
 
-    def _command(self, node: Command, io: IO, tail: bool) -> Generator[Any, Any, int]:
+    def command(self, node: Command, io: IO, tail: bool) -> Body:
+        """Run one command of a pipeline: simple, compound or a function definition."""
         if isinstance(node, SimpleCommand):
-            return (yield from self._simple(node, io, tail))
+            return self._simple(node, io, tail)
         if isinstance(node, FuncDef):
             self.funcs[node.name] = node.body
-            return 0
+            return finished(0)
+        if not node.redirs:
+            return self._compound(node, io, tail)
+        return self._redirected_compound(node, io, tail)
+
+    def _redirected_compound(
+        self, node: If | Loop | For | Case | Group, io: IO, tail: bool
+    ) -> Body:
         redirected = yield from redirect(self, node.redirs, io)
         if redirected is None:
             return 1 if self.dialect == "bash" else 2
+        return (yield from self._compound(node, redirected, tail))
+
+    def _compound(self, node: If | Loop | For | Case | Group, io: IO, tail: bool) -> Body:
         if isinstance(node, If):
-            return (yield from self._if(node, redirected, tail))
+            return self._if(node, io, tail)
         if isinstance(node, Loop):
-            return (yield from self._loop(node, redirected))
+            return self._loop(node, io)
         if isinstance(node, For):
-            return (yield from self._for(node, redirected))
+            return self._for(node, io)
         if isinstance(node, Case):
-            return (yield from self._case(node, redirected, tail))
+            return self._case(node, io, tail)
         if node.subshell:
-            return (yield from self.subshell(node.body, redirected))
-        return (yield from self._sequence(node.body, redirected, tail))
+            return self.subshell(node.body, io)
+        return self._sequence(node.body, io, tail)
 
     def _condition(self, seq: Sequence, io: IO) -> Generator[Any, Any, int]:
         self._cond_depth += 1
@@ -371,16 +472,18 @@ class Shell:
                     return (yield from self._sequence(body, io, tail))
         return 0
 
-    def subshell(self, body: Sequence, io: IO) -> Generator[Any, Any, int]:
-        saved = (dict(self.vars), set(self.exported), dict(self.funcs), self.cwd)
-        saved_traps, saved_opts, saved_pos = dict(self.traps), set(self.options), self.positional
+    def subshell(self, body: Sequence, io: IO) -> Body:
+        """`( ... )` and `$( ... )`: changes made inside do not reach this shell."""
+        saved_vars = (self.vars, self._vars_shared, self.exported)
+        self._vars_shared = True  # the subshell copies them before changing them
+        saved = (dict(self.funcs), self.cwd, dict(self.traps), self.options, self.positional)
         try:
             return (yield from self._sequence(body, io))
         except ExitShell as leave:
             return leave.status
         finally:
-            self.vars, self.exported, self.funcs, self.cwd = saved
-            self.traps, self.options, self.positional = saved_traps, saved_opts, saved_pos
+            self.vars, self._vars_shared, self.exported = saved_vars
+            self.funcs, self.cwd, self.traps, self.options, self.positional = saved
 
     def _throttle(self) -> Generator[Any, Any, None]:
         """Let simulated time pass when a loop keeps spinning without ever blocking."""
@@ -391,28 +494,31 @@ class Shell:
             yield Sleep(self.sched.now + 1.0)
 
     # -- simple commands --------------------------------------------------------------------
-    def _simple(self, node: SimpleCommand, io: IO, tail: bool) -> Generator[Any, Any, int]:
+    def _simple(self, node: SimpleCommand, io: IO, tail: bool, lone: bool = False) -> Body:
+        """A simple command; `lone`: it is a whole pipeline, so its status is the pipeline's."""
         self.line = node.line
         self.cmdsub_status = None
         argv = yield from expand_words(self, node.words, io)
-        assigns: dict[str, str] = {}
-        for name, word in node.assigns:
-            assigns[name] = yield from expand_str(self, word, io)
+        assigns: dict[str, str] = NO_ASSIGNMENTS
+        if node.assigns:
+            assigns = {}
+            for name, word in node.assigns:
+                assigns[name] = yield from expand_str(self, word, io)
         if not argv:
             for name, value in assigns.items():
                 self.set_var(name, value)
             redirected = yield from redirect(self, node.redirs, io)
             status = 2 if redirected is None else (self.cmdsub_status or 0)
-            return self._finish(status)
+            return self._end(status, lone)
         if argv[0] == "exec" and len(argv) == 1:
             redirected = yield from redirect(self, node.redirs, io)
             if redirected is None:
-                return self._finish(2)
+                return self._end(2, lone)
             io.stdin, io.out, io.err = redirected.stdin, redirected.out, redirected.err
-            return self._finish(0)
+            return self._end(0, lone)
         redirected = yield from redirect(self, node.redirs, io)
         if redirected is None:
-            return self._finish(1 if self.dialect == "bash" else 2)
+            return self._end(1 if self.dialect == "bash" else 2, lone)
         if "x" in self.options:
             redirected.err.write("+ " + " ".join(argv) + "\n")
         # ash, dash and bash exec the last command of a -c script instead of forking,
@@ -421,11 +527,14 @@ class Shell:
         status = yield from run_command(self, argv, redirected, assigns, replacing=replacing)
         status = self._finish(status)
         yield from self._run_traps()
-        return status
+        return self._end(status, lone)
 
     def _finish(self, status: int) -> int:
         self.status = status
         return status
+
+    def _end(self, status: int, lone: bool) -> int:
+        return self._pipeline_done(status) if lone else self._finish(status)
 
     def _run_traps(self) -> Generator[Any, Any, None]:
         while self.pending:
@@ -450,7 +559,33 @@ class Shell:
 
     # -- variables --------------------------------------------------------------------------
     def set_var(self, name: str, value: str) -> None:
+        if self._vars_shared:
+            self.vars = dict(self.vars)
+            self._vars_shared = False
         self.vars[name] = value
+
+    def unset_var(self, name: str, unexport: bool = True) -> None:
+        if name in self.vars:
+            if self._vars_shared:
+                self.vars = dict(self.vars)
+                self._vars_shared = False
+            del self.vars[name]
+        if unexport:
+            self.unexport(name)
+
+    def export(self, name: str) -> None:
+        if name not in self.exported:
+            self.exported = self.exported | {name}
+
+    def unexport(self, name: str) -> None:
+        if name in self.exported:
+            self.exported = self.exported - {name}
+
+    def replace_environment(self, env: dict[str, str]) -> None:
+        """`exec sh`: the new shell starts from the environment it was given."""
+        self.vars = env
+        self._vars_shared = True
+        self.exported = exported_names(env)
 
     def param(self, name: str) -> str | None:
         if name == "?":

@@ -56,8 +56,8 @@ class _ExecHost:
     def note_assumed(self, command: str) -> None:
         self.inner.note_assumed(command)
 
-    def tool(self, argv: list[str]) -> ToolResult | None:
-        return self.inner.tool(argv)
+    def tool(self, argv: list[str], cwd: str = "/") -> ToolResult | None:
+        return self.inner.tool(argv, cwd)
 
     def resolve(self, argv: list[str], main: bool) -> Program | None:
         return self.inner.resolve(argv, main)

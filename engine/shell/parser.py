@@ -10,6 +10,7 @@ Syntax errors carry ash's token names so the interpreter can print ash's message
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -174,6 +175,9 @@ _METACHARS = frozenset(" \t\n;&|()<>")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 _SPECIAL_PARAMS = frozenset("?$!#@*-0123456789")
+_IO_NUMBER = re.compile(r"\d+(?=[<>])")
+_PARAM_OP = re.compile(r":?[-=+?]|%%|##|%|#")
+_FUNCDEF_PARENS = re.compile(r"[ \t]*\([ \t]*\)")
 
 
 @dataclass
@@ -437,7 +441,7 @@ class Parser:
         if not _NAME.fullmatch(name):
             return False
         rest = self.src[self.pos :]
-        return re.match(r"[ \t]*\([ \t]*\)", rest) is not None
+        return _FUNCDEF_PARENS.match(rest) is not None
 
     def _funcdef(self) -> FuncDef:
         name = self._next().text
@@ -547,7 +551,7 @@ class Parser:
             self.line += 1
             self._read_heredocs()
             return _Token("newline", "\n", line=line)
-        io_number = re.match(r"\d+(?=[<>])", src[self.pos :])
+        io_number = _IO_NUMBER.match(src, self.pos)
         fd = None
         if io_number:
             fd = int(io_number.group(0))
@@ -674,7 +678,7 @@ class Parser:
                 raise ShellSyntaxError("bad substitution", line=self.line)
             self.pos += 1
             return Param(name, "#len", quoted=quoted)
-        op_match = re.match(r":?[-=+?]|%%|##|%|#", src[self.pos :])
+        op_match = _PARAM_OP.match(src, self.pos)
         op = ""
         arg = None
         if op_match:
@@ -762,8 +766,12 @@ def _unquote(text: str) -> str:
     return re.sub(r"""\\(.)|['"]""", lambda m: m.group(1) or "", text)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse(source: str) -> Sequence:
-    """Parse a script (the text after `sh -c`)."""
+    """Parse a script (the text after `sh -c`).
+
+    Trees are immutable, so one parse serves every container that runs the same script.
+    """
     return Parser(source).parse()
 
 

@@ -7,7 +7,6 @@ jobs against one local clock.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -43,23 +42,36 @@ class Continue(Break):
 class Blocked:
     """Base of what a running shell task yields to the scheduler."""
 
+    __slots__ = ()
 
-@dataclass
+
+@dataclass(slots=True)
 class Sleep(Blocked):
     until: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Join(Blocked):
     pids: tuple[int, ...] | None  # None: every background job
 
 
 INTERRUPTED = object()
 
+Body = Generator[Any, Any, int]  # a running piece of a shell: yields Blocked, returns a status
+
+
+def finished(status: int) -> Body:
+    """A body that is already over: `status` at once."""
+    return status
+    yield  # makes this a generator; never reached
+
+
 # -- the scheduler -----------------------------------------------------------------------
 
 
 class Task:
+    __slots__ = ("block", "done", "gen", "interrupted", "pid", "status")
+
     def __init__(self, pid: int, gen: Generator[Any, Any, int]) -> None:
         self.pid = pid
         self.gen = gen
@@ -72,13 +84,16 @@ class Task:
 class Scheduler:
     """Runs a shell's foreground task and its background jobs against one local clock."""
 
+    __slots__ = ("_last_pid", "jobs", "now")
+
     def __init__(self) -> None:
         self.now = 0.0
         self.jobs: dict[int, Task] = {}
-        self._pids = itertools.count(8)
+        self._last_pid = 7
 
     def spawn(self, gen: Generator[Any, Any, int]) -> Task:
-        task = Task(next(self._pids), gen)
+        self._last_pid += 1
+        task = Task(self._last_pid, gen)
         self.jobs[task.pid] = task
         self.advance(task)
         return task

@@ -11,11 +11,15 @@ from engine.shell.host import ShellHost
 
 
 class Sink:
+    __slots__ = ()
+
     def write(self, text: str) -> None:
         raise NotImplementedError
 
 
 class HostSink(Sink):
+    __slots__ = ("host", "stream")
+
     def __init__(self, host: ShellHost, stream: str) -> None:
         self.host = host
         self.stream = stream
@@ -26,6 +30,8 @@ class HostSink(Sink):
 
 
 class CallbackSink(Sink):
+    __slots__ = ("_write", "stream")
+
     def __init__(self, write: Callable[[str, str], None], stream: str) -> None:
         self._write = write
         self.stream = stream
@@ -36,11 +42,15 @@ class CallbackSink(Sink):
 
 
 class NullSink(Sink):
+    __slots__ = ()
+
     def write(self, text: str) -> None:
         pass
 
 
 class FileSink(Sink):
+    __slots__ = ("fs", "path")
+
     def __init__(self, fs: Filesystem, path: str) -> None:
         self.fs = fs
         self.path = path
@@ -52,6 +62,8 @@ class FileSink(Sink):
 
 
 class Capture(Sink):
+    __slots__ = ("parts",)
+
     def __init__(self) -> None:
         self.parts: list[str] = []
 
@@ -62,7 +74,7 @@ class Capture(Sink):
         return "".join(self.parts)
 
 
-@dataclass
+@dataclass(slots=True)
 class IO:
     stdin: str | None  # None: an open stdin that never delivers input (readers block)
     out: Sink

@@ -42,7 +42,7 @@ def test_parse_behavior_accepts_documented_settings(text: str, expected: Behavio
         (
             "listenDely=20s",
             'unknown behavior "listenDely" (known: listenDelay, exitAfter, exitCode, oomAfter, '
-            "httpStatus, ignoreSigterm, sigtermExitCode, sigtermDelay, pullTime)",
+            "httpStatus, grpcStatus, ignoreSigterm, sigtermExitCode, sigtermDelay, pullTime)",
         ),
         (
             "listenDelay=soon",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,11 +16,24 @@ from engine.containers.process import (
     resolve_command,
 )
 
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+class Clock:
+    """Simulated time for a process: the runtime's clock, as the kubelet passes it."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> datetime:
+        return START + timedelta(seconds=self.seconds)
+
 
 class Host:
     def __init__(self) -> None:
         self.logs: list[tuple[str, str]] = []
         self.notes: list[str] = []
+        self.clock = Clock()
 
     def log(self, stream: str, line: str) -> None:
         self.logs.append((stream, line))
@@ -34,7 +47,8 @@ def pod(annotations: dict[str, str] | None = None, **spec: object) -> dict:
 
 
 def process(container: dict, the_pod: dict | None = None, env: dict | None = None) -> Process:
-    return Process({"name": "app", **container}, the_pod or pod(), env or {}, Host())
+    host = Host()
+    return Process({"name": "app", **container}, the_pod or pod(), env or {}, host, now=host.clock)
 
 
 class Timeline:
@@ -53,10 +67,12 @@ class Timeline:
         target = self.now + seconds
         while isinstance(self.result, Wait) and self.now + self.result.seconds <= target:
             self.now += self.result.seconds
+            self.host.clock.seconds = self.now
             self.result = self.proc.resume()
         if isinstance(self.result, Wait) and not math.isinf(self.result.seconds):
             self.result = Wait(self.result.seconds - (target - self.now))
         self.now = target
+        self.host.clock.seconds = target
         return self.result
 
 
@@ -128,6 +144,17 @@ class TestCommands:
 
     def test_busybox_with_stdin_open_keeps_running(self) -> None:
         assert process({"image": "busybox", "stdin": True, "tty": True}).start() == Wait(math.inf)
+
+    @pytest.mark.parametrize("image", ["busybox", "ubuntu", "python:3.12"])
+    def test_a_tty_without_stdin_keeps_a_shell_or_repl_waiting_on_the_terminal(
+        self, image: str
+    ) -> None:
+        # stdin is the terminal the runtime's shim holds open: no end-of-file, as with
+        # `docker run -t ubuntu` or compose's `tty: true`.
+        assert process({"image": image, "tty": True}).start() == Wait(math.inf)
+
+    def test_without_stdin_or_tty_a_repl_reads_end_of_file_and_exits(self) -> None:
+        assert process({"image": "python:3.12"}).start() == Exit(0)
 
     def test_echo_is_logged_line_by_line_and_partial_lines_flush_at_exit(self) -> None:
         proc = process(
@@ -270,6 +297,13 @@ class TestBehaviorAnnotations:
     def test_exit_code_alone_exits_at_once(self) -> None:
         assert self.annotated("exitCode=3").start() == Exit(3)
 
+    @pytest.mark.parametrize("command", [["true"], ["sh", "-c", "echo done"], ["sleep", "5"]])
+    def test_exit_code_alone_wins_over_what_the_command_does_at_the_start(
+        self, command: list[str]
+    ) -> None:
+        proc = self.annotated("exitCode=3", image="busybox", command=command)
+        assert proc.start() == Exit(3)
+
     def test_oom_after_kills_with_137_oomkilled(self) -> None:
         timeline = Timeline(self.annotated("oomAfter=45s"))
         assert timeline.advance(45) == Exit(137, "OOMKilled")
@@ -392,6 +426,14 @@ class TestProbesAgainstTheProcess:
         assert timeline.proc.http_status(8080, "/healthz") == 500
         assert timeline.proc.http_status(8080, "/started") == 200
 
+    def test_http_liveness_example_is_still_healthy_at_exactly_10_seconds(self) -> None:
+        # server.go: `if duration.Seconds() > 10 { w.WriteHeader(500) ... }`
+        timeline = Timeline(process({"image": "registry.k8s.io/liveness", "args": ["/server"]}))
+        timeline.advance(10)
+        assert timeline.proc.http_status(8080, "/healthz") == 200
+        timeline.advance(0.001)
+        assert timeline.proc.http_status(8080, "/healthz") == 500
+
     def test_exec_liveness_example_against_the_process(self) -> None:
         script = "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"
         timeline = Timeline(
@@ -416,7 +458,7 @@ class TestProbesAgainstTheProcess:
                 0,
                 "/var/run/postgresql:5432 - accepting connections\n",
             ),
-            ("nginx", ["curl", "-f", "http://localhost/"], 0, ""),
+            ("nginx", ["curl", "-sf", "-o", "/dev/null", "http://localhost/"], 0, ""),
             (
                 "nginx",
                 ["curl", "-f", "http://localhost/missing"],
@@ -454,3 +496,140 @@ class TestProbesAgainstTheProcess:
         proc.start()
         proc.listening = set()
         assert proc.listening == set()
+
+
+class TestGrpc:
+    def test_a_listening_server_is_serving_and_a_closed_port_refuses(self) -> None:
+        proc = process({"image": "myorg/api:1", "ports": [{"containerPort": 9000}]})
+        proc.start()
+        assert (proc.grpc_serving(9000), proc.grpc_serving(9001)) == (True, None)
+
+    @pytest.mark.parametrize(
+        ("annotation", "status"),
+        [
+            ("httpStatus=503", "NOT_SERVING"),
+            ("httpStatus=204", "SERVING"),
+            ("grpcStatus=NOT_SERVING", "NOT_SERVING"),
+            ("grpcStatus=SERVICE_UNKNOWN", "SERVICE_UNKNOWN"),
+        ],
+    )
+    def test_annotations_decide_what_the_health_service_answers(
+        self, annotation: str, status: str
+    ) -> None:
+        proc = process(
+            {"image": "myorg/api:1", "ports": [{"containerPort": 9000}]},
+            pod({"behavior.podtui.io/app": annotation}),
+        )
+        proc.start()
+        assert proc.grpc_status(9000) == status
+        assert proc.grpc_serving(9000) is (status == "SERVING")
+
+    def test_a_listen_delay_refuses_grpc_until_the_port_opens(self) -> None:
+        proc = process(
+            {"image": "myorg/api:1", "ports": [{"containerPort": 9000}]},
+            pod({"behavior.podtui.io/app": "listenDelay=5s"}),
+        )
+        timeline = Timeline(proc)
+        assert proc.grpc_serving(9000) is None
+        timeline.advance(5)
+        assert proc.grpc_serving(9000) is True
+
+    def test_grpc_health_probe_in_an_exec_probe_reports_not_serving(self) -> None:
+        proc = process(
+            {"image": "myorg/api:1", "ports": [{"containerPort": 9000}]},
+            pod({"behavior.podtui.io/app": "grpcStatus=NOT_SERVING"}),
+        )
+        proc.start()
+        result = proc.exec(["/bin/grpc_health_probe", "-addr=:9000"], 1)
+        assert (result.exit_code, result.output) == (
+            4,
+            'service unhealthy (responded with "NOT_SERVING")\n',
+        )
+
+
+class TestPerl:
+    def test_the_docs_job_prints_pi_to_2000_digits_after_a_while(self) -> None:
+        timeline = Timeline(
+            process(
+                {
+                    "image": "perl:5.34.0",
+                    "command": ["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"],
+                }
+            )
+        )
+        assert timeline.result == Wait(10.0)
+        assert timeline.advance(10) == Exit(0)
+        ((stream, digits),) = timeline.host.logs
+        assert stream == "stdout" and len(digits) == 2001
+        assert digits.startswith("3.1415926535897932384626433832795028841971693993751")
+        # pi goes on ...275900|9946...: cut at 2000 digits it rounds up, as Math::BigFloat does.
+        assert digits[-6:] == "275901"
+
+    @pytest.mark.parametrize(
+        ("count", "text"), [(1, "3"), (3, "3.14"), (5, "3.1416"), (8, "3.1415927")]
+    )
+    def test_bpi_rounds_to_the_digits_asked_for(self, count: int, text: str) -> None:
+        proc = process(
+            {"image": "perl", "command": ["perl", "-Mbignum=bpi", "-le", f"print bpi({count})"]}
+        )
+        timeline = Timeline(proc)
+        timeline.advance(10)
+        assert timeline.host.logs == [("stdout", text)]
+
+    @pytest.mark.parametrize(
+        ("command", "outcome"),
+        [
+            (["perl", "-e", "print 1"], Exit(0)),  # a one-shot podtui assumes succeeded
+            (["perl"], Exit(0)),  # reads the script from stdin: end-of-file
+            (["perl", "/app/server.pl"], Wait(math.inf)),  # a script: an app server
+        ],
+    )
+    def test_other_perl_commands(self, command: list[str], outcome: object) -> None:
+        assert process({"image": "perl", "command": command}).start() == outcome
+
+    def test_the_perl_image_runs_the_debugger_which_reads_end_of_file(self) -> None:
+        assert process({"image": "perl:5.34.0"}).start() == Exit(0)
+
+
+class TestDownloads:
+    def test_wget_dash_o_saves_a_stand_in_for_a_page_outside_the_pod(self) -> None:
+        proc = process(
+            {
+                "image": "busybox:1.28",
+                "command": ["wget", "-O", "/work-dir/index.html", "http://info.cern.ch"],
+                "volumeMounts": [{"name": "workdir", "mountPath": "/work-dir"}],
+            }
+        )
+        assert proc.start() == Exit(0)
+        assert "http://info.cern.ch" in proc.fs.read("/work-dir/index.html")
+        assert proc.host.notes == ["wget"]  # type: ignore[attr-defined]
+
+    def test_wget_without_dash_o_saves_to_the_urls_file_name(self) -> None:
+        script = (
+            "cd /tmp && wget -q http://example.com/files/app.tar.gz && wget -q http://example.com"
+        )
+        proc = process({"image": "busybox", "command": ["sh", "-c", script]})
+        assert proc.start() == Exit(0)
+        assert proc.fs.is_file("/tmp/app.tar.gz") and proc.fs.is_file("/tmp/index.html")
+
+    def test_curl_dash_o_saves_the_page_a_server_in_the_pod_sends(self) -> None:
+        proc = process({"image": "nginx"})
+        proc.start()
+        result = proc.exec(["curl", "-s", "-o", "/tmp/page.html", "http://localhost/"], 1)
+        assert result.exit_code == 0
+        assert "Welcome to nginx!" in proc.fs.read("/tmp/page.html")
+
+    def test_wget_to_standard_output_and_curl_print_the_page(self) -> None:
+        proc = process({"image": "nginx"})
+        proc.start()
+        assert "Welcome to nginx!" in proc.exec(["wget", "-qO-", "http://localhost/"], 1).output
+        assert "Welcome to nginx!" in proc.exec(["curl", "-s", "http://127.0.0.1"], 1).output
+
+    def test_wget_into_a_missing_directory_fails_as_busybox_does(self) -> None:
+        proc = process(
+            {"image": "busybox", "command": ["wget", "-O", "/nodir/x", "http://a.example"]}
+        )
+        assert proc.start() == Exit(1)
+        assert proc.host.logs == [  # type: ignore[attr-defined]
+            ("stderr", "wget: can't open '/nodir/x': No such file or directory")
+        ]
