@@ -333,3 +333,44 @@ class TestOneFunctionForEveryCaller:
         result = apply_manifests(cluster, found)
         assert result.lines == ["configmap/c created"]
         assert result.errors == []
+
+
+class TestWorkloads:
+    @staticmethod
+    def deployment(image: str, replicas: int = 2) -> dict:
+        labels = {"app": "web"}
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web"},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [{"name": "app", "image": image}]},
+                },
+            },
+        }
+
+    def test_a_changed_pod_template_starts_a_rollout(self, cluster: Cluster) -> None:
+        apply_object(cluster, self.deployment("nginx:1.25"))
+        cluster.run_until(20)
+        assert apply_object(cluster, self.deployment("nginx:1.25")).action == "unchanged"
+        assert apply_object(cluster, self.deployment("nginx:1.27")).action == "configured"
+        cluster.run_until(90)
+        sets = cluster.store.list("ReplicaSet")
+        assert len(sets) == 2
+        current = [rs for rs in sets if rs["spec"]["replicas"] == 2]
+        assert current[0]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+    def test_a_scaled_deployment_goes_back_to_the_files_replicas(self, cluster: Cluster) -> None:
+        apply_object(cluster, self.deployment("nginx:1.25"))
+        live = copy.deepcopy(cluster.store.get("Deployment", "default", "web"))
+        live["spec"]["replicas"] = 5
+        cluster.api.update(live)
+        outcome = apply_object(cluster, self.deployment("nginx:1.25"), source="web.yaml")
+        assert outcome.replaced_notice() == (
+            "deployment.apps/web: live edit of spec.replicas replaced by web.yaml"
+        )
+        assert cluster.store.get("Deployment", "default", "web")["spec"]["replicas"] == 2
