@@ -193,7 +193,7 @@ class DaemonSetController(WorkloadController):
         self._failed_backoff: dict[tuple[str, str, str], tuple[float, float]] = {}
         self._node_view: dict[str, tuple] = {}
         cluster.store.watch(self._on_daemon_set, {"DaemonSet"})
-        cluster.store.watch(self._on_pod, {"Pod"})
+        self.index.watch_pods(self.kind, self._on_pod)
         cluster.store.watch(self._on_node, {"Node"})
 
     # -- events -----------------------------------------------------------------------------

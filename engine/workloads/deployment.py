@@ -35,7 +35,7 @@ class DeploymentController(WorkloadController):
         self.user = controller_user(COMPONENT)
         cluster.store.watch(self._on_deployment, {"Deployment"})
         cluster.store.watch(self._on_replica_set, {"ReplicaSet"})
-        cluster.store.watch(self._on_pod, {"Pod"})
+        self.index.watch_pods("ReplicaSet", self._on_pod)
 
     # -- events -----------------------------------------------------------------------------
     def _on_deployment(self, change: Change) -> None:

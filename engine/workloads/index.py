@@ -9,6 +9,7 @@ by the time a controller hears of a change the index already reflects it.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from engine.store import Change
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from engine.cluster import Cluster
 
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NO_OWNERS: tuple[str | None, tuple[str, ...], str | None] = (None, (), None)
 
 
 def workload_index(cluster: Cluster) -> OwnerIndex:
@@ -38,10 +40,12 @@ class OwnerIndex:
         self.dependents: dict[str, dict[str, None]] = {}
         self.controlled: dict[str, dict[str, None]] = {}
         self.orphan_pods: dict[str, dict[str, None]] = {}
-        self._owners: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+        # uid -> (controller uid, owner uids, controller kind)
+        self._owners: dict[str, tuple[str | None, tuple[str, ...], str | None]] = {}
         self._last: tuple[str, str | None] = ("", None)
         self._orphan_labels: dict[str, dict] = {}
         self._last_labels_changed = False
+        self._pod_routes: list[tuple[str, Callable[[Change], None]]] = []
         self.store.watch(self._on_change)
         for kind in self.store.kinds():
             if kind == "Event":
@@ -58,33 +62,45 @@ class OwnerIndex:
         uid = meta.get("uid")
         if not uid:
             return
-        old = self._owners.get(uid, (None, ()))
+        old = self._owners.get(uid, _NO_OWNERS)
         self._last = (uid, old[0])
         self._last_labels_changed = False
         if change.type == "DELETED":
-            new: tuple[str | None, tuple[str, ...]] = (None, ())
+            new = _NO_OWNERS
         else:
             refs = meta.get("ownerReferences") or ()
-            controller = next((r.get("uid") for r in refs if r.get("controller")), None)
-            new = (controller, tuple(r.get("uid", "") for r in refs))
+            controller = None
+            controller_kind = None
+            for ref in refs:
+                if ref.get("controller"):
+                    controller, controller_kind = ref.get("uid"), ref.get("kind")
+                    break
+            new = (controller, tuple(r.get("uid", "") for r in refs), controller_kind)
         if change.kind == "Pod":
-            namespace = meta.get("namespace", "")
-            orphans = self.orphan_pods.setdefault(namespace, {})
+            self._track_orphan(change, meta, uid, new[0] is None)
+        if new != old:
+            self._reindex(uid, old, new)
+        if change.type == "DELETED":
+            self._owners.pop(uid, None)
+        elif new != old:
+            self._owners[uid] = new
+        if change.kind == "Pod":
+            self._dispatch(change, old[2], new[2])
+
+    def _track_orphan(self, change: Change, meta: dict, uid: str, orphan: bool) -> None:
+        orphans = self.orphan_pods.setdefault(meta.get("namespace", ""), {})
+        if change.type != "DELETED" and orphan:
+            orphans[uid] = None
             labels = meta.get("labels") or {}
-            if change.type != "DELETED" and new[0] is None:
-                orphans[uid] = None
-                before = self._orphan_labels.get(uid)
-                self._last_labels_changed = before != labels
-                if before != labels:
-                    self._orphan_labels[uid] = dict(labels)
-            else:
-                orphans.pop(uid, None)
-                self._orphan_labels.pop(uid, None)
-                self._last_labels_changed = False
-        if new == old:
-            if change.type == "DELETED":
-                self._owners.pop(uid, None)
-            return
+            before = self._orphan_labels.get(uid)
+            self._last_labels_changed = before != labels
+            if before != labels:
+                self._orphan_labels[uid] = dict(labels)
+        else:
+            orphans.pop(uid, None)
+            self._orphan_labels.pop(uid, None)
+
+    def _reindex(self, uid: str, old: tuple, new: tuple) -> None:
         for owner in old[1]:
             if owner not in new[1]:
                 _discard(self.dependents, owner, uid)
@@ -96,10 +112,19 @@ class OwnerIndex:
                 _discard(self.controlled, old[0], uid)
             if new[0] is not None:
                 self.controlled.setdefault(new[0], {})[uid] = None
-        if change.type == "DELETED":
-            self._owners.pop(uid, None)
-        else:
-            self._owners[uid] = new
+
+    # -- pod routing --------------------------------------------------------------------------
+    def watch_pods(self, kind: str, callback: Callable[[Change], None]) -> None:
+        """Tell `callback` of the changes to pods whose controller is (or was) of `kind`, and
+        of every orphan pod that may be adopted. One routing for all controllers instead of
+        every controller looking at every pod change."""
+        self._pod_routes.append((kind, callback))
+
+    def _dispatch(self, change: Change, old_kind: str | None, new_kind: str | None) -> None:
+        everyone = self._last_labels_changed
+        for kind, callback in self._pod_routes:
+            if everyone or kind in (new_kind, old_kind):
+                callback(change)
 
     # -- reading ----------------------------------------------------------------------------
     def controlled_by(self, owner_uid: str, kind: str | None = None) -> list[dict]:
@@ -135,7 +160,7 @@ class OwnerIndex:
         """
         if self._last[0] == uid:
             return self._last[1]
-        return self._owners.get(uid, (None, ()))[0]
+        return self._owners.get(uid, _NO_OWNERS)[0]
 
 
 def _discard(table: dict[str, dict[str, None]], key: str, uid: str) -> None:

@@ -89,7 +89,7 @@ class JobController(WorkloadController):
         self.pods = PodControl(cluster, COMPONENT)
         self._backoff: dict[tuple[str, str], BackoffRecord] = {}
         cluster.store.watch(self._on_job, {"Job"})
-        cluster.store.watch(self._on_pod, {"Pod"})
+        self.index.watch_pods(self.kind, self._on_pod)
 
     # -- events -----------------------------------------------------------------------------
     def _on_job(self, change: Change) -> None:

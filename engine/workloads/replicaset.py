@@ -42,7 +42,7 @@ class ReplicaSetController(WorkloadController):
         self._failures: dict[tuple[str, str], int] = {}
         self._pod_state: dict[str, tuple] = {}
         cluster.store.watch(self._on_replica_set, {"ReplicaSet"})
-        cluster.store.watch(self._on_pod, {"Pod"})
+        self.index.watch_pods(self.kind, self._on_pod)
 
     # -- events -----------------------------------------------------------------------------
     def _on_replica_set(self, change: Change) -> None:

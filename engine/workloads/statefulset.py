@@ -159,7 +159,7 @@ class StatefulSetController(WorkloadController):
         self.user = controller_user(COMPONENT)
         self._failures: dict[tuple[str, str], int] = {}
         cluster.store.watch(self._on_stateful_set, {"StatefulSet"})
-        cluster.store.watch(self._on_pod, {"Pod"})
+        self.index.watch_pods(self.kind, self._on_pod)
 
     def _on_stateful_set(self, change: Change) -> None:
         if change.type != "DELETED":
