@@ -10,6 +10,7 @@ the cluster starts, one file each.
 
 from __future__ import annotations
 
+from engine.workloads import describe as _describe
 from engine.workloads import kinds as _kinds
 from engine.workloads import printers as _printers
 from engine.workloads.actions import register_steps as _register_steps
@@ -25,6 +26,7 @@ from engine.workloads.volumes import DefaultStorageClass, PersistentVolumeContro
 
 _kinds.register()
 _printers.register()
+_describe.register()
 _register_steps()
 
 # (name, factory(cluster)), started in this order after the core controllers. The owner
