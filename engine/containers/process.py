@@ -23,7 +23,12 @@ from typing import Protocol
 
 from engine.containers.behavior import DEFAULT as DEFAULT_BEHAVIOR
 from engine.containers.behavior import Behavior, behavior_for
-from engine.containers.command import expand_kubernetes_vars, resolve_command
+from engine.containers.command import (
+    expand_kubernetes_vars,
+    resolve_command,
+    start_problem,
+    unwrap,
+)
 from engine.containers.images import (
     ImageInfo,
     ImageRef,
@@ -37,6 +42,7 @@ from engine.containers.local_tools import LOCAL_TOOLS, run_tool
 from engine.containers.programs import (
     HTTPResult,
     RunningProgram,
+    missing_env_program,
     parse_ports,
     program_spec,
     stdin_never_ends,
@@ -286,10 +292,10 @@ class Process:
         if not argv and not self.info.known and self.ref is not None:
             # An image podtui does not know runs its own server: name it after the image.
             argv = ["/" + self.ref.repository.rsplit("/", 1)[-1]]
-        problem = self._start_problem(argv)
+        problem = start_problem(argv, self.info)
         if problem is not None:
             return self._finish(Exit(128, "StartError", problem))
-        argv, self._pid1_now = self._unwrap(argv)
+        argv, self._pid1_now = unwrap(argv, self.info, self.pid1)
         behavior = self.behavior
         if behavior is not DEFAULT_BEHAVIOR:
             if behavior.listen_delay:
@@ -474,44 +480,6 @@ class Process:
         self._partial = None
         return result
 
-    def _start_problem(self, argv: list[str]) -> str | None:
-        """containerd's error when the process cannot be started at all (unverified text)."""
-        if not argv:
-            return "failed to generate container spec: no command specified"
-        binaries = self.info.binaries
-        if binaries is None or argv[0] in binaries:
-            return None
-        name = argv[0]
-        if "/" in name:
-            detail = f'exec: "{name}": stat {name}: no such file or directory'
-        else:
-            detail = f'exec: "{name}": executable file not found in $PATH'
-        return (
-            "failed to create containerd task: failed to create shim task: OCI runtime create "
-            "failed: runc create failed: unable to start container process: error during "
-            f"container init: {detail}: unknown"
-        )
-
-    def _unwrap(self, argv: list[str]) -> tuple[list[str], bool]:
-        """Hand over from the image's entrypoint script or init (tini) to the real program."""
-        pid1 = self.pid1
-        info = self.info
-        if info.wrapper and argv[0] == info.wrapper:
-            rest = argv[1:]
-            default = info.wrapper_default
-            if default and (not rest or rest[0].startswith("-")):
-                rest = [default, *rest]
-            argv = rest or argv
-        base = posixpath.basename(argv[0])
-        if base in {"tini", "dumb-init"} and len(argv) > 1:
-            # An init forwards signals to its child, which is not PID 1.
-            rest = argv[1:]
-            while rest and rest[0].startswith("-"):
-                if rest.pop(0) == "--":
-                    break
-            argv, pid1 = rest or argv, False
-        return argv, pid1
-
     def _program_without_shell(self, argv: list[str]) -> RunningProgram | None:
         """argv's program when no shell is needed to run it (nginx, /app/server, redis-server).
 
@@ -532,27 +500,9 @@ class Process:
         spec, ports = self._spec_for(argv, main=True)  # type: ignore[misc]
         return RunningProgram(self, spec, ports, argv)
 
-    def _missing_env_program(self, argv: list[str]) -> ProgramSpec | None:
-        """The official image's entrypoint refusing to start without a password."""
-        info = self.info
-        if not info.required_env or posixpath.basename(argv[0]) != info.wrapper_default:
-            return None
-        for requirement in info.required_env:
-            name, eq, wanted = requirement.partition("=")
-            value = self.env.get(name, "")
-            if value and (not eq or value == wanted):
-                return None
-        lines = list(info.missing_env_lines)
-        if lines and lines[0].startswith("[ERROR]") and self._now is not None:
-            lines[0] = self._now().strftime("%Y-%m-%d %H:%M:%S+00:00 ") + lines[0]
-        output = tuple(("stderr", line) for line in lines)
-        return ProgramSpec(
-            info.wrapper_default or "entrypoint", http="none", output=output, exit_code=1
-        )
-
     def _spec_for(self, argv: list[str], main: bool) -> tuple[ProgramSpec, tuple[int, ...]] | None:
         """The program argv starts and the ports it will listen on, if it is one."""
-        spec = self._missing_env_program(argv) if main else None
+        spec = missing_env_program(argv, self.info, self.env, self._now) if main else None
         if spec is None:
             spec = program_spec(argv, main, self.ref, self.flavor, stdin_never_ends(self.container))
             if spec is None:

@@ -11,13 +11,15 @@ import functools
 import math
 import posixpath
 import re
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.containers.images import (
     APP_PROGRAMS,
     ONE_SHOT_TOOLS,
+    ImageInfo,
     ImageRef,
     ProgramSpec,
     SigtermRule,
@@ -356,3 +358,23 @@ def parse_ports(argv: list[str], spec: ProgramSpec) -> tuple[int, ...]:
         return ()
     port = value.rsplit(":", 1)[-1]
     return (int(port),) if port.isdigit() else ()
+
+
+def missing_env_program(
+    argv: list[str], info: ImageInfo, env: dict[str, str], now: Callable[[], datetime] | None
+) -> ProgramSpec | None:
+    """The official image's entrypoint refusing to start without a password."""
+    if not info.required_env or posixpath.basename(argv[0]) != info.wrapper_default:
+        return None
+    for requirement in info.required_env:
+        name, eq, wanted = requirement.partition("=")
+        value = env.get(name, "")
+        if value and (not eq or value == wanted):
+            return None
+    lines = list(info.missing_env_lines)
+    if lines and lines[0].startswith("[ERROR]") and now is not None:
+        lines[0] = now().strftime("%Y-%m-%d %H:%M:%S+00:00 ") + lines[0]
+    output = tuple(("stderr", line) for line in lines)
+    return ProgramSpec(
+        info.wrapper_default or "entrypoint", http="none", output=output, exit_code=1
+    )

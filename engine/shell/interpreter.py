@@ -21,7 +21,6 @@ and `host` (the types shared with the process that runs the shell). Choices made
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import posixpath
 from collections.abc import Callable, Generator
@@ -30,7 +29,8 @@ from typing import Any
 
 from engine.shell import builtins, fileutils, procutils, textutils  # noqa: F401  (they register)
 from engine.shell.commands import exec_argv, run_command
-from engine.shell.expansion import expand_pattern, expand_str, expand_words
+from engine.shell.compound import CompoundCommands
+from engine.shell.expansion import expand_str, expand_words
 from engine.shell.fs import Filesystem
 from engine.shell.host import (
     BUSYBOX,
@@ -61,19 +61,17 @@ from engine.shell.parser import (
 )
 from engine.shell.redirection import redirect
 from engine.shell.scheduler import (
-    BUSY_LOOP_LIMIT,
     Body,
     Break,
-    Continue,
     ExitShell,
     Join,
     Return,
     Scheduler,
-    Sleep,
     Task,
     finished,
 )
 from engine.shell.streams import IO, Capture, HostSink
+from engine.shell.variables import NO_ASSIGNMENTS, NO_OPTIONS, Variables, exported_names
 
 __all__ = [
     "BUSYBOX",
@@ -90,20 +88,7 @@ __all__ = [
 ]
 
 
-NO_OPTIONS: frozenset[str] = frozenset()
-NO_ASSIGNMENTS: dict[str, str] = {}  # shared: never changed
-_EXPORTED: dict[frozenset[str], frozenset[str]] = {}
-
-
-def exported_names(env: dict[str, str]) -> frozenset[str]:
-    """The environment's names, shared by every shell started with the same names."""
-    names = frozenset(env)
-    if len(_EXPORTED) < 1024:
-        return _EXPORTED.setdefault(names, names)
-    return _EXPORTED.get(names, names)
-
-
-class Shell:
+class Shell(CompoundCommands, Variables):
     """One shell process: variables, traps, functions, and the commands it runs."""
 
     __slots__ = (
@@ -405,94 +390,6 @@ class Shell:
             return self.subshell(node.body, io)
         return self._sequence(node.body, io, tail)
 
-    def _condition(self, seq: Sequence, io: IO) -> Generator[Any, Any, int]:
-        self._cond_depth += 1
-        try:
-            return (yield from self._sequence(seq, io))
-        finally:
-            self._cond_depth -= 1
-
-    def _if(self, node: If, io: IO, tail: bool) -> Generator[Any, Any, int]:
-        for cond, body in node.branches:
-            if (yield from self._condition(cond, io)) == 0:
-                return (yield from self._sequence(body, io, tail))
-        if node.else_body is not None:
-            return (yield from self._sequence(node.else_body, io, tail))
-        return 0
-
-    def _loop(self, node: Loop, io: IO) -> Generator[Any, Any, int]:
-        status = 0
-        self.loop_depth += 1
-        try:
-            while True:
-                yield from self._throttle()
-                if ((yield from self._condition(node.cond, io)) == 0) == node.until:
-                    return status
-                try:
-                    status = yield from self._sequence(node.body, io)
-                except Continue as cont:
-                    if cont.levels > 1:
-                        raise Continue(cont.levels - 1) from None
-                except Break as brk:
-                    if brk.levels > 1:
-                        raise Break(brk.levels - 1) from None
-                    return status
-        finally:
-            self.loop_depth -= 1
-
-    def _for(self, node: For, io: IO) -> Generator[Any, Any, int]:
-        if node.items is None:
-            items = list(self.positional)
-        else:
-            items = yield from expand_words(self, node.items, io)
-        status = 0
-        self.loop_depth += 1
-        try:
-            for item in items:
-                self.set_var(node.var, item)
-                try:
-                    status = yield from self._sequence(node.body, io)
-                except Continue as cont:
-                    if cont.levels > 1:
-                        raise Continue(cont.levels - 1) from None
-                except Break as brk:
-                    if brk.levels > 1:
-                        raise Break(brk.levels - 1) from None
-                    break
-        finally:
-            self.loop_depth -= 1
-        return status
-
-    def _case(self, node: Case, io: IO, tail: bool) -> Generator[Any, Any, int]:
-        subject = yield from expand_str(self, node.word, io)
-        for patterns, body in node.arms:
-            for pattern in patterns:
-                glob = yield from expand_pattern(self, pattern, io)
-                if fnmatch.fnmatchcase(subject, glob):
-                    return (yield from self._sequence(body, io, tail))
-        return 0
-
-    def subshell(self, body: Sequence, io: IO) -> Body:
-        """`( ... )` and `$( ... )`: changes made inside do not reach this shell."""
-        saved_vars = (self.vars, self._vars_shared, self.exported)
-        self._vars_shared = True  # the subshell copies them before changing them
-        saved = (dict(self.funcs), self.cwd, dict(self.traps), self.options, self.positional)
-        try:
-            return (yield from self._sequence(body, io))
-        except ExitShell as leave:
-            return leave.status
-        finally:
-            self.vars, self._vars_shared, self.exported = saved_vars
-            self.funcs, self.cwd, self.traps, self.options, self.positional = saved
-
-    def _throttle(self) -> Generator[Any, Any, None]:
-        """Let simulated time pass when a loop keeps spinning without ever blocking."""
-        if self.sched.now != self._busy_at:
-            self._busy_at, self._busy = self.sched.now, 0
-        self._busy += 1
-        if self._busy > BUSY_LOOP_LIMIT:
-            yield Sleep(self.sched.now + 1.0)
-
     # -- simple commands --------------------------------------------------------------------
     def _simple(self, node: SimpleCommand, io: IO, tail: bool, lone: bool = False) -> Body:
         """A simple command; `lone`: it is a whole pipeline, so its status is the pipeline's."""
@@ -556,56 +453,6 @@ class Shell:
                 raise ExitShell(2) from None
             return 2
         return (yield from self._sequence(tree, io))
-
-    # -- variables --------------------------------------------------------------------------
-    def set_var(self, name: str, value: str) -> None:
-        if self._vars_shared:
-            self.vars = dict(self.vars)
-            self._vars_shared = False
-        self.vars[name] = value
-
-    def unset_var(self, name: str, unexport: bool = True) -> None:
-        if name in self.vars:
-            if self._vars_shared:
-                self.vars = dict(self.vars)
-                self._vars_shared = False
-            del self.vars[name]
-        if unexport:
-            self.unexport(name)
-
-    def export(self, name: str) -> None:
-        if name not in self.exported:
-            self.exported = self.exported | {name}
-
-    def unexport(self, name: str) -> None:
-        if name in self.exported:
-            self.exported = self.exported - {name}
-
-    def replace_environment(self, env: dict[str, str]) -> None:
-        """`exec sh`: the new shell starts from the environment it was given."""
-        self.vars = env
-        self._vars_shared = True
-        self.exported = exported_names(env)
-
-    def param(self, name: str) -> str | None:
-        if name == "?":
-            return str(self.status)
-        if name == "$":
-            return str(self.pid)
-        if name == "!":
-            return str(self.last_job) if self.last_job is not None else None
-        if name == "#":
-            return str(len(self.positional))
-        if name in {"@", "*"}:
-            return " ".join(self.positional)
-        if name == "-":
-            return "".join(sorted(self.options))
-        if name == "0":
-            return self.argv0
-        if name.isdigit():
-            index = int(name)
-            return self.positional[index - 1] if index <= len(self.positional) else None
-        return self.vars.get(name)
 
     # -- messages ---------------------------------------------------------------------------
     def error(self, io: IO, text: str, command: str | None = None, raw: bool = False) -> None:
