@@ -85,6 +85,7 @@ class Volume:
 
 
 _LAYERS: dict[int, tuple[object, tuple[dict[str, str], frozenset[str]]]] = {}
+_LAYERS_KEPT = 256
 
 
 def image_layer(files: Mapping[str, str] | None = None) -> tuple[dict[str, str], frozenset[str]]:
@@ -104,8 +105,8 @@ def image_layer(files: Mapping[str, str] | None = None) -> tuple[dict[str, str],
             dirs.add(parent)
             parent = posixpath.dirname(parent)
     layer = ({DEV_NULL: "", **files}, frozenset(dirs))
-    if files:
-        _LAYERS[id(files)] = (files, layer)
+    if files and len(_LAYERS) < _LAYERS_KEPT:
+        _LAYERS[id(files)] = (files, layer)  # keeps `files` alive, so its id stays its own
     return layer
 
 

@@ -177,6 +177,22 @@ class TestCommands:
         assert proc.start() == Exit(0)
         assert proc.host.notes == ["wget", "curl"]  # type: ignore[attr-defined]
 
+    @pytest.mark.parametrize(
+        "command",
+        [
+            ["python", "-c", "print(1)"],
+            ["node", "-e", "1"],
+            ["perl", "-e", "1"],
+            ["java", "-version"],
+        ],
+    )
+    def test_interpreter_one_liners_run_once_and_are_assumed_to_succeed(
+        self, command: list[str]
+    ) -> None:
+        proc = process({"image": "python:3.12", "command": command})
+        assert proc.start() == Exit(0)
+        assert proc.host.notes == [command[0]]  # type: ignore[attr-defined]
+
     def test_a_one_shot_tool_as_the_command_runs_once_and_exits(self) -> None:
         proc = process({"image": "curlimages/curl", "command": ["curl", "-s", "http://svc"]})
         assert proc.start() == Exit(0)
