@@ -19,6 +19,15 @@ from engine.describe.generic import (
 )
 from engine.describe.node import describe_node, node_description
 from engine.describe.pod import describe_pod, pod_description
+from engine.describe.workloads import (
+    describe_daemon_set,
+    describe_deployment,
+    describe_job,
+    describe_pod_disruption_budget,
+    describe_replica_set,
+    describe_secret,
+    describe_stateful_set,
+)
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -47,6 +56,13 @@ register_describer("Node", describe_node)
 register_describer("Namespace", describe_namespace)
 register_describer("ConfigMap", describe_config_map)
 register_describer("ServiceAccount", describe_service_account)
+register_describer("Secret", describe_secret)
+register_describer("Deployment", describe_deployment)
+register_describer("ReplicaSet", describe_replica_set)
+register_describer("StatefulSet", describe_stateful_set)
+register_describer("DaemonSet", describe_daemon_set)
+register_describer("Job", describe_job)
+register_describer("PodDisruptionBudget", describe_pod_disruption_budget)
 
 __all__ = [
     "Describer",

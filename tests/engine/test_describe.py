@@ -454,3 +454,92 @@ spec:
     text = describe(cluster, cluster.store.get("Pod", "default", "crasher"))
     assert "    State:          Waiting\n      Reason:       CrashLoopBackOff\n" in text
     assert "Warning  BackOff" in text
+
+
+class TestWorkloads:
+    DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        resources:
+          requests: {cpu: 100m}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels: {app: web}
+"""
+
+    def test_a_selector_reads_as_kubectl_prints_it(self) -> None:
+        from engine.describe.workloads import format_selector
+
+        selector = {
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}],
+        }
+        assert format_selector(selector) == "app=web,tier in (a,b)"
+        assert format_selector({}) == "<none>"
+
+    def test_a_pod_template_is_indented_under_its_heading(self) -> None:
+        from engine.describe.workloads import describe_pod_template
+
+        w = PrefixWriter()
+        describe_pod_template(
+            w,
+            {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
+            },
+        )
+        assert w.text() == (
+            "Pod Template:\n"
+            "  Labels:  app=web\n"
+            "  Containers:\n"
+            "   nginx:\n"
+            "    Image:         nginx:1.27\n"
+            "    Port:          <none>\n"
+            "    Host Port:     <none>\n"
+            "    Environment:   <none>\n"
+            "    Mounts:        <none>\n"
+            "  Volumes:         <none>\n"
+            "  Node-Selectors:  <none>\n"
+            "  Tolerations:     <none>\n"
+        )
+
+    def test_deployment_replica_set_and_budget(self) -> None:
+        from engine.api.kinds import kind_info
+
+        if kind_info("Deployment") is None or kind_info("PodDisruptionBudget") is None:
+            pytest.skip("this build of the engine does not simulate Deployments and PDBs")
+        cluster = cluster_with(self.DEPLOYMENT)
+        cluster.run_until(30)
+        deployment = describe(cluster, cluster.store.get("Deployment", "default", "web"))
+        assert (
+            "Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable\n"
+            in deployment
+        )
+        assert "RollingUpdateStrategy:  25% max unavailable, 25% max surge\n" in deployment
+        assert "NewReplicaSet:   web-" in deployment
+        replica_set = cluster.store.list("ReplicaSet", "default")[0]
+        text = describe(cluster, replica_set)
+        assert "Controlled By:  Deployment/web\n" in text
+        assert "Pods Status:    2 Running / 0 Waiting / 0 Succeeded / 0 Failed\n" in text
+        budget = describe(cluster, cluster.store.get("PodDisruptionBudget", "default", "web"))
+        assert budget.startswith(
+            "Name:           web\nNamespace:      default\nMin available:  1\n"
+        )
+        assert "    Allowed disruptions:  1\n" in budget
