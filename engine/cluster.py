@@ -15,6 +15,7 @@ from engine.controllers import controller_factories
 from engine.events import EventRecorder
 from engine.extensions import load_extensions
 from engine.kubelet.kubelet import Kubelet
+from engine.shell.fs import Volume
 from engine.store import Change, Store
 from engine.timeutil import DEFAULT_START
 
@@ -54,6 +55,7 @@ class Cluster:
         self.events = EventRecorder(self.store, self.clock)
         self.api = APIServer(self.store, self.clock, self.rng)
         self.kubelets: dict[str, Kubelet] = {}
+        self._claim_volumes: dict[tuple[str, str], Volume] = {}
         self._node_count = 0
         self.controllers: dict[str, object] = {}
         self.store.watch(self._on_node, {"Node"})
@@ -131,6 +133,14 @@ class Cluster:
             kubelet.pod_deleted(pod)
         else:
             kubelet.pod_changed(pod)
+
+    def claim_volume(self, namespace: str, claim: str) -> Volume:
+        """The data behind a PersistentVolumeClaim: it outlives the pods that mount it."""
+        key = (namespace, claim)
+        volume = self._claim_volumes.get(key)
+        if volume is None:
+            volume = self._claim_volumes[key] = Volume()
+        return volume
 
     # -- time -----------------------------------------------------------------------------
     @property

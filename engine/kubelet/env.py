@@ -94,7 +94,7 @@ def container_env(store: Store, pod: dict, container: dict, pod_ip: str | None) 
                 )
             env[name] = _decode(data[ref["key"]])
         elif "fieldRef" in value_from:
-            env[name] = _field_value(pod, value_from["fieldRef"].get("fieldPath", ""), pod_ip)
+            env[name] = field_value(pod, value_from["fieldRef"].get("fieldPath", ""), pod_ip)
         elif "resourceFieldRef" in value_from:
             ref = value_from["resourceFieldRef"]
             resource = ref.get("resource", "")
@@ -110,7 +110,8 @@ def _decode(value: object) -> str:
         return ""
 
 
-def _field_value(pod: dict, path: str, pod_ip: str | None) -> str:
+def field_value(pod: dict, path: str, pod_ip: str | None) -> str:
+    """A downward API field (`metadata.name`, `status.podIP`, `metadata.labels['app']`...)."""
     meta = pod["metadata"]
     spec = pod.get("spec") or {}
     status = pod.get("status") or {}

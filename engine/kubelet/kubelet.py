@@ -18,6 +18,7 @@ from engine.kubelet.node_status import (
 )
 from engine.kubelet.runtime import IPAllocator
 from engine.kubelet.worker import PodWorker
+from engine.shell.fs import Volume
 from engine.timeutil import format_micro_time
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Kubelet:
         self.host_ip = _internal_ip(node) or f"172.18.0.{index + 2}"
         self._last_report: float | None = None
         self._admitted: dict[str, dict[str, int]] = {}
+        self._host_paths: dict[str, Volume] = {}
         self.admitted_pods = 0
         self.admitted_requests: dict[str, int] = {}
         self._status_timer = None
@@ -71,6 +73,13 @@ class Kubelet:
             if pull_time is not None:
                 return float(pull_time)
         return float(catalog.pull_seconds(ref))
+
+    def host_path(self, path: str) -> Volume:
+        """A hostPath volume: the same directory for every pod on this node."""
+        volume = self._host_paths.get(path)
+        if volume is None:
+            volume = self._host_paths[path] = Volume()
+        return volume
 
     # -- the node object ------------------------------------------------------------------
     def register(self) -> None:

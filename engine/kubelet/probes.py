@@ -76,15 +76,15 @@ def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance
         return ProbeOutcome(FAILURE, f"dial tcp {host}:{port}: connect: connection refused")
     if isinstance(spec.get("grpc"), dict):
         port = int(spec["grpc"].get("port", 0))
-        serving = None if process is None else process.grpc_serving(port)
-        if injected and serving is not None:
-            serving = False
-        if serving is None:
+        status = None if process is None else process.grpc_status(port)
+        if injected and status is not None:
+            status = "NOT_SERVING"
+        if status is None:
             return ProbeOutcome(
                 FAILURE,
                 f'timeout: failed to connect service "{ip}:{port}" within {format_go_duration(timeout)}: context deadline exceeded',
             )
-        if serving:
+        if status == "SERVING":
             return ProbeOutcome(SUCCESS)
-        return ProbeOutcome(FAILURE, 'service unhealthy (responded with "NOT_SERVING")')
+        return ProbeOutcome(FAILURE, f'service unhealthy (responded with "{status}")')
     return ProbeOutcome("Error", "missing probe handler")

@@ -29,6 +29,7 @@ from engine.kubelet.prober import (
 )
 from engine.kubelet.probes import run_probe
 from engine.kubelet.runtime import EXITED, RUNNING, ContainerInstance, Sandbox
+from engine.kubelet.volumes import PodVolumes
 
 if TYPE_CHECKING:
     from engine.kubelet.kubelet import Kubelet
@@ -107,6 +108,7 @@ class PodWorker:
         self._barrier: Barrier | None = None
         self.sync_view: tuple | None = None
         self._backoff_keys: dict[str, str] = {}
+        self.volumes = PodVolumes(self)
         self.requests: dict[str, int] | None = None
 
     # -- identity and the spec ----------------------------------------------------------
@@ -623,7 +625,14 @@ class PodWorker:
         from engine.containers.process import Process
 
         host = InstanceHost(self, instance)
-        instance.process = Process(instance.spec, self.pod, env, host, now=self.clock.now_datetime)
+        instance.process = Process(
+            instance.spec,
+            self.pod,
+            env,
+            host,
+            now=self.clock.now_datetime,
+            mounts=self.volumes.mounts_for(instance.spec),
+        )
         self._process_step(instance, instance.process.start())
 
     def _process_step(self, instance: ContainerInstance, step: Any) -> None:
