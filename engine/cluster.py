@@ -6,6 +6,7 @@ through it (`apply`, the actions in `engine.actions`, `run_until`, the change fe
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -36,6 +37,19 @@ def default_node(name: str, capacity: dict[str, str] | None = None) -> dict:
     return node
 
 
+def tune_garbage_collector() -> None:
+    """Let the cyclic collector skip the engine's long-lived objects most of the time.
+
+    A large cluster is millions of dicts that live for the whole run; with CPython's
+    default thresholds (700, 10, 10) the collector rescans them constantly (40% of the
+    time to bring 10,000 pods up). Raising the youngest generation's threshold keeps
+    collections rare; garbage is still collected. A threshold someone already changed is
+    left alone.
+    """
+    if gc.get_threshold()[0] == 700:
+        gc.set_threshold(50_000, 50, 100)
+
+
 class Cluster:
     """A whole simulated cluster, deterministic for a given seed and start time."""
 
@@ -47,6 +61,7 @@ class Cluster:
         step: float = 1.0,
         cluster_name: str = "podtui",
     ) -> None:
+        tune_garbage_collector()
         self.seed = seed
         self.cluster_name = cluster_name
         self.clock = Clock(start=start, seed=seed, step=step)

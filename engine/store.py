@@ -55,6 +55,7 @@ class Store:
         self._objects: dict[str, dict[Key, dict]] = {}
         self._by_uid: dict[str, dict] = {}
         self._watchers: list[tuple[frozenset[str] | None, Watcher]] = []
+        self._by_kind: dict[str, tuple[Watcher, ...]] = {}
         self.resource_version = 0
         self._pending: deque[Change] = deque()
         self._delivering = False
@@ -157,12 +158,23 @@ class Store:
         """Call `watcher` for every change (of the given kinds); returns an unsubscribe."""
         entry = (frozenset(kinds) if kinds is not None else None, watcher)
         self._watchers.append(entry)
+        self._by_kind.clear()
 
         def unsubscribe() -> None:
             if entry in self._watchers:
                 self._watchers.remove(entry)
+                self._by_kind.clear()
 
         return unsubscribe
+
+    def _watchers_of(self, kind: str) -> tuple[Watcher, ...]:
+        """The watchers of one kind, in subscription order (cached until subscriptions change)."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = tuple(
+                watcher for kinds, watcher in self._watchers if kinds is None or kind in kinds
+            )
+        return found
 
     def _notify(self, change: Change) -> None:
         # A watcher that writes while being told of a change must not overtake it: changes
@@ -174,9 +186,8 @@ class Store:
         try:
             while self._pending:
                 current = self._pending.popleft()
-                for kinds, watcher in list(self._watchers):
-                    if kinds is None or current.kind in kinds:
-                        watcher(current)
+                for watcher in self._watchers_of(current.kind):
+                    watcher(current)
         finally:
             self._delivering = False
 

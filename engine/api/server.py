@@ -104,8 +104,8 @@ class APIServer:
             raise errors.bad_request(problems[0][1])
 
     def validate(self, obj: dict, info: KindInfo) -> None:
-        """Refuse what validation refuses (400 for decoding, 422 Invalid)."""
-        problems = decode_problems(obj, info) or semantic_problems(obj, info)
+        """Refuse what validation refuses (422 Invalid); decoding was checked before."""
+        problems = semantic_problems(obj, info)
         if problems:
             messages = [message for _, message in problems]
             decoding = [m for m in messages if "cannot be handled as a" in m]

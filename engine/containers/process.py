@@ -68,6 +68,11 @@ _SIGTERM = 15
 _DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
+# Read-only views of images' files, shared by every container of an image (see
+# Process.fs_for_reading); keyed by the catalog entry's files mapping, which lives for the run.
+_IMAGE_VIEWS: dict[int, tuple[object, Filesystem]] = {}
+
+
 class ProcessHost(Protocol):
     def log(self, stream: str, line: str) -> None:
         """One line of the container's log ("stdout"/"stderr"); the host timestamps it."""
@@ -200,6 +205,40 @@ class Process:
             for path, volume in mounts.items():
                 fs.mount(path, volume)
         return fs
+
+    def fs_for_reading(self, path: str) -> Filesystem:
+        """A filesystem to read `path` from without making this container's own.
+
+        Until the container has written anything (its filesystem not yet made) and when no
+        volume is mounted over `path`, what it reads is the image's: one shared read-only
+        view per image serves every container of it (a static server answering probes).
+        """
+        if self._fs is not None:
+            return self._fs
+        for mount in self.container.get("volumeMounts") or ():
+            point = str(mount.get("mountPath") or "").rstrip("/")
+            if point and (
+                path == point
+                or path.startswith(point + "/")
+                or point.startswith(path.rstrip("/") + "/")
+            ):
+                return self.fs
+        key = id(self.info.files)
+        view = _IMAGE_VIEWS.get(key)
+        if view is None or view[0] is not self.info.files:
+            view = _IMAGE_VIEWS[key] = (self.info.files, Filesystem(self.info.files))
+        return view[1]
+
+    def reads_image_only(self, root: str) -> bool:
+        """Whether files under `root` come straight from the image (nothing written, no mount)."""
+        if self._fs is not None:
+            return False
+        root = root.rstrip("/")
+        for mount in self.container.get("volumeMounts") or ():
+            point = str(mount.get("mountPath") or "").rstrip("/")
+            if point and (point == root or point.startswith(root + "/") or root.startswith(point + "/")):
+                return False
+        return True
 
     def _get_fs(self) -> Filesystem:
         return self.fs

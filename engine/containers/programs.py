@@ -29,6 +29,7 @@ from engine.shell.host import Flavor
 
 if TYPE_CHECKING:
     from engine.containers.process import Process
+    from engine.shell.fs import Filesystem
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,20 @@ class RunningProgram:
             # unverified: a server that does not speak HTTP closes the connection.
             return HTTPResult(None, "EOF")
         kind, _, root = mode.partition(":")
-        fs = self.process.fs
+        if not body:
+            # A probe of an untouched image's static files gets the same answer every time.
+            cached = _STATIC_ANSWERS.get((mode, path))
+            if cached is not None and self.process.reads_image_only(root):
+                return cached
         target = posixpath.normpath(posixpath.join(root, path.lstrip("/")))
+        fs = self.process.fs_for_reading(target)
+        result = self._static(kind, path, target, fs, body)
+        if not body and self.process.reads_image_only(root) and len(_STATIC_ANSWERS) < 4096:
+            _STATIC_ANSWERS[(mode, path)] = result
+        return result
+
+    @staticmethod
+    def _static(kind: str, path: str, target: str, fs: Filesystem, body: bool) -> HTTPResult:
         if fs.is_file(target):
             return HTTPResult(200, body=fs.read(target) if body else "")
         if fs.is_dir(target):
@@ -126,6 +139,9 @@ class RunningProgram:
 
 
 LIVENESS_HEALTHY_SECONDS = 10.0
+# (http mode, path) -> answer, for servers reading only their image's files: the image's
+# files never change, so every container of it answers a path the same way.
+_STATIC_ANSWERS: dict[tuple[str, str], HTTPResult] = {}
 
 
 def _listing(path: str, names: list[str]) -> str:

@@ -211,11 +211,17 @@ def _stamp(
     transition = (
         old.get("lastTransitionTime") if old and old.get("status") == condition["status"] else now
     )
-    stamped = {"lastProbeTime": None, "lastTransitionTime": transition, **condition}
+    # Keys in sorted order, as kubectl -o json prints them (built in order: this runs per sync).
+    stamped: dict = {"lastProbeTime": None, "lastTransitionTime": transition}
+    if "message" in condition:
+        stamped["message"] = condition["message"]
     if observed_generation is not None:
         stamped["observedGeneration"] = observed_generation
-    # kubectl -o json prints condition keys sorted.
-    return dict(sorted(stamped.items()))
+    if "reason" in condition:
+        stamped["reason"] = condition["reason"]
+    stamped["status"] = condition["status"]
+    stamped["type"] = condition["type"]
+    return stamped
 
 
 def generate_conditions(
