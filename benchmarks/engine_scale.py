@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.cluster import Cluster, default_node  # noqa: E402
+from engine.cluster import Cluster, default_node
 
 
 def pod_manifest(index: int, probe: bool) -> dict:
