@@ -97,6 +97,7 @@ class TaintEvictionController(QueueController):
         self.work: dict[tuple[str, str], _Work] = {}
         self._node_taints: dict[str, list[dict]] = {}
         self._pod_view: dict[tuple[str, str], tuple] = {}
+        self._pods_on: dict[str, set[tuple[str, str]]] = {}
         self.store.watch(self._on_node, {"Node"})
         self.store.watch(self._on_pod, {"Pod"})
 
@@ -118,12 +119,17 @@ class TaintEvictionController(QueueController):
         key = (meta.get("namespace", ""), meta["name"])
         spec = change.obj.get("spec") or {}
         view = (spec.get("nodeName") or "", repr(spec.get("tolerations") or []))
+        old = self._pod_view.get(key)
         if change.type == "DELETED":
             self._pod_view.pop(key, None)
-        elif self._pod_view.get(key) == view:
+        elif old == view:
             return
         else:
             self._pod_view[key] = view
+        if old is not None and old[0]:
+            self._pods_on.get(old[0], set()).discard(key)
+        if change.type != "DELETED" and view[0]:
+            self._pods_on.setdefault(view[0], set()).add(key)
         self.enqueue(("pod", *key, view[0]))
 
     def sync(self, key: tuple) -> None:
@@ -143,7 +149,11 @@ class TaintEvictionController(QueueController):
             self.tainted_nodes[name] = taints
         else:
             self.tainted_nodes.pop(name, None)
-        pods = [p for p in self.store.list("Pod") if (p.get("spec") or {}).get("nodeName") == name]
+        pods = [
+            pod
+            for key in sorted(self._pods_on.get(name, ()))
+            if (pod := self.store.get("Pod", *key)) is not None
+        ]
         if not taints:
             for pod in pods:
                 self._cancel_work(pod["metadata"].get("namespace", ""), pod["metadata"]["name"])
