@@ -1,0 +1,72 @@
+"""The console: `podtui [PATH ...]` opens it over the simulated cluster."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from engine.api.admission import ADMIN, UserInfo
+
+
+def base_dir_of(paths: list[str]) -> Path:
+    """Where `create -f ./x.yaml` looks first: the first PATH folder (or a file's folder)."""
+    if not paths:
+        return Path.cwd()
+    first = Path(paths[0])
+    return first if first.is_dir() else first.parent
+
+
+def run_app(
+    paths: list[str],
+    *,
+    seed: int = 0,
+    start: datetime | None = None,
+    readonly: bool = False,
+    user: UserInfo = ADMIN,
+    keymap: str | None = None,
+    theme: str | None = None,
+) -> int:
+    """Load the manifests, boot the cluster and run the console; returns the exit status.
+
+    Invalid manifests are reported as `FILE:LINE: message` on stderr and the console does
+    not open (exit status 1), exactly as `podtui sim` and `podtui validate` behave: nothing
+    is half-applied, and the same command works once the files are fixed.
+    """
+    from engine.sim import load_inputs
+    from podtui.app.app import PodtuiApp
+    from podtui.app.keymap import KeymapError, load_keymap
+    from podtui.app.session import Session
+
+    inputs = load_inputs(paths)
+    if inputs.problems:
+        for problem in inputs.problems:
+            print(str(problem), file=sys.stderr)
+        return 1
+    bindings: dict[str, str] = {}
+    if keymap:
+        try:
+            bindings = load_keymap(keymap, PodtuiApp.binding_ids())
+        except KeymapError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+    session, outcome = Session.boot(
+        inputs.manifests,
+        seed=seed,
+        start=start,
+        user=user,
+        readonly=readonly,
+        base_dir=base_dir_of(paths),
+    )
+    app = PodtuiApp(session, keymap=bindings, startup=outcome)
+    if theme:
+        if theme not in app.available_themes:
+            known = ", ".join(sorted(app.available_themes))
+            print(f'error: unknown theme "{theme}" (known: {known})', file=sys.stderr)
+            return 1
+        app.theme = theme
+    app.run()
+    return app.return_code or 0
+
+
+__all__ = ["base_dir_of", "run_app"]

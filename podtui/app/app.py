@@ -1,0 +1,270 @@
+"""PodtuiApp: the clock, the theme and keymap, and the screens over one session."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.timer import Timer
+
+from engine.actions import ActionResult
+from podtui.app.commands import PodtuiCommands
+from podtui.app.messages import OpenDetail, Outcome, Ticked
+from podtui.app.session import Session
+
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+MAX_REFRESH_HZ = 20
+"""At high speeds several ticks run per timer beat, so the panes repaint at most this often."""
+
+
+class PodtuiApp(App[int]):
+    """A terminal console over a simulated Kubernetes cluster."""
+
+    CSS_PATH = "podtui.tcss"
+    TITLE = "podtui"
+    COMMANDS = App.COMMANDS | {PodtuiCommands}
+
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Pause/Run", id="clock.pause"),
+        Binding("full_stop", "step", "Step 1s", id="clock.step"),
+        Binding("plus,equals_sign", "faster", "Faster", show=False, id="clock.faster"),
+        Binding("minus", "slower", "Slower", show=False, id="clock.slower"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+c,ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+    ]
+
+    paused: reactive[bool] = reactive(False, init=False)
+    speed: reactive[float] = reactive(1.0, init=False)
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        paused: bool = False,
+        speed: float = 1.0,
+        keymap: dict[str, str] | None = None,
+        theme: str | None = None,
+        startup: ActionResult | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.set_reactive(PodtuiApp.paused, paused)
+        self.set_reactive(PodtuiApp.speed, speed)
+        self._timer: Timer | None = None
+        self._ticking = False
+        self._startup = startup
+        self.transcript: deque[str] = deque(maxlen=500)
+        """Every line actions and commands printed (errors too), oldest first."""
+        if keymap:
+            self.set_keymap(keymap)
+        if theme:
+            self.theme = theme
+
+    # -- screens ------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from podtui.app.screens.main import MainScreen
+
+        self.push_screen(MainScreen(self.session))
+        self._restart_timer()
+        if self._startup is not None and self._startup.errors:
+            self.post_message(Outcome([], list(self._startup.errors)))
+
+    @property
+    def main_screen(self):
+        from podtui.app.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("no main screen")
+
+    @on(OpenDetail)
+    def _open_detail(self, message: OpenDetail) -> None:
+        from podtui.app.screens.detail import DetailScreen
+
+        self.push_screen(
+            DetailScreen(
+                self.session,
+                message.kind,
+                message.object_namespace,
+                message.name,
+                tab=message.tab,
+                container=message.container,
+                previous=message.previous,
+            )
+        )
+
+    @on(Outcome)
+    def _outcome(self, message: Outcome) -> None:
+        """Say what an action did, in kubectl's words (refusals as errors), and show its
+        effect at once, paused or not."""
+        self.apply_changes()
+        self.transcript.extend(message.lines)
+        self.transcript.extend(message.errors)
+        if message.lines:
+            self.notify("\n".join(message.lines), markup=False, timeout=6)
+        if message.errors:
+            self.notify("\n".join(message.errors), severity="error", markup=False, timeout=10)
+
+    # -- the clock ----------------------------------------------------------------------------
+    def _restart_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.paused:
+            return
+        interval = max(1.0 / self.speed, 1.0 / MAX_REFRESH_HZ)
+        self._timer = self.set_interval(interval, self._beat)
+
+    def _ticks_per_beat(self) -> int:
+        return max(1, round(self.speed / MAX_REFRESH_HZ)) if self.speed > MAX_REFRESH_HZ else 1
+
+    def _beat(self) -> None:
+        # A tick still running means the engine is slower than the clock asks: skip a
+        # beat rather than queue work (the simulation slows down; the console does not).
+        if self.paused or self._ticking:
+            return
+        self._ticking = True
+        self._run_ticks(self._ticks_per_beat())
+
+    @work(thread=True, group="clock", exit_on_error=True)
+    def _run_ticks(self, ticks: int) -> None:
+        try:
+            self.session.advance(ticks)
+        finally:
+            self.post_message(Ticked(ticks))
+
+    @on(Ticked)
+    def _ticked(self, message: Ticked) -> None:
+        self._ticking = False
+        self.apply_changes()
+
+    def advance(self, ticks: int = 1) -> None:
+        """Advance the engine now, on this thread, and show the result (tests, `step`)."""
+        self.session.advance(ticks)
+        self.apply_changes()
+
+    def apply_changes(self) -> None:
+        """Hand the change feed's batch to every screen that shows the cluster."""
+        changes = self.session.take_changes()
+        reports = self.session.take_reports()
+        if reports:
+            errors = [line for line in reports if "error" in line.lower()]
+            lines = [line for line in reports if line not in errors]
+            self.post_message(Outcome(lines, errors))
+        for screen in list(self.screen_stack):
+            apply = getattr(screen, "apply_changes", None)
+            if apply is not None:
+                apply(changes)
+
+    def watch_paused(self) -> None:
+        self._restart_timer()
+        self._refresh_header()
+
+    def watch_speed(self) -> None:
+        self._restart_timer()
+        self._refresh_header()
+
+    def _refresh_header(self) -> None:
+        with contextlib.suppress(LookupError):  # before the main screen is up
+            self.main_screen.refresh_header()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+
+    def action_step(self) -> None:
+        self.paused = True
+        self.advance(1)
+
+    def action_faster(self) -> None:
+        faster = [s for s in SPEEDS if s > self.speed]
+        if faster:
+            self.speed = faster[0]
+
+    def action_slower(self) -> None:
+        slower = [s for s in SPEEDS if s < self.speed]
+        if slower:
+            self.speed = slower[-1]
+
+    def clock_command(self, verb: str, argument: str | None) -> ActionResult:
+        """`:pause`, `:resume`, `:step [N]`, `:speed X`."""
+        if verb == "pause":
+            self.paused = True
+        elif verb == "resume":
+            self.paused = False
+        elif verb == "step":
+            try:
+                ticks = int(argument) if argument else 1
+            except ValueError:
+                return ActionResult(errors=[f'error: invalid number of ticks "{argument}"'])
+            self.paused = True
+            self.advance(max(ticks, 0))
+        elif verb == "speed":
+            try:
+                value = float((argument or "").lstrip("x×"))
+            except ValueError:
+                return ActionResult(
+                    errors=[f"error: speed is a number such as 0.5, 1, 10 (got {argument!r})"]
+                )
+            if value <= 0:
+                return ActionResult(errors=["error: speed must be positive"])
+            self.speed = value
+        return ActionResult()
+
+    # -- look and feel ------------------------------------------------------------------------
+    def choose_theme(self, name: str) -> list[str]:
+        """`:theme NAME`; with no name, the themes there are."""
+        if not name:
+            return [f"themes: {', '.join(sorted(self.available_themes))} (now {self.theme})"]
+        if name not in self.available_themes:
+            return [
+                f'error: unknown theme "{name}" (known: {", ".join(sorted(self.available_themes))})'
+            ]
+        self.theme = name
+        return []
+
+    def action_help(self) -> None:
+        from podtui.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    @classmethod
+    def binding_ids(cls) -> Iterable[str]:
+        """Every binding id a keymap may remap."""
+        from podtui.app.screens.detail import DetailScreen
+        from podtui.app.screens.dialogs import (
+            ConfirmDialog,
+            DrainDialog,
+            InjectDialog,
+            NamespaceDialog,
+            ScaleDialog,
+        )
+        from podtui.app.screens.edit import EditScreen
+        from podtui.app.screens.help import HelpScreen
+        from podtui.app.screens.main import MainScreen
+        from podtui.app.widgets.command_line import CommandLine
+        from podtui.app.widgets.resource_table import ResourceTable
+
+        for owner in (
+            cls,
+            MainScreen,
+            DetailScreen,
+            EditScreen,
+            HelpScreen,
+            ConfirmDialog,
+            InjectDialog,
+            ScaleDialog,
+            DrainDialog,
+            NamespaceDialog,
+            ResourceTable,
+            CommandLine,
+        ):
+            for binding in owner.BINDINGS:
+                if isinstance(binding, Binding) and binding.id:
+                    yield binding.id

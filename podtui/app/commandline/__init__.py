@@ -1,0 +1,81 @@
+"""The `:` command line: kubectl's verbs and resource names, as a user types them.
+
+`run_command` parses a line and either calls the same engine action a key press or a
+scenario step calls (returning kubectl's words), or asks the console to navigate (switch
+pane, open a detail view or the editor) through the `Console` protocol. No Textual here:
+the parsing and the engine calls are testable on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from engine.actions import ActionResult
+from podtui.app.commandline import navigation, verbs
+from podtui.app.commandline.parsing import CommandError, Console, Parsed, parse
+from podtui.app.resources import resolve_kind
+from podtui.app.session import Session
+
+READ_ONLY_VERBS = frozenset(
+    {"create", "apply", "edit", "delete", "scale", "cordon", "uncordon", "drain", "inject", "evict"}
+)
+
+Verb = Callable[[Parsed, Session, Console], ActionResult]
+
+
+def run_command(line: str, session: Session, console: Console) -> ActionResult:
+    """Run one `:` line; the result holds what kubectl (or podtui) prints."""
+    try:
+        parsed = parse(line)
+    except CommandError as err:
+        return ActionResult(errors=[str(err)] if str(err) else [])
+    verb = parsed.verb
+    handler = VERBS.get(verb)
+    if handler is None:
+        kind = resolve_kind(verb)
+        if kind is not None:
+            return navigation.get(
+                Parsed("get", [verb, *parsed.args], parsed.flags), session, console
+            )
+        return ActionResult(errors=[f'error: unknown command "{verb}" for "kubectl"'])
+    if session.readonly and verb in READ_ONLY_VERBS:
+        return ActionResult(
+            errors=[f'error: podtui is read-only (--readonly): "{verb}" is disabled']
+        )
+    try:
+        return handler(parsed, session, console)
+    except CommandError as err:
+        return ActionResult(errors=[str(err)])
+
+
+VERBS: dict[str, Verb] = {
+    "get": navigation.get,
+    "describe": navigation.describe,
+    "logs": navigation.logs,
+    "log": navigation.logs,
+    "edit": verbs.edit,
+    "create": verbs.create,
+    "apply": verbs.apply,
+    "delete": verbs.delete,
+    "scale": verbs.scale,
+    "cordon": verbs.cordon,
+    "uncordon": verbs.cordon,
+    "drain": verbs.drain,
+    "evict": verbs.evict,
+    "inject": verbs.inject,
+    "ns": navigation.ns,
+    "namespace": navigation.ns,
+    "theme": navigation.theme,
+    "pause": navigation.clock,
+    "resume": navigation.clock,
+    "step": navigation.clock,
+    "speed": navigation.clock,
+    "help": navigation.show_help,
+    "?": navigation.show_help,
+    "q": navigation.quit_console,
+    "q!": navigation.quit_console,
+    "quit": navigation.quit_console,
+    "exit": navigation.quit_console,
+}
+
+__all__ = ["READ_ONLY_VERBS", "VERBS", "CommandError", "Console", "Parsed", "parse", "run_command"]

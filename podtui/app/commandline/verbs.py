@@ -1,0 +1,250 @@
+"""Verbs that change the cluster: create, apply, delete, scale, cordon, uncordon, drain,
+evict, inject. Each calls the engine action a key press and a scenario step call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine import actions
+from engine.actions import ActionResult
+from engine.api import errors
+from engine.manifests.loader import Manifest, load_paths
+from engine.scenario import FAULTS, Step
+from engine.steps import apply_manifests, run_step
+from engine.timeutil import DurationError, parse_duration
+from podtui.app.commandline.parsing import (
+    CommandError,
+    Console,
+    Parsed,
+    get_object,
+    kind_and_names,
+    namespace_of,
+)
+from podtui.app.resources import plural, type_name
+from podtui.app.session import Session
+
+
+def resolve_path(session: Session, path: str) -> Path:
+    """A path as typed: absolute, else relative to the first PATH folder, else to the cwd."""
+    candidate = Path(path).expanduser()
+    if candidate.is_absolute():
+        return candidate
+    beside = session.base_dir / candidate
+    if beside.exists():
+        return beside
+    return Path.cwd() / candidate
+
+
+def _load(parsed: Parsed, session: Session, console: Console) -> list[Manifest]:
+    path = parsed.flags.get("-f")
+    if not isinstance(path, str) or not path:
+        raise CommandError("error: must specify one of -f and -k")
+    resolved = resolve_path(session, path)
+    loaded = load_paths([str(resolved)])
+    if not loaded.ok:
+        lines = []
+        for problem in loaded.problems:
+            text = str(problem).replace(str(resolved), path)
+            if not resolved.exists():
+                text = f'error: the path "{path}" does not exist'
+            lines.append(text)
+        raise CommandError("\n".join(lines))
+    namespace = parsed.flags.get("-n")
+    for manifest in loaded.manifests:
+        manifest.file = manifest.file.replace(str(resolved), path, 1)
+        if isinstance(namespace, str) and namespace:
+            manifest.obj.setdefault("metadata", {})["namespace"] = namespace
+    return loaded.manifests
+
+
+def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    manifests = _load(parsed, session, console)
+    result = ActionResult()
+    with session.lock:
+        for manifest in manifests:
+            try:
+                created = session.cluster.api.create(manifest.obj, user=session.user)
+            except errors.APIError as err:
+                result.errors.append(err.kubectl("creating", manifest.file))
+                continue
+            result.lines.extend(f"Warning: {w}" for w in created.warnings)
+            result.lines.append(f"{type_name(manifest.kind)}/{manifest.name} created")
+    return result
+
+
+def apply(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    manifests = _load(parsed, session, console)
+    with session.lock:
+        return apply_manifests(session.cluster, manifests, session.user)
+
+
+def edit(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    kind, names = kind_and_names(parsed)
+    namespace = namespace_of(parsed, console)
+    with session.lock:
+        obj = get_object(session, kind, namespace, names[0])
+    console.open_editor(kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+    return ActionResult()
+
+
+def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    if parsed.flags.get("-f"):
+        manifests = _load(parsed, session, console)
+        targets = [
+            (m.kind, m.name, m.namespace or namespace_of(parsed, console)) for m in manifests
+        ]
+    else:
+        kind, names = kind_and_names(parsed)
+        targets = [(kind, name, namespace_of(parsed, console)) for name in names]
+    grace = parsed.flags.get("--grace-period")
+    try:
+        grace_period = int(grace) if isinstance(grace, str) else None
+    except ValueError as err:
+        raise CommandError(f'error: invalid argument "{grace}" for "--grace-period" flag') from err
+    if parsed.flags.get("--now"):
+        grace_period = 1
+    force = bool(parsed.flags.get("--force"))
+    cascade = parsed.flags.get("--cascade")
+    result = ActionResult()
+    with session.lock:
+        for kind, name, namespace in targets:
+            result.extend(
+                actions.delete(
+                    session.cluster,
+                    f"{plural(kind)}/{name}",
+                    namespace=namespace,
+                    grace_period=grace_period,
+                    cascade=cascade if isinstance(cascade, str) else "background",
+                    force=force,
+                    user=session.user,
+                )
+            )
+    return result
+
+
+def _step(
+    session: Session, action: str, value: object, options: dict | None = None
+) -> ActionResult:
+    """Run a scenario step now: the same engine action a scenario runs."""
+    step = Step(session.cluster.now, action, value, options or {}, "<console>", 0, session.base_dir)
+    with session.lock:
+        return run_step(session.cluster, step, session.user)
+
+
+def scale(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    replicas = parsed.flags.get("--replicas")
+    if not isinstance(replicas, str):
+        raise CommandError('error: required flag(s) "replicas" not set')
+    try:
+        count = int(replicas)
+    except ValueError as err:
+        raise CommandError(f'error: invalid argument "{replicas}" for "--replicas" flag') from err
+    kind, names = kind_and_names(parsed)
+    result = ActionResult()
+    for name in names:
+        result.extend(
+            _step(
+                session,
+                "scale",
+                {
+                    "target": f"{kind.lower()}/{name}",
+                    "replicas": count,
+                    "namespace": namespace_of(parsed, console),
+                },
+            )
+        )
+    return result
+
+
+def _nodes(parsed: Parsed) -> list[str]:
+    names = [
+        a.partition("/")[2] if a.startswith(("node/", "nodes/", "no/")) else a for a in parsed.args
+    ]
+    if not names:
+        raise CommandError(f"error: USAGE: {parsed.verb} NODE [flags]")
+    return names
+
+
+def cordon(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    result = ActionResult()
+    with session.lock:
+        for node in _nodes(parsed):
+            action = actions.cordon if parsed.verb == "cordon" else actions.uncordon
+            result.extend(action(session.cluster, node, user=session.user))
+    return result
+
+
+def drain(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    result = ActionResult()
+    for node in _nodes(parsed):
+        value: dict[str, object] = {"node": node}
+        for flag, field_name in (
+            ("--ignore-daemonsets", "ignoreDaemonsets"),
+            ("--delete-emptydir-data", "deleteEmptydirData"),
+            ("--force", "force"),
+            ("--disable-eviction", "disableEviction"),
+        ):
+            if parsed.flags.get(flag):
+                value[field_name] = True
+        if isinstance(parsed.flags.get("--timeout"), str):
+            value["timeout"] = parsed.flags["--timeout"]
+        if isinstance(parsed.flags.get("--grace-period"), str):
+            value["gracePeriod"] = int(str(parsed.flags["--grace-period"]))
+        if isinstance(parsed.flags.get("--pod-selector"), str):
+            value["podSelector"] = parsed.flags["--pod-selector"]
+        result.extend(_step(session, "drain", value))
+    return result
+
+
+def evict(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    """`evict POD`: the Eviction API, refused while a PDB allows no disruption (podtui's verb,
+    the scenario's `evict` step)."""
+    kind, names = kind_and_names(Parsed(parsed.verb, [_as_pod(a) for a in parsed.args]))
+    if kind != "Pod":
+        raise CommandError("error: only pods can be evicted")
+    result = ActionResult()
+    for name in names:
+        result.extend(
+            _step(session, "evict", f"pod/{name}", {"namespace": namespace_of(parsed, console)})
+        )
+    return result
+
+
+def _as_pod(arg: str) -> str:
+    return arg if "/" in arg else f"pod/{arg}"
+
+
+def inject(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    """`inject FAULT TARGET`: the scenario's `inject` step (podtui's own verb)."""
+    if not parsed.args or parsed.args[0] not in FAULTS:
+        raise CommandError(f"error: inject FAULT TARGET, FAULT one of: {', '.join(FAULTS)}")
+    fault = parsed.args[0]
+    target = parsed.args[1] if len(parsed.args) > 1 else ""
+    name = target.partition("/")[2] if "/" in target else target
+    value: dict[str, object] = {"fault": fault, "namespace": namespace_of(parsed, console)}
+    if fault in ("nodeDown", "nodeUp"):
+        value["node"] = name
+    elif isinstance(parsed.flags.get("-l"), str):
+        value["selector"] = parsed.flags["-l"]
+    else:
+        value["pod"] = name
+    for flag, key, convert in (
+        ("-c", "container", str),
+        ("--exit-code", "exitCode", int),
+        ("--probe", "probe", str),
+        ("--duration", "duration", str),
+        ("--image", "image", str),
+        ("--count", "count", int),
+    ):
+        raw = parsed.flags.get(flag)
+        if isinstance(raw, str):
+            try:
+                value[key] = convert(raw)
+            except ValueError as err:
+                raise CommandError(f'error: invalid argument "{raw}" for "{flag}" flag') from err
+    if isinstance(value.get("duration"), str):
+        try:
+            parse_duration(str(value["duration"]))
+        except DurationError as err:
+            raise CommandError(f"error: {err}") from err
+    return _step(session, "inject", value)

@@ -1,0 +1,219 @@
+"""Rows of a pane: the engine printers' cells, a status for the row's colour, sort keys.
+
+The cells are exactly what `podtui sim -o table` prints (engine.printers); this module
+only adds what a live table needs on top: which rows are failing, pending, terminating
+or completed, and how to sort a column (AGE by creation time, RESTARTS as a number).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from engine.printers import clean_cell, is_namespaced, printer_for
+from engine.printers.duration import parse_timestamp
+from engine.printers.registry import DEFAULT_PRINTER, KindPrinter, visible_columns
+
+FAILING = "failing"
+PENDING = "pending"
+TERMINATING = "terminating"
+COMPLETED = "completed"
+OK = ""
+
+# The STATUS strings kubectl prints for a pod that is not going to run as asked.
+POD_FAILING_REASONS = frozenset(
+    {
+        "CrashLoopBackOff",
+        "Error",
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "ErrImageNeverPull",
+        "InvalidImageName",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+        "OOMKilled",
+        "ContainerStatusUnknown",
+        "Evicted",
+        "Failed",
+        "NodeLost",
+        "Unknown",
+        "DeadlineExceeded",
+        "StartError",
+        "UnexpectedAdmissionError",
+        "OutOfcpu",
+        "OutOfmemory",
+        "OutOfpods",
+        "NodeAffinity",
+    }
+)
+POD_PENDING_REASONS = frozenset(
+    {"Pending", "ContainerCreating", "PodInitializing", "SchedulingGated"}
+)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a view shows: the printer's (wide or not), NAMESPACE first with -A."""
+
+    names: tuple[str, ...]
+    indexes: tuple[int, ...]
+    """Indexes into the printer's full row."""
+    with_namespace: bool
+
+
+def columns_for(kind: str, *, wide: bool, all_namespaces: bool) -> Columns:
+    printer = printer_for(kind) or DEFAULT_PRINTER
+    shown = tuple(visible_columns(printer, wide))
+    with_namespace = all_namespaces and is_namespaced(kind)
+    names = tuple(printer.columns[i].name.upper() for i in shown)
+    if with_namespace:
+        names = ("NAMESPACE", *names)
+    return Columns(names, shown, with_namespace)
+
+
+@dataclass(slots=True)
+class TableRow:
+    """One object's row: its cells, its status colour and how it sorts."""
+
+    key: str
+    cells: tuple[str, ...]
+    state: str
+    obj: dict = field(repr=False)
+    computed_at: float = 0.0
+    labels: dict = field(default_factory=dict, repr=False)
+    version: int = 0
+
+
+def row_key(obj: dict) -> str:
+    meta = obj.get("metadata") or {}
+    namespace = meta.get("namespace") or ""
+    return f"{namespace}/{meta.get('name', '')}" if namespace else meta.get("name", "")
+
+
+class RowBuilder:
+    """Builds rows of one kind for the columns a view shows."""
+
+    def __init__(self, kind: str, columns: Columns) -> None:
+        self.kind = kind
+        self.columns = columns
+        self.printer: KindPrinter = printer_for(kind) or DEFAULT_PRINTER
+        self._status_index = _index_of(columns.names, "STATUS")
+        self._ready_index = _index_of(columns.names, "READY")
+
+    def cells(self, obj: dict, now: datetime) -> tuple[str, ...]:
+        full = self.printer.row(obj, now)
+        # clean_cell only matters for cells with line breaks or escapes; isprintable is a
+        # fast C check that says there are none.
+        cells = [
+            cell if cell.isprintable() else clean_cell(cell)
+            for cell in (full[i] for i in self.columns.indexes)
+        ]
+        if self.columns.with_namespace:
+            cells.insert(0, (obj.get("metadata") or {}).get("namespace", ""))
+        return tuple(cells)
+
+    def build(self, obj: dict, now: datetime, sim_now: float) -> TableRow:
+        cells = self.cells(obj, now)
+        return TableRow(
+            row_key(obj),
+            cells,
+            self.state(obj, cells),
+            obj,
+            sim_now,
+            dict((obj.get("metadata") or {}).get("labels") or {}),
+        )
+
+    def state(self, obj: dict, cells: tuple[str, ...]) -> str:
+        """The row's colour: failing, pending, terminating, completed, or plain."""
+        status = cells[self._status_index] if self._status_index is not None else ""
+        if self.kind == "Pod":
+            return pod_state(
+                status, cells[self._ready_index] if self._ready_index is not None else ""
+            )
+        if self.kind == "Node":
+            if "NotReady" in status or status.startswith("Unknown"):
+                return FAILING
+            return PENDING if "SchedulingDisabled" in status else OK
+        if self.kind == "Event":
+            return PENDING if obj.get("type") == "Warning" else OK
+        if self.kind == "PodDisruptionBudget":
+            allowed = _index_of(self.columns.names, "ALLOWED DISRUPTIONS")
+            # A budget that allows no disruption is what blocks a drain (k9s marks it too).
+            return PENDING if allowed is not None and cells[allowed] == "0" else OK
+        if (obj.get("metadata") or {}).get("deletionTimestamp"):
+            return TERMINATING
+        if status:
+            lowered = status.lower()
+            if any(word in lowered for word in ("fail", "error", "backoff")):
+                return FAILING
+            if lowered in ("complete", "completed", "succeeded"):
+                return COMPLETED
+        ready = cells[self._ready_index] if self._ready_index is not None else ""
+        if _short(ready):
+            return PENDING
+        return OK
+
+
+def pod_state(status: str, ready: str) -> str:
+    """k9s' pod colours, by kubectl's STATUS string (and READY short of its total)."""
+    if status == "Terminating":
+        return TERMINATING
+    if status == "Completed":
+        return COMPLETED
+    if status.startswith("Init:"):
+        # `Init:1/2` is progress; `Init:Error`, `Init:CrashLoopBackOff` are not.
+        return PENDING if status[5:6].isdigit() else FAILING
+    if status in POD_FAILING_REASONS or status.startswith(("Signal:", "ExitCode:")):
+        return FAILING
+    if status in POD_PENDING_REASONS:
+        return PENDING
+    if status == "Running" and _short(ready):
+        return PENDING
+    return OK
+
+
+def _short(ready: str) -> bool:
+    """`0/1`: fewer ready than wanted."""
+    left, slash, right = ready.partition("/")
+    return bool(slash) and left.isdigit() and right.isdigit() and int(left) < int(right)
+
+
+def _index_of(names: tuple[str, ...], wanted: str) -> int | None:
+    try:
+        return names.index(wanted)
+    except ValueError:
+        return None
+
+
+# -- sorting ------------------------------------------------------------------------------------
+_NUMBER = re.compile(r"(\d+)")
+_TIME_COLUMNS = {
+    "AGE": ("metadata", "creationTimestamp"),
+    "LAST SEEN": ("lastTimestamp",),
+    "FIRST SEEN": ("firstTimestamp",),
+}
+
+
+def natural_key(text: str) -> tuple:
+    """`pod-9` before `pod-10`; numbers compare as numbers."""
+    return tuple(int(part) if part.isdigit() else part.lower() for part in _NUMBER.split(text))
+
+
+def sort_value(column: str, cell: str, obj: dict) -> tuple:
+    """How a cell sorts. Time columns sort by their timestamp (youngest first), so the
+    order does not drift as AGE strings change."""
+    path = _TIME_COLUMNS.get(column)
+    if path is not None:
+        value: object = obj
+        for part in path:
+            value = (value or {}).get(part) if isinstance(value, dict) else None
+        if column != "AGE" and not value:
+            value = obj.get("eventTime")
+        moment = parse_timestamp(value)
+        return (0, -moment.timestamp()) if moment is not None else (1, 0.0)
+    if column == "RESTARTS":
+        match = _NUMBER.match(cell)
+        return (0, int(match.group(1)) if match else 0)
+    return (0, natural_key(cell))

@@ -1,0 +1,136 @@
+"""`kubectl edit` inside the console: the live object as YAML; saving updates it.
+
+As with kubectl edit, lines starting with `#` are ignored, an empty or unchanged buffer
+cancels, and a refused update keeps the editor open with the API server's reasons at the
+top. The user's manifest files are never written.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import yaml
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Label, TextArea
+
+from engine.api import errors
+from engine.output import to_yaml
+from podtui.app.messages import Outcome
+from podtui.app.resources import namespaced, plural, type_name
+from podtui.app.session import Session
+
+EDIT_HEADER = (
+    "# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
+    "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
+    "# reopened with the relevant failures.\n"
+    "#\n"
+)
+CANCELLED = "Edit cancelled, no changes made."
+
+
+def strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+class EditScreen(Screen):
+    """Edit one live object; ctrl+s saves (applies it), escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="edit.save"),
+        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+    ]
+
+    def __init__(self, session: Session, kind: str, namespace: str, name: str) -> None:
+        super().__init__()
+        self.session = session
+        self.kind = kind
+        self.namespace = namespace if namespaced(kind) else ""
+        self.object_name = name
+        self.original: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label(
+            f"edit {self.kind.lower()}/{self.object_name}  —  ctrl+s save · esc cancel",
+            id="edit-title",
+            markup=False,
+        )
+        yield TextArea("", id="editor", show_line_numbers=True, tab_behavior="indent")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        with self.session.lock:
+            obj = self.session.cluster.store.get(self.kind, self.namespace, self.object_name)
+            self.original = copy.deepcopy(obj) if obj is not None else None
+        if self.original is None:
+            self._finish([], [self._not_found()])
+            return
+        editor = self.query_one(TextArea)
+        editor.text = EDIT_HEADER + to_yaml(self.original)
+        editor.focus()
+
+    def _not_found(self) -> str:
+        from engine.api.kinds import kind_info
+
+        info = kind_info(self.kind)
+        resource = info.resource if info else plural(self.kind)
+        return errors.not_found(resource, self.object_name).kubectl()
+
+    def _finish(self, lines: list[str], problems: list[str]) -> None:
+        self.app.post_message(Outcome(lines, problems))
+        self.dismiss()
+
+    def action_cancel(self) -> None:
+        self._finish([CANCELLED], [])
+
+    def _reopen(self, text: str, header: list[str]) -> None:
+        body = strip_comments(text)
+        editor = self.query_one(TextArea)
+        editor.text = EDIT_HEADER + "".join(f"# {line}\n" for line in header) + "#\n" + body + "\n"
+
+    def action_save(self) -> None:
+        text = self.query_one(TextArea).text
+        body = strip_comments(text)
+        if not body.strip():
+            self._finish([CANCELLED], [])
+            return
+        try:
+            edited = yaml.safe_load(body)
+        except yaml.YAMLError as err:
+            self._reopen(text, [f"The edited file had a syntax error: {err}".replace("\n", " ")])
+            self.notify("error: the edited file had a syntax error", severity="error")
+            return
+        if not isinstance(edited, dict):
+            self._reopen(text, ["The edited file is not an object"])
+            return
+        original = self.original or {}
+        if edited == original:
+            self._finish([CANCELLED], [])
+            return
+        meta = edited.get("metadata") or {}
+        if (
+            edited.get("kind") != original.get("kind")
+            or meta.get("name") != original["metadata"].get("name")
+            or edited.get("apiVersion", "").split("/")[0]
+            != original.get("apiVersion", "").split("/")[0]
+        ):
+            message = "error: At least one of apiVersion, kind and name was changed"
+            self._reopen(text, [message])
+            self.notify(message, severity="error")
+            return
+        with self.session.lock:
+            try:
+                result = self.session.cluster.api.update(edited, user=self.session.user)
+            except errors.APIError as err:
+                reason = err.message
+                header = [f'{plural(self.kind)} "{self.object_name}" was not valid:', f"* {reason}"]
+                self._reopen(text, header)
+                self.notify(err.kubectl(), severity="error", markup=False)
+                return
+        lines = [f"Warning: {w}" for w in result.warnings]
+        if result.changed:
+            lines.append(f"{type_name(self.kind)}/{self.object_name} edited")
+        else:
+            lines.append(CANCELLED)
+        self._finish(lines, [])

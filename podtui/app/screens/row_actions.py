@@ -1,0 +1,180 @@
+"""The keys that act on the selected row: delete, kill, inject, edit, cordon, drain, scale.
+
+Each calls the engine action a scenario step calls (directly, or through the `:` verb that
+wraps the step), then reports kubectl's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from engine import actions
+from engine.actions import ActionResult
+from podtui.app import resources
+from podtui.app.commandline import run_command
+from podtui.app.rows import TableRow
+from podtui.app.screens.dialogs import (
+    ConfirmDialog,
+    DrainDialog,
+    DrainOptions,
+    FaultChoice,
+    InjectDialog,
+    ScaleDialog,
+)
+
+if TYPE_CHECKING:
+    from podtui.app.screens.main import MainScreen
+
+    _Base = MainScreen
+else:
+    _Base = object
+
+
+class RowActions(_Base):
+    """Mixed into MainScreen: actions on `self.table.cursor_row`."""
+
+    def selected(self) -> TableRow | None:
+        row = self.table.cursor_row
+        if row is None:
+            self.notify("nothing selected", severity="warning")
+        return row
+
+    def _identity(self, row: TableRow) -> tuple[str, str]:
+        meta = row.obj.get("metadata") or {}
+        return meta.get("namespace") or "", meta.get("name", "")
+
+    def action_detail(self, tab: str) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        namespace, name = self._identity(row)
+        self.open_detail(self.kind, namespace, name, tab)
+
+    def action_delete(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        namespace, name = self._identity(row)
+        kind = self.kind
+        target = f"{resources.type_name(kind)}/{name}"
+        where = f" in namespace {namespace}" if namespace else ""
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            with self.session.lock:
+                result = actions.delete(
+                    self.session.cluster,
+                    f"{resources.plural(kind)}/{name}",
+                    namespace=namespace or "default",
+                    user=self.session.user,
+                )
+            self.report(result)
+
+        self.app.push_screen(ConfirmDialog(f"Delete {target}{where}?", "kubectl delete"), confirmed)
+
+    def action_kill(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        namespace, name = self._identity(row)
+        with self.session.lock:
+            result = actions.delete(
+                self.session.cluster,
+                f"pods/{name}",
+                namespace=namespace,
+                grace_period=0,
+                force=True,
+                user=self.session.user,
+            )
+        self.report(result)
+
+    def action_inject(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        namespace, name = self._identity(row)
+        obj = row.obj
+        if self.kind == "Pod":
+            spec = obj.get("spec") or {}
+            containers = [c["name"] for c in spec.get("containers") or []]
+            node = spec.get("nodeName")
+            dialog = InjectDialog(f"pod/{name}", containers, node, pod=True)
+        else:
+            dialog = InjectDialog(f"node/{name}", [], name, pod=False)
+
+        def chosen(choice: FaultChoice | None) -> None:
+            if choice is None:
+                return
+            with self.session.lock:
+                result = actions.inject(
+                    self.session.cluster,
+                    choice.fault,
+                    pod=name if self.kind == "Pod" and choice.node is None else None,
+                    namespace=namespace or "default",
+                    container=choice.container,
+                    probe=choice.probe,
+                    node=choice.node,
+                )
+            self.report(result)
+
+        self.app.push_screen(dialog, chosen)
+
+    def action_edit(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        namespace, name = self._identity(row)
+        self.open_editor(self.kind, namespace, name)
+
+    def action_cordon(self) -> None:
+        self._node_action(actions.cordon)
+
+    def action_uncordon(self) -> None:
+        self._node_action(actions.uncordon)
+
+    def _node_action(self, action: Callable[..., ActionResult]) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        _, name = self._identity(row)
+        with self.session.lock:
+            result = action(self.session.cluster, name, user=self.session.user)
+        self.report(result)
+
+    def action_drain(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        _, name = self._identity(row)
+
+        def chosen(options: DrainOptions | None) -> None:
+            if options is None:
+                return
+            flags = [f"--timeout={options.timeout}"]
+            if options.ignore_daemonsets:
+                flags.append("--ignore-daemonsets")
+            if options.delete_emptydir_data:
+                flags.append("--delete-emptydir-data")
+            if options.force:
+                flags.append("--force")
+            self.report(run_command(f"drain {name} {' '.join(flags)}", self.session, self))
+
+        self.app.push_screen(DrainDialog(name), chosen)
+
+    def action_scale(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        namespace, name = self._identity(row)
+        replicas = int(((row.obj.get("spec") or {}).get("replicas")) or 0)
+        kind = self.kind
+
+        def chosen(count: int | None) -> None:
+            if count is None:
+                return
+            line = f"scale {kind.lower()}/{name} --replicas={count} -n {namespace or 'default'}"
+            self.report(run_command(line, self.session, self))
+
+        self.app.push_screen(ScaleDialog(f"{kind.lower()}/{name}", replicas), chosen)

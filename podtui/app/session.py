@@ -1,0 +1,192 @@
+"""The simulated cluster behind the console: booted like `podtui sim`, advanced tick by
+tick, and watched through the change feed.
+
+The engine is single-threaded; the console may advance it from a worker thread, so every
+reader and writer takes `Session.lock`. Changes reach the console through `take_changes`,
+coalesced per object (the newest change of each object in a batch wins), which is what
+keeps a flood of updates from turning into a flood of repaints.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from engine import steps
+from engine.actions import ActionResult
+from engine.api.admission import ADMIN, UserInfo
+from engine.cluster import Cluster
+from engine.manifests.loader import Manifest
+from engine.printers import pod_status_reason
+from engine.steps import apply_manifests
+from engine.store import Change
+from engine.timeline import TimelineRecorder
+from engine.timeutil import DEFAULT_START
+
+SPARK_POINTS = 60
+"""How many ticks of pod counts the header's sparklines remember."""
+
+RUNNING = "Running"
+PENDING = "Pending"
+FAILING = "Failing"
+COMPLETED = "Completed"
+TERMINATING = "Terminating"
+CATEGORIES = (RUNNING, PENDING, FAILING, COMPLETED, TERMINATING)
+
+_FAILING_PHASE_REASONS = frozenset(
+    {
+        "CrashLoopBackOff",
+        "Error",
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "ErrImageNeverPull",
+        "InvalidImageName",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+        "OOMKilled",
+        "ContainerStatusUnknown",
+        "StartError",
+    }
+)
+
+ChangeKey = tuple[str, str, str]
+"""(kind, namespace, name)"""
+
+
+def pod_category(pod: dict) -> str:
+    """Which header count a pod falls in: by phase, with STATUS reasons that mean failing."""
+    reason = pod_status_reason(pod)
+    if reason == "Terminating":
+        return TERMINATING
+    phase = (pod.get("status") or {}).get("phase", "Pending")
+    if phase == "Failed":
+        return FAILING
+    if phase == "Succeeded":
+        return COMPLETED
+    if reason in _FAILING_PHASE_REASONS or reason.startswith(
+        ("Init:Error", "Init:CrashLoop", "Init:ImagePull", "Init:ErrImage")
+    ):
+        return FAILING
+    return RUNNING if phase == "Running" else PENDING
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Pod counts after one tick."""
+
+    at: float
+    running: int
+    pending: int
+    failing: int
+
+
+class Session:
+    """A booted cluster, its lock, its change feed and the console's bookkeeping."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        *,
+        base_dir: Path | None = None,
+        user: UserInfo = ADMIN,
+        readonly: bool = False,
+    ) -> None:
+        self.cluster = cluster
+        self.base_dir = base_dir or Path.cwd()
+        self.user = user
+        self.readonly = readonly
+        self.lock = threading.RLock()
+        self.recorder = TimelineRecorder(cluster)
+        self.categories: dict[str, str] = {}
+        self.counts: Counter[str] = Counter()
+        self.samples: deque[Sample] = deque(maxlen=SPARK_POINTS)
+        self._pending: dict[ChangeKey, Change] = {}
+        self._reports: deque[str] = deque(maxlen=200)
+        for pod in cluster.store.iter("Pod"):
+            self._count(pod, deleted=False)
+        cluster.watch(self._on_change)
+        set_reporter = getattr(steps, "set_reporter", None)
+        if set_reporter is not None:
+            set_reporter(cluster, self._report)
+        self.sample()
+
+    # -- booting --------------------------------------------------------------------------
+    @classmethod
+    def boot(
+        cls,
+        manifests: list[Manifest],
+        *,
+        seed: int = 0,
+        start: datetime | None = None,
+        user: UserInfo = ADMIN,
+        readonly: bool = False,
+        base_dir: Path | None = None,
+    ) -> tuple[Session, ActionResult]:
+        """Boot a cluster as `podtui sim` does and apply the manifests at t=0."""
+        cluster = Cluster(seed=seed, start=start or DEFAULT_START)
+        cluster.boot(default_nodes=not any(m.kind == "Node" for m in manifests))
+        session = cls(cluster, base_dir=base_dir, user=user, readonly=readonly)
+        with session.lock:
+            outcome = apply_manifests(cluster, manifests, user)
+        return session, outcome
+
+    # -- time -----------------------------------------------------------------------------
+    def advance(self, ticks: int = 1) -> None:
+        """Run the engine `ticks` steps (1 s each by default)."""
+        with self.lock:
+            for _ in range(ticks):
+                self.cluster.tick()
+                self.sample()
+
+    def sample(self) -> None:
+        self.samples.append(
+            Sample(
+                self.cluster.now,
+                self.counts[RUNNING],
+                self.counts[PENDING],
+                self.counts[FAILING],
+            )
+        )
+
+    # -- the change feed ------------------------------------------------------------------
+    def _on_change(self, change: Change) -> None:
+        meta = change.obj.get("metadata") or {}
+        self._pending[(change.kind, meta.get("namespace") or "", meta.get("name", ""))] = change
+        if change.kind == "Pod":
+            self._count(change.obj, deleted=change.type == "DELETED")
+
+    def _count(self, pod: dict, *, deleted: bool) -> None:
+        uid = pod["metadata"].get("uid", "")
+        old = self.categories.pop(uid, None)
+        if old is not None:
+            self.counts[old] -= 1
+        if not deleted:
+            category = pod_category(pod)
+            self.categories[uid] = category
+            self.counts[category] += 1
+
+    def _report(self, line: str) -> None:
+        # A long-running step (a drain) speaking after its own time, like `podtui sim`'s
+        # `[40s] pod/web-0 evicted`.
+        self._reports.append(f"[{self.cluster.now:g}s] {line}")
+
+    def take_reports(self) -> list[str]:
+        """Lines long-running steps printed since the last call."""
+        lines = []
+        while self._reports:
+            lines.append(self._reports.popleft())
+        return lines
+
+    def take_changes(self) -> dict[ChangeKey, Change]:
+        """Every object that changed since the last call, newest change each."""
+        with self.lock:
+            pending, self._pending = self._pending, {}
+        return pending
+
+    @property
+    def pod_total(self) -> int:
+        return len(self.categories)

@@ -1,0 +1,149 @@
+"""The header: simulated time and speed, pod counts by phase, and their recent history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Label, Sparkline, Static
+
+from engine.printers.duration import human_duration
+from engine.timeutil import format_time
+from podtui.app.session import (
+    COMPLETED,
+    FAILING,
+    PENDING,
+    RUNNING,
+    SPARK_POINTS,
+    TERMINATING,
+    Sample,
+    Session,
+)
+
+
+def speed_label(speed: float) -> str:
+    """`×1`, `×0.5`, `×10`."""
+    return f"×{speed:g}"
+
+
+class ClockLine(Static):
+    """`▶ running ×1  2025-01-01 00:01:30Z  +1m30s  ns default`: where the simulation is."""
+
+    paused: reactive[bool] = reactive(True)
+    speed: reactive[float] = reactive(1.0)
+    now_text: reactive[str] = reactive("")
+    elapsed: reactive[float] = reactive(0.0)
+    namespace: reactive[str] = reactive("default")
+    user: reactive[str] = reactive("")
+    readonly: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        state = ("⏸ paused", "clock-paused") if self.paused else ("▶ running", "clock-running")
+        text = Text.assemble(
+            ("podtui ", "bold"),
+            " ",
+            (state[0], self.get_component_rich_style(f"header--{state[1]}", partial=True)),
+            " ",
+            (speed_label(self.speed), "bold"),
+            "   ",
+            (self.now_text, "bold"),
+            "  ",
+            (
+                f"+{human_duration(self.elapsed)}",
+                self.get_component_rich_style("header--dim", partial=True),
+            ),
+            "   ns ",
+            (self.namespace, "bold"),
+            "   as ",
+            (self.user, "bold"),
+        )
+        if self.readonly:
+            text.append("   ")
+            text.append(
+                "read-only", self.get_component_rich_style("header--readonly", partial=True)
+            )
+        return text
+
+    COMPONENT_CLASSES = {
+        "header--clock-paused",
+        "header--clock-running",
+        "header--dim",
+        "header--readonly",
+    }
+
+
+class PodCount(Label):
+    """`Running 5`: one count, coloured like the rows it counts."""
+
+    value: reactive[int] = reactive(0)
+
+    def __init__(self, caption: str, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.caption = caption
+
+    def render(self) -> Text:
+        return Text.assemble((self.caption, ""), " ", (str(self.value), "bold"))
+
+
+class ClusterHeader(Widget):
+    """Two lines above the panes: the clock, then the pods and their recent past."""
+
+    DEFAULT_CSS = """
+    ClusterHeader { height: 2; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield ClockLine(id="clock-line")
+        with Horizontal(id="pod-counts"):
+            yield PodCount("Pods", id="count-total")
+            yield PodCount(RUNNING, id="count-running", classes="count running")
+            yield Sparkline([0], id="spark-running", classes="spark running")
+            yield PodCount(PENDING, id="count-pending", classes="count pending")
+            yield Sparkline([0], id="spark-pending", classes="spark pending")
+            yield PodCount(FAILING, id="count-failing", classes="count failing")
+            yield Sparkline([0], id="spark-failing", classes="spark failing")
+            yield PodCount(COMPLETED, id="count-completed", classes="count completed")
+            yield PodCount(TERMINATING, id="count-terminating", classes="count terminating")
+
+    def show(
+        self,
+        session: Session,
+        *,
+        paused: bool,
+        speed: float,
+        namespace: str | None,
+    ) -> None:
+        """Refresh from the session (the caller holds no lock: counts are plain ints)."""
+        cluster = session.cluster
+        clock = self.query_one(ClockLine)
+        clock.paused = paused
+        clock.speed = speed
+        clock.now_text = format_time(cluster.now_datetime())
+        clock.elapsed = cluster.now
+        clock.namespace = namespace or "all"
+        clock.user = session.user.name
+        clock.readonly = session.readonly
+        counts = session.counts
+        self.query_one("#count-total", PodCount).value = session.pod_total
+        for category, name in (
+            (RUNNING, "running"),
+            (PENDING, "pending"),
+            (FAILING, "failing"),
+            (COMPLETED, "completed"),
+            (TERMINATING, "terminating"),
+        ):
+            self.query_one(f"#count-{name}", PodCount).value = counts[category]
+        samples: Sequence[Sample] = list(session.samples)
+        padding = [0] * (SPARK_POINTS - len(samples))
+        for name, values in (
+            ("running", [s.running for s in samples]),
+            ("pending", [s.pending for s in samples]),
+            ("failing", [s.failing for s in samples]),
+        ):
+            # Padded to the full window so time runs right to left at a steady pace; the
+            # zeros also keep the scale anchored at 0.
+            self.query_one(f"#spark-{name}", Sparkline).data = [*padding, *values]
