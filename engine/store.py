@@ -9,7 +9,6 @@ DELETED, in the order they happened.
 from __future__ import annotations
 
 import random
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -63,7 +62,12 @@ class Store:
     # -- identity -----------------------------------------------------------------------
     def new_uid(self) -> str:
         """A version-4 UUID drawn from the seeded generator (deterministic runs)."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        value = self.rng.getrandbits(128)
+        # What uuid.UUID(int=value, version=4) does, without building the object.
+        value = (value & ~(0xC000 << 48)) | (0x8000 << 48)
+        value = (value & ~(0xF000 << 64)) | (4 << 76)
+        h = f"{value:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def _next_rv(self) -> str:
         self.resource_version += 1

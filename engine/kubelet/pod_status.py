@@ -99,17 +99,26 @@ def container_status(worker: PodWorker, container: dict, *, init: bool) -> dict:
         if message:
             waiting["message"] = message
         status["state"] = {"waiting": waiting}
-    mounts = [
-        {
-            "mountPath": m.get("mountPath"),
-            "name": m.get("name"),
-            **({"readOnly": True, "recursiveReadOnly": "Disabled"} if m.get("readOnly") else {}),
-        }
-        for m in container.get("volumeMounts") or []
-    ]
+    mounts = _mount_statuses(worker, container)
     if mounts:
         status["volumeMounts"] = mounts
     return dict(sorted(status.items()))
+
+
+def _mount_statuses(worker: PodWorker, container: dict) -> list[dict]:
+    """containerStatuses[].volumeMounts: the same for every status of this container."""
+    cache = worker.mount_statuses
+    found = cache.get(container["name"])
+    if found is None:
+        found = cache[container["name"]] = [
+            {
+                "mountPath": m.get("mountPath"),
+                "name": m.get("name"),
+                **({"readOnly": True, "recursiveReadOnly": "Disabled"} if m.get("readOnly") else {}),
+            }
+            for m in container.get("volumeMounts") or []
+        ]
+    return found
 
 
 def _synthesize_unknown(worker: PodWorker, container: dict, init: bool) -> bool:

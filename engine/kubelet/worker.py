@@ -109,6 +109,7 @@ class PodWorker:
         self.sync_view: tuple | None = None
         self._backoff_keys: dict[str, str] = {}
         self.volumes = PodVolumes(self)
+        self.mount_statuses: dict[str, list[dict]] = {}
         self.requests: dict[str, int] | None = None
 
     # -- identity and the spec ----------------------------------------------------------
@@ -163,6 +164,7 @@ class PodWorker:
     def pod_updated(self, pod: dict) -> None:
         if pod.get("spec") is not self.pod.get("spec"):
             self._backoff_keys.clear()
+            self.mount_statuses.clear()
         self.pod = pod
         self.request_sync()
 
