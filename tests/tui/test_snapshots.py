@@ -13,6 +13,8 @@ from podtui.app import resources
 from podtui.app.screens.dialogs import ScaleDialog
 from tests.tui.conftest import TERMINAL, make_app
 
+PSP_FILE = "../psp/restricted.yaml"
+"""Relative to the test cluster's folder (tests/tui/manifests), as `create -f` resolves it."""
 CONTROLLER_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"}
 
 
@@ -76,6 +78,13 @@ class TestPanes:
         """`4`: PodSecurityPolicies, with the empty state that says why it is empty."""
         hide_kinds(monkeypatch, {"PodSecurityPolicy"})
         assert snap_compare(make_app(), press=["4"], terminal_size=TERMINAL)
+
+    def test_psps(self, snap_compare) -> None:
+        """`4` after `:create -f` of a PSP: kubectl's PSP columns (and the deprecation warning)."""
+        if resources.registered("PodSecurityPolicy") is None:
+            pytest.skip("no engine package simulates PodSecurityPolicies in this build")
+        line = f"create -f {PSP_FILE}"
+        assert snap_compare(make_app(), press=[":", *line, "enter", "4"], terminal_size=TERMINAL)
 
     def test_pdbs(self, snap_compare, monkeypatch) -> None:
         """`5`: PodDisruptionBudgets; api's allows no disruption, in the warning colour."""
