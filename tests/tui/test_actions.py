@@ -342,3 +342,43 @@ spec:
             app.advance(10)
             names = [p["metadata"]["name"] for p in store.list("Pod", "default")]
             assert len([name for name in names if name.startswith("api-")]) == 4
+
+
+class TestLiveUpdates:
+    async def test_the_cursor_stays_on_its_pod_while_pods_come_and_go_around_it(self) -> None:
+        app = make_app()
+        async with app.run_test(size=TERMINAL) as pilot:
+            await select(app, pilot, "default/hello")
+            table = app.main_screen.table
+            cluster = app.session.cluster
+            with app.session.lock:
+                for name in ("aaa", "bbb", "zzz"):
+                    cluster.api.create(
+                        {
+                            "apiVersion": "v1",
+                            "kind": "Pod",
+                            "metadata": {"name": name},
+                            "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]},
+                        }
+                    )
+                cluster.api.delete("Pod", "default", "chatty", grace_period=0)
+            app.advance(3)
+            await pilot.pause()
+            # (All rows fit on screen here, so the row moves down with the rows above it;
+            # test_resource_table checks it keeps its height when the table scrolls.)
+            assert table.cursor_key == "default/hello"
+            assert "default/aaa" in table.visible_keys()
+            assert "default/chatty" not in table.visible_keys()
+
+    async def test_a_running_clock_updates_the_pane_without_key_presses(self) -> None:
+        app = make_app(ticks=1)
+        async with app.run_test(size=TERMINAL) as pilot:
+            app.speed = 30
+            app.paused = False
+            before = app.session.cluster.now
+            await pilot.pause(1.0)
+            app.paused = True
+            await pilot.pause(0.2)
+            assert app.session.cluster.now > before + 5
+            row = app.main_screen.table.get_row("default/crasher")
+            assert row.cells[2] in ("Error", "CrashLoopBackOff", "Running")
