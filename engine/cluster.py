@@ -7,6 +7,7 @@ through it (`apply`, the actions in `engine.actions`, `run_until`, the change fe
 from __future__ import annotations
 
 import gc
+import random
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -66,7 +67,9 @@ class Cluster:
         self.cluster_name = cluster_name
         self.clock = Clock(start=start, seed=seed, step=step)
         self.rng = self.clock.rng
-        self.store = Store(self.clock, self.rng)
+        # uids come from their own stream, so that a new object or event somewhere does not
+        # shift every later random choice (scheduling ties, generated names).
+        self.store = Store(self.clock, random.Random(f"podtui-uids-{seed}"))
         self.events = EventRecorder(self.store, self.clock)
         self.api = APIServer(self.store, self.clock, self.rng)
         self.kubelets: dict[str, Kubelet] = {}

@@ -84,9 +84,33 @@ class Kubelet:
     # -- the node object ------------------------------------------------------------------
     def register(self) -> None:
         """Post the node's first status and start the heartbeat loops."""
+        self._starting_events()
         self.post_status(force=True)
         self._schedule_status()
         self.renew_lease()
+
+    def _starting_events(self) -> None:
+        """What `kubectl describe node` shows of a kubelet (re)starting: the kubelet records each
+        node condition it finds, as a fresh process, then NodeReady."""
+        # The kubelet's node reference carries the node name as its UID (kubelet.nodeRef).
+        ref = {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": self.node_name, "uid": self.node_name},
+        }
+        name = self.node_name
+        record = self.cluster.events.event
+        record(ref, "Normal", "Starting", "Starting kubelet.", self.source)
+        for reason in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"):
+            record(ref, "Normal", reason, f"Node {name} status is now: {reason}", self.source)
+        record(
+            ref,
+            "Normal",
+            "NodeAllocatableEnforced",
+            "Updated Node Allocatable limit across pods",
+            self.source,
+        )
+        record(ref, "Normal", "NodeReady", f"Node {name} status is now: NodeReady", self.source)
 
     def post_status(self, *, force: bool = False) -> None:
         """tryUpdateNodeStatus: write when something changed or the report period passed."""
@@ -163,6 +187,7 @@ class Kubelet:
         if self.running:
             return
         self.running = True
+        self._starting_events()
         self.post_status(force=True)
         self._schedule_status()
         self.renew_lease()
@@ -213,7 +238,10 @@ class Kubelet:
         wanted = pod_requests(pod)
         pods_allowed = int(allocatable.get("pods", 110))
         if self.admitted_pods + 1 > pods_allowed:
-            return "OutOfpods", f"Node didn't have enough resource: pods, requested: 1, used: {self.admitted_pods}, capacity: {pods_allowed}"
+            return (
+                "OutOfpods",
+                f"Node didn't have enough resource: pods, requested: 1, used: {self.admitted_pods}, capacity: {pods_allowed}",
+            )
         capacity = {
             "cpu": cpu_millis(allocatable.get("cpu", "0")),
             "memory": memory_bytes(allocatable.get("memory", "0")),
