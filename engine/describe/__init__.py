@@ -3,7 +3,8 @@
 Each kind has a describer `fn(cluster, obj) -> str` that returns kubectl describe's text,
 in its exact layout (pkg/describe/describe.go), events included. Kinds without one get
 the generic describer, as kubectl does for kinds it has no describer for. Feature
-packages add theirs with `register_describer("Deployment", describe_deployment)`.
+packages add theirs with `register_describer("Deployment", describe_deployment)`: the
+workload kinds' describers live in engine/workloads/describe.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from engine.describe.budget import describe_pod_disruption_budget
 from engine.describe.generic import (
     describe_config_map,
     describe_generic,
@@ -19,15 +21,7 @@ from engine.describe.generic import (
 )
 from engine.describe.node import describe_node, node_description
 from engine.describe.pod import describe_pod, pod_description
-from engine.describe.workloads import (
-    describe_daemon_set,
-    describe_deployment,
-    describe_job,
-    describe_pod_disruption_budget,
-    describe_replica_set,
-    describe_secret,
-    describe_stateful_set,
-)
+from engine.describe.secret import describe_secret
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -57,11 +51,6 @@ register_describer("Namespace", describe_namespace)
 register_describer("ConfigMap", describe_config_map)
 register_describer("ServiceAccount", describe_service_account)
 register_describer("Secret", describe_secret)
-register_describer("Deployment", describe_deployment)
-register_describer("ReplicaSet", describe_replica_set)
-register_describer("StatefulSet", describe_stateful_set)
-register_describer("DaemonSet", describe_daemon_set)
-register_describer("Job", describe_job)
 register_describer("PodDisruptionBudget", describe_pod_disruption_budget)
 
 __all__ = [

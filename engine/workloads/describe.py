@@ -1,7 +1,7 @@
 """`kubectl describe` for the workload kinds (kubectl pkg/describe/describe.go:
 DeploymentDescriber, ReplicaSetDescriber, StatefulSetDescriber, DaemonSetDescriber,
-JobDescriber, PersistentVolumeClaimDescriber, DescribePodTemplate). Layouts are from
-memory of describe.go and marked where unverified."""
+JobDescriber, PersistentVolumeClaimDescriber, DescribePodTemplate), in describe.go's current
+layout, line for line."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from engine.describe.common import (
 )
 from engine.describe.pod import describe_containers, describe_volumes
 from engine.describe.writer import LEVEL_0, LEVEL_1, PrefixWriter
-from engine.labels import SelectorError, label_selector_as_selector
+from engine.labels import SelectorError, label_selector_as_selector, label_selector_matches
 from engine.printers.duration import human_duration, parse_timestamp
 from engine.workloads import deployment_util as du
 from engine.workloads.index import workload_index
@@ -25,6 +25,8 @@ from engine.workloads.printers import access_modes, format_label_selector, forma
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
+
+COMPLETED_INDEXES_SOFT_LIMIT = 50
 
 
 def _selector(obj: dict) -> str:
@@ -66,9 +68,12 @@ def _header(w: PrefixWriter, obj: dict, *, creation: bool = True) -> None:
 
 
 def _pods_status(cluster: Cluster, owner: dict) -> str:
-    """getPodStatusForController: the owner's pods by phase."""
+    """getPodStatusForController: the pods its selector matches that it controls, by phase."""
     counts = {"Running": 0, "Pending": 0, "Succeeded": 0, "Failed": 0}
+    selector = (owner.get("spec") or {}).get("selector")
     for pod in workload_index(cluster).controlled_by(owner["metadata"]["uid"], "Pod"):
+        if not label_selector_matches(selector, pod["metadata"].get("labels") or {}):
+            continue
         phase = (pod.get("status") or {}).get("phase", "")
         if phase in counts:
             counts[phase] += 1
@@ -100,6 +105,25 @@ def _replica_sets_by_labels(rss: list[dict]) -> str:
     return ", ".join(items) or "<none>"
 
 
+def replica_sets_of(cluster: Cluster, d: dict) -> tuple[list[dict], list[dict]]:
+    """GetAllReplicaSetsInChunks as the describer uses it: every old ReplicaSet (scaled to
+    zero or not) and the new one, the oldest whose template matches, by creation time."""
+    selector = (d.get("spec") or {}).get("selector")
+    owned = sorted(
+        (
+            rs
+            for rs in workload_index(cluster).controlled_by(d["metadata"]["uid"], "ReplicaSet")
+            if label_selector_matches(selector, rs["metadata"].get("labels") or {})
+        ),
+        key=du.by_creation,
+    )
+    template = (d.get("spec") or {}).get("template")
+    new = next(
+        (rs for rs in owned if du.equal_ignore_hash(rs["spec"].get("template"), template)), None
+    )
+    return [rs for rs in owned if rs is not new], [new] if new is not None else []
+
+
 def describe_deployment(cluster: Cluster, d: dict) -> str:
     w = PrefixWriter()
     spec, status = d.get("spec") or {}, d.get("status") or {}
@@ -125,20 +149,10 @@ def describe_deployment(cluster: Cluster, d: dict) -> str:
         )
     describe_pod_template(w, spec.get("template"))
     _conditions(w, status)
-    owned = workload_index(cluster).controlled_by(d["metadata"]["uid"], "ReplicaSet")
-    new_rs = next(
-        (
-            rs
-            for rs in sorted(owned, key=du.by_creation)
-            if du.equal_ignore_hash(rs["spec"].get("template"), spec.get("template"))
-        ),
-        None,
-    )
-    old = [
-        rs for rs in sorted(owned, key=du.by_creation) if rs is not new_rs and du.rs_replicas(rs)
-    ]
-    w.write(LEVEL_0, f"OldReplicaSets:\t{_replica_sets_by_labels(old)}\n")
-    w.write(LEVEL_0, f"NewReplicaSet:\t{_replica_sets_by_labels([new_rs] if new_rs else [])}\n")
+    old, new = replica_sets_of(cluster, d)
+    if old or new:
+        w.write(LEVEL_0, f"OldReplicaSets:\t{_replica_sets_by_labels(old)}\n")
+        w.write(LEVEL_0, f"NewReplicaSet:\t{_replica_sets_by_labels(new)}\n")
     describe_events(w, cluster.events.events_for(d), cluster.now_datetime())
     return w.text()
 
@@ -181,6 +195,8 @@ def describe_stateful_set(cluster: Cluster, sts: dict) -> str:
     rolling = strategy.get("rollingUpdate")
     if rolling is not None and rolling.get("partition") is not None:
         w.write(LEVEL_1, f"Partition:\t{rolling['partition']}\n")
+        if rolling.get("maxUnavailable") is not None:
+            w.write(LEVEL_1, f"MaxUnavailable:\t{rolling['maxUnavailable']}\n")
     w.write(LEVEL_0, f"Pods Status:\t{_pods_status(cluster, sts)}\n")
     describe_pod_template(w, spec.get("template"))
     claims = spec.get("volumeClaimTemplates") or []
@@ -205,6 +221,7 @@ def describe_daemon_set(cluster: Cluster, ds: dict) -> str:
     w = PrefixWriter()
     meta, spec, status = ds["metadata"], ds.get("spec") or {}, ds.get("status") or {}
     w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
+    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
     w.write(LEVEL_0, f"Selector:\t{_selector(ds)}\n")
     node_selector = ((spec.get("template") or {}).get("spec") or {}).get("nodeSelector")
     w.write(LEVEL_0, f"Node-Selector:\t{format_labels(node_selector)}\n")
@@ -245,6 +262,8 @@ def describe_job(cluster: Cluster, job: dict) -> str:
         w.write(LEVEL_0, f"Suspend:\t{'true' if spec['suspend'] else 'false'}\n")
     if spec.get("backoffLimit") is not None:
         w.write(LEVEL_0, f"Backoff Limit:\t{spec['backoffLimit']}\n")
+    if spec.get("ttlSecondsAfterFinished") is not None:
+        w.write(LEVEL_0, f"TTL Seconds After Finished:\t{spec['ttlSecondsAfterFinished']}\n")
     if status.get("startTime"):
         w.write(LEVEL_0, f"Start Time:\t{rfc1123z(status['startTime'])}\n")
     if status.get("completionTime"):
@@ -267,9 +286,22 @@ def describe_job(cluster: Cluster, job: dict) -> str:
             LEVEL_0,
             f"Pods Statuses:\t{active} Active ({status['ready']} Ready) / {succeeded} Succeeded / {failed} Failed\n",
         )
+    if spec.get("completionMode") == "Indexed":
+        indexes = cap_indexes(status.get("completedIndexes") or "", COMPLETED_INDEXES_SOFT_LIMIT)
+        w.write(LEVEL_0, f"Completed Indexes:\t{indexes}\n")
     describe_pod_template(w, spec.get("template"))
     describe_events(w, cluster.events.events_for(job), cluster.now_datetime())
     return w.text()
+
+
+def cap_indexes(indexes: str, soft_limit: int) -> str:
+    """capIndexesListOrNone: cut a long `1,3-5,...` list at the first comma past the limit."""
+    if not indexes:
+        return "<none>"
+    cut = indexes.find(",", soft_limit)
+    if cut < 0:
+        return indexes
+    return indexes[: cut + 1] + "..."
 
 
 def describe_persistent_volume_claim(cluster: Cluster, claim: dict) -> str:

@@ -485,7 +485,7 @@ spec:
 """
 
     def test_a_selector_reads_as_kubectl_prints_it(self) -> None:
-        from engine.describe.workloads import format_selector
+        from engine.describe.budget import format_selector
 
         selector = {
             "matchLabels": {"app": "web"},
@@ -495,7 +495,7 @@ spec:
         assert format_selector({}) == "<none>"
 
     def test_a_pod_template_is_indented_under_its_heading(self) -> None:
-        from engine.describe.workloads import describe_pod_template
+        from engine.workloads.describe import describe_pod_template
 
         w = PrefixWriter()
         describe_pod_template(
