@@ -37,7 +37,10 @@ def run_app(
     from podtui.app.app import PodtuiApp
     from podtui.app.keymap import KeymapError, load_keymap
     from podtui.app.session import Session
+    from podtui.reload import Reloader, read_texts
 
+    # Read before loading, so the watcher can tell which files are still what was applied.
+    texts = read_texts(paths)
     inputs = load_inputs(paths)
     if inputs.problems:
         for problem in inputs.problems:
@@ -58,7 +61,10 @@ def run_app(
         readonly=readonly,
         base_dir=base_dir_of(paths),
     )
-    app = PodtuiApp(session, keymap=bindings, startup=outcome)
+    # The PATHs are the source of truth from now on: each save is applied (hot reload).
+    reloader = Reloader(session.cluster, paths, lock=session.lock, user=user)
+    reloader.adopt(inputs.manifests, texts)
+    app = PodtuiApp(session, keymap=bindings, startup=outcome, reloader=reloader)
     if theme:
         if theme not in app.available_themes:
             known = ", ".join(sorted(app.available_themes))

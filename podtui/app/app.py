@@ -15,7 +15,10 @@ from textual.timer import Timer
 from engine.actions import ActionResult
 from podtui.app.commands import PodtuiCommands
 from podtui.app.messages import OpenDetail, Outcome, Ticked
+from podtui.app.reload_ui.hot_reload import HotReload
+from podtui.app.reload_ui.screen import ReloadLogScreen
 from podtui.app.session import Session
+from podtui.reload import Reloader
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 MAX_REFRESH_HZ = 20
@@ -35,6 +38,7 @@ class PodtuiApp(App[int]):
         Binding("plus,equals_sign", "faster", "Faster", show=False, id="clock.faster"),
         Binding("minus", "slower", "Slower", show=False, id="clock.slower"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("R", "reloads", "Reload log", show=False, id="view.reloads"),
         Binding("ctrl+c,ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
     ]
 
@@ -50,9 +54,12 @@ class PodtuiApp(App[int]):
         keymap: dict[str, str] | None = None,
         theme: str | None = None,
         startup: ActionResult | None = None,
+        reloader: Reloader | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        self.hot_reload = HotReload(self, reloader) if reloader is not None else None
+        """Watching the PATHs and applying each save (None when nothing is watched)."""
         self.set_reactive(PodtuiApp.paused, paused)
         self.set_reactive(PodtuiApp.speed, speed)
         self._timer: Timer | None = None
@@ -71,6 +78,8 @@ class PodtuiApp(App[int]):
 
         self.push_screen(MainScreen(self.session))
         self._restart_timer()
+        if self.hot_reload is not None:
+            self.hot_reload.start()
         if self._startup is not None and self._startup.errors:
             self.post_message(Outcome([], list(self._startup.errors)))
 
@@ -228,6 +237,16 @@ class PodtuiApp(App[int]):
         self.theme = name
         return []
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reloads":
+            return self.hot_reload is not None
+        return True
+
+    def action_reloads(self) -> None:
+        """The reload log: every reload's lines, refusals and replaced live edits."""
+        if self.hot_reload is not None and not isinstance(self.screen, ReloadLogScreen):
+            self.push_screen(ReloadLogScreen(self.hot_reload))
+
     def action_help(self) -> None:
         from podtui.app.screens.help import HelpScreen
 
@@ -253,6 +272,7 @@ class PodtuiApp(App[int]):
 
         for owner in (
             cls,
+            ReloadLogScreen,
             MainScreen,
             DetailScreen,
             EditScreen,

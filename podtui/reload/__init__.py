@@ -6,6 +6,6 @@ The console watches every PATH it was given and re-applies what changes, like ru
 
 from podtui.reload.log import ReloadEntry, ReloadLog, ReloadResult
 from podtui.reload.reloader import Reloader
-from podtui.reload.state import ManifestFolders
+from podtui.reload.state import ManifestFolders, read_texts
 
-__all__ = ["ManifestFolders", "ReloadEntry", "ReloadLog", "ReloadResult", "Reloader"]
+__all__ = ["ManifestFolders", "ReloadEntry", "ReloadLog", "ReloadResult", "Reloader", "read_texts"]

@@ -31,6 +31,8 @@ class ReloadEntry:
     """Live edits that this reload replaced."""
     initial: bool = False
     """The first load of every file when the console starts."""
+    adopted: int = 0
+    """Objects the console applied when it started, taken over without applying them again."""
 
     @property
     def ok(self) -> bool:
@@ -60,6 +62,9 @@ class ReloadEntry:
         shown = [line for line in self.lines if not line.endswith(" unchanged")]
         if unchanged:
             shown.append(f"{len(unchanged)} objects unchanged")
+        if self.adopted:
+            objects = "object" if self.adopted == 1 else "objects"
+            shown.insert(0, f"{self.adopted} {objects} applied at start, now watched")
         return shown
 
 

@@ -6,7 +6,9 @@
 
 `run` starts the watcher, loads every file once (objects already in the cluster come back
 `unchanged`, and the inventory learns which file applied what), then applies each batch of
-changes and calls `on_result` with a `ReloadResult`. With a lock, parsing and applying run
+changes and calls `on_result` with a `ReloadResult`. The console, which has just applied
+every file when it starts, calls `adopt(manifests, texts)` first: the first load then takes
+those objects over without applying them again, and only files that changed since are read. With a lock, parsing and applying run
 in a thread and the engine is only touched while holding the lock (the console may advance
 the engine from a worker thread); without one, everything runs on the event loop.
 """
@@ -16,12 +18,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, suppress
+from datetime import datetime
 from pathlib import Path
 
 from engine.api.admission import ADMIN, UserInfo
 from engine.cluster import Cluster
+from engine.manifests.loader import Manifest
 from engine.manifests.yamldoc import Problem
 from podtui.reload.log import ReloadLog, ReloadResult
 from podtui.reload.state import ManifestFolders
@@ -42,11 +46,12 @@ class Reloader:
         user: UserInfo = ADMIN,
         step_ms: int = STEP_MS,
         debounce_ms: int = DEBOUNCE_MS,
+        wall_clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self.cluster = cluster
         self.paths = [Path(p) for p in paths]
         self.lock = lock
-        self.folders = ManifestFolders(self.paths, user=user)
+        self.folders = ManifestFolders(self.paths, user=user, wall_clock=wall_clock)
         self.log = ReloadLog()
         self.step_ms = step_ms
         self.debounce_ms = debounce_ms
@@ -54,6 +59,12 @@ class Reloader:
         self.ready = asyncio.Event()
         """Set once the watcher runs and every file was loaded: saves from then on apply."""
         self._stop: asyncio.Event | None = None
+        self._adoption: tuple[Sequence[Manifest], dict[str, str]] | None = None
+
+    def adopt(self, manifests: Sequence[Manifest], texts: dict[str, str]) -> None:
+        """Make the first load take over these objects, applied at start from files whose
+        content was `texts` (`podtui.reload.state.read_texts`), instead of applying them again."""
+        self._adoption = (manifests, texts)
 
     @property
     def problems(self) -> list[Problem]:
@@ -61,8 +72,14 @@ class Reloader:
         return self.folders.problems()
 
     def reload(self, changed: set[Path] | None = None) -> ReloadResult | None:
-        """Apply what changed now (every file when `changed` is None); None if nothing did."""
-        entry = self.folders.reload(self.cluster, changed, lock=self.lock)
+        """Apply what changed now (every file when `changed` is None, or the first load's
+        adoption); None if nothing did."""
+        if changed is None and self._adoption is not None:
+            manifests, texts = self._adoption
+            self._adoption = None
+            entry = self.folders.adopt(self.cluster, manifests, texts, lock=self.lock)
+        else:
+            entry = self.folders.reload(self.cluster, changed, lock=self.lock)
         applied_at = time.perf_counter()
         self.loaded = True
         if entry is None:

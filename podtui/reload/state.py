@@ -10,7 +10,8 @@ listed until a save fixes it; the other files of the same save still apply.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from engine.api.admission import ADMIN, UserInfo
 from engine.api.kinds import lookup
-from engine.apply import Inventory, apply
+from engine.apply import LAST_APPLIED, Inventory, Member, apply, last_applied
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest, load_text, manifest_files
 from engine.manifests.yamldoc import Problem
@@ -50,6 +51,20 @@ def display_name(path: Path) -> str:
         return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(absolute)
+
+
+def read_texts(paths: Sequence[Path | str]) -> dict[str, str]:
+    """Every manifest file's text under PATHs now, by display name.
+
+    The console reads them just before it loads and applies the manifests at start, so the
+    reloader can later tell which files are still exactly what was applied (`adopt`).
+    """
+    found, _ = manifest_files([str(p) for p in paths if Path(p).exists()])
+    texts: dict[str, str] = {}
+    for path in found:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            texts[display_name(path)] = path.read_text(encoding="utf-8")
+    return texts
 
 
 class ManifestFolders:
@@ -182,6 +197,67 @@ class ManifestFolders:
             initial=initial,
         )
 
+    def adopt(
+        self,
+        cluster: Cluster,
+        manifests: Sequence[Manifest],
+        texts: dict[str, str],
+        *,
+        lock: AbstractContextManager | None = None,
+    ) -> ReloadEntry:
+        """Take over what the console applied at start instead of applying every file again.
+
+        `manifests` are what was applied at start and `texts` the files' content read just
+        before they were loaded (`read_texts`). A file whose content is still the same and
+        whose objects are all in the cluster as applied (same last-applied configuration) is
+        adopted: the inventory learns its objects and nothing is written. Any other file (it
+        changed since, an object is missing because it was refused, or a file came or went)
+        goes through an ordinary reload.
+        """
+        by_file: dict[str, list[Manifest]] = {}
+        for manifest in manifests:
+            name = display_name(Path(manifest.file))
+            by_file.setdefault(name, []).append(dataclasses.replace(manifest, file=name))
+        stale: set[str] = set()
+        adopted = 0
+        with lock if lock is not None else contextlib.nullcontext():
+            for name in sorted({*texts, *by_file}):
+                found = by_file.get(name, [])
+                state = FileState(texts.get(name), found)
+                members = [_member(cluster, m) for m in found]
+                if name not in texts or any(m is None for m in members):
+                    state.text = None  # read and apply it again
+                    stale.add(name)
+                else:
+                    for member in members:
+                        self.inventory.record(name, member)  # type: ignore[arg-type]
+                    adopted += len(members)
+                self.files[name] = state
+        current = self.scan()
+        for name, path in current.items():
+            if name in self.files and name not in stale:
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = None
+                if text != self.files[name].text:
+                    stale.add(name)
+        # An empty set still looks for files added or removed since the start.
+        entry = self.reload(cluster, {Path(n) for n in stale}, lock=lock)
+        with lock if lock is not None else contextlib.nullcontext():
+            sim_seconds, sim_time = cluster.now, cluster.now_datetime()
+        return ReloadEntry(
+            sim_seconds=entry.sim_seconds if entry else sim_seconds,
+            sim_time=entry.sim_time if entry else sim_time,
+            wall_time=entry.wall_time if entry else self.wall_clock(),
+            files=tuple(sorted(self.files)),
+            lines=entry.lines if entry else (),
+            errors=entry.errors if entry else (),
+            notices=entry.notices if entry else (),
+            initial=True,
+            adopted=adopted,
+        )
+
     def _news(self, broken: dict[str, list[Problem]], changed: set[Path] | None) -> set[str]:
         """Broken files worth a log entry: newly broken, or saved again."""
         named = {display_name(p) for p in changed} if changed is not None else set(broken)
@@ -223,6 +299,21 @@ class ManifestFolders:
                     )
                 )
         return problems
+
+
+def _member(cluster: Cluster, manifest: Manifest) -> Member | None:
+    """The live object a manifest was applied as, or None if it is not there as applied."""
+    info = lookup(str(manifest.obj.get("apiVersion", "")), manifest.kind)
+    if info is None:
+        return None
+    namespace = (manifest.namespace or "default") if info.namespaced else ""
+    live = cluster.store.get(info.kind, namespace, manifest.name)
+    if live is None:
+        return None
+    annotations = live["metadata"].get("annotations") or {}
+    if annotations.get(LAST_APPLIED) != last_applied(manifest.obj):
+        return None
+    return Member((info.kind, namespace, manifest.name), info.type_name(), live["metadata"]["uid"])
 
 
 def _key(manifest: Manifest) -> tuple[str, str, str]:

@@ -74,9 +74,11 @@ class ReloadErrorBanner(Static):
     }
     """
 
-    def __init__(self, *, id: str | None = "reload-errors", **kwargs) -> None:
+    def __init__(self, *, id: str | None = "reload-errors", hint: str = "", **kwargs) -> None:
         super().__init__("", id=id, **kwargs)
         self.problems: tuple[Problem, ...] = ()
+        self.hint = hint
+        """A last line saying where to see more (the console: which key opens the log)."""
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
@@ -87,7 +89,10 @@ class ReloadErrorBanner(Static):
         lines = [str(p).splitlines()[0] for p in problems[:BANNER_LINES]]
         if len(problems) > BANNER_LINES:
             lines.append(f"… and {len(problems) - BANNER_LINES} more (see the reload log)")
-        self.update(Text("\n".join(lines)))
+        text = Text("\n".join(lines))
+        if self.hint:
+            text.append("\n" + self.hint, style="dim")
+        self.update(text)
         self.add_class("-problems")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from engine.actions import ActionResult
 from podtui.app.commandline import navigation, verbs
 from podtui.app.commandline.parsing import CommandError, Console, Parsed, parse
+from podtui.app.reload_ui.verbs import reloads
 from podtui.app.resources import resolve_kind
 from podtui.app.session import Session
 
@@ -76,6 +77,7 @@ VERBS: dict[str, Verb] = {
     "q!": navigation.quit_console,
     "quit": navigation.quit_console,
     "exit": navigation.quit_console,
+    "reloads": reloads,
 }
 
 __all__ = ["READ_ONLY_VERBS", "VERBS", "CommandError", "Console", "Parsed", "parse", "run_command"]

@@ -22,6 +22,7 @@ from engine.actions import ActionResult
 from podtui.app import resources
 from podtui.app.commandline import run_command
 from podtui.app.messages import CommandSubmitted, OpenDetail, Outcome
+from podtui.app.reload_ui.banner import ConsoleReloadBanner
 from podtui.app.rows import RowBuilder, TableRow, columns_for, row_key
 from podtui.app.screens.dialogs import NamespaceDialog
 from podtui.app.screens.row_actions import RowActions
@@ -100,6 +101,7 @@ class MainScreen(RowActions, Screen):
     def compose(self) -> ComposeResult:
         yield ClusterHeader(id="header")
         yield PaneBar(id="pane-bar")
+        yield ConsoleReloadBanner()
         with Vertical(id="pane"):
             yield ResourceTable(id="table")
             yield Static("", id="empty-state", markup=False)
