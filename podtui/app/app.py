@@ -256,6 +256,8 @@ class PodtuiApp(App[int]):
     @classmethod
     def binding_ids(cls) -> Iterable[str]:
         """Every binding id a keymap may remap."""
+        from podtui.app.disruption.chaos_dialog import ChaosDialog
+        from podtui.app.disruption.drain_screen import DrainScreen
         from podtui.app.screens.detail import DetailScreen
         from podtui.app.screens.dialogs import (
             ConfirmDialog,
@@ -269,6 +271,7 @@ class PodtuiApp(App[int]):
         from podtui.app.screens.main import MainScreen
         from podtui.app.widgets.command_line import CommandLine
         from podtui.app.widgets.resource_table import ResourceTable
+        from podtui.app.workloads.set_image_dialog import SetImageDialog
 
         for owner in (
             cls,
@@ -284,6 +287,9 @@ class PodtuiApp(App[int]):
             NamespaceDialog,
             ResourceTable,
             CommandLine,
+            DrainScreen,
+            ChaosDialog,
+            SetImageDialog,
         ):
             for binding in owner.BINDINGS:
                 if isinstance(binding, Binding) and binding.id:

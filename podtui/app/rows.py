@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from engine.disruption.summaries import budget_summary
 from engine.printers import clean_cell, is_namespaced, printer_for
 from engine.printers.duration import parse_timestamp
 from engine.printers.registry import DEFAULT_PRINTER, KindPrinter, visible_columns
@@ -139,9 +140,12 @@ class RowBuilder:
         if self.kind == "Event":
             return PENDING if obj.get("type") == "Warning" else OK
         if self.kind == "PodDisruptionBudget":
-            allowed = _index_of(self.columns.names, "ALLOWED DISRUPTIONS")
-            # A budget that allows no disruption is what blocks a drain (k9s marks it too).
-            return PENDING if allowed is not None and cells[allowed] == "0" else OK
+            # At zero it blocks every drain and eviction of its healthy pods ($warning); short
+            # of its desired healthy pods it is violated ($error, k9s' render/pdb.go diagnose).
+            budget = budget_summary(obj)
+            if budget.current_healthy < budget.desired_healthy:
+                return FAILING
+            return PENDING if budget.at_zero else OK
         if (obj.get("metadata") or {}).get("deletionTimestamp"):
             return TERMINATING
         if status:

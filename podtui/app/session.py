@@ -97,6 +97,7 @@ class Session:
     ) -> None:
         self.cluster = cluster
         self.base_dir = base_dir or Path.cwd()
+        self.manifest_files: list[str] = []
         self.user = user
         self.readonly = readonly
         self.lock = threading.RLock()
@@ -130,6 +131,8 @@ class Session:
         cluster = Cluster(seed=seed, start=start or DEFAULT_START)
         cluster.boot(default_nodes=not any(m.kind == "Node" for m in manifests))
         session = cls(cluster, base_dir=base_dir, user=user, readonly=readonly)
+        # The files applied at t=0: what `podtui sim` replays a recorded session over.
+        session.manifest_files = list(dict.fromkeys(m.file for m in manifests))
         with session.lock:
             outcome = apply_manifests(cluster, manifests, user)
         return session, outcome

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from engine.actions import ActionResult
 from podtui.app.commandline import navigation, verbs
 from podtui.app.commandline.parsing import CommandError, Console, Parsed, parse
+from podtui.app.disruption import verbs as disruption_verbs
 from podtui.app.reload_ui.verbs import reloads
 from podtui.app.resources import resolve_kind
 from podtui.app.session import Session
+from podtui.app.workloads import verbs as workload_verbs
 
 READ_ONLY_VERBS = frozenset(
     {"create", "apply", "edit", "delete", "scale", "cordon", "uncordon", "drain", "inject", "evict"}
+    | {"set"}
 )
 
 Verb = Callable[[Parsed, Session, Console], ActionResult]
@@ -61,9 +64,14 @@ VERBS: dict[str, Verb] = {
     "scale": verbs.scale,
     "cordon": verbs.cordon,
     "uncordon": verbs.cordon,
-    "drain": verbs.drain,
+    "drain": disruption_verbs.drain,
+    "drains": disruption_verbs.drains,
     "evict": verbs.evict,
     "inject": verbs.inject,
+    "rollout": workload_verbs.rollout,
+    "set": workload_verbs.set_,
+    "chaos": disruption_verbs.chaos_verb,
+    "record": disruption_verbs.record,
     "ns": navigation.ns,
     "namespace": navigation.ns,
     "theme": navigation.theme,

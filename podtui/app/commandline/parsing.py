@@ -33,6 +33,10 @@ VALUE_FLAGS = frozenset(
         "--duration",
         "--image",
         "--count",
+        "--to-revision",
+        "--revision",
+        "--interval",
+        "--seed",
     }
 )
 FLAG_ALIASES = {

@@ -1,5 +1,7 @@
-"""Verbs that change the cluster: create, apply, delete, scale, cordon, uncordon, drain,
-evict, inject. Each calls the engine action a key press and a scenario step call."""
+"""Verbs that change the cluster: create, apply, delete, scale, cordon, uncordon, evict,
+inject. Each calls the engine action a key press and a scenario step call, and records it
+in the session journal (`drain` is podtui.app.disruption.verbs, `rollout` and `set image`
+podtui.app.workloads.verbs)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from podtui.app.commandline.parsing import (
     kind_and_names,
     namespace_of,
 )
+from podtui.app.disruption import journal
 from podtui.app.resources import plural, type_name
 from podtui.app.session import Session
 
@@ -69,12 +72,17 @@ def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                 continue
             result.lines.extend(f"Warning: {w}" for w in created.warnings)
             result.lines.append(f"{type_name(manifest.kind)}/{manifest.name} created")
+        if result.lines:
+            journal.note(session, f"create -f {parsed.flags['-f']}")
     return result
 
 
 def apply(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     manifests = _load(parsed, session, console)
     with session.lock:
+        namespace = parsed.flags.get("-n")
+        path = resolve_path(session, str(parsed.flags["-f"]))
+        journal.record_apply(session, path, namespace if isinstance(namespace, str) else None)
         return apply_manifests(session.cluster, manifests, session.user)
 
 
@@ -108,6 +116,15 @@ def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     result = ActionResult()
     with session.lock:
         for kind, name, namespace in targets:
+            journal.record(
+                session,
+                "delete",
+                f"{plural(kind)}/{name}",
+                namespace=namespace,
+                gracePeriod=grace_period,
+                cascade=cascade if isinstance(cascade, str) and cascade != "background" else None,
+                force=True if force else None,
+            )
             result.extend(
                 actions.delete(
                     session.cluster,
@@ -128,6 +145,7 @@ def _step(
     """Run a scenario step now: the same engine action a scenario runs."""
     step = Step(session.cluster.now, action, value, options or {}, "<console>", 0, session.base_dir)
     with session.lock:
+        journal.record(session, action, value, **(options or {}))
         return run_step(session.cluster, step, session.user)
 
 
@@ -170,29 +188,8 @@ def cordon(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     with session.lock:
         for node in _nodes(parsed):
             action = actions.cordon if parsed.verb == "cordon" else actions.uncordon
+            journal.record(session, parsed.verb, node)
             result.extend(action(session.cluster, node, user=session.user))
-    return result
-
-
-def drain(parsed: Parsed, session: Session, console: Console) -> ActionResult:
-    result = ActionResult()
-    for node in _nodes(parsed):
-        value: dict[str, object] = {"node": node}
-        for flag, field_name in (
-            ("--ignore-daemonsets", "ignoreDaemonsets"),
-            ("--delete-emptydir-data", "deleteEmptydirData"),
-            ("--force", "force"),
-            ("--disable-eviction", "disableEviction"),
-        ):
-            if parsed.flags.get(flag):
-                value[field_name] = True
-        if isinstance(parsed.flags.get("--timeout"), str):
-            value["timeout"] = parsed.flags["--timeout"]
-        if isinstance(parsed.flags.get("--grace-period"), str):
-            value["gracePeriod"] = int(str(parsed.flags["--grace-period"]))
-        if isinstance(parsed.flags.get("--pod-selector"), str):
-            value["podSelector"] = parsed.flags["--pod-selector"]
-        result.extend(_step(session, "drain", value))
     return result
 
 

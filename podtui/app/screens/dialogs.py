@@ -1,4 +1,6 @@
-"""Small modal dialogs: confirm a delete, pick a fault, scale, drain, pick a namespace."""
+"""Small modal dialogs: confirm a delete, pick a fault, scale, pick a namespace.
+
+The drain form is podtui.app.disruption.drain_dialog.DrainDialog (re-exported here)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select
+from textual.widgets import Button, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
+
+from podtui.app.disruption.drain_dialog import DrainDialog  # noqa: F401 (re-exported)
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -155,57 +159,6 @@ class ScaleDialog(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-@dataclass(frozen=True)
-class DrainOptions:
-    """kubectl drain's flags, as the drain dialog sets them."""
-
-    ignore_daemonsets: bool = True
-    delete_emptydir_data: bool = False
-    force: bool = False
-    timeout: str = "120s"
-
-
-class DrainDialog(ModalScreen[DrainOptions | None]):
-    """k9s' drain form: the flags of `kubectl drain`."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
-
-    def __init__(self, node: str) -> None:
-        super().__init__()
-        self.node = node
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="drain-dialog") as dialog:
-            dialog.border_title = f"Drain node/{self.node}"
-            yield Checkbox("--ignore-daemonsets", True, id="ignore-daemonsets")
-            yield Checkbox("--delete-emptydir-data", False, id="delete-emptydir-data")
-            yield Checkbox("--force", False, id="force")
-            with Horizontal(classes="dialog-row"):
-                yield Label("--timeout ")
-                yield Input("120s", id="timeout")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Drain", id="drain", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#drain")
-    def _drain(self) -> None:
-        self.dismiss(
-            DrainOptions(
-                self.query_one("#ignore-daemonsets", Checkbox).value,
-                self.query_one("#delete-emptydir-data", Checkbox).value,
-                self.query_one("#force", Checkbox).value,
-                self.query_one("#timeout", Input).value.strip() or "120s",
-            )
-        )
 
 
 class NamespaceDialog(ModalScreen[str | None]):

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Label, TextArea
 
 from engine.api import errors
 from engine.output import to_yaml
+from podtui.app.disruption import journal
 from podtui.app.messages import Outcome
 from podtui.app.resources import namespaced, plural, type_name
 from podtui.app.session import Session
@@ -131,6 +132,8 @@ class EditScreen(Screen):
         lines = [f"Warning: {w}" for w in result.warnings]
         if result.changed:
             lines.append(f"{type_name(self.kind)}/{self.object_name} edited")
+            where = f" -n {self.namespace}" if self.namespace else ""
+            journal.note(self.session, f"edit {type_name(self.kind)}/{self.object_name}{where}")
         else:
             lines.append(CANCELLED)
         self._finish(lines, [])

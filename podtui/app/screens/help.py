@@ -16,6 +16,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Views", ("view.",)),
     ("Actions", ("action.",)),
     ("Clock", ("clock.",)),
+    ("Drain panel", ("drain.",)),
     ("Console", ("app.",)),
 )
 
@@ -34,8 +35,20 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("edit KIND NAME", "edit the live object; ctrl+s applies it"),
     ("delete KIND NAME [--grace-period=N] [--force] [--now]", "delete objects"),
     ("scale KIND/NAME --replicas=N", "scale a workload"),
+    ("rollout restart|undo KIND/NAME [--to-revision=N]", "restart or roll back a workload"),
+    ("rollout history KIND/NAME [--revision=N]", "its revisions (or one revision's template)"),
+    ("set image KIND/NAME CONTAINER=IMAGE ...", "change images (a new rollout)"),
     ("cordon | uncordon NODE", "mark a node (un)schedulable"),
-    ("drain NODE [--ignore-daemonsets] [--force] [--timeout=D]", "evict a node's pods"),
+    (
+        "drain NODE [--ignore-daemonsets] [--force] [--timeout=D] ...",
+        "evict a node's pods; opens the drain panel",
+    ),
+    ("drains [NODE]", "the drain panel on the newest drain"),
+    (
+        "chaos start [--interval=30s] [-l SEL] [--seed=N] | stop",
+        "kill random pods, repeatably",
+    ),
+    ("record | record save FILE", "save this session as a scenario for podtui sim"),
     ("evict POD", "the Eviction API (a PDB may refuse it)"),
     (
         "inject FAULT POD|NODE [-c C] [--probe P] [--duration D]",

@@ -21,6 +21,8 @@ from textual.widgets import Footer, Static
 from engine.actions import ActionResult
 from podtui.app import resources
 from podtui.app.commandline import run_command
+from podtui.app.disruption.keys import DisruptionKeys
+from podtui.app.disruption.panel import DisruptionPanel
 from podtui.app.messages import CommandSubmitted, OpenDetail, Outcome
 from podtui.app.reload_ui.banner import ConsoleReloadBanner
 from podtui.app.rows import RowBuilder, TableRow, columns_for, row_key
@@ -32,6 +34,7 @@ from podtui.app.widgets.command_line import CommandLine
 from podtui.app.widgets.header import ClusterHeader
 from podtui.app.widgets.pane_bar import PaneBar
 from podtui.app.widgets.resource_table import ResourceTable
+from podtui.app.workloads.keys import WorkloadKeys
 
 DESTRUCTIVE = frozenset(
     {"delete", "kill", "inject", "edit", "cordon", "uncordon", "drain", "scale"}
@@ -40,7 +43,7 @@ SCALABLE = frozenset({"Deployment", "ReplicaSet", "StatefulSet"})
 DEFAULT_SORT = {"Event": ("LAST SEEN", False)}
 
 
-class MainScreen(RowActions, Screen):
+class MainScreen(RowActions, WorkloadKeys, DisruptionKeys, Screen):
     """Panes over the live cluster."""
 
     BINDINGS = [
@@ -77,6 +80,14 @@ class MainScreen(RowActions, Screen):
         Binding("u", "uncordon", "Uncordon", id="action.uncordon"),
         Binding("r", "drain", "Drain", id="action.drain"),
         Binding("s", "scale", "Scale", id="action.scale"),
+        # k9s' controller keys: r and i are drain and inject elsewhere; check_action picks.
+        Binding("r", "restart", "Restart", id="action.restart"),
+        Binding("ctrl+l", "rollback", "Rollback", id="action.rollback"),
+        Binding("i", "set_image", "Set image", id="action.set_image"),
+        Binding("z", "replica_sets", "ReplicaSets", show=False, id="view.replicasets"),
+        Binding("J", "jump_owner", "Jump to owner", show=False, id="view.owner"),
+        Binding("D", "drains", "Drains", id="view.drains"),
+        Binding("X", "chaos", "Chaos", id="action.chaos"),
         Binding("N", "sort('NAME')", "Sort by name", show=False, id="sort.name"),
         Binding("A", "sort('AGE')", "Sort by age", show=False, id="sort.age"),
         Binding("S", "sort('STATUS')", "Sort by status", show=False, id="sort.status"),
@@ -105,6 +116,7 @@ class MainScreen(RowActions, Screen):
         with Vertical(id="pane"):
             yield ResourceTable(id="table")
             yield Static("", id="empty-state", markup=False)
+            yield DisruptionPanel(id="disruption-panel")
         yield CommandLine(resources.alias_names(), id="command-line")
         yield Footer()
 
@@ -116,6 +128,7 @@ class MainScreen(RowActions, Screen):
         self.query_one(CommandLine).display = False
         table = self.table
         table.refresher = self._refresh_row
+        self.start_journal()
         self.load_view()
         table.focus()
         self.refresh_header()
@@ -202,6 +215,7 @@ class MainScreen(RowActions, Screen):
             )
         self._update_titles()
         self.refresh_bindings()
+        self.refresh_panels()
         # The cluster and the rows just built live as long as the view: move them out of
         # the collector's sight, or a full collection walks 10,000 pods' worth of dicts
         # (0.8 s, measured) in the middle of a keystroke.
@@ -221,7 +235,7 @@ class MainScreen(RowActions, Screen):
         if pane.border_title != title:
             pane.border_title = title
         state = self.view()
-        subtitle = []
+        subtitle = [self.jump_label()] if self.jump_label() else []
         if state.filter_text:
             subtitle.append(f"/{state.filter_text}")
         if self.wide:
@@ -275,6 +289,7 @@ class MainScreen(RowActions, Screen):
                 table.refresh_times(self._rebuild_cells)
             if upserts or removals:
                 self._update_titles()
+        self.refresh_panels()
         self.refresh_header()
 
     def _rebuild_cells(self, row: TableRow) -> TableRow | None:
@@ -299,6 +314,8 @@ class MainScreen(RowActions, Screen):
     # -- events from widgets --------------------------------------------------------------------
     @on(ResourceTable.RowSelected)
     def _row_selected(self, event: ResourceTable.RowSelected) -> None:
+        if self.show_pods_of_selected():  # enter on a controller: its pods, as in k9s
+            return
         self.action_detail("describe")
 
     @on(ResourceTable.HeaderClicked)
@@ -375,6 +392,10 @@ class MainScreen(RowActions, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in DESTRUCTIVE and self.session.readonly:
             return False
+        for check in (self.check_workload_action, self.check_disruption_action):
+            verdict = check(action, parameters)
+            if verdict is not None:
+                return verdict
         kind = self.kind
         if action in ("kill", "view_logs") or (
             action == "detail" and parameters and parameters[0] in ("logs", "timeline")
@@ -397,6 +418,8 @@ class MainScreen(RowActions, Screen):
         self.query_one(CommandLine).open("filter", self.view().filter_text)
 
     def action_clear_filter(self) -> None:
+        if self.jump_back():  # esc after a jump (enter, z, J): back where it came from
+            return
         state = self.view()
         if state.filter_text:
             state.filter_text = ""

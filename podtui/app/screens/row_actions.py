@@ -13,11 +13,10 @@ from engine import actions
 from engine.actions import ActionResult
 from podtui.app import resources
 from podtui.app.commandline import run_command
+from podtui.app.disruption import journal
 from podtui.app.rows import TableRow
 from podtui.app.screens.dialogs import (
     ConfirmDialog,
-    DrainDialog,
-    DrainOptions,
     FaultChoice,
     InjectDialog,
     ScaleDialog,
@@ -64,6 +63,12 @@ class RowActions(_Base):
             if not yes:
                 return
             with self.session.lock:
+                journal.record(
+                    self.session,
+                    "delete",
+                    f"{resources.plural(kind)}/{name}",
+                    namespace=namespace or "default",
+                )
                 result = actions.delete(
                     self.session.cluster,
                     f"{resources.plural(kind)}/{name}",
@@ -80,6 +85,14 @@ class RowActions(_Base):
             return
         namespace, name = self._identity(row)
         with self.session.lock:
+            journal.record(
+                self.session,
+                "delete",
+                f"pods/{name}",
+                namespace=namespace,
+                gracePeriod=0,
+                force=True,
+            )
             result = actions.delete(
                 self.session.cluster,
                 f"pods/{name}",
@@ -108,6 +121,18 @@ class RowActions(_Base):
             if choice is None:
                 return
             with self.session.lock:
+                journal.record(
+                    self.session,
+                    "inject",
+                    {
+                        "fault": choice.fault,
+                        "pod": name if self.kind == "Pod" and choice.node is None else None,
+                        "node": choice.node,
+                        "namespace": namespace or "default",
+                        "container": choice.container,
+                        "probe": choice.probe if choice.fault == "probeFail" else None,
+                    },
+                )
                 result = actions.inject(
                     self.session.cluster,
                     choice.fault,
@@ -140,6 +165,7 @@ class RowActions(_Base):
             return
         _, name = self._identity(row)
         with self.session.lock:
+            journal.record(self.session, action.__name__, name)  # the cordon / uncordon step
             result = action(self.session.cluster, name, user=self.session.user)
         self.report(result)
 
@@ -148,20 +174,7 @@ class RowActions(_Base):
         if row is None:
             return
         _, name = self._identity(row)
-
-        def chosen(options: DrainOptions | None) -> None:
-            if options is None:
-                return
-            flags = [f"--timeout={options.timeout}"]
-            if options.ignore_daemonsets:
-                flags.append("--ignore-daemonsets")
-            if options.delete_emptydir_data:
-                flags.append("--delete-emptydir-data")
-            if options.force:
-                flags.append("--force")
-            self.report(run_command(f"drain {name} {' '.join(flags)}", self.session, self))
-
-        self.app.push_screen(DrainDialog(name), chosen)
+        self.open_drain_dialog(name)  # the form of kubectl drain's flags, then the drain panel
 
     def action_scale(self) -> None:
         row = self.selected()

@@ -13,6 +13,7 @@ from textual.widgets import Label, Sparkline, Static
 
 from engine.printers.duration import human_duration
 from engine.timeutil import format_time
+from podtui.app.disruption.badges import header_notes
 from podtui.app.session import (
     COMPLETED,
     FAILING,
@@ -40,6 +41,8 @@ class ClockLine(Static):
     namespace: reactive[str] = reactive("default")
     user: reactive[str] = reactive("")
     readonly: reactive[bool] = reactive(False)
+    notes: reactive[tuple[tuple[str, str], ...]] = reactive(())
+    """(text, component class): chaos mode and running drains (podtui.app.disruption.badges)."""
 
     def render(self) -> Text:
         state = ("⏸ paused", "clock-paused") if self.paused else ("▶ running", "clock-running")
@@ -66,6 +69,9 @@ class ClockLine(Static):
             text.append(
                 "read-only", self.get_component_rich_style("header--readonly", partial=True)
             )
+        for note, component in self.notes:
+            text.append("   ")
+            text.append(note, self.get_component_rich_style(component, partial=True))
         return text
 
     COMPONENT_CLASSES = {
@@ -73,6 +79,8 @@ class ClockLine(Static):
         "header--clock-running",
         "header--dim",
         "header--readonly",
+        "header--chaos",
+        "header--drain",
     }
 
 
@@ -127,6 +135,7 @@ class ClusterHeader(Widget):
         clock.namespace = namespace or "all"
         clock.user = session.user.name
         clock.readonly = session.readonly
+        clock.notes = header_notes(session)
         counts = session.counts
         self.query_one("#count-total", PodCount).value = session.pod_total
         for category, name in (

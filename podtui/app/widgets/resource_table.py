@@ -181,7 +181,8 @@ class ResourceTable(ScrollView, can_focus=True):
             self._count_widths(row, 1)
         self._rebuild_order()
         self._recompute_widths()
-        target = cursor_key if cursor_key in self._rows else None
+        # The remembered row may be filtered out now (a jump's filter): then the first row.
+        target = cursor_key if cursor_key and self.index_of(cursor_key) is not None else None
         self._cursor_key = target if target is not None else self.key_at(0)
         index = self.index_of(self._cursor_key) if self._cursor_key is not None else None
         self._cursor_index = index or 0

@@ -1,0 +1,72 @@
+"""Starting a `kubectl drain` from the console: the engine's Drain on the simulated clock.
+
+The drain key's form and `:drain` both come here; it runs `engine.disruption.drain.Drain`,
+the object the scenario's `drain` step runs, with every kubectl flag (the step's mapping
+has no `--dry-run` or `--skip-wait-for-delete-timeout`). What kubectl prints at once is the
+command's outcome; what it prints later arrives with its simulated time through
+`engine.steps.report_later`: the evictions, the final line and the errors. The retries
+while a budget refuses (every 5 s per pod) are left to the drain panel, which shows every
+line, so they do not bury the screen in notifications.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.actions import ActionResult
+from engine.disruption.drain import (
+    STDERR,
+    Drain,
+    DrainLine,
+    DrainOptions,
+    DrainUsageError,
+    drains_of,
+)
+from engine.steps import report_later
+from podtui.app.disruption import journal
+
+if TYPE_CHECKING:
+    from podtui.app.session import Session
+
+QUIET_PREFIXES = ("evicting pod ",)
+QUIET_MARK = "(will retry after "
+
+
+def start_drain(session: Session, options: DrainOptions) -> tuple[Drain, ActionResult]:
+    """Start a drain now; returns it (for the panel) and what kubectl printed at once."""
+    result = ActionResult()
+    starting = True
+    cluster = session.cluster
+
+    def on_line(line: DrainLine) -> None:
+        if starting:
+            error = line.stream == STDERR and not line.text.startswith("Warning:")
+            (result.errors if error else result.lines).append(line.text)
+        elif not line.text.startswith(QUIET_PREFIXES) and QUIET_MARK not in line.text:
+            report_later(cluster, line.text)
+
+    with session.lock:
+        if options.dry_run == "none":
+            journal.record(session, "drain", options.to_step())
+        drain = Drain(cluster, options, on_line).start()
+    starting = False
+    return drain, result
+
+
+def drain_args(args: list[str], flags: dict[str, str | bool]) -> DrainOptions:
+    """`:drain`'s words back into kubectl's argv, read by DrainOptions.from_args."""
+    argv = list(args)
+    for name, value in flags.items():
+        if name in ("-n", "-A"):
+            continue  # nodes have no namespace; kubectl ignores these for drain
+        argv.append(name if value is True else f"{name}={value}")
+    return DrainOptions.from_args(argv)
+
+
+def latest_drain(session: Session, node: str | None = None) -> Drain | None:
+    """The newest drain (of a node), started from a key, a verb or a scenario step."""
+    drains = [d for d in drains_of(session.cluster) if node is None or d.node == node]
+    return drains[-1] if drains else None
+
+
+__all__ = ["DrainUsageError", "drain_args", "latest_drain", "start_drain"]

@@ -1,0 +1,182 @@
+"""`:rollout restart|undo|history KIND/NAME` and `:set image KIND/NAME CONTAINER=IMAGE`.
+
+Each calls the engine's workload verb (engine.workloads.actions: rollout_restart,
+rollout_undo, set_image), the one a key in the Controllers pane calls, and prints kubectl's
+lines. `set image` is the scenario's `setImage` step and is recorded as one; restart and
+undo have no scenario step, so the session journal lists them as not replayable.
+"""
+
+from __future__ import annotations
+
+from engine.actions import ActionResult
+from engine.describe.writer import PrefixWriter, tabwrite
+from engine.workloads import actions
+from engine.workloads.index import workload_index
+from engine.workloads.revisions import owned_revisions
+from podtui.app.commandline.parsing import (
+    CommandError,
+    Console,
+    Parsed,
+    get_object,
+    kind_and_names,
+    namespace_of,
+)
+from podtui.app.disruption import journal
+from podtui.app.resources import type_name
+from podtui.app.session import Session
+from podtui.app.workloads.owners import revision
+
+CHANGE_CAUSE = "kubernetes.io/change-cause"
+ROLLOUT_USAGE = "error: rollout restart|undo|history (TYPE NAME | TYPE/NAME) [--to-revision=N]"
+
+
+def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    """`rollout restart|undo|history TYPE/NAME`."""
+    if not parsed.args:
+        raise CommandError(ROLLOUT_USAGE)
+    sub, rest = parsed.args[0], Parsed(parsed.verb, parsed.args[1:], parsed.flags)
+    if sub == "history":
+        return history(rest, session, console)
+    if sub not in ("restart", "undo"):
+        raise CommandError(f'error: unknown command "{sub}" for "kubectl rollout"')
+    if session.readonly:
+        raise CommandError(f'error: podtui is read-only (--readonly): "rollout {sub}" is disabled')
+    kind, names = kind_and_names(rest)
+    namespace = namespace_of(parsed, console)
+    to_revision = _int_flag(parsed, "--to-revision", 0)
+    result = ActionResult()
+    with session.lock:
+        for name in names:
+            target = f"{kind.lower()}/{name}"
+            if sub == "restart":
+                done = actions.rollout_restart(
+                    session.cluster, target, namespace=namespace, user=session.user
+                )
+            else:
+                done = actions.rollout_undo(
+                    session.cluster,
+                    target,
+                    to_revision=to_revision,
+                    namespace=namespace,
+                    user=session.user,
+                )
+            if done.lines and not done.errors and "skipped" not in done.lines[0]:
+                flag = f" --to-revision={to_revision}" if to_revision else ""
+                journal.note(session, f"rollout {sub} {target} -n {namespace}{flag}")
+            result.extend(done)
+    return result
+
+
+def history(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    """`rollout history TYPE/NAME [--revision=N]`: the revisions and their change-cause."""
+    kind, names = kind_and_names(parsed)
+    namespace = namespace_of(parsed, console)
+    wanted = _int_flag(parsed, "--revision", 0)
+    result = ActionResult()
+    with session.lock:
+        for name in names:
+            obj = get_object(session, kind, namespace, name)
+            revisions = _revisions(session, obj)
+            if revisions is None:
+                result.errors.append(f'error: no history viewer has been implemented for "{kind}"')
+                continue
+            head = f"{type_name(kind)}/{name}"
+            if not revisions:
+                result.lines.extend([f"{head} ", "No rollout history found."])
+                continue
+            if wanted:
+                if wanted not in revisions:
+                    result.errors.append("error: unable to find the specified revision")
+                    continue
+                from engine.workloads.describe import describe_pod_template
+
+                w = PrefixWriter()
+                describe_pod_template(w, revisions[wanted][1])
+                result.lines.extend([f"{head} with revision #{wanted}", *w.text().splitlines()])
+                continue
+            rows = ["REVISION\tCHANGE-CAUSE"]
+            rows += [f"{r}\t{revisions[r][0] or '<none>'}" for r in sorted(revisions)]
+            result.lines.extend([f"{head} ", *tabwrite(rows)])
+    return result
+
+
+def _revisions(session: Session, obj: dict) -> dict[int, tuple[str, dict]] | None:
+    """revision -> (change-cause, pod template), as kubectl's history viewers read them:
+    a Deployment's ReplicaSets, a StatefulSet's or DaemonSet's ControllerRevisions."""
+    index = workload_index(session.cluster)
+    kind = obj["kind"]
+    found: dict[int, tuple[str, dict]] = {}
+    if kind == "Deployment":
+        for rs in index.controlled_by(obj["metadata"]["uid"], "ReplicaSet"):
+            number = revision(rs)
+            if number:
+                cause = (rs["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "")
+                found[number] = (cause, (rs.get("spec") or {}).get("template") or {})
+        return found
+    if kind in ("StatefulSet", "DaemonSet"):
+        from engine.workloads.revisions import template_of
+
+        for item in owned_revisions(index, obj):
+            cause = (item["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "")
+            found[int(item.get("revision") or 0)] = (cause, template_of(item))
+        return found
+    return None
+
+
+def set_(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    """`set image TYPE/NAME CONTAINER=IMAGE ...` (`*=IMAGE`: every container)."""
+    if not parsed.args or parsed.args[0] != "image":
+        raise CommandError(
+            "error: podtui's set takes image: set image (TYPE NAME | TYPE/NAME) CONTAINER=IMAGE"
+        )
+    words = parsed.args[1:]
+    pairs = [w for w in words if "=" in w]
+    targets = [w for w in words if "=" not in w]
+    if not pairs:
+        raise CommandError("error: at least one image update is required")
+    kind, names = kind_and_names(Parsed(parsed.verb, targets, parsed.flags))
+    namespace = namespace_of(parsed, console)
+    result = ActionResult()
+    for name in names:
+        target = f"{kind.lower()}/{name}"
+        updated: list[str] = []
+        for pair in pairs:
+            container, _, image = pair.partition("=")
+            if not container or not image:
+                raise CommandError(f'error: invalid image update "{pair}": CONTAINER=IMAGE')
+            with session.lock:
+                journal.record(
+                    session,
+                    "setImage",
+                    {
+                        "target": target,
+                        "container": None if container == "*" else container,
+                        "image": image,
+                        "namespace": namespace,
+                    },
+                )
+                done = actions.set_image(
+                    session.cluster,
+                    target,
+                    image,
+                    container=container,
+                    namespace=namespace,
+                    user=session.user,
+                )
+            result.errors.extend(done.errors)
+            updated.extend(line for line in done.lines if line not in updated)
+        result.lines.extend(updated)
+    return result
+
+
+def _int_flag(parsed: Parsed, flag: str, default: int) -> int:
+    raw = parsed.flags.get(flag)
+    if not isinstance(raw, str):
+        return default
+    try:
+        return int(raw)
+    except ValueError as err:
+        raise CommandError(f'error: invalid argument "{raw}" for "{flag}" flag') from err
+
+
+__all__ = ["history", "rollout", "set_"]
