@@ -197,8 +197,11 @@ class TestBrokenFiles:
         await until(lambda: banner(app).has_class("-problems"))
         assert str(banner(app).problems[0]).startswith("manifests/a.yaml:6: error parsing YAML")
         assert configmap(app, "a")["data"] == {"x": "1"}
-        assert any(
-            n.severity == "error" and "manifests/a.yaml:6" in n.message for n in app._notifications
+        await until(  # App.notify posts a message: the toast lands on a later turn
+            lambda: any(
+                n.severity == "error" and "manifests/a.yaml:6" in n.message
+                for n in app._notifications
+            )
         )
         # another file still applies while this one is broken, and the banner stays
         write(folder / "b.yaml", config_map("b"))

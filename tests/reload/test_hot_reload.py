@@ -220,7 +220,8 @@ class TestLiveEdits:
         await until(lambda: configmap(cluster, "a")["data"] == {"x": "1", "y": "new"})
         notice = "configmap/a: live edit of data.x replaced by manifests/a.yaml"
         await until(lambda: notice in logged(app))
-        assert any(n.message == notice for n in app._notifications)
+        # App.notify posts a message; the toast arrives on the app's next turn.
+        await until(lambda: any(n.message == notice for n in app._notifications))
 
 
 class TestTheWorker:
