@@ -61,7 +61,14 @@ _Dumper.add_representer(str, _str_presenter)
 
 
 def to_yaml(data: object) -> str:
-    return yaml.dump(data, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True, width=10**9)
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        default_flow_style=False,
+        sort_keys=True,
+        allow_unicode=True,
+        width=10**9,
+    )
 
 
 def to_json(data: object) -> str:
@@ -70,19 +77,32 @@ def to_json(data: object) -> str:
 
 def as_list(objects: list[dict]) -> dict:
     """A `v1 List`, as `kubectl get -o yaml` prints several objects."""
-    return {"apiVersion": "v1", "items": objects, "kind": "List", "metadata": {"resourceVersion": ""}}
+    return {
+        "apiVersion": "v1",
+        "items": objects,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }
 
 
 def sort_objects(objects: list[dict]) -> list[dict]:
     """By kind, namespace, name (DESIGN.md)."""
     return sorted(
         objects,
-        key=lambda o: (o.get("kind", ""), o["metadata"].get("namespace", ""), o["metadata"].get("name", "")),
+        key=lambda o: (
+            o.get("kind", ""),
+            o["metadata"].get("namespace", ""),
+            o["metadata"].get("name", ""),
+        ),
     )
 
 
 def filter_objects(
-    objects: list[dict], *, kinds: list[KindInfo] | None, namespace: str | None, all_namespaces: bool
+    objects: list[dict],
+    *,
+    kinds: list[KindInfo] | None,
+    namespace: str | None,
+    all_namespaces: bool,
 ) -> list[dict]:
     """Keep the requested kinds, and one namespace (plus cluster-scoped objects) unless -A."""
     wanted = {k.kind for k in kinds} if kinds else None
@@ -114,7 +134,16 @@ def render_tables(objects: list[dict], now: datetime, *, wide: bool, all_namespa
         items = by_kind[kind]
         if kind == "Event":
             items = sorted(items, key=_event_order)
-        blocks.append(render_table(kind, items, now, wide=wide, all_namespaces=all_namespaces, show_kind=len(by_kind) > 1))
+        blocks.append(
+            render_table(
+                kind,
+                items,
+                now,
+                wide=wide,
+                all_namespaces=all_namespaces,
+                show_kind=len(by_kind) > 1,
+            )
+        )
     return "\n".join(b for b in blocks if b)
 
 

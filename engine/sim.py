@@ -38,7 +38,9 @@ def load_inputs(paths: list[str], scenario_path: str | None = None) -> Inputs:
             for step in scenario.steps:
                 if not has_step(step.action):
                     inputs.problems.append(
-                        Problem(step.file, step.line, f"the {step.action} step is not simulated yet")
+                        Problem(
+                            step.file, step.line, f"the {step.action} step is not simulated yet"
+                        )
                     )
                 if step.action == "apply":
                     extra = load_paths([str(Path(step.base) / step.value)])

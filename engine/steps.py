@@ -51,7 +51,9 @@ def run_step(cluster: Cluster, step: Step, user: UserInfo = ADMIN) -> ActionResu
     return handler(cluster, step, user)
 
 
-def apply_manifests(cluster: Cluster, manifests: list[Manifest], user: UserInfo = ADMIN) -> ActionResult:
+def apply_manifests(
+    cluster: Cluster, manifests: list[Manifest], user: UserInfo = ADMIN
+) -> ActionResult:
     """`kubectl apply -f` over loaded manifests, in file order; refusals in kubectl's words."""
     from engine.apply import apply
 

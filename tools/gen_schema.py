@@ -25,9 +25,7 @@ def compact(spec: dict) -> object:
     if "$ref" in spec:
         return spec["$ref"].split("/")[-1]
     if "oneOf" in spec:
-        kinds = sorted(
-            t for option in spec["oneOf"] for t in _types(option) if t != "null"
-        )
+        kinds = sorted(t for option in spec["oneOf"] for t in _types(option) if t != "null")
         return "|".join(kinds)
     types = [t for t in _types(spec) if t != "null"]
     kind = types[0] if types else "any"

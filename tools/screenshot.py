@@ -1,6 +1,6 @@
 """Write docs/console.svg: the console over the bundled sample cluster, 90 s in.
 
-    python tools/screenshot.py
+python tools/screenshot.py
 """
 
 from __future__ import annotations

@@ -236,7 +236,9 @@ class Process:
         root = root.rstrip("/")
         for mount in self.container.get("volumeMounts") or ():
             point = str(mount.get("mountPath") or "").rstrip("/")
-            if point and (point == root or point.startswith(root + "/") or root.startswith(point + "/")):
+            if point and (
+                point == root or point.startswith(root + "/") or root.startswith(point + "/")
+            ):
                 return False
         return True
 

@@ -114,7 +114,9 @@ def _mount_statuses(worker: PodWorker, container: dict) -> list[dict]:
             {
                 "mountPath": m.get("mountPath"),
                 "name": m.get("name"),
-                **({"readOnly": True, "recursiveReadOnly": "Disabled"} if m.get("readOnly") else {}),
+                **(
+                    {"readOnly": True, "recursiveReadOnly": "Disabled"} if m.get("readOnly") else {}
+                ),
             }
             for m in container.get("volumeMounts") or []
         ]

@@ -23,7 +23,6 @@ PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
 _DECODE_PREFIX = 'Pod in version "v1" cannot be handled as a Pod: '
 
 
-
 def validate_pod(pod: dict) -> FieldErrors:
     errors = validate_object_meta(pod, namespaced=True)
     spec = pod.get("spec")
