@@ -96,6 +96,9 @@ class PodtuiApp(App[int]):
     def _open_detail(self, message: OpenDetail) -> None:
         from podtui.app.screens.detail import DetailScreen
 
+        if message.kind == "PodSecurityPolicy":  # with the pods each policy admitted
+            from podtui.app.security.psp_detail import PspDetailScreen as DetailScreen
+
         self.push_screen(
             DetailScreen(
                 self.session,
@@ -269,6 +272,9 @@ class PodtuiApp(App[int]):
         from podtui.app.screens.edit import EditScreen
         from podtui.app.screens.help import HelpScreen
         from podtui.app.screens.main import MainScreen
+        from podtui.app.security.explain_screen import ExplainScreen
+        from podtui.app.security.psp_detail import PspDetailScreen
+        from podtui.app.security.refused_screen import RefusedScreen
         from podtui.app.widgets.command_line import CommandLine
         from podtui.app.widgets.resource_table import ResourceTable
         from podtui.app.workloads.set_image_dialog import SetImageDialog
@@ -276,6 +282,9 @@ class PodtuiApp(App[int]):
         for owner in (
             cls,
             ReloadLogScreen,
+            ExplainScreen,
+            RefusedScreen,
+            PspDetailScreen,
             MainScreen,
             DetailScreen,
             EditScreen,

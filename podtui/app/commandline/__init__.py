@@ -16,6 +16,7 @@ from podtui.app.commandline.parsing import CommandError, Console, Parsed, parse
 from podtui.app.disruption import verbs as disruption_verbs
 from podtui.app.reload_ui.verbs import reloads
 from podtui.app.resources import resolve_kind
+from podtui.app.security import verbs as security_verbs
 from podtui.app.session import Session
 from podtui.app.workloads import verbs as workload_verbs
 
@@ -86,6 +87,8 @@ VERBS: dict[str, Verb] = {
     "quit": navigation.quit_console,
     "exit": navigation.quit_console,
     "reloads": reloads,
+    "explain": security_verbs.explain,
+    "refused": security_verbs.refused,
 }
 
 __all__ = ["READ_ONLY_VERBS", "VERBS", "CommandError", "Console", "Parsed", "parse", "run_command"]

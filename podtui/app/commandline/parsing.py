@@ -33,6 +33,8 @@ VALUE_FLAGS = frozenset(
         "--duration",
         "--image",
         "--count",
+        "--as",
+        "--as-group",
         "--to-revision",
         "--revision",
         "--interval",

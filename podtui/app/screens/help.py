@@ -54,6 +54,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "inject FAULT POD|NODE [-c C] [--probe P] [--duration D]",
         "crash, oom, probeFail, imagePullFail, sandboxKill, nodeDown, nodeUp, podKill",
     ),
+    (
+        "explain [pod NAME | deploy NAME | -f PATH] [--as U]",
+        "why PSP and PSA admit or refuse a pod",
+    ),
+    ("refused", "the pods PodSecurityPolicy refused (enter explains)"),
+    ("reloads", "the hot reload log (saves applied, errors, live edits replaced)"),
     ("ns NAME | ns all", "namespace to show"),
     ("pause | resume | step [N] | speed X", "the simulated clock"),
     ("theme [NAME]", "list or choose a theme"),

@@ -28,6 +28,7 @@ from podtui.app.reload_ui.banner import ConsoleReloadBanner
 from podtui.app.rows import RowBuilder, TableRow, columns_for, row_key
 from podtui.app.screens.dialogs import NamespaceDialog
 from podtui.app.screens.row_actions import RowActions
+from podtui.app.security.keys import SecurityKeys
 from podtui.app.session import ChangeKey, Session
 from podtui.app.views import ViewState, row_filter
 from podtui.app.widgets.command_line import CommandLine
@@ -43,7 +44,7 @@ SCALABLE = frozenset({"Deployment", "ReplicaSet", "StatefulSet"})
 DEFAULT_SORT = {"Event": ("LAST SEEN", False)}
 
 
-class MainScreen(RowActions, WorkloadKeys, DisruptionKeys, Screen):
+class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen):
     """Panes over the live cluster."""
 
     BINDINGS = [
@@ -80,6 +81,9 @@ class MainScreen(RowActions, WorkloadKeys, DisruptionKeys, Screen):
         Binding("u", "uncordon", "Uncordon", id="action.uncordon"),
         Binding("r", "drain", "Drain", id="action.drain"),
         Binding("s", "scale", "Scale", id="action.scale"),
+        # x: on the PSP pane the refused pods; on pods, workloads and events, explain.
+        Binding("x", "refused", "Refused pods", id="view.refused"),
+        Binding("x", "explain", "Explain admission", show=False, id="view.explain"),
         # k9s' controller keys: r and i are drain and inject elsewhere; check_action picks.
         Binding("r", "restart", "Restart", id="action.restart"),
         Binding("ctrl+l", "rollback", "Rollback", id="action.rollback"),
@@ -392,6 +396,9 @@ class MainScreen(RowActions, WorkloadKeys, DisruptionKeys, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in DESTRUCTIVE and self.session.readonly:
             return False
+        security = self.check_security_action(action, parameters)
+        if security is not None:
+            return security
         for check in (self.check_workload_action, self.check_disruption_action):
             verdict = check(action, parameters)
             if verdict is not None:

@@ -30,6 +30,9 @@ VERBS = (
     "resume",
     "step",
     "speed",
+    "explain",
+    "refused",
+    "reloads",
     "help",
     "quit",
 )

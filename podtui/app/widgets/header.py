@@ -14,6 +14,7 @@ from textual.widgets import Label, Sparkline, Static
 from engine.printers.duration import human_duration
 from engine.timeutil import format_time
 from podtui.app.disruption.badges import header_notes
+from podtui.app.security.badges import psp_note
 from podtui.app.session import (
     COMPLETED,
     FAILING,
@@ -41,6 +42,8 @@ class ClockLine(Static):
     namespace: reactive[str] = reactive("default")
     user: reactive[str] = reactive("")
     readonly: reactive[bool] = reactive(False)
+    psp: reactive[str] = reactive("")
+    """`PSP admission on` while PodSecurityPolicy admission is on (podtui.app.security)."""
     notes: reactive[tuple[tuple[str, str], ...]] = reactive(())
     """(text, component class): chaos mode and running drains (podtui.app.disruption.badges)."""
 
@@ -72,6 +75,9 @@ class ClockLine(Static):
         for note, component in self.notes:
             text.append("   ")
             text.append(note, self.get_component_rich_style(component, partial=True))
+        if self.psp:
+            text.append("   ")
+            text.append(self.psp, self.get_component_rich_style("header--psp", partial=True))
         return text
 
     COMPONENT_CLASSES = {
@@ -79,6 +85,7 @@ class ClockLine(Static):
         "header--clock-running",
         "header--dim",
         "header--readonly",
+        "header--psp",
         "header--chaos",
         "header--drain",
     }
@@ -135,6 +142,7 @@ class ClusterHeader(Widget):
         clock.namespace = namespace or "all"
         clock.user = session.user.name
         clock.readonly = session.readonly
+        clock.psp = psp_note(session)
         clock.notes = header_notes(session)
         counts = session.counts
         self.query_one("#count-total", PodCount).value = session.pod_total
