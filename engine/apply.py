@@ -311,7 +311,7 @@ def apply_object(
     info = lookup(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
     name = str((obj.get("metadata") or {}).get("name", ""))
     kind = info.kind if info else str(obj.get("kind", ""))
-    type_name = info.type_name() if info else kind.lower()
+    type_name = info.type_name(str(obj.get("apiVersion", ""))) if info else kind.lower()
     desired = copy.deepcopy(obj)
     desired.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = last_applied(
         obj

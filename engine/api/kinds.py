@@ -52,9 +52,14 @@ class KindInfo:
         """`pods`, `deployments.apps`: the name kubectl prints in `<resource> "<name>"`."""
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
-    def type_name(self) -> str:
-        """`pod`, `deployment.apps`: kubectl's `<type>/<name>` prefix."""
-        return f"{self.singular}.{self.group}" if self.group else self.singular
+    def type_name(self, api_version: str = "") -> str:
+        """`pod`, `deployment.apps`: kubectl's `<type>/<name>` prefix.
+
+        kubectl names the group the object was sent in, so a manifest in a legacy
+        apiVersion prints its own group: `deployment.extensions/web created`.
+        """
+        group = api_version.rpartition("/")[0] if "/" in api_version else self.group
+        return f"{self.singular}.{group}" if group else self.singular
 
 
 _KINDS: dict[str, KindInfo] = {}

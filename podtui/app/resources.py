@@ -150,11 +150,12 @@ def short_name(kind: str) -> str:
     return plural(kind)
 
 
-def type_name(kind: str) -> str:
-    """kubectl's `<type>` prefix: `pod`, `deployment.apps`."""
+def type_name(kind: str, api_version: str = "") -> str:
+    """kubectl's `<type>` prefix: `pod`, `deployment.apps`; with the apiVersion a manifest
+    was sent in, its group (`deployment.extensions`), as kubectl prints it."""
     info = kind_info(kind)
     if info is not None:
-        return info.type_name()
+        return info.type_name(api_version)
     known = _KNOWN_BY_KIND.get(kind)
     if known is not None and known.group:
         return f"{kind.lower()}.{known.group}"

@@ -313,7 +313,8 @@ def _member(cluster: Cluster, manifest: Manifest) -> Member | None:
     annotations = live["metadata"].get("annotations") or {}
     if annotations.get(LAST_APPLIED) != last_applied(manifest.obj):
         return None
-    return Member((info.kind, namespace, manifest.name), info.type_name(), live["metadata"]["uid"])
+    type_name = info.type_name(str(manifest.obj.get("apiVersion", "")))
+    return Member((info.kind, namespace, manifest.name), type_name, live["metadata"]["uid"])
 
 
 def _key(manifest: Manifest) -> tuple[str, str, str]:

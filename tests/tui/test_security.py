@@ -287,7 +287,7 @@ class TestTheSeedWorkflow:
             assert "PSP admission on" not in header_text(app)
 
             await run(pilot, "create -f ./psp.yaml")
-            assert "podsecuritypolicy.policy/permissive created" in app.transcript
+            assert "podsecuritypolicy.extensions/permissive created" in app.transcript
             assert any("PodSecurityPolicy is deprecated" in line for line in app.transcript)
             policy = store.get("PodSecurityPolicy", "", "permissive")
             assert policy["spec"]["hostPorts"] == [{"min": 8000, "max": 8080}]

@@ -71,7 +71,8 @@ def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                 result.errors.append(err.kubectl("creating", manifest.file))
                 continue
             result.lines.extend(f"Warning: {w}" for w in created.warnings)
-            result.lines.append(f"{type_name(manifest.kind)}/{manifest.name} created")
+            api_version = str(manifest.obj.get("apiVersion", ""))
+            result.lines.append(f"{type_name(manifest.kind, api_version)}/{manifest.name} created")
         if result.lines:
             journal.note(session, f"create -f {parsed.flags['-f']}")
     return result

@@ -167,7 +167,7 @@ class TestSampleFolder:
             "containers are not allowed spec.containers[0].securityContext.privileged: Invalid "
             "value: true: Privileged containers are not allowed]",
         ]
-        assert "podsecuritypolicy.policy/permissive created" in lines
+        assert "podsecuritypolicy.extensions/permissive created" in lines
         assert (
             "Warning: policy/v1beta1 PodSecurityPolicy is deprecated in v1.21+, unavailable in v1.25+"
             in lines

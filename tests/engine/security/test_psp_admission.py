@@ -325,7 +325,7 @@ class TestKubectlWords:
         obj = psp("permissive")
         obj["apiVersion"] = "extensions/v1beta1"
         outcome = apply_object(c, obj)
-        assert outcome.line() == "podsecuritypolicy.policy/permissive created"
+        assert outcome.line() == "podsecuritypolicy.extensions/permissive created"
         (warning,) = outcome.warnings
         assert warning.endswith(
             "extensions/v1beta1 PodSecurityPolicy is deprecated in v1.11+, unavailable in v1.16+; "

@@ -82,7 +82,7 @@ class TestLegacyApiVersions:
         lines = apply_manifests(cluster, loaded.manifests).lines
         assert lines == [
             "Warning: extensions/v1beta1 Deployment is deprecated in v1.8+, unavailable in v1.16+; use apps/v1 Deployment",
-            "deployment.apps/old created",
+            "deployment.extensions/old created",  # kubectl names the group it sent
         ]
 
     @pytest.mark.parametrize("api_version", ["extensions/v1beta1", "apps/v1beta1"])
