@@ -184,20 +184,41 @@ def rollout_undo(
     namespace: str = "default",
     user: UserInfo = ADMIN,
 ) -> ActionResult:
-    """`kubectl rollout undo deployment/NAME [--to-revision=N]`: the Deployment's template
-    becomes the one of an earlier ReplicaSet, which the controller scales back up."""
+    """`kubectl rollout undo KIND/NAME [--to-revision=N]` (rollback.go's rollbackers): a
+    Deployment takes the template of an earlier ReplicaSet, which its controller scales back
+    up; a StatefulSet or DaemonSet the template of an earlier ControllerRevision."""
     info, name, obj, result = _lookup(cluster, target, namespace)
     if obj is None or info is None:
         return result
-    if info.kind != "Deployment":
-        result.errors.append(f'error: no rollbacker has been implemented for "{info.kind}"')
+    if info.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
+        group_kind = f"{info.kind}.{info.group}" if info.group else info.kind
+        result.errors.append(f'error: no rollbacker has been implemented for "{group_kind}"')
         return result
-    if obj["spec"].get("paused"):
-        result.errors.append(
-            "error: you cannot rollback a paused deployment; resume it first with "
-            "'kubectl rollout resume' and try again"
-        )
+    if to_revision < 0:
+        result.errors.append(f"error: unable to find specified revision {to_revision} in history")
         return result
+    if info.kind == "Deployment":
+        updated = _deployment_rollback(cluster, info, name, obj, to_revision, result)
+    else:
+        updated = _revision_rollback(cluster, info, obj, to_revision, result)
+    if updated is not None and _update(cluster, updated, user, result):
+        result.lines.append(f"{info.type_name()}/{name} rolled back")
+    return result
+
+
+def _skipped(info: KindInfo, name: str, to_revision: int) -> str:
+    # kubectl prints the revision asked for: 0 when --to-revision was not given.
+    return (
+        f"{info.type_name()}/{name} skipped rollback "
+        f"(current template already matches revision {to_revision})"
+    )
+
+
+def _deployment_rollback(
+    cluster: Cluster, info: KindInfo, name: str, obj: dict, to_revision: int, result: ActionResult
+) -> dict | None:
+    """DeploymentRollbacker: the chosen ReplicaSet's template (without its hash label) and
+    annotations, keeping the Deployment's own revision bookkeeping annotations."""
     from engine.workloads.index import workload_index
 
     owned = workload_index(cluster).controlled_by(obj["metadata"]["uid"], "ReplicaSet")
@@ -206,14 +227,16 @@ def rollout_undo(
     if isinstance(found, str):
         message = found or f'no rollout history found for deployment "{name}"'
         result.errors.append(f"error: {message}")
-        return result
-    if du.equal_ignore_hash(found["spec"].get("template"), obj["spec"].get("template")):
-        revision = du.revision(found)
-        result.lines.append(
-            f"{info.type_name()}/{name} skipped rollback "
-            f"(current template already matches revision {revision})"
+        return None
+    if obj["spec"].get("paused"):
+        result.errors.append(
+            "error: you cannot rollback a paused deployment; resume it first with "
+            f"'kubectl rollout resume deployment/{name}' and try again"
         )
-        return result
+        return None
+    if du.equal_ignore_hash(found["spec"].get("template"), obj["spec"].get("template")):
+        result.lines.append(_skipped(info, name, to_revision))
+        return None
     updated = copy.deepcopy(obj)
     updated["spec"]["template"] = du.template_without_hash(found["spec"].get("template"))
     annotations = {
@@ -228,9 +251,36 @@ def rollout_undo(
         updated["metadata"]["annotations"] = annotations
     else:
         updated["metadata"].pop("annotations", None)
-    if _update(cluster, updated, user, result):
-        result.lines.append(f"{info.type_name()}/{name} rolled back")
-    return result
+    return updated
+
+
+def _revision_rollback(
+    cluster: Cluster, info: KindInfo, obj: dict, to_revision: int, result: ActionResult
+) -> dict | None:
+    """StatefulSetRollbacker / DaemonSetRollbacker: findHistory picks the revision (0: the
+    second newest), which is skipped when its patch equals the live template's, else
+    patched in (its data replaces spec.template); the controller then re-uses that
+    ControllerRevision under a new number."""
+    from engine.workloads.index import workload_index
+    from engine.workloads.revisions import owned_revisions, template_of, template_patch
+
+    history = owned_revisions(workload_index(cluster), obj)
+    if to_revision == 0 and len(history) <= 1:
+        result.errors.append("error: no last revision to roll back to")
+        return None
+    if to_revision == 0:
+        chosen = sorted(history, key=lambda r: int(r.get("revision") or 0))[-2]
+    else:
+        chosen = next((r for r in history if int(r.get("revision") or 0) == to_revision), None)
+    if chosen is None:
+        result.errors.append(f"error: unable to find specified revision {to_revision} in history")
+        return None
+    if template_patch(obj) == chosen.get("data"):
+        result.lines.append(_skipped(info, obj["metadata"]["name"], to_revision))
+        return None
+    updated = copy.deepcopy(obj)
+    updated["spec"]["template"] = template_of(chosen)
+    return updated
 
 
 # -- scenario steps ----------------------------------------------------------------------------

@@ -129,6 +129,22 @@ class TestRolloutKeys:
             app.advance(1)
             assert du.revision(get(app, "Deployment", "web")) == 4
 
+    async def test_ctrl_l_rolls_a_daemonset_back_to_its_previous_controller_revision(
+        self,
+    ) -> None:
+        app = controllers_app()
+        async with app.run_test(size=TERMINAL) as pilot:
+            before = image_of(app, "DaemonSet", "agent")
+            await run(pilot, "set image daemonset/agent *=busybox:1.37")
+            app.advance(60)
+            await show(app, pilot, "DaemonSet", "default/agent")
+            await pilot.press("ctrl+l")
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("y")
+            await pilot.pause()
+            assert "daemonset.apps/agent rolled back" in app.transcript
+            assert image_of(app, "DaemonSet", "agent") == before
+
     async def test_s_scales_a_statefulset(self) -> None:
         app = controllers_app()
         async with app.run_test(size=TERMINAL) as pilot:

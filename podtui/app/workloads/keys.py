@@ -35,7 +35,7 @@ else:
 
 WORKLOAD_ACTIONS = {
     "restart": RESTARTABLE,
-    "rollback": ("Deployment", "ReplicaSet"),
+    "rollback": ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"),
     "set_image": TEMPLATED,
     "replica_sets": ("Deployment",),
 }
@@ -145,26 +145,29 @@ class WorkloadKeys(_Base):
         )
 
     def action_rollback(self) -> None:
-        """`ctrl+l`: roll a Deployment back to its previous revision, or (on a ReplicaSet,
-        as k9s does) its Deployment back to that ReplicaSet's revision."""
+        """`ctrl+l`: roll a Deployment, StatefulSet or DaemonSet back to its previous
+        revision, or (on a ReplicaSet, as k9s does) its Deployment back to that ReplicaSet's
+        revision."""
         row = self.selected()
         if row is None:
             return
         namespace, name = self._identity(row)
-        if self.kind == "Deployment":
-            deployment, to_revision = name, 0
-            question = f"Roll back deployment.apps/{name} to its previous revision?"
+        kind = self.kind
+        if kind in ("Deployment", "StatefulSet", "DaemonSet"):
+            target, to_revision = name, 0
+            question = f"Roll back {resources.type_name(kind)}/{name} to its previous revision?"
         else:
+            kind = "Deployment"
             owner = controller_of(row.obj)
             if owner is None or owner.kind != "Deployment":
                 self.notify(
                     f"replicaset.apps/{name} has no Deployment to roll back", severity="warning"
                 )
                 return
-            deployment, to_revision = owner.name, revision(row.obj)
+            target, to_revision = owner.name, revision(row.obj)
             question = f"Roll back deployment.apps/{owner.name} to revision {to_revision} ({name})?"
         flag = f" --to-revision={to_revision}" if to_revision else ""
-        line = f"rollout undo deployment/{deployment} -n {namespace or 'default'}{flag}"
+        line = f"rollout undo {kind.lower()}/{target} -n {namespace or 'default'}{flag}"
 
         def confirmed(yes: bool | None) -> None:
             if yes:
