@@ -158,10 +158,19 @@ def containers_ready_condition(
 
 
 def pod_ready_condition(
-    pod: dict, conditions: list[dict], statuses: list[dict] | None, phase: str
+    pod: dict,
+    conditions: list[dict],
+    statuses: list[dict] | None,
+    phase: str,
+    *,
+    containers_ready: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Ready: ContainersReady and every readiness gate True, `GeneratePodReadyCondition`."""
-    containers_ready = containers_ready_condition(pod, statuses, phase)
+    """Ready: ContainersReady and every readiness gate True, `GeneratePodReadyCondition`.
+
+    `containers_ready` is the ContainersReady condition when the caller has built it already.
+    """
+    if containers_ready is None:
+        containers_ready = containers_ready_condition(pod, statuses, phase)
     if containers_ready["status"] != "True":
         return _condition(
             READY,
@@ -196,18 +205,15 @@ def pod_scheduled_condition() -> dict[str, str]:
     return _condition(POD_SCHEDULED, "True")
 
 
-def _find(conditions: list[dict], condition_type: str) -> dict | None:
-    return next((c for c in conditions if c.get("type") == condition_type), None)
-
-
 def _stamp(
     condition: dict,
-    old_conditions: list[dict],
+    old: dict | None,
     now: str,
     observed_generation: int | None,
 ) -> dict:
-    """Add the times (and observedGeneration): lastTransitionTime moves only on a status change."""
-    old = _find(old_conditions, condition["type"])
+    """Add the times (and observedGeneration): lastTransitionTime moves only on a status change.
+
+    `old` is the condition of the same type in the kubelet's last status, if any."""
     transition = (
         old.get("lastTransitionTime") if old and old.get("status") == condition["status"] else now
     )
@@ -248,8 +254,13 @@ def generate_conditions(
     api_conditions = (pod.get("status") or {}).get("conditions") or []
     conditions = [dict(c) for c in api_conditions if c.get("type") not in KUBELET_OWNED]
 
+    # The first old condition of each type, as a linear search would find it.
+    old_by_type: dict = {}
+    for old in old_conditions:
+        old_by_type.setdefault(old.get("type"), old)
+
     # Disruption conditions are one-time events: copied forward, never regenerated.
-    disruption = _find(old_conditions, DISRUPTION_TARGET)
+    disruption = old_by_type.get(DISRUPTION_TARGET)
     if disruption is not None:
         existing = next(
             (i for i, c in enumerate(conditions) if c.get("type") == DISRUPTION_TARGET), None
@@ -262,12 +273,14 @@ def generate_conditions(
     everything = all_container_statuses(init_statuses, statuses)
 
     def add(condition: dict) -> None:
-        conditions.append(_stamp(condition, old_conditions, now, observed_generation))
+        old = old_by_type.get(condition["type"])
+        conditions.append(_stamp(condition, old, now, observed_generation))
 
     add(ready_to_start_containers_condition(ready_to_start_containers))
     add(initialized_condition(pod, everything, phase))
+    containers_ready = containers_ready_condition(pod, everything, phase)
     # Readiness gates are looked up among the conditions gathered so far, as upstream does.
-    add(pod_ready_condition(pod, conditions, everything, phase))
-    add(containers_ready_condition(pod, everything, phase))
+    add(pod_ready_condition(pod, conditions, everything, phase, containers_ready=containers_ready))
+    add(containers_ready)
     add(pod_scheduled_condition())
     return conditions
