@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from typing import Any
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {
@@ -27,8 +28,24 @@ class QuantityError(ValueError):
     """A string that is not a Kubernetes quantity."""
 
 
+# Parsed strings (Fractions are immutable, so one can be shared): a cluster asks for the same
+# few quantities ("100m", "128Mi", a node's allocatable) for every pod it admits and schedules.
+_PARSED: dict[str, Fraction] = {}
+_MILLIS: dict[str, int] = {}
+_BYTES: dict[str, int] = {}
+
+
 def parse_quantity(value: str | int | float) -> Fraction:
     """Parse a quantity exactly as the API server's resource.Quantity does."""
+    if type(value) is str:
+        found = _PARSED.get(value)
+        if found is None:
+            found = _cached(_PARSED, value, _parse(value))
+        return found
+    return _parse(value)
+
+
+def _parse(value: str | int | float) -> Fraction:
     if isinstance(value, bool):
         raise QuantityError(f"quantities must match the regular expression: {value!r}")
     if isinstance(value, int):
@@ -52,13 +69,33 @@ def parse_quantity(value: str | int | float) -> Fraction:
 
 def cpu_millis(value: str | int | float) -> int:
     """CPU quantity in millicores, rounded up as the API server rounds MilliValue."""
-    q = parse_quantity(value) * 1000
-    return int(-(-q.numerator // q.denominator))
+    if type(value) is str:
+        found = _MILLIS.get(value)
+        if found is None:
+            found = _cached(_MILLIS, value, _ceil(parse_quantity(value) * 1000))
+        return found
+    return _ceil(parse_quantity(value) * 1000)
 
 
 def memory_bytes(value: str | int | float) -> int:
     """Memory (or any byte) quantity in bytes, rounded up."""
-    q = parse_quantity(value)
+    if type(value) is str:
+        found = _BYTES.get(value)
+        if found is None:
+            found = _cached(_BYTES, value, _ceil(parse_quantity(value)))
+        return found
+    return _ceil(parse_quantity(value))
+
+
+def _cached(cache: dict, value: str, result: Any) -> Any:
+    """Remember `result` for `value` (a bounded cache: it starts over past 10,000 strings)."""
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[value] = result
+    return result
+
+
+def _ceil(q: Fraction) -> int:
     return int(-(-q.numerator // q.denominator))
 
 
