@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
 
 from engine.clock import Clock, Timer
 from engine.store import Store
@@ -50,6 +49,8 @@ class EventRecorder:
         self._sources: dict[Source, dict] = {}
         self._name_seq: dict[str, int] = {}
         self._dedup_key: dict[tuple[str, str], tuple] = {}
+        self._nanos: tuple[float, int] | None = None
+        self._micro_time: tuple[float, str] | None = None
         self.enabled = True
 
     def event(
@@ -93,7 +94,7 @@ class EventRecorder:
             if source.new_api:
                 series = existing.setdefault("series", {"count": 1})
                 series["count"] = series.get("count", 1) + 1
-                series["lastObservedTime"] = format_micro_time(self.clock.now_datetime())
+                series["lastObservedTime"] = self._now_micro_time()
             else:
                 existing["lastTimestamp"] = self.clock.timestamp()
             self.store.modified(existing)
@@ -117,8 +118,7 @@ class EventRecorder:
         related: dict | None,
     ) -> dict:
         namespace = ref.get("namespace") or "default"
-        moment = self.clock.now_datetime()
-        name = self._event_name(ref["name"], moment)
+        name = self._event_name(ref["name"], self._now_nanos())
         event: dict = {
             "apiVersion": "v1",
             "kind": "Event",
@@ -131,7 +131,7 @@ class EventRecorder:
         if source.new_api:
             event.update(
                 {
-                    "eventTime": format_micro_time(moment),
+                    "eventTime": self._now_micro_time(),
                     "firstTimestamp": None,
                     "lastTimestamp": None,
                     "count": 1,
@@ -170,9 +170,26 @@ class EventRecorder:
             self._sources[source] = found
         return found
 
-    def _event_name(self, object_name: str, moment: datetime) -> str:
+    def _now_nanos(self) -> int:
+        """The current moment in unix nanoseconds (kept while the clock stands still: the
+        events of one instant come in bursts)."""
+        now = self.clock.now
+        cached = self._nanos
+        if cached is None or cached[0] != now:
+            moment = self.clock.now_datetime()
+            cached = self._nanos = (now, round(moment.timestamp() * 1_000_000) * 1000)
+        return cached[1]
+
+    def _now_micro_time(self) -> str:
+        """The current moment as an eventTime (kept while the clock stands still)."""
+        now = self.clock.now
+        cached = self._micro_time
+        if cached is None or cached[0] != now:
+            cached = self._micro_time = (now, format_micro_time(self.clock.now_datetime()))
+        return cached[1]
+
+    def _event_name(self, object_name: str, nanos: int) -> str:
         """`<object>.<hex unix nanoseconds>`, as client-go names events."""
-        nanos = round(moment.timestamp() * 1_000_000) * 1000
         base = f"{object_name}.{nanos:x}"
         seq = self._name_seq.get(base, 0)
         self._name_seq[base] = seq + 1
