@@ -22,19 +22,9 @@ class PspDetailScreen(DetailScreen):
 
     BINDINGS = [Binding("a", "tab('admitted')", "Admitted pods", id="detail.admitted")]
 
-    def __init__(
-        self,
-        session: Session,
-        kind: str,
-        namespace: str,
-        name: str,
-        *,
-        tab: str = "describe",
-        container: str | None = None,
-        previous: bool = False,
-    ) -> None:
-        super().__init__(session, kind, namespace, name, tab=tab)
-        self.wanted_tab = tab
+    def __init__(self, session: Session, kind: str, namespace: str, name: str, **options) -> None:
+        super().__init__(session, kind, namespace, name, **options)
+        self.wanted_tab = options.get("tab", "describe")
         self._builder = RowBuilder("Pod", columns_for("Pod", wide=False, all_namespaces=True))
         self._keys: set[str] = set()
 
