@@ -17,12 +17,12 @@ import argparse
 import asyncio
 import json
 import math
-import platform
 import random
 import resource
 import statistics
 import time
 
+from machine import machine  # benchmarks/machine.py, beside this script
 from textual._compositor import Compositor
 
 from engine import actions
@@ -157,7 +157,7 @@ async def measure(args: argparse.Namespace) -> dict:
         "pods_changed_per_tick": round(statistics.mean(changed), 1),
         "tick_refresh_p95_ms": round(sorted(tick_ms)[int(len(tick_ms) * 0.95) - 1], 2),
         "setup_s": round(setup_s, 1),
-        "python": platform.python_version(),
+        **machine(),
     }
 
 

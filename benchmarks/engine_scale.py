@@ -26,6 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from machine import machine  # benchmarks/machine.py, beside this script
+
 from engine.cluster import Cluster, default_node
 
 
@@ -158,6 +160,7 @@ def main() -> None:
         result["rollout_wall_s"] = round(rollout_wall, 3)
         result["rollout_sim_s"] = round(rollout_sim, 1)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    result.update(machine())
     print(json.dumps(result))
 
 

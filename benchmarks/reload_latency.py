@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -32,6 +30,8 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from machine import machine  # benchmarks/machine.py, beside this script
 
 from engine.sim import load_inputs
 from podtui.app.app import PodtuiApp
@@ -159,20 +159,8 @@ async def measure(saves: int, pause: float, adopt: bool = True) -> dict:
         "save_to_applied_ms_p95": round(percentile(applied, 0.95), 1),
         "save_to_screen_ms_p50": round(statistics.median(screen), 1),
         "save_to_screen_ms_p95": round(percentile(screen, 0.95), 1),
-        "cpus": os.cpu_count(),
-        "cpu": _cpu_model(),
-        "python": platform.python_version(),
+        **machine(),
     }
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main() -> None:
