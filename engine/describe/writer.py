@@ -7,6 +7,8 @@ with minwidth 0, tabwidth 8, padding 2, padchar ' ' and no flags, written to thr
 
 from __future__ import annotations
 
+from engine.tabwriter import tabwrite as go_tabwrite
+
 DESCRIBE_MIN_WIDTH = 0
 DESCRIBE_PADDING = 2
 LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, LEVEL_4 = range(5)
@@ -15,46 +17,8 @@ LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, LEVEL_4 = range(5)
 def tabwrite(
     lines: list[str], *, min_width: int = DESCRIBE_MIN_WIDTH, padding: int = DESCRIBE_PADDING
 ) -> list[str]:
-    """Align tab-separated lines as Go's text/tabwriter does (padchar ' ', no flags).
-
-    A cell is text ended by a tab; the last cell of a line belongs to no column. A column
-    block is a run of adjacent lines that all have a cell in that column; its width is the
-    widest cell plus the padding (at least `min_width`).
-    """
-    rows = [line.split("\t") for line in lines]
-    widths: list[int] = []
-    out: list[str] = []
-
-    def write_lines(start: int, end: int) -> None:
-        for cells in rows[start:end]:
-            parts = []
-            for j, cell in enumerate(cells):
-                parts.append(cell)
-                if j < len(widths) and j < len(cells) - 1:
-                    parts.append(" " * (widths[j] - len(cell)))
-            out.append("".join(parts))
-
-    def format_block(start: int, end: int) -> None:
-        column = len(widths)
-        this = start
-        while this < end:
-            if column >= len(rows[this]) - 1:
-                this += 1
-                continue
-            write_lines(start, this)
-            start = this
-            width = min_width
-            while this < end and column < len(rows[this]) - 1:
-                width = max(width, len(rows[this][column]) + padding)
-                this += 1
-            widths.append(width)
-            format_block(start, this)
-            widths.pop()
-            start = this
-        write_lines(start, end)
-
-    format_block(0, len(rows))
-    return out
+    """Align tab-separated lines as Go's text/tabwriter does with describe's settings."""
+    return go_tabwrite(lines, min_width=min_width, padding=padding)
 
 
 def _escape(text: str) -> str:

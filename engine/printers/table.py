@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.printers.registry import DEFAULT_PRINTER, is_namespaced, printer_for, visible_columns
+from engine.tabwriter import tabwrite as go_tabwrite
 
 TABWRITER_MIN_WIDTH = 6
 TABWRITER_PADDING = 3
@@ -32,46 +33,8 @@ def _escape_terminal(value: str) -> str:
 
 
 def tabwrite(lines: list[str]) -> list[str]:
-    """Align tab-separated lines exactly as Go's text/tabwriter does with kubectl's settings.
-
-    A cell is text ended by a tab; the last cell of a line is not part of any column.
-    A column block is a run of adjacent lines that all have a cell in that column;
-    its width is the widest cell plus padding, at least the minimum width.
-    """
-    rows = [line.split("\t") for line in lines]
-    widths: list[int] = []
-    out: list[str] = []
-
-    def write_lines(start: int, end: int) -> None:
-        for cells in rows[start:end]:
-            parts = []
-            for j, cell in enumerate(cells):
-                parts.append(cell)
-                if j < len(widths):
-                    parts.append(" " * (widths[j] - len(cell)))
-            out.append("".join(parts))
-
-    def format_block(start: int, end: int) -> None:
-        column = len(widths)
-        this = start
-        while this < end:
-            if column >= len(rows[this]) - 1:
-                this += 1
-                continue
-            write_lines(start, this)
-            start = this
-            width = TABWRITER_MIN_WIDTH
-            while this < end and column < len(rows[this]) - 1:
-                width = max(width, len(rows[this][column]) + TABWRITER_PADDING)
-                this += 1
-            widths.append(width)
-            format_block(start, this)
-            widths.pop()
-            start = this
-        write_lines(start, end)
-
-    format_block(0, len(rows))
-    return out
+    """Align tab-separated lines as Go's text/tabwriter does with kubectl get's settings."""
+    return go_tabwrite(lines, min_width=TABWRITER_MIN_WIDTH, padding=TABWRITER_PADDING)
 
 
 def _name_with_kind(obj: dict, name: str) -> str:
