@@ -13,16 +13,8 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _DESCRIBE_KEY = re.compile(r"^(\s*)([A-Za-z][\w .\-/()]*?:)(?=\s|$)")
 
 
-class YamlView(Static):
-    """`kubectl get -o yaml`, coloured: keys, strings, numbers and booleans."""
-
-    COMPONENT_CLASSES = {
-        "yaml--key",
-        "yaml--string",
-        "yaml--number",
-        "yaml--literal",
-        "yaml--dash",
-    }
+class HighlightedText(Static):
+    """Text shown through `highlight`, redone when the theme's styles change."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, expand=True)
@@ -38,6 +30,21 @@ class YamlView(Static):
         super().notify_style_update()
         if self._source and self.is_mounted:
             self.update(self.highlight(self._source))
+
+    def highlight(self, source: str) -> Text:
+        raise NotImplementedError
+
+
+class YamlView(HighlightedText):
+    """`kubectl get -o yaml`, coloured: keys, strings, numbers and booleans."""
+
+    COMPONENT_CLASSES = {
+        "yaml--key",
+        "yaml--string",
+        "yaml--number",
+        "yaml--literal",
+        "yaml--dash",
+    }
 
     def highlight(self, source: str) -> Text:
         key = self.get_component_rich_style("yaml--key", partial=True)
@@ -71,25 +78,10 @@ class YamlView(Static):
         return text
 
 
-class DescribeView(Static):
+class DescribeView(HighlightedText):
     """`kubectl describe`, with its field names picked out and Warning events marked."""
 
     COMPONENT_CLASSES = {"describe--key", "describe--warning"}
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, expand=True)
-        self._source = ""
-
-    def show(self, source: str) -> None:
-        if source == self._source:
-            return
-        self._source = source
-        self.update(self.highlight(source))
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        if self._source and self.is_mounted:
-            self.update(self.highlight(self._source))
 
     def highlight(self, source: str) -> Text:
         key = self.get_component_rich_style("describe--key", partial=True)
