@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from engine.api.admission import ADMIN, UserInfo
 from engine.timeutil import DurationError, parse_duration, parse_time
+from engine.version import KUBERNETES_VERSION
+from podtui import __version__
+from podtui.bundled import sample_manifests
 
-SAMPLE_MANIFESTS = Path(__file__).resolve().parent.parent / "sample_manifests"
+VERSION_LINE = f"podtui {__version__} (simulates Kubernetes {KUBERNETES_VERSION})"
 
 
 class UsageError(Exception):
@@ -48,7 +51,12 @@ def sim_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="podtui sim", description="Play the cluster headless and print its final state."
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="manifest files or folders")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="manifest files or folders (default: the bundled sample cluster)",
+    )
     parser.add_argument(
         "--until",
         type=_duration,
@@ -84,7 +92,12 @@ def validate_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="podtui validate", description="Check manifests (and a scenario) without running them."
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="manifest files or folders (default: the bundled sample cluster)",
+    )
     parser.add_argument("--scenario", metavar="FILE")
     return parser
 
@@ -93,8 +106,10 @@ def tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="podtui",
         description="A terminal console over a simulated Kubernetes cluster. "
-        "Subcommands: `podtui sim PATH...`, `podtui validate PATH...`.",
+        "Subcommands: `podtui sim PATH...`, `podtui validate PATH...`, "
+        "`podtui completion bash|zsh`.",
     )
+    parser.add_argument("--version", action="version", version=VERSION_LINE)
     parser.add_argument(
         "paths",
         nargs="*",
@@ -113,6 +128,11 @@ def tui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _paths_or_sample(paths: list[str]) -> list[str]:
+    """PATH arguments, or the bundled sample cluster when there are none."""
+    return paths or [str(sample_manifests())]
+
+
 def _print_problems(problems: list) -> None:
     for problem in problems:
         print(str(problem), file=sys.stderr)
@@ -122,7 +142,7 @@ def run_validate(argv: list[str]) -> int:
     from engine.sim import load_inputs
 
     args = validate_parser().parse_args(argv)
-    inputs = load_inputs(args.paths, args.scenario)
+    inputs = load_inputs(_paths_or_sample(args.paths), args.scenario)
     if inputs.problems:
         _print_problems(inputs.problems)
         return 1
@@ -158,7 +178,7 @@ def run_sim(argv: list[str]) -> int:
         for part in unknown:
             print(f'error: the server doesn\'t have a resource type "{part}"', file=sys.stderr)
         return 1
-    inputs = load_inputs(args.paths, args.scenario)
+    inputs = load_inputs(_paths_or_sample(args.paths), args.scenario)
     if inputs.problems:
         _print_problems(inputs.problems)
         return 1
@@ -206,7 +226,7 @@ def run_sim(argv: list[str]) -> int:
 
 def run_tui(argv: list[str]) -> int:
     args = tui_parser().parse_args(argv)
-    paths = args.paths or [str(SAMPLE_MANIFESTS)]
+    paths = _paths_or_sample(args.paths)
     try:
         from podtui.app import run_app
     except ImportError:
@@ -225,13 +245,34 @@ def run_tui(argv: list[str]) -> int:
     )
 
 
+def run_completion(argv: list[str]) -> int:
+    from podtui.completion import completion_parser, completion_script
+
+    args = completion_parser().parse_args(argv)
+    sys.stdout.write(completion_script(args.shell))
+    return 0
+
+
+# `podtui NAME ...` runs SUBCOMMANDS[NAME]; anything else opens the console.
+SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[[list[str]], int]]] = {
+    "sim": (sim_parser, run_sim),
+    "validate": (validate_parser, run_validate),
+    "completion": (lambda: _completion_parser(), run_completion),
+}
+
+
+def _completion_parser() -> argparse.ArgumentParser:
+    from podtui.completion import completion_parser
+
+    return completion_parser()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and argv[0] == "sim":
-            return run_sim(argv[1:])
-        if argv and argv[0] == "validate":
-            return run_validate(argv[1:])
+        if argv and argv[0] in SUBCOMMANDS:
+            _, run = SUBCOMMANDS[argv[0]]
+            return run(argv[1:])
         return run_tui(argv)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)

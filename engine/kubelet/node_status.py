@@ -7,13 +7,15 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING
 
+from engine.version import KUBERNETES_VERSION
+
 if TYPE_CHECKING:
     from engine.kubelet.kubelet import Kubelet
 
 NODE_STATUS_UPDATE_FREQUENCY = 10.0
 NODE_STATUS_REPORT_FREQUENCY = 300.0
 LEASE_DURATION_SECONDS = 40
-KUBELET_VERSION = "v1.32.0"
+KUBELET_VERSION = KUBERNETES_VERSION
 CONTAINER_RUNTIME = "containerd://1.7.24"
 OS_IMAGE = "Debian GNU/Linux 12 (bookworm)"
 KERNEL_VERSION = "6.8.0-1017-generic"
