@@ -316,6 +316,7 @@ class TestGoldenFiles:
         assert code == 0
         out = out.replace(str(ROOT) + "/", "")
         golden = GOLDEN / name
-        if update_goldens or not golden.exists():
+        if update_goldens:
             golden.write_text(out)
+        assert golden.exists(), f"{golden} is missing: run `pytest --update-goldens` to write it"
         assert out == golden.read_text()

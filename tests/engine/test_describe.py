@@ -521,10 +521,6 @@ spec:
         )
 
     def test_deployment_replica_set_and_budget(self) -> None:
-        from engine.api.kinds import kind_info
-
-        if kind_info("Deployment") is None or kind_info("PodDisruptionBudget") is None:
-            pytest.skip("this build of the engine does not simulate Deployments and PDBs")
         cluster = cluster_with(self.DEPLOYMENT)
         cluster.run_until(30)
         deployment = describe(cluster, cluster.store.get("Deployment", "default", "web"))

@@ -95,6 +95,11 @@ spec:
             if count != last:
                 starts.append(cluster.now)
                 last = count
+        # In 400 s: the first start, an immediate first restart, then restarts after back-offs
+        # of 10, 20, 40, 80 and 160 s (each plus up to a pod-worker requeue): seven starts. A
+        # back-off that did not double, or started elsewhere than 10 s, changes the count.
+        assert len(starts) == 7, starts
+        assert container_status(cluster, "crasher")["restartCount"] == 6
         gaps = [b - a for a, b in itertools.pairwise(starts[1:])]
         # First restart immediate; then each wait is at least the back-off (10, 20, 40, 80, 160)
         # and at most one pod-worker requeue (10-15 s) later.

@@ -600,3 +600,23 @@ class TestWideColumns:
         obj = pod()
         obj["status"]["podIP"] = "10.244.1.7"
         assert print_row(obj, NOW, wide=True)[5] == "10.244.1.7"
+
+
+def test_a_previous_termination_without_a_restart_prints_no_ago() -> None:
+    # printPod adds the "(X ago)" only when the restart count is not zero, even though a
+    # container's lastState.terminated sets lastRestartDate (kubectl printers.go printPod).
+    obj = pod(statuses=[cs(ready=True, restarts=0, state=RUNNING, last_finished=30)])
+    assert pod_restarts(obj, NOW) == "0"
+
+
+def test_a_termination_of_a_container_that_never_restarted_still_dates_the_pods_restarts() -> None:
+    # lastRestartDate is the newest lastState.terminated.finishedAt of any container, whatever
+    # that container's own restartCount (kubectl printers.go printPod).
+    obj = pod(
+        containers=2,
+        statuses=[
+            cs(restarts=3, state=RUNNING, last_finished=300),
+            cs(restarts=0, state=RUNNING, last_finished=20),
+        ],
+    )
+    assert pod_restarts(obj, NOW) == "3 (20s ago)"

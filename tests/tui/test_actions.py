@@ -318,15 +318,10 @@ spec:
 """
 
     async def test_s_scales_a_deployment_through_the_scale_step(self, tmp_path) -> None:
-        from engine.api.kinds import kind_info
         from podtui.app.app import PodtuiApp
         from podtui.app.screens.dialogs import ScaleDialog
         from tests.tui.conftest import make_session
 
-        if kind_info("Deployment") is None:
-            import pytest
-
-            pytest.skip("this build of the engine does not simulate Deployments")
         (tmp_path / "api.yaml").write_text(self.DEPLOYMENT)
         app = PodtuiApp(make_session([tmp_path], ticks=10), paused=True)
         async with app.run_test(size=TERMINAL) as pilot:

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from engine.api.kinds import kind_info
-from engine.steps import has_step
 from podtui.app.app import PodtuiApp
 from podtui.app.commandline import CommandError, parse
 from podtui.app.screens.detail import DetailScreen
@@ -192,14 +190,6 @@ class TestTutorial:
         app = tutorial_app(tmp_path, {"psp.yaml": PSP})
         async with app.run_test(size=TERMINAL) as pilot:
             await run(app, pilot, "create -f ./psp.yaml")
-            if kind_info("PodSecurityPolicy") is None:
-                # No engine package simulates PSPs in this build: the loader refuses the
-                # kind, nothing is created, and the PSP pane says why.
-                assert any("PodSecurityPolicy" in line for line in app.transcript)
-                await run(app, pilot, "get psp")
-                assert app.main_screen.kind == "PodSecurityPolicy"
-                assert app.main_screen.query_one("#empty-state").display
-                return
             assert "podsecuritypolicy.policy/permissive created" in app.transcript
             await run(app, pilot, "get psp")
             assert app.main_screen.table.visible_keys() == ["permissive"]
@@ -268,9 +258,6 @@ class TestVerbs:
         async with app.run_test(size=TERMINAL) as pilot:
             node_name = app.session.cluster.store.get("Pod", "default", "web")["spec"]["nodeName"]
             await run(app, pilot, f"drain {node_name} --ignore-daemonsets --force")
-            if not has_step("drain"):
-                assert "error: the drain step is not simulated yet" in app.transcript
-                return
             assert app.session.cluster.store.get("Node", "", node_name)["spec"]["unschedulable"]
             assert f"node/{node_name} cordoned" in app.transcript
             app.advance(40)
@@ -281,21 +268,15 @@ class TestVerbs:
         app = make_app()
         async with app.run_test(size=TERMINAL) as pilot:
             await run(app, pilot, "evict web")
-            if not has_step("evict"):
-                assert "error: the evict step is not simulated yet" in app.transcript
-                return
             assert app.session.cluster.store.get("Pod", "default", "web")["metadata"][
                 "deletionTimestamp"
             ]
 
-    async def test_scale_says_so_when_the_engine_cannot_scale_yet(self) -> None:
+    async def test_scale_of_a_missing_deployment_is_not_found(self) -> None:
         app = make_app()
         async with app.run_test(size=TERMINAL) as pilot:
             await run(app, pilot, "scale deployment/web --replicas=3")
-            if has_step("scale"):
-                assert any('deployments.apps "web" not found' in line for line in app.transcript)
-            else:
-                assert "error: the scale step is not simulated yet" in app.transcript
+            assert any('deployments.apps "web" not found' in line for line in app.transcript)
             await run(app, pilot, "scale deployment/web")
             assert 'error: required flag(s) "replicas" not set' in app.transcript
 

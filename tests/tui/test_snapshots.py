@@ -66,8 +66,6 @@ class TestPanes:
 
     def test_deployments(self, snap_compare) -> None:
         """`2`: Deployments (READY, UP-TO-DATE, AVAILABLE), the kinds of the pane above."""
-        if resources.registered("Deployment") is None:
-            pytest.skip("no engine package simulates Deployments in this build")
         assert snap_compare(make_app(), press=["2"], terminal_size=TERMINAL)
 
     def test_nodes(self, snap_compare) -> None:
@@ -81,15 +79,11 @@ class TestPanes:
 
     def test_psps(self, snap_compare) -> None:
         """`4` after `:create -f` of a PSP: kubectl's PSP columns (and the deprecation warning)."""
-        if resources.registered("PodSecurityPolicy") is None:
-            pytest.skip("no engine package simulates PodSecurityPolicies in this build")
         line = f"create -f {PSP_FILE}"
         assert snap_compare(make_app(), press=[":", *line, "enter", "4"], terminal_size=TERMINAL)
 
     def test_pdbs(self, snap_compare, monkeypatch) -> None:
         """`5`: PodDisruptionBudgets; api's allows no disruption, in the warning colour."""
-        if resources.registered("PodDisruptionBudget") is None:
-            pytest.skip("no engine package simulates PodDisruptionBudgets in this build")
         assert snap_compare(make_app(), press=["5"], terminal_size=TERMINAL)
 
     def test_events(self, snap_compare) -> None:
@@ -141,10 +135,16 @@ class TestDialogs:
         assert snap_compare(make_app(), press=["3", "r"], terminal_size=TERMINAL)
 
     def test_scale(self, snap_compare) -> None:
-        """The scale dialog (`s` on a Deployment, StatefulSet or ReplicaSet)."""
+        """The scale dialog, reached as a user reaches it: `2` (Controllers), the cursor on
+        deployment/api, `s`."""
 
         async def run_before(pilot) -> None:
-            await pilot.app.push_screen(ScaleDialog("deployment/web", 3))
+            await pilot.press("2")
+            pilot.app.main_screen.table.move_cursor_to_key("default/api")
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, ScaleDialog)
 
         assert snap_compare(make_app(), run_before=run_before, terminal_size=TERMINAL)
 

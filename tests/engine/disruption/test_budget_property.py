@@ -3,9 +3,7 @@ below its desiredHealthy (the promise a PodDisruptionBudget makes)."""
 
 from __future__ import annotations
 
-import contextlib
-
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from engine.api import errors
@@ -91,7 +89,38 @@ operation = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def healthy_pods(cluster: Cluster) -> list[str]:
+    """The budget's healthy pods as the disruption controller counts them: ready, not going."""
+    return [
+        pod["metadata"]["name"]
+        for pod in cluster.store.iter("Pod")
+        if (pod["metadata"].get("labels") or {}).get("app") == "web"
+        and not pod["metadata"].get("deletionTimestamp")
+        and is_pod_ready(pod)
+    ]
+
+
+class EvictionTally:
+    """How many Ready pods the examples evicted: the property must not pass by never evicting."""
+
+    evicted_ready_pods = 0
+    examples = 0
+
+
+# The number of examples comes from the hypothesis profile (tests/conftest.py): 25 locally,
+# 100 in CI. The explicit examples always run: budgets with room to spare, which must evict.
+@example(
+    placements=[(0, True), (1, True), (2, True)],
+    min_available=1,
+    policy=None,
+    ops=[(5, ("evict", 0)), (5, ("evict", 1)), (5, ("evict", 2))],
+)
+@example(
+    placements=[(0, True), (0, True), (1, False)],
+    min_available=1,
+    policy="AlwaysAllow",
+    ops=[(5, ("drain", 0))],
+)
 @given(
     placements=st.lists(st.tuples(st.integers(0, 2), st.booleans()), min_size=2, max_size=8),
     min_available=st.integers(0, 6),
@@ -104,10 +133,25 @@ def test_no_eviction_takes_a_budget_below_desired_healthy(
     cluster = cluster_with(manifests(placements, min_available, policy))
     watch = BudgetWatch(cluster, min_available)
     cluster.run_until(15)
+    EvictionTally.examples += 1
     for gap, (kind, target) in ops:
         if kind == "evict":
-            with contextlib.suppress(errors.APIError):
-                evict(cluster, f"web-{target}")
+            name = f"web-{target}"
+            healthy = healthy_pods(cluster)
+            # Liveness (pkg/registry/core/pod/storage/eviction.go with the disruption
+            # controller's currentHealthy - desiredHealthy): a Ready pod may go while the
+            # budget keeps more healthy pods than it needs.
+            must_succeed = name in healthy and len(healthy) > min_available
+            try:
+                evict(cluster, name)
+            except errors.APIError as err:
+                assert not must_succeed, (
+                    f"evicting {name} was refused with {len(healthy)} healthy pods and "
+                    f"minAvailable {min_available}: {err.message}"
+                )
+            else:
+                if name in healthy:
+                    EvictionTally.evicted_ready_pods += 1
         elif kind == "drain":
             drain(cluster, DrainOptions(NODES[target], force=True, timeout=40))
         else:
@@ -117,3 +161,12 @@ def test_no_eviction_takes_a_budget_below_desired_healthy(
         cluster.run_until(cluster.now + gap)
     cluster.run_until(cluster.now + 60)
     assert watch.violations == []
+
+
+def test_some_examples_did_evict_a_ready_pod() -> None:
+    """The property above ran with examples that really evicted (a "never evict" engine
+    would pass the safety half alone)."""
+    if EvictionTally.examples == 0:
+        test_no_eviction_takes_a_budget_below_desired_healthy()
+    # The first explicit example alone evicts two Ready pods (3 healthy, minAvailable 1).
+    assert EvictionTally.evicted_ready_pods >= 2

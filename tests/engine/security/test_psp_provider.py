@@ -116,6 +116,19 @@ class TestHostPorts:
                 "Host port 9000 is not allowed to be used. Allowed ports: [8000-8080]",
             ),
             ([], 80, "Host port 80 is not allowed to be used. Allowed ports: []"),
+            # hasInvalidHostPort skips only hostPort 0 (unset): port 1 is checked like any
+            # other, at both ends of a range (psp/provider.go isValidHostPort, 1.24).
+            ([{"min": 1, "max": 1}], 1, None),
+            (
+                [{"min": 8000, "max": 8080}],
+                1,
+                "Host port 1 is not allowed to be used. Allowed ports: [8000-8080]",
+            ),
+            (
+                [{"min": 2, "max": 65535}],
+                1,
+                "Host port 1 is not allowed to be used. Allowed ports: [2-65535]",
+            ),
             (
                 [{"min": 80, "max": 80}, {"min": 8000, "max": 8080}],
                 443,
