@@ -86,8 +86,9 @@ class Cluster:
         self.booted = False
 
     # -- boot -----------------------------------------------------------------------------
-    def boot(self, *, default_nodes: bool = True) -> None:
-        """Create the system namespaces and (unless manifests bring their own) three nodes."""
+    def boot(self, *, default_nodes: bool = True, node_count: int = DEFAULT_NODE_COUNT) -> None:
+        """Create the system namespaces and (unless manifests bring their own) `node_count`
+        default nodes, node-1..node-N (three unless asked otherwise)."""
         if self.booted:
             return
         self.booted = True
@@ -97,7 +98,7 @@ class Cluster:
                     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
                 )
         if default_nodes:
-            for index in range(1, DEFAULT_NODE_COUNT + 1):
+            for index in range(1, node_count + 1):
                 self.api.create(default_node(f"node-{index}"))
 
     # -- nodes and their kubelets ---------------------------------------------------------

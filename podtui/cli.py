@@ -107,7 +107,7 @@ def tui_parser() -> argparse.ArgumentParser:
         prog="podtui",
         description="A terminal console over a simulated Kubernetes cluster. "
         "Subcommands: `podtui sim PATH...`, `podtui validate PATH...`, "
-        "`podtui completion bash|zsh`.",
+        "`podtui drill PATH...`, `podtui completion bash|zsh`.",
     )
     parser.add_argument("--version", action="version", version=VERSION_LINE)
     parser.add_argument(
@@ -245,6 +245,73 @@ def run_tui(argv: list[str]) -> int:
     )
 
 
+def drill_parser() -> argparse.ArgumentParser:
+    from engine.drill.runner import DRILLS
+
+    parser = argparse.ArgumentParser(
+        prog="podtui drill",
+        description="Rehearse disruptions (drains, rollouts, node failures, pod kills, the loss "
+        "of a node) on a fresh simulated copy of the cluster and report what broke.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="manifest files or folders (default: the bundled sample cluster)",
+    )
+    parser.add_argument(
+        "--drill",
+        action="append",
+        choices=DRILLS,
+        default=None,
+        metavar="NAME",
+        help=f"a drill to run (repeatable; default all: {', '.join(DRILLS)})",
+    )
+    parser.add_argument(
+        "--nodes", type=_positive_int, default=None, metavar="N", help="default nodes (3)"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("-o", "--output", choices=["table", "json", "junit"], default="table")
+    parser.add_argument(
+        "--fail-on",
+        choices=["error", "warning"],
+        default="error",
+        help="exit 1 on any finding of this severity or worse (default error)",
+    )
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f'invalid value "{value}": not a number') from err
+    if not 1 <= number <= 1000:
+        raise argparse.ArgumentTypeError(f"invalid value {number}: must be between 1 and 1000")
+    return number
+
+
+def run_drill(argv: list[str]) -> int:
+    from engine.drill import report
+    from engine.drill.runner import run_drills
+    from engine.sim import load_inputs
+
+    args = drill_parser().parse_args(argv)
+    inputs = load_inputs(_paths_or_sample(args.paths))
+    if inputs.problems:
+        _print_problems(inputs.problems)
+        return 1
+    names = list(dict.fromkeys(args.drill)) if args.drill else None
+    results = run_drills(inputs, names, nodes=args.nodes, seed=args.seed)
+    if args.output == "json":
+        sys.stdout.write(report.render_json(results))
+    elif args.output == "junit":
+        sys.stdout.write(report.render_junit(results, args.fail_on))
+    else:
+        sys.stdout.write(report.render_table(results))
+    return 1 if report.failed(results, args.fail_on) else 0
+
+
 def run_completion(argv: list[str]) -> int:
     from podtui.completion import completion_parser, completion_script
 
@@ -257,6 +324,7 @@ def run_completion(argv: list[str]) -> int:
 SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[[list[str]], int]]] = {
     "sim": (sim_parser, run_sim),
     "validate": (validate_parser, run_validate),
+    "drill": (drill_parser, run_drill),
     "completion": (lambda: _completion_parser(), run_completion),
 }
 
