@@ -17,6 +17,7 @@ PACKAGES = [
     "engine.workloads",  # Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, PVC, garbage collection
     "engine.disruption",  # PodDisruptionBudget, eviction, drain, node lifecycle, taint eviction
     "engine.security",  # RBAC, PodSecurityPolicy, PodPreset, Pod Security Admission
+    "engine.network",  # Service, Endpoints, EndpointSlice, cluster DNS and kube-proxy
 ]
 
 

@@ -106,7 +106,8 @@ class Store:
         if key in bucket:
             raise AlreadyExists(f"{kind} {key[0]}/{key[1]}")
         meta = obj["metadata"]
-        meta.setdefault("uid", self.new_uid())
+        if not meta.get("uid"):
+            meta["uid"] = self.new_uid()
         meta["resourceVersion"] = self._next_rv()
         meta.setdefault("creationTimestamp", self.clock.timestamp())
         if "spec" in obj and kind not in _NO_GENERATION:
@@ -197,4 +198,4 @@ class Store:
 
 
 # Kinds whose objects have a spec but no metadata.generation on a real API server.
-_NO_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event"})
+_NO_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event", "Service"})

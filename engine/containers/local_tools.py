@@ -1,5 +1,7 @@
 """Tools that talk to the container's own ports: curl, wget, redis-cli, pg_isready, mysqladmin,
-grpc_health_probe and nc -z, as exec probes and scripts run them."""
+grpc_health_probe and nc -z, as exec probes and scripts run them. curl, wget and nc also reach
+other pods: through the pod's host (`connect`), a Service name or ClusterIP leads where cluster
+DNS and kube-proxy send it (engine/network/proxy.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +9,29 @@ import posixpath
 import re
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from engine.containers.programs import flag_value
+from engine.containers.programs import HTTPResult, flag_value
 from engine.shell.fs import FsError, normalize
 from engine.shell.host import ToolResult
 
 if TYPE_CHECKING:
     from engine.containers.process import Process
+
+
+class Route(Protocol):
+    """Where the pod network sends a connection (engine.network.proxy.Route has this shape)."""
+
+    process: Any
+    port: int
+    address: str
+    error: str | None
+
+    @property
+    def refused(self) -> bool:
+        """Nothing accepts the connection (no endpoint, or nothing listening there)."""
+        ...
+
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"})
 
@@ -29,20 +46,39 @@ def run_tool(process: Process, argv: list[str], cwd: str = "/") -> ToolResult | 
     return handler(process, argv[1:], cwd) if handler is not None else None
 
 
-def _local_url(args: list[str], pod_ip: str | None) -> tuple[str, int, str] | None:
-    """(host, port, path) of the first URL argument when it points at this pod."""
+def _target(process: Process, args: list[str]) -> tuple[str, int, str, Any] | None:
+    """(host, port, path, server) of the first URL argument that points at this pod or, through
+    cluster DNS and kube-proxy, at another one; `server` is this process or a Route."""
+    pod_ip = _pod_ip(process)
     for arg in args:
         match = re.fullmatch(r"(?:(https?)://)?([^/:\s]+|\[[^\]]+\])(?::(\d+))?(/\S*)?", arg)
         if not match or arg.startswith("-"):
             continue
         scheme, host, port, path = match.groups()
-        if host not in _LOCAL_HOSTS and host != pod_ip:
-            if scheme or "." in host:
-                return None
-            continue
-        default = 443 if scheme == "https" else 80
-        return host, int(port) if port else default, path or "/"
+        number = int(port) if port else (443 if scheme == "https" else 80)
+        if host in _LOCAL_HOSTS or host == pod_ip:
+            return host, number, path or "/", process
+        route = _route(process, host, number)
+        if route is not None:
+            return host, number, path or "/", route
+        if scheme or "." in host:
+            return None
     return None
+
+
+def _route(process: Process, host: str, port: int) -> Route | None:
+    """Where the pod's network sends host:port (None: not a cluster name or address)."""
+    connect = getattr(process.host, "connect", None)
+    return None if connect is None else connect(host, port)
+
+
+def _get(process: Process, server: Any, port: int, path: str) -> HTTPResult:
+    """An HTTP GET to this process, or through a route to the process behind it."""
+    if server is not process:
+        if server.process is None:
+            return HTTPResult(None, "connect: connection refused")
+        return server.process.http_get(server.port, path, body=True)
+    return server.http_get(port, path, body=True)
 
 
 def _curl(process: Process, args: list[str], cwd: str) -> ToolResult | None:
@@ -50,17 +86,21 @@ def _curl(process: Process, args: list[str], cwd: str) -> ToolResult | None:
     output = flag_value(args, ("-o", "--output"))
     if output is None and ("-O" in args or "--remote-name" in args) and operands:
         output = _default_name(operands[0])
-    target = _local_url(operands, _pod_ip(process))
+    target = _target(process, operands)
     if target is None:
         if output is None or not operands:
             return None  # the shell assumes it succeeded and says so
         process.note("curl")
         return _save(process, "curl", cwd, output, _stand_in(operands[0]))
-    host, port, path = target
+    host, port, path, server = target
     flags = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
     fail = "f" in flags or "--fail" in args
     silent = "s" in flags and "S" not in flags
-    result = process.http_get(port, path, body=True)
+    if server is not process and server.error:
+        # unverified: curl 8.x wording.
+        msg = f"curl: (6) Could not resolve host: {host}"
+        return ToolResult(6, "", "" if silent else msg + "\n")
+    result = _get(process, server, port, path)
     write_out = flag_value(args, ("-w", "--write-out"))
     code = result.status or 0
     stdout = write_out.replace("%{http_code}", f"{code:03d}") if write_out else ""
@@ -133,19 +173,25 @@ def _wget(process: Process, args: list[str], cwd: str) -> ToolResult | None:
         return None
     # Without -O, wget saves to the last part of the URL's path (index.html for "/").
     output = output or _default_name(operands[0])
-    target = _local_url(operands, _pod_ip(process))
+    target = _target(process, operands)
     if target is None:
         process.note("wget")
         if output == "-":
             return ToolResult(0)
         return _save(process, "wget", cwd, output, _stand_in(operands[0]))
-    _, port, path = target
-    result = process.http_get(port, path, body=True)
+    host, port, path, server = target
     busybox = process.flavor.tools == "busybox"
+    if server is not process and server.error:
+        if busybox:
+            return ToolResult(1, "", f"wget: bad address '{host}'\n")
+        # unverified: GNU wget's wording; exit status 4 (network failure).
+        return ToolResult(4, "", f"wget: unable to resolve host address '{host}'\n")
+    result = _get(process, server, port, path)
     if result.status is None:
         if busybox:
+            address = server.address if server is not process and server.address else "127.0.0.1"
             return ToolResult(
-                1, "", "wget: can't connect to remote host (127.0.0.1): Connection refused\n"
+                1, "", f"wget: can't connect to remote host ({address}): Connection refused\n"
             )
         # unverified: GNU wget's wording and exit status 4 (network failure).
         return ToolResult(4, "", "failed: Connection refused.\n")
@@ -263,9 +309,13 @@ def _nc(process: Process, args: list[str], cwd: str) -> ToolResult | None:
     operands = [a for a in args if not a.startswith("-")]
     if "z" not in flags or len(operands) < 2 or not operands[-1].isdigit():
         return None
+    port = int(operands[-1])
     if operands[0] not in _LOCAL_HOSTS and operands[0] != _pod_ip(process):
-        return None
-    return ToolResult(0 if int(operands[-1]) in process.listening else 1)
+        route = _route(process, operands[0], port)
+        if route is None:
+            return None
+        return ToolResult(1 if route.error or route.refused else 0)
+    return ToolResult(0 if port in process.listening else 1)
 
 
 _TOOLS: dict[str, Callable[[Process, list[str], str], ToolResult | None]] = {

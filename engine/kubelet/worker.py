@@ -72,6 +72,13 @@ class InstanceHost:
         self._noted.add(command)
         self.log("stderr", f"[podtui] {command}: not simulated; assumed to succeed (exit 0)")
 
+    def connect(self, host: str, port: int) -> Any:
+        """Where a connection from this pod to host:port lands (cluster DNS and kube-proxy,
+        when a feature package runs them); None when host is not the cluster's."""
+        proxy = self.worker.cluster.controllers.get("kube-proxy")
+        route = getattr(proxy, "route", None)
+        return None if route is None else route(self.worker.pod, host, port)
+
 
 class PodWorker:
     """Everything one kubelet knows and does about one pod."""

@@ -211,6 +211,19 @@ CONTROLLER_ROLES: dict[str, list[dict]] = {
         rule(["get"], ["*"], ["*/scale"]),
         events_rule(),
     ],
+    "endpoint-controller": [
+        rule(READ, [""], ["services", "pods"]),
+        rule(["get", "list", "create", "update", "delete"], [""], ["endpoints"]),
+        rule(["create"], [""], ["endpoints/restricted"]),
+        events_rule(),
+    ],
+    "endpointslice-controller": [
+        rule(READ, [""], ["services", "pods", "nodes"]),
+        rule(
+            ["get", "list", "create", "update", "delete"], ["discovery.k8s.io"], ["endpointslices"]
+        ),
+        events_rule(),
+    ],
     "generic-garbage-collector": [
         rule(["get", "list", "watch", "patch", "update", "delete"], ["*"], ["*"]),
         events_rule(),

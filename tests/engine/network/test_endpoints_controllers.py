@@ -1,0 +1,279 @@
+"""The endpoints and EndpointSlice controllers (k/k pkg/controller/endpoint/endpoints_controller.go;
+staging/src/k8s.io/endpointslice/reconciler.go, utils.go; util/controller_utils.go
+ShouldPodBeInEndpoints) and the `kubernetes` Service
+(pkg/controlplane/controller/kubernetesservice)."""
+
+from __future__ import annotations
+
+from engine import actions
+from engine.network.endpointslice import MAX_ENDPOINTS_PER_SLICE, plan_slices
+from tests.engine.network.helpers import BACKEND, cluster_with, endpoints, ips, pod, slices
+
+FLAKY = """
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels: {tier: front}
+spec:
+  selector: {app: web}
+  ports:
+  - name: http
+    port: 80
+    targetPort: http
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-a
+  labels: {app: web}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: [sh, -c, "touch /tmp/ready; sleep 20; rm -f /tmp/ready; sleep 3600"]
+    ports:
+    - {name: http, containerPort: 8080}
+    readinessProbe:
+      exec: {command: [cat, /tmp/ready]}
+      periodSeconds: 1
+"""
+
+# A shell as PID 1 ignores SIGTERM: the pod stays Terminating for its grace period.
+SLOW_TO_STOP = """
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-a
+  labels: {app: web}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: [sh, -c, "while true; do sleep 1; done"]
+"""
+
+
+def _slice_endpoint(cluster, service: str, pod_name: str) -> dict:
+    for slice_ in slices(cluster, service):
+        for endpoint in slice_.get("endpoints") or []:
+            if endpoint["targetRef"]["name"] == pod_name:
+                return endpoint
+    raise AssertionError(f"{pod_name} not in {service}'s slices")
+
+
+class TestEndpoints:
+    def test_endpoints_list_a_ready_pod_with_its_target_ref_and_node(self) -> None:
+        cluster = cluster_with(BACKEND)
+        cluster.run_until(15)
+        subset = endpoints(cluster, "web")["subsets"][0]
+        web = pod(cluster, "web-a")
+        assert ips(subset["addresses"]) == [web["status"]["podIP"]]
+        assert subset["addresses"][0]["nodeName"] == web["spec"]["nodeName"]
+        assert subset["addresses"][0]["targetRef"] == {
+            "kind": "Pod",
+            "name": "web-a",
+            "namespace": "default",
+            "uid": web["metadata"]["uid"],
+        }
+        # targetPort by container port name (FindPort).
+        assert subset["ports"] == [{"port": 80, "protocol": "TCP"}]
+
+    def test_endpoints_drop_a_pod_that_turns_unready(self) -> None:
+        # addEndpointSubset: an unready pod goes to notReadyAddresses.
+        cluster = cluster_with(FLAKY)
+        cluster.run_until(12)
+        assert ips(endpoints(cluster, "web")["subsets"][0].get("addresses")) != []
+        cluster.run_until(30)
+        subset = endpoints(cluster, "web")["subsets"][0]
+        assert "addresses" not in subset
+        assert ips(subset["notReadyAddresses"]) == [pod(cluster, "web-a")["status"]["podIP"]]
+        assert subset["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
+
+    def test_endpoints_keep_the_service_labels_and_the_trigger_time(self) -> None:
+        cluster = cluster_with(FLAKY)
+        cluster.run_until(30)
+        meta = endpoints(cluster, "web")["metadata"]
+        assert meta["labels"] == {"tier": "front"}
+        assert "endpoints.kubernetes.io/last-change-trigger-time" in meta["annotations"]
+
+    def test_publish_not_ready_addresses_lists_an_unready_pod_as_ready(self) -> None:
+        cluster = cluster_with(FLAKY.replace("selector: {app: web}", "publishNotReadyAddresses: true\n  selector: {app: web}"))
+        cluster.run_until(30)
+        subset = endpoints(cluster, "web")["subsets"][0]
+        assert len(subset["addresses"]) == 1 and "notReadyAddresses" not in subset
+        assert _slice_endpoint(cluster, "web", "web-a")["conditions"]["ready"] is True
+
+    def test_a_terminating_pod_leaves_the_endpoints_at_once(self) -> None:
+        cluster = cluster_with(SLOW_TO_STOP)
+        cluster.run_until(15)
+        actions.delete(cluster, "pod/web-a", namespace="default")
+        cluster.run_until(16)
+        assert pod(cluster, "web-a")["metadata"].get("deletionTimestamp")
+        assert endpoints(cluster, "web").get("subsets") is None
+
+    def test_a_pod_without_the_named_port_is_left_out(self) -> None:
+        cluster = cluster_with(BACKEND.replace("targetPort: http", "targetPort: metrics"))
+        cluster.run_until(15)
+        assert endpoints(cluster, "web").get("subsets") is None
+
+    def test_a_service_without_a_selector_gets_no_endpoints_from_the_controller(self) -> None:
+        cluster = cluster_with(BACKEND.replace("  selector: {app: web}\n", ""))
+        cluster.run_until(15)
+        assert cluster.store.get("Endpoints", "default", "web") is None
+        assert slices(cluster, "web") == []
+
+    def test_deleting_the_service_deletes_its_endpoints_and_slices(self) -> None:
+        cluster = cluster_with(BACKEND)
+        cluster.run_until(15)
+        actions.delete(cluster, "service/web", namespace="default")
+        cluster.run_until(16)
+        assert cluster.store.get("Endpoints", "default", "web") is None
+        assert slices(cluster, "web") == []
+
+    def test_a_headless_service_gives_a_stateful_set_pod_its_hostname(self) -> None:
+        # ShouldSetHostname: spec.hostname and spec.subdomain == the Service's name.
+        cluster = cluster_with(
+            """
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{port: 6379}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: redis, image: "redis:7.2"}]
+"""
+        )
+        cluster.run_until(20)
+        address = endpoints(cluster, "db")["subsets"][0]["addresses"][0]
+        assert address["hostname"] == "db-0"
+        assert endpoints(cluster, "db")["metadata"]["labels"] == {"service.kubernetes.io/headless": ""}
+        assert _slice_endpoint(cluster, "db", "db-0")["hostname"] == "db-0"
+
+
+class TestEndpointSlices:
+    def test_slice_labels_owner_and_generated_name(self) -> None:
+        cluster = cluster_with(FLAKY)
+        cluster.run_until(12)
+        (slice_,) = slices(cluster, "web")
+        meta = slice_["metadata"]
+        assert meta["labels"] == {
+            "tier": "front",
+            "kubernetes.io/service-name": "web",
+            "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+        }
+        assert meta["generateName"] == "web-" and len(meta["name"]) == len("web-") + 5
+        service = cluster.store.get("Service", "default", "web")
+        assert meta["ownerReferences"] == [
+            {
+                "apiVersion": "v1",
+                "blockOwnerDeletion": True,
+                "controller": True,
+                "kind": "Service",
+                "name": "web",
+                "uid": service["metadata"]["uid"],
+            }
+        ]
+        assert slice_["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
+
+    def test_slice_endpoint_turns_unready_and_back(self) -> None:
+        cluster = cluster_with(FLAKY)
+        cluster.run_until(12)
+        assert _slice_endpoint(cluster, "web", "web-a")["conditions"] == {
+            "ready": True,
+            "serving": True,
+            "terminating": False,
+        }
+        name = slices(cluster, "web")[0]["metadata"]["name"]
+        cluster.run_until(30)
+        assert _slice_endpoint(cluster, "web", "web-a")["conditions"]["ready"] is False
+        assert slices(cluster, "web")[0]["metadata"]["name"] == name  # updated in place
+
+    def test_a_terminating_pod_stays_in_its_slice_as_serving_and_terminating(self) -> None:
+        # podToEndpoint: ready is never true for a terminating pod.
+        cluster = cluster_with(SLOW_TO_STOP)
+        cluster.run_until(15)
+        actions.delete(cluster, "pod/web-a", namespace="default")
+        cluster.run_until(16)
+        assert _slice_endpoint(cluster, "web", "web-a")["conditions"] == {
+            "ready": False,
+            "serving": True,
+            "terminating": True,
+        }
+
+    def test_a_service_selecting_nothing_gets_a_placeholder_slice(self) -> None:
+        cluster = cluster_with(BACKEND.replace("selector: {app: web}", "selector: {app: nothing}"))
+        cluster.run_until(5)
+        (slice_,) = slices(cluster, "web")
+        assert slice_["endpoints"] is None and slice_["ports"] is None
+
+    def test_at_most_100_endpoints_per_slice(self) -> None:
+        desired = {
+            (): [{"addresses": [f"10.0.{i // 250}.{i % 250}"], "targetRef": {"uid": str(i)}} for i in range(150)]
+        }
+        plans, deleted = plan_slices([], desired)
+        assert [len(endpoints) for _, endpoints, _ in plans] == [MAX_ENDPOINTS_PER_SLICE, 50]
+        assert deleted == []
+
+    def test_an_endpoint_stays_in_its_slice_and_new_ones_fill_free_room(self) -> None:
+        existing = [
+            {"metadata": {"name": "s1"}, "ports": None, "endpoints": [{"addresses": ["a"], "targetRef": {"uid": "a"}}]}
+        ]
+        desired = {(): [{"addresses": ["b"], "targetRef": {"uid": "b"}}, {"addresses": ["a"], "targetRef": {"uid": "a"}}]}
+        plans, deleted = plan_slices(existing, desired)
+        assert [(s["metadata"]["name"], [e["addresses"][0] for e in eps]) for s, eps, _ in plans] == [
+            ("s1", ["a", "b"])
+        ]
+
+    def test_slice_names_do_not_draw_from_the_cluster_generator(self) -> None:
+        cluster = cluster_with(BACKEND)
+        cluster.run_until(1)
+        state = cluster.rng.getstate()
+        cluster.api.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "other"},
+                "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]},
+            }
+        )
+        cluster.run_until(1)
+        assert slices(cluster, "other") and cluster.rng.getstate() == state
+
+
+class TestKubernetesService:
+    def test_every_cluster_has_the_kubernetes_service_and_its_endpoints(self) -> None:
+        cluster = cluster_with("")
+        service = cluster.store.get("Service", "default", "kubernetes")
+        assert service["spec"]["ports"] == [
+            {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}
+        ]
+        assert ips(endpoints(cluster, "kubernetes")["subsets"][0]["addresses"]) == ["172.18.0.254"]
+        slice_ = cluster.store.get("EndpointSlice", "default", "kubernetes")
+        assert slice_["endpoints"] == [{"addresses": ["172.18.0.254"], "conditions": {"ready": True}}]
+
+    def test_the_api_server_puts_a_deleted_kubernetes_service_back(self) -> None:
+        cluster = cluster_with("")
+        actions.delete(cluster, "service/kubernetes", namespace="default")
+        assert cluster.store.get("Service", "default", "kubernetes") is None
+        cluster.run_until(10)
+        assert cluster.store.get("Service", "default", "kubernetes")["spec"]["clusterIP"] == "10.96.0.1"
