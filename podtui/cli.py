@@ -159,7 +159,7 @@ def run_validate(argv: list[str]) -> int:
 
 
 def run_sim(argv: list[str]) -> int:
-    from engine.api.kinds import resolve_resource
+    from engine.api.kinds import all_kinds, resolve_resource
     from engine.output import as_list, filter_objects, render_tables, sort_objects, to_json, to_yaml
     from engine.sim import load_inputs, simulate
     from engine.timeutil import DEFAULT_START
@@ -169,6 +169,10 @@ def run_sim(argv: list[str]) -> int:
     unknown = []
     for name in args.kind:
         for part in name.split(","):
+            if part.strip().lower() == "all":
+                # kubectl's `all` category: the kinds that list it (pods, services, workloads).
+                kinds.extend(k for k in all_kinds() if "all" in k.categories)
+                continue
             info = resolve_resource(part)
             if info is None:
                 unknown.append(part)

@@ -216,15 +216,3 @@ class KubeProxy:
             if port in process.listening:
                 return process
         return running[0] if running else None
-
-    def services_sending_to(self, pod: dict) -> list[dict]:
-        """The Services whose ready endpoints include this pod (what receives its traffic)."""
-        uid = pod["metadata"].get("uid")
-        namespace = pod["metadata"].get("namespace", "")
-        out = []
-        for service in self.cluster.store.list("Service", namespace):
-            for endpoint in self._endpoints(service):
-                if (endpoint.get("targetRef") or {}).get("uid") == uid:
-                    out.append(service)
-                    break
-        return out

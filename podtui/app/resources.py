@@ -132,6 +132,8 @@ def plural(kind: str) -> str:
 
 def title(kind: str) -> str:
     """`Pods`, `ReplicaSets`, `PodSecurityPolicies`: the kind, in the plural."""
+    if kind == "Endpoints":  # the one kind whose name is already plural
+        return kind
     if kind.endswith("y") and kind[-2:-1] not in "aeiou":
         return kind[:-1] + "ies"
     if kind.endswith(("s", "x", "ch", "sh")):

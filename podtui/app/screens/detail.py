@@ -12,6 +12,7 @@ from textual.widgets import Footer, Label, Log, TabbedContent, TabPane
 
 from engine.api import errors
 from engine.describe import describe
+from engine.network.traffic import traffic_line
 from engine.output import to_yaml
 from engine.timeline import pod_timeline
 from podtui.app.resources import namespaced, plural
@@ -75,6 +76,9 @@ class DetailScreen(Screen):
         if self.namespace:
             title += f" -n {self.namespace}"
         yield Label(title, id="detail-title", markup=False)
+        if self.is_pod:
+            # Which Services send this pod traffic now (its ready endpoints), kept live.
+            yield Label("", id="detail-traffic", markup=False)
         with TabbedContent(initial=self.initial_tab, id="detail-tabs"):
             with TabPane("Describe", id="describe"), ScrollableContainer():
                 yield DescribeView(id="describe-view")
@@ -124,11 +128,15 @@ class DetailScreen(Screen):
                 self.query_one(YamlView).show(to_yaml(obj))
                 if self.is_pod:
                     self._refresh_logs()
+                    self._refresh_traffic(obj)
                     self.query_one(TimelineView).timeline = pod_timeline(
                         self.session.cluster, obj, self.session.recorder
                     )
         if self.is_pod:
             self.query_one(TimelineView).refresh(layout=True)
+
+    def _refresh_traffic(self, pod: dict) -> None:
+        self.query_one("#detail-traffic", Label).update(traffic_line(self.session.cluster, pod))
 
     def _refresh_logs(self) -> None:
         title = f"{self.object_name} › {self.container or '-'}"
@@ -164,6 +172,7 @@ class DetailScreen(Screen):
                 obj = self._object()
                 if obj is not None:
                     self._refresh_logs()
+                    self._refresh_traffic(obj)
                     self.query_one(TimelineView).timeline = pod_timeline(
                         self.session.cluster, obj, self.session.recorder
                     )

@@ -239,7 +239,7 @@ class TestEndpointSlices:
             {"metadata": {"name": "s1"}, "ports": None, "endpoints": [{"addresses": ["a"], "targetRef": {"uid": "a"}}]}
         ]
         desired = {(): [{"addresses": ["b"], "targetRef": {"uid": "b"}}, {"addresses": ["a"], "targetRef": {"uid": "a"}}]}
-        plans, deleted = plan_slices(existing, desired)
+        plans, _deleted = plan_slices(existing, desired)
         assert [(s["metadata"]["name"], [e["addresses"][0] for e in eps]) for s, eps, _ in plans] == [
             ("s1", ["a", "b"])
         ]
