@@ -17,6 +17,8 @@ RESOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ConfigMap": ("configmaps", ("cm",)),
     "Secret": ("secrets", ()),
     "Service": ("services", ("svc",)),
+    "Endpoints": ("endpoints", ("ep",)),
+    "EndpointSlice": ("endpointslices", ()),
     "PersistentVolumeClaim": ("persistentvolumeclaims", ("pvc",)),
     "PersistentVolume": ("persistentvolumes", ("pv",)),
     "Deployment": ("deployments", ("deploy",)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.kubelet.prober import FAILURE, SUCCESS, ProbeOutcome, ProbeWorker
 from engine.kubelet.runtime import ContainerInstance
@@ -23,6 +23,19 @@ def resolve_port(container: dict, port: object) -> int | None:
             if declared.get("name") == port:
                 return int(declared.get("containerPort", 0))
     return None
+
+
+def _elsewhere(worker: PodWorker, host: str, port: int, process: Any) -> tuple[Any, int]:
+    """The process (and port) a probe with a `host` other than the pod reaches from the node:
+    a ClusterIP through kube-proxy, another pod's IP; else the container itself, as before."""
+    if not host or host == worker.pod_ip:
+        return process, port
+    proxy = worker.cluster.controllers.get("kube-proxy")
+    route_from_node = getattr(proxy, "route_from_node", None)
+    route = None if route_from_node is None else route_from_node(host, port)
+    if route is None:
+        return process, port
+    return route.process, route.port
 
 
 def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance) -> ProbeOutcome:
@@ -54,7 +67,8 @@ def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance
         scheme = str(action.get("scheme", "HTTP")).lower()
         host = action.get("host") or ip
         url = f"{scheme}://{host}:{port}{path}"
-        status = None if process is None else process.http_status(port, path)
+        target, target_port = _elsewhere(worker, host, port, process)
+        status = None if target is None else target.http_status(target_port, path)
         if injected and status is not None:
             status = 500
         if status is None:
@@ -70,7 +84,8 @@ def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance
         if port is None:
             return ProbeOutcome("Error", f"unable to find port {action.get('port')!r}")
         host = action.get("host") or ip
-        listening = process is not None and port in process.listening and not injected
+        target, target_port = _elsewhere(worker, host, port, process)
+        listening = target is not None and target_port in target.listening and not injected
         if listening:
             return ProbeOutcome(SUCCESS)
         return ProbeOutcome(FAILURE, f"dial tcp {host}:{port}: connect: connection refused")

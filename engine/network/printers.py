@@ -82,8 +82,8 @@ class ServicePrinter:
         spec = obj.get("spec") or {}
         cluster_ips = spec.get("clusterIPs") or []
         ports = make_port_string(spec.get("ports") or []) or "<none>"
-        # The table is computed once for both widths; kubectl truncates the load balancer
-        # column only in the narrow one, which the narrow printer asks for below.
+        # A row serves both widths; kubectl cuts a long load balancer address only in the
+        # narrow table. podtui runs no cloud provider, so a LoadBalancer stays <pending>.
         return [
             obj["metadata"]["name"],
             str(spec.get("type", "")),

@@ -174,9 +174,12 @@ class KubeProxy:
             return Route(None, port, error="bad address")
         if pod is not None:
             return Route(self._process(pod, port), port, pod["status"].get("podIP", ""))
-        spec = service.get("spec") or {}
-        if spec.get("type") == "ExternalName":
+        if (service.get("spec") or {}).get("type") == "ExternalName":
             return None
+        return self._through_service(service, port)
+
+    def _through_service(self, service: dict, port: int) -> Route:
+        spec = service.get("spec") or {}
         backends = self.backends(service, port)
         address = spec.get("clusterIP", "")
         if spec.get("clusterIP") == "None":
@@ -194,6 +197,16 @@ class KubeProxy:
         if pod is None or pod["metadata"].get("uid") != backend.uid:
             return Route(None, backend.port, address)
         return Route(self._process(pod, backend.port), backend.port, address)
+
+    def route_from_node(self, host: str, port: int) -> Route | None:
+        """Where a connection from a node (the kubelet's httpGet or tcpSocket probe with a
+        `host`) lands: a ClusterIP through kube-proxy's rules, or a pod IP. The node's
+        resolver does not know cluster names, so names are not looked up here (None)."""
+        for service in self.cluster.store.iter("Service"):
+            spec = service.get("spec") or {}
+            if host in (spec.get("clusterIPs") or []) and spec.get("clusterIP") != "None":
+                return self._through_service(service, port)
+        return self._route_to_pod_ip(host, port)
 
     def _route_to_pod_ip(self, host: str, port: int) -> Route | None:
         for pod in self.cluster.store.iter("Pod"):

@@ -277,3 +277,42 @@ class TestKubernetesService:
         assert cluster.store.get("Service", "default", "kubernetes") is None
         cluster.run_until(10)
         assert cluster.store.get("Service", "default", "kubernetes")["spec"]["clusterIP"] == "10.96.0.1"
+
+
+class TestPodsThatMove:
+    def test_endpoints_follow_a_pod_whose_sandbox_is_replaced(self) -> None:
+        # A new sandbox means a new pod IP; both controllers rewrite the address.
+        cluster = cluster_with(BACKEND)
+        cluster.run_until(15)
+        before = pod(cluster, "web-a")["status"]["podIP"]
+        result = actions.inject(cluster, "sandboxKill", pod="web-a")
+        assert not result.errors, result.errors
+        cluster.run_until(40)
+        after = pod(cluster, "web-a")["status"]["podIP"]
+        assert after != before
+        assert ips(endpoints(cluster, "web")["subsets"][0]["addresses"]) == [after]
+        assert _slice_endpoint(cluster, "web", "web-a")["addresses"] == [after]
+
+
+class TestApply:
+    def test_applying_a_service_again_keeps_its_cluster_ip_and_node_port(self) -> None:
+        from engine.apply import apply_object
+        from engine.manifests.loader import load_text
+
+        text = """
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80}]
+"""
+        cluster = cluster_with(text)
+        first = dict(cluster.store.get("Service", "default", "web")["spec"])
+        changed = load_text(text.replace("port: 80", "port: 80, name: http"), "again.yaml")
+        apply_object(cluster, changed.manifests[0].obj)
+        spec = cluster.store.get("Service", "default", "web")["spec"]
+        assert spec["clusterIP"] == first["clusterIP"]
+        assert spec["ports"][0]["nodePort"] == first["ports"][0]["nodePort"]
+        assert spec["ports"][0]["name"] == "http"

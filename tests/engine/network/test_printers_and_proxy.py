@@ -185,3 +185,53 @@ spec:
         cluster.api.delete("Pod", "default", "web-a", grace_period=0)
         cluster.run_until(30)
         assert ready() == "False"
+
+
+class TestProbesFromTheNode:
+    # The kubelet dials an httpGet probe's `host` from the node: a ClusterIP goes through
+    # kube-proxy's rules to a ready endpoint (pkg/probe/http, pkg/kubelet/prober).
+    MANIFESTS = """
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  clusterIP: 10.96.100.100
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: 80}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-a, labels: {app: web}}
+spec:
+  containers: [{name: nginx, image: "nginx:1.27"}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: watcher}
+spec:
+  containers:
+  - name: sh
+    image: busybox:1.36
+    command: [sleep, infinity]
+    readinessProbe:
+      httpGet: {host: 10.96.100.100, port: 8080, path: /}
+      periodSeconds: 2
+"""
+
+    def test_an_http_probe_to_a_cluster_ip_follows_the_services_endpoints(self) -> None:
+        cluster = cluster_with(self.MANIFESTS)
+
+        def ready() -> str:
+            conditions = pod(cluster, "watcher")["status"]["conditions"]
+            return next(c["status"] for c in conditions if c["type"] == "Ready")
+
+        cluster.run_until(20)
+        assert ready() == "True"
+        cluster.api.delete("Pod", "default", "web-a", grace_period=0)
+        cluster.run_until(30)
+        assert ready() == "False"
+        message = [e["message"] for e in cluster.events.events_for(pod(cluster, "watcher")) if e["reason"] == "Unhealthy"]
+        assert message[-1] == (
+            'Readiness probe failed: Get "http://10.96.100.100:8080/": dial tcp '
+            "10.96.100.100:8080: connect: connection refused"
+        )
