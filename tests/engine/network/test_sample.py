@@ -40,3 +40,41 @@ def test_get_all_includes_services(capsys) -> None:
     out = capsys.readouterr().out
     assert "service/backend" in out and "pod/flaky" in out
     assert "endpoints/" not in out
+
+
+def test_services_endpoints_and_slices_validate_strictly_against_the_1_32_schema() -> None:
+    import pytest
+
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    from tests.engine.simulation import cluster_with
+
+    cluster = cluster_with(
+        """
+apiVersion: v1
+kind: Service
+metadata: {name: nothing}
+spec:
+  selector: {app: none}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext}
+spec: {type: ExternalName, externalName: example.com}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  selector: {app: none}
+  ports: [{port: 80}]
+"""
+    )
+    cluster.run_until(3)
+    checked = 0
+    for kind in ("Service", "Endpoints", "EndpointSlice"):
+        for obj in cluster.store.list(kind):
+            kubernetes_validate.validate(obj, "1.32.0", strict=True)
+            checked += 1
+    assert checked == 10
