@@ -13,7 +13,9 @@ from engine.steps import has_step
 
 def test_every_feature_package_loads() -> None:
     assert [module.__name__ for module in load_extensions()] == PACKAGES
-    assert {"engine.workloads", "engine.disruption", "engine.security"} <= set(PACKAGES)
+    assert {"engine.workloads", "engine.disruption", "engine.security", "engine.network"} <= set(
+        PACKAGES
+    )
 
 
 @pytest.mark.parametrize(
@@ -32,6 +34,9 @@ def test_every_feature_package_loads() -> None:
         "ClusterRole",
         "RoleBinding",
         "ClusterRoleBinding",
+        "Service",
+        "Endpoints",
+        "EndpointSlice",
     ],
 )
 def test_the_feature_packages_register_their_kinds(kind: str) -> None:
