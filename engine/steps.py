@@ -67,11 +67,17 @@ def _apply(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
     loaded = load_paths([str(step.base / step.value)])
     if not loaded.ok:
         return ActionResult(errors=[str(p) for p in loaded.problems])
-    namespace = step.options.get("namespace")
+    return apply_step_manifests(cluster, loaded.manifests, step.options.get("namespace"), user)
+
+
+def apply_step_manifests(
+    cluster: Cluster, manifests: list[Manifest], namespace: str | None, user: UserInfo = ADMIN
+) -> ActionResult:
+    """The `apply` step once its files are read (a checkpoint replays it from their content)."""
     if namespace:
-        for manifest in loaded.manifests:
+        for manifest in manifests:
             manifest.obj.setdefault("metadata", {}).setdefault("namespace", namespace)
-    return apply_manifests(cluster, loaded.manifests, user)
+    return apply_manifests(cluster, manifests, user)
 
 
 def _delete(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from engine.api.admission import ADMIN, UserInfo
 from engine.timeutil import DurationError, parse_duration, parse_time
@@ -14,6 +15,9 @@ from podtui import __version__
 from podtui.bundled import sample_manifests
 
 VERSION_LINE = f"podtui {__version__} (simulates Kubernetes {KUBERNETES_VERSION})"
+
+if TYPE_CHECKING:
+    from engine.sim import SimRun
 
 
 class UsageError(Exception):
@@ -60,14 +64,22 @@ def sim_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--until",
         type=_duration,
-        default=60.0,
+        default=None,
         metavar="DURATION",
         help="simulated time to stop at (default 60s)",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed for every random choice (default 0)"
+        "--seed", type=int, default=None, help="seed for every random choice (default 0)"
     )
     parser.add_argument("--scenario", metavar="FILE", help="timed steps to run")
+    parser.add_argument(
+        "--save", metavar="FILE", help="write a checkpoint of the cluster at the end of the run"
+    )
+    parser.add_argument(
+        "--load",
+        metavar="FILE",
+        help="resume a checkpoint (instead of PATHs) and run on to --until",
+    )
     parser.add_argument(
         "-o", "--output", choices=["json", "yaml", "table", "wide"], default="table"
     )
@@ -160,8 +172,9 @@ def run_validate(argv: list[str]) -> int:
 
 def run_sim(argv: list[str]) -> int:
     from engine.api.kinds import all_kinds, resolve_resource
+    from engine.checkpoint import CheckpointError, write_checkpoint
     from engine.output import as_list, filter_objects, render_tables, sort_objects, to_json, to_yaml
-    from engine.sim import load_inputs, simulate
+    from engine.sim import SimRun, load_inputs
     from engine.timeutil import DEFAULT_START
 
     args = sim_parser().parse_args(argv)
@@ -182,18 +195,37 @@ def run_sim(argv: list[str]) -> int:
         for part in unknown:
             print(f'error: the server doesn\'t have a resource type "{part}"', file=sys.stderr)
         return 1
-    inputs = load_inputs(_paths_or_sample(args.paths), args.scenario)
-    if inputs.problems:
-        _print_problems(inputs.problems)
-        return 1
-    cluster = simulate(
-        inputs,
-        until=args.until,
-        seed=args.seed,
-        start=args.start_time or DEFAULT_START,
-        user=_user(args),
-        report=lambda line: print(line, file=sys.stderr),
-    )
+
+    def report(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    if args.load is not None:
+        run = resume_sim(args)
+        if run is None:
+            return 1
+    else:
+        inputs = load_inputs(_paths_or_sample(args.paths), args.scenario)
+        if inputs.problems:
+            _print_problems(inputs.problems)
+            return 1
+        run = SimRun.start(
+            inputs,
+            seed=args.seed or 0,
+            start=args.start_time or DEFAULT_START,
+            user=_user(args),
+            report=report,
+        )
+    run.report = report
+    # Resumed without --until: the checkpoint's own time (print the cluster as saved).
+    default_until = run.cluster.now if args.load is not None else 60.0
+    run.advance(default_until if args.until is None else args.until)
+    cluster = run.cluster
+    if args.save is not None:
+        try:
+            write_checkpoint(args.save, run.checkpoint())
+        except CheckpointError as err:
+            print(str(err), file=sys.stderr)
+            return 1
     objects = sort_objects(cluster.objects())
     if args.output in ("json", "yaml"):
         chosen = filter_objects(
@@ -226,6 +258,42 @@ def run_sim(argv: list[str]) -> int:
         return 0
     sys.stdout.write(text)
     return 0
+
+
+def resume_sim(args: argparse.Namespace) -> SimRun | None:
+    """`podtui sim --load FILE`: the checkpoint's run, replayed to where it stopped (None
+    after printing why it cannot be)."""
+    from engine.checkpoint import CheckpointError, read_checkpoint
+    from engine.sim import SimRun
+
+    taken = [
+        flag
+        for flag, value in (
+            ("PATH", args.paths),
+            ("--scenario", args.scenario),
+            ("--seed", args.seed is not None),
+            ("--start-time", args.start_time),
+            ("--as", args.as_user),
+            ("--as-group", args.as_group),
+        )
+        if value
+    ]
+    if taken:
+        raise UsageError(
+            f"{', '.join(taken)} cannot be used with --load: the checkpoint holds its manifests, "
+            "scenario, seed, start time and user"
+        )
+    try:
+        checkpoint = read_checkpoint(args.load)
+        if args.until is not None and args.until < checkpoint.at:
+            raise UsageError(
+                f"--until {args.until:g}s is before the checkpoint's time "
+                f"({checkpoint.at:g}s): a resumed cluster cannot go back"
+            )
+        return SimRun.resume(args.load, checkpoint)
+    except CheckpointError as err:
+        print(str(err), file=sys.stderr)
+        return None
 
 
 def run_tui(argv: list[str]) -> int:

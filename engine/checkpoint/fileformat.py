@@ -1,0 +1,214 @@
+"""The checkpoint file: gzip-compressed JSON with a format name, format version and the
+version of podtui that wrote it.
+
+A checkpoint is user input: whatever is wrong with it (not a checkpoint, truncated, damaged,
+another format or podtui version) is a `CheckpointError` whose text is `FILE: message`,
+never a traceback. Reading runs no code from the file (no pickle).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from engine.api.admission import ADMIN, UserInfo
+from engine.checkpoint.entries import Entry
+from engine.timeutil import DEFAULT_START
+
+FORMAT = "podtui-checkpoint"
+FORMAT_VERSION = 1
+"""Bumped whenever what a checkpoint holds, or how it is read, changes."""
+
+MAX_BYTES = 1 << 30
+"""A checkpoint larger than this once uncompressed is refused (a gzip bomb is tiny on disk)."""
+
+_CHUNK = 1 << 20
+
+
+def podtui_version() -> str:
+    """The installed podtui distribution's version (the engine ships inside it)."""
+    try:
+        return metadata.version("podtui")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class CheckpointError(Exception):
+    """A checkpoint that cannot be written or resumed; str() is `FILE: message`."""
+
+    def __init__(self, file: str | os.PathLike[str], message: str) -> None:
+        super().__init__(f"{file}: {message}")
+        self.file = str(file)
+        self.message = message
+
+
+@dataclass
+class Checkpoint:
+    """Everything needed to resume a cluster (see engine.checkpoint)."""
+
+    at: float
+    """Simulated seconds since the start when the checkpoint was taken."""
+    entries: list[Entry]
+    """Every change from outside in order; those after `at` are scenario steps to come."""
+    seed: int = 0
+    start: datetime = DEFAULT_START
+    step: float = 1.0
+    user: UserInfo = ADMIN
+    default_nodes: bool = True
+    paths: list[str] = field(default_factory=list)
+    """The PATHs the cluster was started on (the console watches them again on --load)."""
+    origin: str = "sim"
+    """`sim` or `console`: what took the checkpoint."""
+    fingerprint: str = ""
+    """engine.checkpoint.replay.fingerprint of the cluster at `at`."""
+    objects: list[dict] = field(default_factory=list)
+    """The objects at `at`, for people and tools reading the file; the replay rebuilds them."""
+    podtui_version: str = field(default_factory=podtui_version)
+
+    def done(self) -> list[Entry]:
+        return [e for e in self.entries if e.at <= self.at]
+
+    def to_come(self) -> list[Entry]:
+        return [e for e in self.entries if e.at > self.at]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "formatVersion": FORMAT_VERSION,
+            "podtuiVersion": self.podtui_version,
+            "origin": self.origin,
+            "seed": self.seed,
+            "startTime": self.start.isoformat(),
+            "tick": self.step,
+            "user": {"name": self.user.name, "groups": list(self.user.groups)},
+            "defaultNodes": self.default_nodes,
+            "paths": list(self.paths),
+            "at": self.at,
+            "fingerprint": self.fingerprint,
+            "entries": [e.to_json() for e in self.entries],
+            "objects": self.objects,
+        }
+
+
+def write_checkpoint(path: str | os.PathLike[str], checkpoint: Checkpoint) -> None:
+    """Write atomically: a crash mid-write leaves the old file (or none), never half of one."""
+    target = Path(path)
+    text = json.dumps(checkpoint.to_json(), sort_keys=True, ensure_ascii=True, allow_nan=False)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        # No name or mtime in the gzip header: the same cluster gives the same bytes.
+        with (
+            open(tmp, "wb") as raw,
+            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out,
+        ):
+            out.write(text.encode("ascii"))
+        os.replace(tmp, target)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise CheckpointError(path, f"cannot write: {err.strerror or err}") from err
+
+
+def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
+    """Read and check a checkpoint; raises CheckpointError (`FILE: message`)."""
+    data = _read_json(path)
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CheckpointError(path, "not a podtui checkpoint")
+    version = data.get("formatVersion")
+    if version != FORMAT_VERSION:
+        raise CheckpointError(
+            path,
+            f"checkpoint format {version!r}; this podtui ({podtui_version()}) reads format "
+            f"{FORMAT_VERSION}",
+        )
+    written_by = data.get("podtuiVersion")
+    if written_by != podtui_version():
+        raise CheckpointError(
+            path,
+            f"written by podtui {written_by}; this is podtui {podtui_version()}, and a "
+            "checkpoint resumes only in the version that wrote it",
+        )
+    try:
+        return _from_json(data)
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        raise CheckpointError(path, f"damaged checkpoint: {err}") from err
+
+
+def _read_json(path: str | os.PathLike[str]) -> object:
+    try:
+        with gzip.open(path, "rb") as raw:
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := raw.read(_CHUNK):
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise CheckpointError(
+                        path, f"larger than {MAX_BYTES >> 20} MiB uncompressed; refused"
+                    )
+                chunks.append(chunk)
+    except gzip.BadGzipFile as err:
+        if "CRC" in str(err) or "length" in str(err):
+            raise CheckpointError(path, "damaged checkpoint (checksum mismatch)") from err
+        raise CheckpointError(path, "not a podtui checkpoint") from err
+    except EOFError as err:
+        raise CheckpointError(path, "truncated checkpoint (the file ends too early)") from err
+    except zlib.error as err:
+        raise CheckpointError(path, "damaged checkpoint (not valid compressed data)") from err
+    except OSError as err:
+        raise CheckpointError(path, err.strerror or str(err)) from err
+    try:
+        return json.loads(b"".join(chunks).decode("ascii"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise CheckpointError(path, "not a podtui checkpoint (its content is not JSON)") from err
+
+
+def _number(data: dict, key: str) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise ValueError(f"{key} is not a number")
+    return float(value)
+
+
+def _from_json(data: dict) -> Checkpoint:
+    seed = data.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError("seed is not an integer")
+    user = data.get("user") or {}
+    if not isinstance(user.get("name"), str) or not isinstance(user.get("groups"), list):
+        raise ValueError("user is not valid")
+    start = datetime.fromisoformat(str(data.get("startTime")))
+    if start.tzinfo is None:
+        raise ValueError("startTime has no time zone")
+    tick = _number(data, "tick")
+    at = _number(data, "at")
+    if tick <= 0 or at < 0:
+        raise ValueError("tick or at out of range")
+    entries = data.get("entries")
+    objects = data.get("objects", [])
+    paths = data.get("paths", [])
+    if not isinstance(entries, list) or not isinstance(objects, list):
+        raise ValueError("entries or objects are not lists")
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ValueError("paths are not a list of strings")
+    if not isinstance(data.get("fingerprint"), str):
+        raise ValueError("fingerprint is missing")
+    return Checkpoint(
+        at=at,
+        entries=[Entry.from_json(e) for e in entries],
+        seed=seed,
+        start=start,
+        step=tick,
+        user=UserInfo(user["name"], tuple(str(g) for g in user["groups"])),
+        default_nodes=bool(data.get("defaultNodes", True)),
+        paths=paths,
+        origin=str(data.get("origin", "sim")),
+        fingerprint=data["fingerprint"],
+        objects=objects,
+        podtui_version=str(data.get("podtuiVersion")),
+    )
