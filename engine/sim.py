@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -154,6 +155,7 @@ class SimRun:
             user=self.user,
             default_nodes=self.default_nodes,
             paths=self.paths,
+            workdir=os.getcwd(),
             origin="sim",
             fingerprint=fingerprint(cluster),
             objects=sort_objects(cluster.objects()),

@@ -137,6 +137,9 @@ def tui_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--keymap", default=None, metavar="FILE", help="key remapping file")
     parser.add_argument("--theme", default=None, help="a Textual theme name")
+    parser.add_argument(
+        "--load", default=None, metavar="FILE", help="open the console on a checkpoint"
+    )
     return parser
 
 
@@ -260,18 +263,14 @@ def run_sim(argv: list[str]) -> int:
     return 0
 
 
-def resume_sim(args: argparse.Namespace) -> SimRun | None:
-    """`podtui sim --load FILE`: the checkpoint's run, replayed to where it stopped (None
-    after printing why it cannot be)."""
-    from engine.checkpoint import CheckpointError, read_checkpoint
-    from engine.sim import SimRun
-
+def _refuse_with_load(args: argparse.Namespace, *, seed: bool) -> None:
+    """What a checkpoint holds cannot also be given on the command line."""
     taken = [
         flag
         for flag, value in (
             ("PATH", args.paths),
-            ("--scenario", args.scenario),
-            ("--seed", args.seed is not None),
+            ("--scenario", getattr(args, "scenario", None)),
+            ("--seed", seed),
             ("--start-time", args.start_time),
             ("--as", args.as_user),
             ("--as-group", args.as_group),
@@ -283,6 +282,15 @@ def resume_sim(args: argparse.Namespace) -> SimRun | None:
             f"{', '.join(taken)} cannot be used with --load: the checkpoint holds its manifests, "
             "scenario, seed, start time and user"
         )
+
+
+def resume_sim(args: argparse.Namespace) -> SimRun | None:
+    """`podtui sim --load FILE`: the checkpoint's run, replayed to where it stopped (None
+    after printing why it cannot be)."""
+    from engine.checkpoint import CheckpointError, read_checkpoint
+    from engine.sim import SimRun
+
+    _refuse_with_load(args, seed=args.seed is not None)
     try:
         checkpoint = read_checkpoint(args.load)
         if args.until is not None and args.until < checkpoint.at:
@@ -298,6 +306,8 @@ def resume_sim(args: argparse.Namespace) -> SimRun | None:
 
 def run_tui(argv: list[str]) -> int:
     args = tui_parser().parse_args(argv)
+    if args.load is not None:
+        _refuse_with_load(args, seed=args.seed != 0)
     paths = _paths_or_sample(args.paths)
     try:
         from podtui.app import run_app
@@ -314,6 +324,7 @@ def run_tui(argv: list[str]) -> int:
         user=_user(args),
         keymap=args.keymap,
         theme=args.theme,
+        load=args.load,
     )
 
 

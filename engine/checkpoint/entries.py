@@ -70,7 +70,14 @@ class Entry:
         """A short line for a listing (`[40s] scale deployment/web`)."""
         if self.kind == STEP:
             step = self.data.get("step") or {}
-            return f"{step.get('action')} {step.get('value')}"
+            value = step.get("value")
+            if isinstance(value, dict):
+                value = " ".join(
+                    str(value[key])
+                    for key in ("fault", "target", "node", "pod", "selector")
+                    if value.get(key)
+                )
+            return f"{step.get('action')} {value}"
         if self.kind in (APPLY, CREATE, RELOAD):
             files = sorted({m.get("file", "") for m in self.data.get("manifests") or []})
             return f"{self.kind} {', '.join(files)}"

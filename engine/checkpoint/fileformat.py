@@ -64,8 +64,16 @@ class Checkpoint:
     default_nodes: bool = True
     paths: list[str] = field(default_factory=list)
     """The PATHs the cluster was started on (the console watches them again on --load)."""
+    settled: bool = True
+    """Whether the cluster ran what was due at `at` after the last change (`podtui sim`
+    does; the console saves between a change and the next tick)."""
+    workdir: str = ""
+    """The working folder relative PATHs and file names were given in."""
     origin: str = "sim"
     """`sim` or `console`: what took the checkpoint."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """The watched manifest files' text as last applied, by name (the console's hot reload
+    takes over from there on --load)."""
     fingerprint: str = ""
     """engine.checkpoint.replay.fingerprint of the cluster at `at`."""
     objects: list[dict] = field(default_factory=list)
@@ -90,7 +98,10 @@ class Checkpoint:
             "user": {"name": self.user.name, "groups": list(self.user.groups)},
             "defaultNodes": self.default_nodes,
             "paths": list(self.paths),
+            "workdir": self.workdir,
+            "sources": dict(self.sources),
             "at": self.at,
+            "settled": self.settled,
             "fingerprint": self.fingerprint,
             "entries": [e.to_json() for e in self.entries],
             "objects": self.objects,
@@ -196,6 +207,11 @@ def _from_json(data: dict) -> Checkpoint:
         raise ValueError("entries or objects are not lists")
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise ValueError("paths are not a list of strings")
+    sources = data.get("sources", {})
+    if not isinstance(sources, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in sources.items()
+    ):
+        raise ValueError("sources are not a mapping of names to texts")
     if not isinstance(data.get("fingerprint"), str):
         raise ValueError("fingerprint is missing")
     return Checkpoint(
@@ -207,7 +223,10 @@ def _from_json(data: dict) -> Checkpoint:
         user=UserInfo(user["name"], tuple(str(g) for g in user["groups"])),
         default_nodes=bool(data.get("defaultNodes", True)),
         paths=paths,
+        workdir=str(data.get("workdir", "")),
+        settled=bool(data.get("settled", True)),
         origin=str(data.get("origin", "sim")),
+        sources=sources,
         fingerprint=data["fingerprint"],
         objects=objects,
         podtui_version=str(data.get("podtuiVersion")),

@@ -33,6 +33,18 @@ def fingerprint(cluster: Cluster) -> str:
     return digest.hexdigest()
 
 
+def is_settled(entry: Entry) -> bool:
+    """Whether the original action first ran what was due at its time (`run_until(now)`),
+    as `podtui sim` and the console's journal do before each step.
+
+    An unsettled change (the PATHs at t=0, before anything the boot left due then; an edit
+    or a hot reload in the console) ran right after the tick that brought the clock to its
+    time, or right after the change before it at the same time: the replay runs the clock
+    only when the time moved on.
+    """
+    return bool(entry.data.get("settled", not entry.data.get("initial")))
+
+
 def new_cluster(checkpoint: Checkpoint) -> Cluster:
     """A fresh cluster booted as the checkpoint's was."""
     cluster = Cluster(seed=checkpoint.seed, start=checkpoint.start, step=checkpoint.step)
@@ -48,21 +60,24 @@ def replay(
     user: UserInfo = ADMIN,
     done: EntryDone | None = None,
     start: Callable[[Entry], None] | None = None,
+    settled: bool = True,
 ) -> None:
-    """Run each entry at its time (those after `until` are left), then run to `until`."""
+    """Run each entry at its time (those after `until` are left), then run to `until`;
+    unless `settled`, what the last change left due at `until` itself stays due."""
+    previous: float | None = None
     for entry in entries:
         if entry.at > until:
             break
         if start is not None:
             start(entry)
-        if not entry.data.get("initial"):
-            # The PATHs at t=0 go in before anything the boot left due at t=0 runs (as
-            # `podtui sim` and the console do).
+        if is_settled(entry) or (previous is not None and entry.at > previous):
             cluster.run_until(entry.at)
+        previous = entry.at
         result = run_entry(cluster, entry, user)
         if done is not None:
             done(entry, result)
-    cluster.run_until(until)
+    if settled or previous is None or until > previous:
+        cluster.run_until(until)
 
 
 def verify(cluster: Cluster, checkpoint: Checkpoint, path: str | os.PathLike[str]) -> None:
@@ -84,7 +99,14 @@ def restore(path: str | os.PathLike[str], checkpoint: Checkpoint) -> Cluster:
         current[:] = [entry]
 
     try:
-        replay(cluster, checkpoint.done(), checkpoint.at, user=checkpoint.user, start=started)
+        replay(
+            cluster,
+            checkpoint.done(),
+            checkpoint.at,
+            user=checkpoint.user,
+            start=started,
+            settled=checkpoint.settled,
+        )
     except Exception as err:  # a hand-edited entry can fail anywhere in the engine
         where = f" at [{current[0].at:g}s] {current[0].describe()}" if current else ""
         raise CheckpointError(

@@ -26,26 +26,24 @@ def run_app(
     user: UserInfo = ADMIN,
     keymap: str | None = None,
     theme: str | None = None,
+    load: str | None = None,
 ) -> int:
     """Load the manifests, boot the cluster and run the console; returns the exit status.
 
     Invalid manifests are reported as `FILE:LINE: message` on stderr and the console does
     not open (exit status 1), exactly as `podtui sim` and `podtui validate` behave: nothing
     is half-applied, and the same command works once the files are fixed.
+
+    With `load`, the cluster is a checkpoint's (podtui.app.checkpoint.load); a checkpoint
+    that cannot be resumed is reported as `FILE: message` (exit status 1).
     """
     from engine.sim import load_inputs
     from podtui.app.app import PodtuiApp
+    from podtui.app.checkpoint.log import log_of
     from podtui.app.keymap import KeymapError, load_keymap
     from podtui.app.session import Session
     from podtui.reload import Reloader, read_texts
 
-    # Read before loading, so the watcher can tell which files are still what was applied.
-    texts = read_texts(paths)
-    inputs = load_inputs(paths)
-    if inputs.problems:
-        for problem in inputs.problems:
-            print(str(problem), file=sys.stderr)
-        return 1
     bindings: dict[str, str] = {}
     if keymap:
         try:
@@ -53,18 +51,45 @@ def run_app(
         except KeymapError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
-    session, outcome = Session.boot(
-        inputs.manifests,
-        seed=seed,
-        start=start,
-        user=user,
-        readonly=readonly,
-        base_dir=base_dir_of(paths),
-    )
+    if load is not None:
+        from engine.actions import ActionResult
+        from engine.checkpoint import CheckpointError
+        from podtui.app.checkpoint.load import load_session
+
+        try:
+            loaded = load_session(load, readonly=readonly)
+        except CheckpointError as err:
+            print(str(err), file=sys.stderr)
+            return 1
+        session, paths = loaded.session, loaded.paths
+        session.base_dir = base_dir_of(paths)
+        manifests, texts = loaded.manifests, loaded.sources
+        outcome = ActionResult()
+        notices = [f"resumed {load} at {loaded.checkpoint.at:g}s", *loaded.notes]
+    else:
+        # Read before loading, so the watcher can tell which files are still what was applied.
+        texts = read_texts(paths)
+        inputs = load_inputs(paths)
+        if inputs.problems:
+            for problem in inputs.problems:
+                print(str(problem), file=sys.stderr)
+            return 1
+        session, outcome = Session.boot(
+            inputs.manifests,
+            seed=seed,
+            start=start,
+            user=user,
+            readonly=readonly,
+            base_dir=base_dir_of(paths),
+        )
+        manifests = inputs.manifests
+        notices = []
     # The PATHs are the source of truth from now on: each save is applied (hot reload).
-    reloader = Reloader(session.cluster, paths, lock=session.lock, user=user)
-    reloader.adopt(inputs.manifests, texts)
+    reloader = Reloader(session.cluster, paths, lock=session.lock, user=session.user)
+    reloader.adopt(manifests, texts)
+    log_of(session).follow_reloads(reloader, paths, texts)
     app = PodtuiApp(session, keymap=bindings, startup=outcome, reloader=reloader)
+    app.notices = notices
     if theme:
         if theme not in app.available_themes:
             known = ", ".join(sorted(app.available_themes))
@@ -72,6 +97,8 @@ def run_app(
             return 1
         app.theme = theme
     app.run()
+    for line in app.farewell:
+        print(line, file=sys.stderr)
     return app.return_code or 0
 
 

@@ -67,6 +67,11 @@ class PodtuiApp(App[int]):
         self._startup = startup
         self.transcript: deque[str] = deque(maxlen=500)
         """Every line actions and commands printed (errors too), oldest first."""
+        self.farewell: list[str] = []
+        """Lines to print on the terminal once the console has quit (a checkpoint saved)."""
+        self.notices: list[str] = []
+        """Lines to show once the console is up (a checkpoint resumed)."""
+        """Lines to print on the terminal once the console has quit (a checkpoint saved)."""
         if keymap:
             self.set_keymap(keymap)
         if theme:
@@ -82,6 +87,8 @@ class PodtuiApp(App[int]):
             self.hot_reload.start()
         if self._startup is not None and self._startup.errors:
             self.post_message(Outcome([], list(self._startup.errors)))
+        if self.notices:
+            self.post_message(Outcome(list(self.notices), []))
 
     @property
     def main_screen(self):
@@ -250,6 +257,12 @@ class PodtuiApp(App[int]):
         if self.hot_reload is not None and not isinstance(self.screen, ReloadLogScreen):
             self.push_screen(ReloadLogScreen(self.hot_reload))
 
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Quit; with live edits the files do not hold, first offer to save a checkpoint."""
+        from podtui.app.checkpoint.quit import quit_or_offer
+
+        quit_or_offer(self)
+
     def action_help(self) -> None:
         from podtui.app.screens.help import HelpScreen
 
@@ -259,6 +272,7 @@ class PodtuiApp(App[int]):
     @classmethod
     def binding_ids(cls) -> Iterable[str]:
         """Every binding id a keymap may remap."""
+        from podtui.app.checkpoint.quit import SaveCheckpointDialog
         from podtui.app.disruption.chaos_dialog import ChaosDialog
         from podtui.app.disruption.drain_screen import DrainScreen
         from podtui.app.screens.detail import DetailScreen
@@ -298,6 +312,7 @@ class PodtuiApp(App[int]):
             CommandLine,
             DrainScreen,
             ChaosDialog,
+            SaveCheckpointDialog,
             SetImageDialog,
         ):
             for binding in owner.BINDINGS:

@@ -18,6 +18,7 @@ from pathlib import Path
 from engine import steps
 from engine.actions import ActionResult
 from engine.api.admission import ADMIN, UserInfo
+from engine.checkpoint.entries import Entry, apply_entry
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest
 from engine.printers import pod_status_reason
@@ -98,6 +99,9 @@ class Session:
         self.cluster = cluster
         self.base_dir = base_dir or Path.cwd()
         self.manifest_files: list[str] = []
+        self.boot_entry: Entry | None = None
+        """The manifests applied at t=0 (None for a session not booted from manifests)."""
+        self.default_nodes = True
         self.user = user
         self.readonly = readonly
         self.lock = threading.RLock()
@@ -133,6 +137,9 @@ class Session:
         session = cls(cluster, base_dir=base_dir, user=user, readonly=readonly)
         # The files applied at t=0: what `podtui sim` replays a recorded session over.
         session.manifest_files = list(dict.fromkeys(m.file for m in manifests))
+        # What a checkpoint replays first (podtui.app.checkpoint), copied before applying.
+        session.boot_entry = apply_entry(0.0, manifests, initial=True)
+        session.default_nodes = not any(m.kind == "Node" for m in manifests)
         with session.lock:
             outcome = apply_manifests(cluster, manifests, user)
         return session, outcome

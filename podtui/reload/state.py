@@ -19,7 +19,7 @@ from pathlib import Path
 
 from engine.api.admission import ADMIN, UserInfo
 from engine.api.kinds import lookup
-from engine.apply import LAST_APPLIED, Inventory, Member, apply, last_applied
+from engine.apply import LAST_APPLIED, ApplyReport, Inventory, Member, apply, last_applied
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest, load_text, manifest_files
 from engine.manifests.yamldoc import Problem
@@ -67,6 +67,9 @@ def read_texts(paths: Sequence[Path | str]) -> dict[str, str]:
     return texts
 
 
+OnApply = Callable[[list[Manifest], ApplyReport, dict[str, str], list[str]], None]
+
+
 class ManifestFolders:
     """The PATHs given to the console, applied file by file as they change."""
 
@@ -82,6 +85,9 @@ class ManifestFolders:
         self.wall_clock = wall_clock
         self.files: dict[str, FileState] = {}
         self.inventory = Inventory()
+        self.on_apply: OnApply | None = None
+        """Told of every apply, inside the lock: (manifests, report, the good files' texts,
+        deleted files) — the console's checkpoint log replays reloads from it."""
 
     # -- reading ----------------------------------------------------------------------------
     def scan(self) -> dict[str, Path]:
@@ -164,6 +170,8 @@ class ManifestFolders:
                 prune=[*sorted(good), *deleted],
                 user=self.user,
             )
+            if self.on_apply is not None:
+                self.on_apply(manifests, report, {n: texts[n] for n in good}, deleted)
             sim_seconds = cluster.now
             sim_time = cluster.now_datetime()
         for name in deleted:

@@ -14,6 +14,7 @@ from engine.manifests.loader import Manifest, load_paths
 from engine.scenario import FAULTS, Step
 from engine.steps import apply_manifests, run_step
 from engine.timeutil import DurationError, parse_duration
+from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.commandline.parsing import (
     CommandError,
     Console,
@@ -73,6 +74,8 @@ def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
             result.lines.extend(f"Warning: {w}" for w in created.warnings)
             api_version = str(manifest.obj.get("apiVersion", ""))
             result.lines.append(f"{type_name(manifest.kind, api_version)}/{manifest.name} created")
+        if manifests:
+            checkpoint_log.record_create(session, manifests)
         if result.lines:
             journal.note(session, f"create -f {parsed.flags['-f']}")
     return result

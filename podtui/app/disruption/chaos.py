@@ -19,6 +19,7 @@ from engine.disruption.recorder import format_seconds
 from engine.labels import SelectorError
 from engine.printers.duration import human_duration
 from engine.steps import report_later
+from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.disruption import journal
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def start(session: Session, settings: ChaosSettings) -> ActionResult:
         except ValueError as err:
             return ActionResult(errors=[f"error: {err}"])
         journal.journal_of(session).recorder.follow_chaos(monkey)
+        checkpoint_log.follow_chaos(session, monkey)
         cluster = session.cluster
 
         def reported(kill: Kill) -> None:

@@ -33,6 +33,7 @@ from engine.disruption.drain import (
 )
 from engine.disruption.summaries import budget_summary
 from engine.printers.duration import human_duration
+from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.disruption import journal
 from podtui.app.session import Session
 
@@ -238,6 +239,7 @@ class DrainScreen(Screen):
         with self.session.lock:
             self.drain.cancel()
             journal.note(self.session, f"stopped the drain of node/{self.drain.node}")
+            checkpoint_log.record_gap(self.session, f"stopped the drain of node/{self.drain.node}")
         self.notify(
             f"drain of node/{self.drain.node} stopped; the node stays cordoned", markup=False
         )

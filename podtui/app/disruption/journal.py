@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from engine.actions import ActionResult
 from engine.disruption.recorder import SessionRecorder, format_seconds
 from engine.timeutil import DEFAULT_START
+from podtui.app.checkpoint import log as checkpoint_log
 
 if TYPE_CHECKING:
     from podtui.app.session import Session
@@ -63,6 +64,7 @@ class Journal:
         if options.get("namespace") == "default":
             options.pop("namespace")
         self.recorder.record(action, value, **options)
+        checkpoint_log.record_step(self.session, action, value, options)
 
     def note(self, what: str) -> None:
         """An action that changed the cluster but has no scenario step."""

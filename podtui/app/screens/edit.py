@@ -17,6 +17,7 @@ from textual.widgets import Footer, Label, TextArea
 
 from engine.api import errors
 from engine.output import to_yaml
+from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.disruption import journal
 from podtui.app.messages import Outcome
 from podtui.app.resources import namespaced, plural, type_name
@@ -123,6 +124,7 @@ class EditScreen(Screen):
         with self.session.lock:
             try:
                 result = self.session.cluster.api.update(edited, user=self.session.user)
+                checkpoint_log.record_update(self.session, edited)
             except errors.APIError as err:
                 reason = err.message
                 header = [f'{plural(self.kind)} "{self.object_name}" was not valid:', f"* {reason}"]

@@ -378,7 +378,7 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
         self.app.action_help()  # type: ignore[attr-defined]
 
     def quit(self) -> None:
-        self.app.exit(0)
+        self.app.action_quit()  # type: ignore[attr-defined]  (may offer a checkpoint first)
 
     def report(self, result: ActionResult) -> None:
         self.post_message(Outcome(result.lines, result.errors))

@@ -13,6 +13,7 @@ from engine.describe.writer import PrefixWriter, tabwrite
 from engine.workloads import actions
 from engine.workloads.index import workload_index
 from engine.workloads.revisions import owned_revisions
+from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.commandline.parsing import (
     CommandError,
     Console,
@@ -60,6 +61,7 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                     namespace=namespace,
                     user=session.user,
                 )
+            checkpoint_log.record_rollout(session, sub, target, namespace, to_revision)
             if done.lines and not done.errors and "skipped" not in done.lines[0]:
                 flag = f" --to-revision={to_revision}" if to_revision else ""
                 journal.note(session, f"rollout {sub} {target} -n {namespace}{flag}")
