@@ -199,6 +199,13 @@ class TestQuitOffersACheckpoint:
             await pilot.pause()
             assert app.screen is dialog  # the error is shown, the dialog stays
             assert "cannot write" in str(dialog.query_one("#checkpoint-error").render())
+            field.value = "cm.yaml"  # never over a file that is not a checkpoint
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is dialog
+            assert "cm.yaml exists and is not a checkpoint" in str(
+                dialog.query_one("#checkpoint-error").render()
+            )
             field.value = "session.checkpoint"
             await pilot.press("enter")
             await pilot.pause()

@@ -145,8 +145,9 @@ class CheckpointLog:
     def save(self, path: str | Path) -> ActionResult:
         """Write a checkpoint; afterwards no live edit is unsaved."""
         target = Path(path).expanduser()
-        if target.is_dir():
-            return ActionResult(errors=[f"error: {target} is a directory"])
+        problem = refusal(target, self.paths)
+        if problem:
+            return ActionResult(errors=[problem])
         try:
             with self.session.lock:
                 checkpoint = self.checkpoint()
@@ -159,6 +160,31 @@ class CheckpointLog:
         if self.gaps:
             lines.append(f"not in it (no replay for them): {'; '.join(self.gaps)}")
         return ActionResult(lines=lines)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def refusal(target: Path, watched: list[str]) -> str:
+    """Why a checkpoint must not be written to `target` (empty when it may): never over a
+    file that is not a checkpoint already, nor as a manifest inside a watched folder."""
+    if target.is_dir():
+        return f"error: {target} is a directory"
+    if target.exists():
+        try:
+            with open(target, "rb") as existing:
+                magic = existing.read(2)
+        except OSError as err:
+            return f"error: cannot write {target}: {err.strerror or err}"
+        if magic != GZIP_MAGIC:
+            return f"error: {target} exists and is not a checkpoint; choose another file"
+    if target.suffix in MANIFEST_SUFFIXES:
+        resolved = target.resolve()
+        for folder in watched:
+            if resolved.is_relative_to(Path(folder).resolve()):
+                return f"error: {target} is inside {folder}, which podtui loads as manifests"
+    return ""
 
 
 _LOGS: weakref.WeakKeyDictionary[Session, CheckpointLog] = weakref.WeakKeyDictionary()
