@@ -11,21 +11,28 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from engine.actions import ActionResult
 from engine.api.admission import ADMIN, UserInfo
 from engine.checkpoint.entries import Entry, run_entry
 from engine.checkpoint.fileformat import Checkpoint, CheckpointError
+from engine.clock import Timer
 from engine.cluster import Cluster
 
 EntryDone = Callable[[Entry, ActionResult], None]
 
 
-def fingerprint(cluster: Cluster) -> str:
-    """sha256 over every object, the clock and both random generators' states."""
+def fingerprint(cluster: Cluster, *, ignore: Collection[Timer | None] = ()) -> str:
+    """sha256 over every object, the clock, the times of the timers still due (but those in
+    `ignore`: a console's chaos mode, which a replay does not restart) and both random
+    generators' states."""
     digest = hashlib.sha256()
     digest.update(repr(cluster.clock.now).encode())
+    due = sorted(
+        at for at, _, timer in cluster.clock._queue if not timer.cancelled and timer not in ignore
+    )
+    digest.update(repr(due).encode())
     digest.update(repr(cluster.rng.getstate()).encode())
     digest.update(repr(cluster.store.rng.getstate()).encode())
     for obj in cluster.objects():

@@ -138,7 +138,7 @@ class CheckpointLog:
             origin="console",
             settled=False,
             sources=dict(self.sources),
-            fingerprint=fingerprint(cluster),
+            fingerprint=fingerprint(cluster, ignore=_chaos_timers(session)),
             objects=sort_objects(cluster.objects()),
         )
 
@@ -188,6 +188,14 @@ def refusal(target: Path, watched: list[str]) -> str:
 
 
 _LOGS: weakref.WeakKeyDictionary[Session, CheckpointLog] = weakref.WeakKeyDictionary()
+
+
+def _chaos_timers(session: Session) -> list:
+    """Chaos mode's next kill: not part of the story a checkpoint replays (its kills are)."""
+    from podtui.app.disruption import chaos
+
+    monkey = chaos.running(session)
+    return [getattr(monkey, "_timer", None)] if monkey is not None else []
 
 
 def log_of(session: Session) -> CheckpointLog:
