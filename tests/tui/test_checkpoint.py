@@ -15,6 +15,7 @@ from podtui.app.app import PodtuiApp
 from podtui.app.checkpoint.load import load_session
 from podtui.app.checkpoint.log import log_of
 from podtui.app.checkpoint.quit import SaveCheckpointDialog
+from podtui.app.disruption import chaos
 from podtui.app.screens.edit import EditScreen
 from podtui.app.session import Session
 from podtui.cli import main
@@ -135,6 +136,18 @@ class TestConsoleCheckpoint:
         (workdir / "c").write_text("not a checkpoint")
         assert run_app([], load=str(workdir / "c")) == 1
         assert capsys.readouterr().err == f"{workdir / 'c'}: not a podtui checkpoint\n"
+
+    def test_chaos_kills_replay_and_chaos_mode_itself_is_left_out(self, tmp_path: Path):
+        session = sample_session(5)
+        assert not chaos.start(session, chaos.ChaosSettings(mean_interval=5.0, seed=3)).errors
+        session.advance(40)
+        log = log_of(session)
+        kills = [e for e in log.entries if e.describe().startswith("inject podKill")]
+        assert len(kills) >= 3
+        assert not log.save(tmp_path / "c").errors
+        loaded = load_session(tmp_path / "c")  # the fingerprint matched
+        assert chaos.running(loaded.session) is None
+        assert loaded.session.cluster.objects() == session.cluster.objects()
 
     def test_hot_reloads_replay_but_are_not_live_edits(self, tmp_path: Path):
         folder = tmp_path / "cluster"
