@@ -71,7 +71,6 @@ class PodtuiApp(App[int]):
         """Lines to print on the terminal once the console has quit (a checkpoint saved)."""
         self.notices: list[str] = []
         """Lines to show once the console is up (a checkpoint resumed)."""
-        """Lines to print on the terminal once the console has quit (a checkpoint saved)."""
         if keymap:
             self.set_keymap(keymap)
         if theme:
