@@ -213,7 +213,10 @@ class DetailScreen(Screen):
 
     def watch_container(self) -> None:
         if self.is_mounted and self.is_pod:
+            # Another log entirely: clear the widget too, or the new lines are appended
+            # under the old ones (an empty `_log_lines` reads as "nothing shown yet").
             self._log_lines = []
+            self.query_one(Log).clear()
             with self.session.lock:
                 self._refresh_logs()
 
