@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Label, Sparkline, Static
+from textual.widgets import Label, Static
 
 from engine.printers.duration import human_duration
 from engine.timeutil import format_time
@@ -25,6 +25,7 @@ from podtui.app.session import (
     Sample,
     Session,
 )
+from podtui.app.widgets.count_sparkline import CountSparkline
 
 
 def speed_label(speed: float) -> str:
@@ -94,7 +95,9 @@ class ClockLine(Static):
 class PodCount(Label):
     """`Running 5`: one count, coloured like the rows it counts."""
 
-    value: reactive[int] = reactive(0)
+    # layout=True: `Running 9` → `Running 10` needs one more column; without a new
+    # layout the label keeps its old width and wraps the number out of sight.
+    value: reactive[int] = reactive(0, layout=True)
 
     def __init__(self, caption: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -116,11 +119,11 @@ class ClusterHeader(Widget):
         with Horizontal(id="pod-counts"):
             yield PodCount("Pods", id="count-total")
             yield PodCount(RUNNING, id="count-running", classes="count running")
-            yield Sparkline([0], id="spark-running", classes="spark running")
+            yield CountSparkline([0], id="spark-running", classes="spark running")
             yield PodCount(PENDING, id="count-pending", classes="count pending")
-            yield Sparkline([0], id="spark-pending", classes="spark pending")
+            yield CountSparkline([0], id="spark-pending", classes="spark pending")
             yield PodCount(FAILING, id="count-failing", classes="count failing")
-            yield Sparkline([0], id="spark-failing", classes="spark failing")
+            yield CountSparkline([0], id="spark-failing", classes="spark failing")
             yield PodCount(COMPLETED, id="count-completed", classes="count completed")
             yield PodCount(TERMINATING, id="count-terminating", classes="count terminating")
 
@@ -156,11 +159,15 @@ class ClusterHeader(Widget):
             self.query_one(f"#count-{name}", PodCount).value = counts[category]
         samples: Sequence[Sample] = list(session.samples)
         padding = [0] * (SPARK_POINTS - len(samples))
-        for name, values in (
+        series = (
             ("running", [s.running for s in samples]),
             ("pending", [s.pending for s in samples]),
             ("failing", [s.failing for s in samples]),
-        ):
-            # Padded to the full window so time runs right to left at a steady pace; the
-            # zeros also keep the scale anchored at 0.
-            self.query_one(f"#spark-{name}", Sparkline).data = [*padding, *values]
+        )
+        # One scale for the three, from zero: a bar's height is its count.
+        top = max((max(values, default=0) for _, values in series), default=0)
+        for name, values in series:
+            spark = self.query_one(f"#spark-{name}", CountSparkline)
+            spark.top = max(top, 1)
+            # Padded to the full window so time runs right to left at a steady pace.
+            spark.data = [*padding, *values]
