@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from podtui.app.screens.dialogs import ConfirmDialog
 from podtui.app.screens.edit import EditScreen
-from tests.tui.conftest import TERMINAL, make_app
+from tests.tui.conftest import TERMINAL, enter_command, make_app
 from tests.tui.test_security import security_app
 
 
 async def open_editor(app, pilot, line: str) -> EditScreen:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
     assert isinstance(app.screen, EditScreen)
     return app.screen
 

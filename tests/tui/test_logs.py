@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widgets import Log
 
 from podtui.app.screens.detail import DetailScreen
-from tests.tui.conftest import TERMINAL, make_app
+from tests.tui.conftest import TERMINAL, enter_command, make_app
 
 
 def shown(app) -> list[str]:
@@ -14,8 +14,7 @@ def shown(app) -> list[str]:
 
 
 async def open_logs(app, pilot, line: str) -> DetailScreen:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
     assert isinstance(app.screen, DetailScreen)
     return app.screen
 
