@@ -131,7 +131,7 @@ class DrainScreen(Screen):
             style = self._style("bad") if line.stream == STDERR else Style()
             if line.text.startswith("Warning:"):
                 style = self._style("warn")
-            log.write(Text.assemble((f"[{line.at:g}s] ", self._style("muted")), (line.text, style)))
+            log.write(Text.assemble((f"[{human_duration(line.at)}] ", self._style("muted")), (line.text, style)))
 
     def _texts(self, drain: Drain, now: float) -> tuple[Text, Text, Text]:
         drains = self._drains()
@@ -145,7 +145,7 @@ class DrainScreen(Screen):
         title = Text.assemble(
             (f" drain node/{drain.node} ", "bold"),
             (f" {drain.state} ", self._style(state_style) + Style(bold=True, reverse=True)),
-            f"  started at {drain.started_at:g}s, {human_duration(end - drain.started_at)} ",
+            f"  started at {human_duration(drain.started_at)}, {human_duration(end - drain.started_at)} ",
             ("so far" if drain.finished_at is None else "in all"),
             position,
         )
