@@ -33,6 +33,18 @@ def speed_label(speed: float) -> str:
     return f"×{speed:g}"
 
 
+def fit_line(parts: list[tuple[Text, bool]], width: int) -> Text:
+    """Parts joined by three spaces; when too wide for `width`: two spaces, then without
+    the droppable parts (the brand, the wall-clock-like timestamp), then cut with `…`."""
+    for gap, keep_all in (("   ", True), ("  ", True), ("  ", False)):
+        shown = [text for text, droppable in parts if keep_all or not droppable]
+        line = Text(gap).join(shown)
+        if not width or line.cell_len <= width:
+            return line
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
 class ClockLine(Static):
     """`▶ running ×1  2025-01-01 00:01:30Z  +1m30s  ns default`: where the simulation is."""
 
@@ -50,36 +62,35 @@ class ClockLine(Static):
 
     def render(self) -> Text:
         state = ("⏸ paused", "clock-paused") if self.paused else ("▶ running", "clock-running")
-        text = Text.assemble(
-            ("podtui ", "bold"),
-            " ",
-            (state[0], self.get_component_rich_style(f"header--{state[1]}", partial=True)),
-            " ",
-            (speed_label(self.speed), "bold"),
-            "   ",
-            (self.now_text, "bold"),
-            "  ",
+        dim = self.get_component_rich_style("header--dim", partial=True)
+        # (parts, droppable): what to leave out first when the line does not fit.
+        parts: list[tuple[Text, bool]] = [
+            (Text("podtui", "bold"), True),
             (
-                f"+{human_duration(self.elapsed)}",
-                self.get_component_rich_style("header--dim", partial=True),
+                Text.assemble(
+                    (state[0], self.get_component_rich_style(f"header--{state[1]}", partial=True)),
+                    " ",
+                    (speed_label(self.speed), "bold"),
+                ),
+                False,
             ),
-            "   ns ",
-            (self.namespace, "bold"),
-            "   as ",
-            (self.user, "bold"),
-        )
+            (Text(self.now_text, "bold"), True),
+            (Text(f"+{human_duration(self.elapsed)}", dim), False),
+            (Text.assemble("ns ", (self.namespace, "bold")), False),
+            (Text.assemble("as ", (self.user, "bold")), False),
+        ]
         if self.readonly:
-            text.append("   ")
-            text.append(
-                "read-only", self.get_component_rich_style("header--readonly", partial=True)
-            )
+            readonly = self.get_component_rich_style("header--readonly", partial=True)
+            parts.append((Text("read-only", readonly), False))
         for note, component in self.notes:
-            text.append("   ")
-            text.append(note, self.get_component_rich_style(component, partial=True))
+            parts.append(
+                (Text(note, self.get_component_rich_style(component, partial=True)), False)
+            )
         if self.psp:
-            text.append("   ")
-            text.append(self.psp, self.get_component_rich_style("header--psp", partial=True))
-        return text
+            parts.append(
+                (Text(self.psp, self.get_component_rich_style("header--psp", partial=True)), False)
+            )
+        return fit_line(parts, self.size.width)
 
     COMPONENT_CLASSES = {
         "header--clock-paused",
@@ -113,6 +124,16 @@ class ClusterHeader(Widget):
     DEFAULT_CSS = """
     ClusterHeader { height: 2; }
     """
+    MEDIUM_WIDTH = 112
+    """Below this, the counts line (111 cells with 12-cell sparklines) takes 6-cell ones
+    (podtui.tcss: ClusterHeader.-medium)."""
+    NARROW_WIDTH = 94
+    """Below this, the counts alone (the sparklines would push Terminating off the edge)."""
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        self.set_class(width < self.NARROW_WIDTH, "-narrow")
+        self.set_class(self.NARROW_WIDTH <= width < self.MEDIUM_WIDTH, "-medium")
 
     def compose(self) -> ComposeResult:
         yield ClockLine(id="clock-line")
