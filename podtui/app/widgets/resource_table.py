@@ -28,6 +28,8 @@ from podtui.app.widgets.column_fit import elide, fit_widths
 
 COLUMN_GAP = 3
 """Spaces between columns: kubectl's tabwriter padding."""
+NAME_KEPT = 40
+"""NAME cells up to this long are never cut to make room for other columns."""
 
 Entry = tuple[tuple, tuple, str]
 """(sort value, name sort value, key): a row's place in the order."""
@@ -387,8 +389,12 @@ class ResourceTable(ScrollView, can_focus=True):
             if available <= 0:  # not laid out yet
                 widths = list(self._widths)
             else:
-                # A heading keeps its name and the sort arrow.
-                minimums = [len(name) + 1 for name in self._columns]
+                # A heading keeps its name and the sort arrow; NAME, what a row is, is cut
+                # last (only past NAME_KEPT cells).
+                minimums = [
+                    min(natural, NAME_KEPT) if name == "NAME" else len(name) + 1
+                    for name, natural in zip(self._columns, self._widths, strict=False)
+                ]
                 widths = fit_widths(list(self._widths), minimums, available, COLUMN_GAP)
             self._fitted = (key, widths)
         return self._fitted[1]
