@@ -10,6 +10,7 @@ from textual import events
 from textual.widgets import Footer, Input, Label
 
 from podtui.app.screens.dialogs import ScaleDialog
+from tests.tui.conftest import until
 from tests.tui.screen_text import screen_lines
 from tests.tui.test_controllers import controllers_app, get, show
 
@@ -22,11 +23,6 @@ def burst(app, *keys: str) -> None:
         app._driver.send_message(event)
 
 
-async def settle(pilot, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        await pilot.pause()
-
-
 class TestFastTyping:
     async def test_s_backspace_5_enter_in_one_burst_scales_to_5(self) -> None:
         app = controllers_app()
@@ -34,9 +30,9 @@ class TestFastTyping:
             await show(app, pilot, "StatefulSet", "default/db")
             assert get(app, "StatefulSet", "db")["spec"]["replicas"] == 2
             burst(app, "s", "backspace", "5", "enter")
-            await settle(pilot)
-            assert app.screen is app.main_screen
+            await until(pilot, lambda: get(app, "StatefulSet", "db")["spec"]["replicas"] != 2)
             assert get(app, "StatefulSet", "db")["spec"]["replicas"] == 5
+            await until(pilot, lambda: app.screen is app.main_screen)
             assert "statefulset.apps/db scaled" in app.transcript
 
     async def test_editing_keys_keep_their_place_among_the_digits(self) -> None:
@@ -46,8 +42,10 @@ class TestFastTyping:
             await pilot.press("s")
             assert isinstance(app.screen, ScaleDialog)
             burst(app, "backspace", "1", "2", "backspace", "3")
-            await settle(pilot)
-            assert app.screen.query_one("#replicas", Input).value == "13"
+            field = app.screen.query_one("#replicas", Input)
+            # Five keys, five edits: wait for the fifth (the value's length settles at 2).
+            await until(pilot, lambda: field.value.endswith("3"))
+            assert field.value == "13"
 
 
 class TestTheDialogStaysHonest:
