@@ -14,6 +14,7 @@ from textual.timer import Timer
 
 from engine.actions import ActionResult
 from podtui.app.commands import PodtuiCommands
+from podtui.app.key_replay import KeysFollowTheScreen
 from podtui.app.messages import OpenDetail, Outcome, Ticked
 from podtui.app.reload_ui.hot_reload import HotReload
 from podtui.app.reload_ui.screen import ReloadLogScreen
@@ -25,7 +26,7 @@ MAX_REFRESH_HZ = 20
 """At high speeds several ticks run per timer beat, so the panes repaint at most this often."""
 
 
-class PodtuiApp(App[int]):
+class PodtuiApp(KeysFollowTheScreen, App[int]):
     """A terminal console over a simulated Kubernetes cluster."""
 
     CSS_PATH = "podtui.tcss"

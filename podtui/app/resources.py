@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.api.kinds import KindInfo, kind_info, resolve_resource
+from engine.api.resources import RESOURCES, known_kind
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ def resolve_kind(name: str) -> str | None:
             continue
         if wanted in {known.plural, known.kind.lower(), *known.short_names}:
             return known.kind
-    return None
+    # kubectl's names for the kinds no engine package registers (yet): `:svc` opens the
+    # Services pane, which says it is not simulated, rather than "unknown command".
+    return known_kind(name)
 
 
 def registered(kind: str) -> KindInfo | None:
@@ -127,7 +130,9 @@ def plural(kind: str) -> str:
     if info is not None:
         return info.plural
     known = _KNOWN_BY_KIND.get(kind)
-    return known.plural if known else kind.lower() + "s"
+    if known is not None:
+        return known.plural
+    return RESOURCES[kind][0] if kind in RESOURCES else kind.lower() + "s"
 
 
 def title(kind: str) -> str:
@@ -178,4 +183,6 @@ def alias_names() -> list[str]:
         names.update({info.plural, info.singular, *info.short_names})
     for known in KNOWN_KINDS:
         names.update({known.plural, known.kind.lower(), *known.short_names})
+    for kind, (plural_name, shorts) in RESOURCES.items():
+        names.update({plural_name, kind.lower(), *shorts})
     return sorted(names)

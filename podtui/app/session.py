@@ -22,6 +22,7 @@ from engine.checkpoint.entries import Entry, apply_entry
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest
 from engine.printers import pod_status_reason
+from engine.printers.duration import human_duration
 from engine.steps import apply_manifests
 from engine.store import Change
 from engine.timeline import TimelineRecorder
@@ -181,8 +182,9 @@ class Session:
 
     def _report(self, line: str) -> None:
         # A long-running step (a drain) speaking after its own time, like `podtui sim`'s
-        # `[40s] pod/web-0 evicted`.
-        self._reports.append(f"[{self.cluster.now:g}s] {line}")
+        # `[40s] pod/web-0 evicted`; the time in the console's one format for simulated
+        # time, kubectl's duration since t=0 (`[5m31s]`), as the header's `+5m31s`.
+        self._reports.append(f"[{human_duration(self.cluster.now)}] {line}")
 
     def take_reports(self) -> list[str]:
         """Lines long-running steps printed since the last call."""

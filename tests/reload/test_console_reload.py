@@ -16,6 +16,7 @@ from podtui.app.reload_ui.screen import ReloadLogScreen
 from podtui.app.screens.edit import EditScreen
 from podtui.reload.widgets import ReloadErrorBanner, ReloadLogPane
 from tests.reload.conftest import atomic_write, config_map, pod, until, write
+from tests.tui.conftest import enter_command
 
 SIZE = (120, 34)
 
@@ -51,8 +52,7 @@ def banner(app: PodtuiApp) -> ReloadErrorBanner:
 
 
 async def command(pilot, line: str) -> None:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
 
 
 @pytest.fixture

@@ -7,9 +7,12 @@ time is ever shown.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, TextArea
 
 from engine.sim import load_inputs
@@ -46,3 +49,32 @@ def no_blinking(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cursors do not blink, so a screenshot never catches one half-way."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
     monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+async def enter_command(pilot, line: str) -> None:
+    """`:LINE` then enter, as a user gives it: the `:` key opens the command line, LINE is
+    pasted into it and the enter key submits it.
+
+    Pasted rather than pressed key by key: each Pilot key press waits for the app to go
+    idle twice (at least 40 ms of real time), which made typing commands most of the
+    suite's wall time. Typing itself is tested where it matters (history, suggestions).
+    """
+    await pilot.press(":")
+    paste = events.Paste(line)
+    paste.set_sender(pilot.app)
+    pilot.app.post_message(paste)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def until(pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Let the app run (Pilot's pause) until `condition` holds; fail after `timeout` s.
+
+    For what runs on the app's own schedule (the clock's timer, a worker): the test
+    waits as long as it takes on a loaded machine and not a moment longer.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
+        await pilot.pause()

@@ -6,10 +6,12 @@ asserts the engine's state, not the screen.
 
 from __future__ import annotations
 
+from textual.command import CommandList
+
 from engine.kubelet.prober import LIVENESS
 from podtui.app.screens.dialogs import ConfirmDialog, DrainDialog, InjectDialog
 from podtui.app.screens.edit import EditScreen
-from tests.tui.conftest import TERMINAL, make_app
+from tests.tui.conftest import TERMINAL, enter_command, make_app, until
 
 
 def pod(app, name: str) -> dict | None:
@@ -215,7 +217,7 @@ class TestReadOnly:
     async def test_commands_that_write_are_refused(self) -> None:
         app = make_app(readonly=True)
         async with app.run_test(size=TERMINAL) as pilot:
-            await pilot.press(":", *"delete pod web", "enter")
+            await enter_command(pilot, "delete pod web")
             await pilot.pause()
             assert 'error: podtui is read-only (--readonly): "delete" is disabled' in app.transcript
             assert pod(app, "web") is not None
@@ -292,7 +294,12 @@ class TestPalette:
         app = make_app()
         async with app.run_test(size=TERMINAL) as pilot:
             await pilot.press("ctrl+p", *"Pane: Nodes")
-            await pilot.pause(0.3)
+            # The palette searches in a worker: wait for its first hit, not a fixed time.
+            palette = app.screen
+            await until(
+                pilot,
+                lambda: palette.query(CommandList) and palette.query_one(CommandList).option_count,
+            )
             await pilot.press("enter")
             await pilot.pause()
             assert app.main_screen.kind == "Node"
@@ -369,11 +376,13 @@ class TestLiveUpdates:
         app = make_app(ticks=1)
         async with app.run_test(size=TERMINAL) as pilot:
             app.speed = 30
-            app.paused = False
             before = app.session.cluster.now
-            await pilot.pause(1.0)
+            app.paused = False
+            # The clock's own timer drives the engine here (no app.advance): wait until it
+            # has run more than five ticks, however long this machine takes for them.
+            await until(pilot, lambda: app.session.cluster.now > before + 5)
             app.paused = True
-            await pilot.pause(0.2)
+            await until(pilot, lambda: not app._ticking)
             assert app.session.cluster.now > before + 5
             row = app.main_screen.table.get_row("default/crasher")
             assert row.cells[2] in ("Error", "CrashLoopBackOff", "Running")

@@ -11,7 +11,7 @@ from podtui.app.app import PodtuiApp
 from podtui.app.commandline import CommandError, parse
 from podtui.app.screens.detail import DetailScreen
 from podtui.app.screens.edit import EditScreen
-from tests.tui.conftest import MANIFESTS, TERMINAL, make_app, make_session
+from tests.tui.conftest import MANIFESTS, TERMINAL, enter_command, make_app, make_session
 
 CONFIG_MAP = """\
 apiVersion: v1
@@ -43,8 +43,7 @@ spec:
 
 
 async def run(app: PodtuiApp, pilot, line: str) -> None:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
 
 
 def tutorial_app(tmp_path: Path, files: dict[str, str]) -> PodtuiApp:

@@ -16,7 +16,7 @@ from engine.workloads import deployment_util as du
 from podtui.app.app import PodtuiApp
 from podtui.app.screens.dialogs import ConfirmDialog, ScaleDialog
 from podtui.app.workloads.set_image_dialog import SetImageDialog
-from tests.tui.conftest import TERMINAL, make_session
+from tests.tui.conftest import TERMINAL, enter_command, make_session
 
 CONTROLLERS = Path(__file__).parent / "controllers"
 
@@ -34,8 +34,7 @@ def image_of(app: PodtuiApp, kind: str, name: str) -> str:
 
 
 async def run(pilot, line: str) -> None:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
 
 
 async def show(app: PodtuiApp, pilot, kind: str, key: str | None = None) -> None:

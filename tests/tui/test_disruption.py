@@ -27,7 +27,7 @@ from podtui.app.disruption.chaos_dialog import ChaosDialog
 from podtui.app.disruption.drain_dialog import DrainDialog
 from podtui.app.disruption.drain_screen import DrainScreen
 from podtui.app.rows import FAILING, OK, PENDING
-from tests.tui.conftest import TERMINAL, make_session
+from tests.tui.conftest import TERMINAL, enter_command, make_session
 
 DISRUPTION = Path(__file__).parent / "disruption"
 API_NODE = "node-2"
@@ -41,8 +41,7 @@ def disruption_app(*, ticks: int = 30, readonly: bool = False, seed: int = 0) ->
 
 
 async def run(pilot, line: str) -> None:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
 
 
 async def show(app: PodtuiApp, pilot, kind: str, key: str | None = None) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from podtui.app.app import PodtuiApp
 from podtui.app.rows import FAILING, PENDING
-from tests.tui.conftest import TERMINAL, make_session
+from tests.tui.conftest import TERMINAL, enter_command, make_session
 
 DISRUPTION = Path(__file__).parent / "disruption"
 
@@ -78,7 +78,7 @@ class TestNodePanel:
     async def test_the_panel_follows_a_drain_on_its_node(self) -> None:
         app = nodes_app()
         async with app.run_test(size=TERMINAL) as pilot:
-            await pilot.press(":", *"drain node-2 --ignore-daemonsets", "enter")
+            await enter_command(pilot, "drain node-2 --ignore-daemonsets")
             await pilot.pause()
             await pilot.press("escape")
             await nodes_pane(app, pilot, "node-2")

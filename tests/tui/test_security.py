@@ -21,7 +21,7 @@ from podtui.app.security.psp_detail import PspDetailScreen
 from podtui.app.security.refused_screen import RefusedScreen
 from podtui.app.security.verdict_views import PsaVerdictView, PspVerdictView
 from podtui.app.widgets.header import ClockLine
-from tests.tui.conftest import MANIFESTS, TERMINAL, make_session
+from tests.tui.conftest import MANIFESTS, TERMINAL, enter_command, make_session
 
 pytestmark = pytest.mark.skipif(
     kind_info("PodSecurityPolicy") is None, reason="no engine package simulates PSPs"
@@ -38,8 +38,7 @@ def security_app(*, ticks: int = 30, readonly: bool = False) -> PodtuiApp:
 
 
 async def run(pilot, line: str) -> None:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
 
 
 def header_text(app: PodtuiApp) -> str:

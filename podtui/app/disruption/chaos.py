@@ -117,14 +117,14 @@ def status(session: Session) -> ActionResult:
             return ActionResult(
                 lines=["chaos mode is off (chaos start [--interval=30s] [-l SELECTOR])"]
             )
-        kills = ", ".join(f"{k.namespace}/{k.pod} at {k.at:g}s" for k in monkey.kills[-5:])
+        kills = ", ".join(f"{k.namespace}/{k.pod} at {human_duration(k.at)}" for k in monkey.kills[-5:])
         state = "on" if monkey.running else "off"
         settings = settings_of(monkey)
         lines = [f"chaos mode {state}: {settings.describe()}; {len(monkey.kills)} kill(s)"]
         if kills:
             lines.append(f"last kills: {kills}")
         if monkey.running and monkey.next_at is not None:
-            lines.append(f"next kill at {monkey.next_at:g}s")
+            lines.append(f"next kill at {human_duration(monkey.next_at)}")
     return ActionResult(lines=lines)
 
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, RichLog, Static
+from textual.widgets import DataTable, Label, RichLog, Static
 
 from engine.disruption.drain import (
     CANCELLED,
@@ -36,6 +36,7 @@ from engine.printers.duration import human_duration
 from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.disruption import journal
 from podtui.app.session import Session
+from podtui.app.widgets.key_footer import KeyFooter
 
 COLUMNS = ("POD", "STATE", "ATTEMPTS", "SINCE", "BLOCKED BY", "WHY")
 OUTPUT_LINES = 2000
@@ -73,7 +74,7 @@ class DrainScreen(Screen):
         yield Static("", id="drain-budgets", markup=False)
         yield Label("kubectl drain's output", id="drain-output-title")
         yield RichLog(id="drain-output", max_lines=OUTPUT_LINES, wrap=True, markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.show_drain(True))
@@ -107,7 +108,7 @@ class DrainScreen(Screen):
             drain = self.drain
             now = self.session.cluster.now
             title, summary, budgets = self._texts(drain, now)
-            rows = [self._row(progress, now) for progress in drain.pods]
+            rows = self._fit_why([self._row(progress, now) for progress in drain.pods])
             new_lines = drain.lines[self._lines_shown :] if not rebuild else list(drain.lines)
             self._lines_shown = len(drain.lines)
         self.query_one("#drain-title", Label).update(title)
@@ -132,7 +133,36 @@ class DrainScreen(Screen):
             style = self._style("bad") if line.stream == STDERR else Style()
             if line.text.startswith("Warning:"):
                 style = self._style("warn")
-            log.write(Text.assemble((f"[{line.at:g}s] ", self._style("muted")), (line.text, style)))
+            log.write(
+                Text.assemble(
+                    (f"[{human_duration(line.at)}] ", self._style("muted")), (line.text, style)
+                )
+            )
+
+    def _fit_why(
+        self, rows: list[tuple[str, tuple[Text, ...]]]
+    ) -> list[tuple[str, tuple[Text, ...]]]:
+        """WHY, the last column, cut with `…` to the room the others leave on screen; the
+        budgets below the table give a refusal's whole reason."""
+        width = self.size.width
+        if not width or not rows:
+            return rows
+        others = [
+            max(len(COLUMNS[i]), *(cells[i].cell_len for _, cells in rows))
+            for i in range(len(COLUMNS) - 1)
+        ]
+        # Each cell has one cell of padding either side; two more for the scrollbar.
+        room = max(width - sum(w + 2 for w in others) - 2 - 2, len(COLUMNS[-1]) + 1)
+        fitted = []
+        for key, cells in rows:
+            why = cells[-1].copy()
+            why.truncate(room, overflow="ellipsis")
+            fitted.append((key, (*cells[:-1], why)))
+        return fitted
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.show_drain(True)
 
     def _texts(self, drain: Drain, now: float) -> tuple[Text, Text, Text]:
         drains = self._drains()
@@ -146,7 +176,7 @@ class DrainScreen(Screen):
         title = Text.assemble(
             (f" drain node/{drain.node} ", "bold"),
             (f" {drain.state} ", self._style(state_style) + Style(bold=True, reverse=True)),
-            f"  started at {drain.started_at:g}s, {human_duration(end - drain.started_at)} ",
+            f"  started at {human_duration(drain.started_at)}, {human_duration(end - drain.started_at)} ",
             ("so far" if drain.finished_at is None else "in all"),
             position,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.actions import ActionResult
+from engine.printers.duration import human_duration
 from engine.timeutil import DurationError, parse_duration
 from podtui.app.commandline.parsing import CommandError, Console, Parsed
 from podtui.app.disruption import chaos, journal
@@ -101,7 +102,7 @@ def record(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     sub = parsed.args[0] if parsed.args else "status"
     if sub == "status":
         lines = [
-            f"recording since the start: {book.steps} step(s) at {session.cluster.now:g}s"
+            f"recording since the start: {book.steps} step(s) at {human_duration(session.cluster.now)}"
             + (
                 f", {len(book.unreplayable)} action(s) with no scenario step"
                 if book.unreplayable

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Log, TabbedContent, TabPane
+from textual.widgets import Label, Log, TabbedContent, TabPane
 
 from engine.api import errors
 from engine.describe import describe
@@ -17,6 +17,7 @@ from engine.output import to_yaml
 from engine.timeline import pod_timeline
 from podtui.app.resources import namespaced, plural
 from podtui.app.session import ChangeKey, Session
+from podtui.app.widgets.key_footer import KeyFooter
 from podtui.app.widgets.text_views import DescribeView, YamlView
 from podtui.app.widgets.timeline_view import TimelineView
 
@@ -90,7 +91,7 @@ class DetailScreen(Screen):
                     yield Log(max_lines=LOG_LINES_SHOWN, id="logs-view", auto_scroll=True)
                 with TabPane("Timeline", id="timeline"), ScrollableContainer():
                     yield TimelineView(id="timeline-view")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.is_pod and self.container is None:
@@ -213,7 +214,10 @@ class DetailScreen(Screen):
 
     def watch_container(self) -> None:
         if self.is_mounted and self.is_pod:
+            # Another log entirely: clear the widget too, or the new lines are appended
+            # under the old ones (an empty `_log_lines` reads as "nothing shown yet").
             self._log_lines = []
+            self.query_one(Log).clear()
             with self.session.lock:
                 self._refresh_logs()
 

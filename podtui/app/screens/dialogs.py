@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from podtui.app.disruption.drain_dialog import DrainDialog  # noqa: F401 (re-exported)
+from podtui.app.widgets.ordered_input import OrderedInput
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -134,7 +135,12 @@ class InjectDialog(ModalScreen[FaultChoice | None]):
 
 
 class ScaleDialog(ModalScreen[int | None]):
-    """`kubectl scale --replicas=N`: how many replicas."""
+    """`kubectl scale --replicas=N`: how many replicas.
+
+    It has its own footer, so the keys shown are always the dialog's, and says what is
+    wrong with the number in the dialog itself, which stays open. (enter is the input's
+    own key: a priority binding here would submit before the digits typed just ahead of
+    it reached the input.)"""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
@@ -147,15 +153,30 @@ class ScaleDialog(ModalScreen[int | None]):
         with Vertical(classes="dialog", id="scale-dialog") as dialog:
             dialog.border_title = f"Scale {self.target}"
             yield Label("Replicas:")
-            yield Input(str(self.replicas), type="integer", id="replicas")
+            yield OrderedInput(str(self.replicas), type="integer", id="replicas")
+            yield Label("", id="scale-error", classes="dialog-error", markup=False)
             yield Label("enter: scale · esc: cancel", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#scale-error", Label).display = False
 
     @on(Input.Submitted, "#replicas")
     def _submitted(self, event: Input.Submitted) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        value = self.query_one("#replicas", Input).value
         try:
-            self.dismiss(int(event.value))
+            replicas = int(value)
         except ValueError:
-            self.notify(f'invalid argument "{event.value}" for "--replicas" flag', severity="error")
+            # kubectl's words; a negative count goes on to the scale step, which refuses
+            # it in kubectl's words too.
+            error = self.query_one("#scale-error", Label)
+            error.update(f'error: invalid argument "{value}" for "--replicas" flag')
+            error.display = True
+            return
+        self.dismiss(replicas)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Label, TextArea
+from textual.widgets.text_area import Selection
 
 from engine.api import errors
 from engine.output import to_yaml
@@ -36,12 +37,38 @@ def strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
+def syntax_error(err: yaml.YAMLError, first_line: int) -> tuple[str, int | None, int]:
+    """PyYAML's error as one readable sentence, and where it is (0-based line, column).
+
+    `first_line` is where the parsed text starts in the editor, so the line named is the
+    line as the editor numbers it. PyYAML's own text repeats the line with a `^` under
+    the column, which only makes sense in a fixed-width block; here the cursor shows it.
+    """
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    problem = " ".join(problem.split())
+    mark = getattr(err, "problem_mark", None)
+    context = getattr(err, "context", None)
+    context_mark = getattr(err, "context_mark", None)
+    if mark is None:
+        return problem, None, 0
+    line = first_line + mark.line
+    message = f"line {line + 1}, column {mark.column + 1}: {problem}"
+    if context:
+        where = ""
+        if context_mark is not None and context_mark.line != mark.line:
+            where = f" that starts on line {first_line + context_mark.line + 1}"
+        message += f" ({context}{where})"
+    return message, line, mark.column
+
+
 class EditScreen(Screen):
     """Edit one live object; ctrl+s saves (applies it), escape cancels."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="edit.save"),
-        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+        # A priority binding: the text area's tab behaviour ("indent") would otherwise turn
+        # esc into "focus the next widget", and the following keys would be typed nowhere.
+        Binding("escape", "cancel", "Cancel", id="edit.cancel", priority=True),
     ]
 
     def __init__(self, session: Session, kind: str, namespace: str, name: str) -> None:
@@ -51,6 +78,8 @@ class EditScreen(Screen):
         self.namespace = namespace if namespaced(kind) else ""
         self.object_name = name
         self.original: dict | None = None
+        self._shown = ""
+        """The buffer as last shown (opened or reopened): esc asks first once it differs."""
 
     def compose(self) -> ComposeResult:
         yield Label(
@@ -70,6 +99,7 @@ class EditScreen(Screen):
             return
         editor = self.query_one(TextArea)
         editor.text = EDIT_HEADER + to_yaml(self.original)
+        self._shown = editor.text
         editor.focus()
 
     def _not_found(self) -> str:
@@ -84,12 +114,44 @@ class EditScreen(Screen):
         self.dismiss()
 
     def action_cancel(self) -> None:
-        self._finish([CANCELLED], [])
+        if self.query_one(TextArea).text == self._shown:
+            self._finish([CANCELLED], [])
+            return
+        from podtui.app.screens.dialogs import ConfirmDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self._finish([CANCELLED], [])
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Discard your changes to {self.kind.lower()}/{self.object_name}?",
+                "Nothing is saved; the live object stays as it is.",
+                confirm_label="Discard",
+            ),
+            answered,
+        )
 
     def _reopen(self, text: str, header: list[str]) -> None:
         body = strip_comments(text)
         editor = self.query_one(TextArea)
         editor.text = EDIT_HEADER + "".join(f"# {line}\n" for line in header) + "#\n" + body + "\n"
+        self._shown = editor.text
+
+    def _body_start(self, header_lines: int) -> int:
+        """The 0-based editor line where the body starts once reopened with a header."""
+        return EDIT_HEADER.count("\n") + header_lines + 1
+
+    def _syntax_error(self, text: str, err: yaml.YAMLError) -> None:
+        """Reopen with the parser's message; the line it names is the editor's line."""
+        # The header is one line, so the body starts at a known line in the reopened buffer.
+        message, line, column = syntax_error(err, self._body_start(1))
+        self._reopen(text, [f"The edited file had a syntax error: {message}"])
+        editor = self.query_one(TextArea)
+        if line is not None and line < editor.document.line_count:
+            editor.selection = Selection.cursor((line, column))
+            editor.scroll_cursor_visible(center=True)
+        self.notify(f"error: {message}", severity="error", markup=False)
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
@@ -100,8 +162,7 @@ class EditScreen(Screen):
         try:
             edited = yaml.safe_load(body)
         except yaml.YAMLError as err:
-            self._reopen(text, [f"The edited file had a syntax error: {err}".replace("\n", " ")])
-            self.notify("error: the edited file had a syntax error", severity="error")
+            self._syntax_error(text, err)
             return
         if not isinstance(edited, dict):
             self._reopen(text, ["The edited file is not an object"])

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from engine.actions import ActionResult
 from podtui.app import resources
@@ -33,6 +33,7 @@ from podtui.app.session import ChangeKey, Session
 from podtui.app.views import ViewState, row_filter
 from podtui.app.widgets.command_line import CommandLine
 from podtui.app.widgets.header import ClusterHeader
+from podtui.app.widgets.key_footer import KeyFooter
 from podtui.app.widgets.pane_bar import PaneBar
 from podtui.app.widgets.resource_table import ResourceTable
 from podtui.app.workloads.keys import WorkloadKeys
@@ -122,7 +123,7 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
             yield Static("", id="empty-state", markup=False)
             yield DisruptionPanel(id="disruption-panel")
         yield CommandLine(resources.alias_names(), id="command-line")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> ResourceTable:

@@ -9,6 +9,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
 from podtui.app.messages import CommandSubmitted
+from podtui.app.widgets.ordered_input import OrderedInput
 
 VERBS = (
     "get",
@@ -38,7 +39,7 @@ VERBS = (
 )
 
 
-class CommandLine(Input):
+class CommandLine(OrderedInput):
     """An input that opens on `:` or `/`; Enter submits, Escape closes, ↑/↓ walk history."""
 
     BINDINGS = [

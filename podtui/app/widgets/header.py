@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Label, Sparkline, Static
+from textual.widgets import Label, Static
 
 from engine.printers.duration import human_duration
 from engine.timeutil import format_time
@@ -25,11 +25,24 @@ from podtui.app.session import (
     Sample,
     Session,
 )
+from podtui.app.widgets.count_sparkline import CountSparkline
 
 
 def speed_label(speed: float) -> str:
     """`×1`, `×0.5`, `×10`."""
     return f"×{speed:g}"
+
+
+def fit_line(parts: list[tuple[Text, bool]], width: int) -> Text:
+    """Parts joined by three spaces; when too wide for `width`: two spaces, then without
+    the droppable parts (the brand, the wall-clock-like timestamp), then cut with `…`."""
+    for gap, keep_all in (("   ", True), ("  ", True), ("  ", False)):
+        shown = [text for text, droppable in parts if keep_all or not droppable]
+        line = Text(gap).join(shown)
+        if not width or line.cell_len <= width:
+            return line
+    line.truncate(width, overflow="ellipsis")
+    return line
 
 
 class ClockLine(Static):
@@ -49,36 +62,35 @@ class ClockLine(Static):
 
     def render(self) -> Text:
         state = ("⏸ paused", "clock-paused") if self.paused else ("▶ running", "clock-running")
-        text = Text.assemble(
-            ("podtui ", "bold"),
-            " ",
-            (state[0], self.get_component_rich_style(f"header--{state[1]}", partial=True)),
-            " ",
-            (speed_label(self.speed), "bold"),
-            "   ",
-            (self.now_text, "bold"),
-            "  ",
+        dim = self.get_component_rich_style("header--dim", partial=True)
+        # (parts, droppable): what to leave out first when the line does not fit.
+        parts: list[tuple[Text, bool]] = [
+            (Text("podtui", "bold"), True),
             (
-                f"+{human_duration(self.elapsed)}",
-                self.get_component_rich_style("header--dim", partial=True),
+                Text.assemble(
+                    (state[0], self.get_component_rich_style(f"header--{state[1]}", partial=True)),
+                    " ",
+                    (speed_label(self.speed), "bold"),
+                ),
+                False,
             ),
-            "   ns ",
-            (self.namespace, "bold"),
-            "   as ",
-            (self.user, "bold"),
-        )
+            (Text(self.now_text, "bold"), True),
+            (Text(f"+{human_duration(self.elapsed)}", dim), False),
+            (Text.assemble("ns ", (self.namespace, "bold")), False),
+            (Text.assemble("as ", (self.user, "bold")), False),
+        ]
         if self.readonly:
-            text.append("   ")
-            text.append(
-                "read-only", self.get_component_rich_style("header--readonly", partial=True)
-            )
+            readonly = self.get_component_rich_style("header--readonly", partial=True)
+            parts.append((Text("read-only", readonly), False))
         for note, component in self.notes:
-            text.append("   ")
-            text.append(note, self.get_component_rich_style(component, partial=True))
+            parts.append(
+                (Text(note, self.get_component_rich_style(component, partial=True)), False)
+            )
         if self.psp:
-            text.append("   ")
-            text.append(self.psp, self.get_component_rich_style("header--psp", partial=True))
-        return text
+            parts.append(
+                (Text(self.psp, self.get_component_rich_style("header--psp", partial=True)), False)
+            )
+        return fit_line(parts, self.size.width)
 
     COMPONENT_CLASSES = {
         "header--clock-paused",
@@ -94,7 +106,9 @@ class ClockLine(Static):
 class PodCount(Label):
     """`Running 5`: one count, coloured like the rows it counts."""
 
-    value: reactive[int] = reactive(0)
+    # layout=True: `Running 9` → `Running 10` needs one more column; without a new
+    # layout the label keeps its old width and wraps the number out of sight.
+    value: reactive[int] = reactive(0, layout=True)
 
     def __init__(self, caption: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -110,17 +124,27 @@ class ClusterHeader(Widget):
     DEFAULT_CSS = """
     ClusterHeader { height: 2; }
     """
+    MEDIUM_WIDTH = 112
+    """Below this, the counts line (111 cells with 12-cell sparklines) takes 6-cell ones
+    (podtui.tcss: ClusterHeader.-medium)."""
+    NARROW_WIDTH = 94
+    """Below this, the counts alone (the sparklines would push Terminating off the edge)."""
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        self.set_class(width < self.NARROW_WIDTH, "-narrow")
+        self.set_class(self.NARROW_WIDTH <= width < self.MEDIUM_WIDTH, "-medium")
 
     def compose(self) -> ComposeResult:
         yield ClockLine(id="clock-line")
         with Horizontal(id="pod-counts"):
             yield PodCount("Pods", id="count-total")
             yield PodCount(RUNNING, id="count-running", classes="count running")
-            yield Sparkline([0], id="spark-running", classes="spark running")
+            yield CountSparkline([0], id="spark-running", classes="spark running")
             yield PodCount(PENDING, id="count-pending", classes="count pending")
-            yield Sparkline([0], id="spark-pending", classes="spark pending")
+            yield CountSparkline([0], id="spark-pending", classes="spark pending")
             yield PodCount(FAILING, id="count-failing", classes="count failing")
-            yield Sparkline([0], id="spark-failing", classes="spark failing")
+            yield CountSparkline([0], id="spark-failing", classes="spark failing")
             yield PodCount(COMPLETED, id="count-completed", classes="count completed")
             yield PodCount(TERMINATING, id="count-terminating", classes="count terminating")
 
@@ -156,11 +180,15 @@ class ClusterHeader(Widget):
             self.query_one(f"#count-{name}", PodCount).value = counts[category]
         samples: Sequence[Sample] = list(session.samples)
         padding = [0] * (SPARK_POINTS - len(samples))
-        for name, values in (
+        series = (
             ("running", [s.running for s in samples]),
             ("pending", [s.pending for s in samples]),
             ("failing", [s.failing for s in samples]),
-        ):
-            # Padded to the full window so time runs right to left at a steady pace; the
-            # zeros also keep the scale anchored at 0.
-            self.query_one(f"#spark-{name}", Sparkline).data = [*padding, *values]
+        )
+        # One scale for the three, from zero: a bar's height is its count.
+        top = max((max(values, default=0) for _, values in series), default=0)
+        for name, values in series:
+            spark = self.query_one(f"#spark-{name}", CountSparkline)
+            spark.top = max(top, 1)
+            # Padded to the full window so time runs right to left at a steady pace.
+            spark.data = [*padding, *values]

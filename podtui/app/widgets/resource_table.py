@@ -24,9 +24,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from podtui.app.rows import TableRow, natural_key, sort_value
+from podtui.app.widgets.column_fit import elide, fit_widths
 
 COLUMN_GAP = 3
 """Spaces between columns: kubectl's tabwriter padding."""
+NAME_KEPT = 40
+"""NAME cells up to this long are never cut to make room for other columns."""
 
 Entry = tuple[tuple, tuple, str]
 """(sort value, name sort value, key): a row's place in the order."""
@@ -89,6 +92,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._entries: dict[str, Entry] = {}
         self._order: list[Entry] = []
         self._widths: list[int] = []
+        """Each column's natural width (its longest cell or heading)."""
+        self._fitted: tuple[tuple[tuple[int, ...], int], list[int]] | None = None
         self._width_counts: list[Counter[int]] = []
         self._sort_column = 0
         self._reverse = False
@@ -373,7 +378,30 @@ class ResourceTable(ScrollView, can_focus=True):
         return changed
 
     def _line_width(self) -> int:
-        return sum(self._widths) + COLUMN_GAP * max(len(self._widths) - 1, 0)
+        widths = self._shown_widths()
+        return sum(widths) + COLUMN_GAP * max(len(widths) - 1, 0)
+
+    def _shown_widths(self) -> list[int]:
+        """The natural widths fitted to the screen's width (see fit_widths)."""
+        available = self.scrollable_content_region.width
+        key = (tuple(self._widths), available)
+        if self._fitted is None or self._fitted[0] != key:
+            if available <= 0:  # not laid out yet
+                widths = list(self._widths)
+            else:
+                # A heading keeps its name and the sort arrow; NAME, what a row is, is cut
+                # last (only past NAME_KEPT cells).
+                minimums = [
+                    min(natural, NAME_KEPT) if name == "NAME" else len(name) + 1
+                    for name, natural in zip(self._columns, self._widths, strict=False)
+                ]
+                widths = fit_widths(list(self._widths), minimums, available, COLUMN_GAP)
+            self._fitted = (key, widths)
+        return self._fitted[1]
+
+    def on_resize(self) -> None:
+        self._sync_size()
+        self.refresh()
 
     def _sync_size(self) -> None:
         self.virtual_size = Size(self._line_width(), len(self._order) + 1)
@@ -460,7 +488,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _column_at(self, x: int) -> int | None:
         start = 0
-        for index, width in enumerate(self._widths):
+        for index, width in enumerate(self._shown_widths()):
             if start <= x < start + width + COLUMN_GAP:
                 return index
             start += width + COLUMN_GAP
@@ -502,10 +530,11 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _format(self, cells: tuple[str, ...]) -> str:
         gap = " " * COLUMN_GAP
-        last = len(self._widths) - 1
+        widths = self._shown_widths()
+        last = len(widths) - 1
         return gap.join(
-            cell if index == last else cell.ljust(width)
-            for index, (cell, width) in enumerate(zip(cells, self._widths, strict=False))
+            elide(cell, width) if index == last else elide(cell, width).ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=False))
         )
 
     def render_line(self, y: int) -> Strip:
@@ -539,7 +568,9 @@ class ResourceTable(ScrollView, can_focus=True):
         arrow = "↓" if self._reverse else "↑"
         segments = []
         last = len(self._columns) - 1
-        for index, (name, width) in enumerate(zip(self._columns, self._widths, strict=False)):
+        for index, (name, width) in enumerate(
+            zip(self._columns, self._shown_widths(), strict=False)
+        ):
             span = width if index == last else width + COLUMN_GAP
             if index == self._sort_column:
                 segments.append(Segment(name + arrow, sorted_style))

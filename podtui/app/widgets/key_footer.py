@@ -1,0 +1,67 @@
+"""The footer: the keys that fit, then `…` and `? Help`, so no key is cut in half.
+
+Textual's Footer lays every key out in a row and lets the row run off the right edge:
+at 140 columns the Controllers pane lost `? Help`, at 80 columns the Pods pane ended in
+`^d Del`. Here the keys are kept in their order while they fit; when some do not, a `…`
+says so, and the help key (which lists every key in effect) always stays visible.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey, FooterLabel
+
+ALWAYS_SHOWN = frozenset({"help", "app.help", "quit", "app.quit"})
+"""Actions whose key is never dropped: help (which lists the keys that did not fit), quit."""
+MORE = "…"
+
+
+def key_width(key: FooterKey) -> int:
+    """Cells a (non-compact) FooterKey takes: ` key ` then `description `."""
+    width = len(key.key_display) + 2
+    if key.description:
+        width += len(key.description) + 1
+    return width
+
+
+class KeyFooter(Footer):
+    """A Footer that drops the keys that do not fit, marking the drop with `…`."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._composed_width = 0
+
+    def compose(self) -> ComposeResult:
+        widgets: list[Widget] = list(super().compose())
+        width = self.size.width or self.app.size.width
+        self._composed_width = width
+        keys = [
+            w for w in widgets if isinstance(w, FooterKey) and "-command-palette" not in w.classes
+        ]
+        docked = [w for w in widgets if w not in keys]
+        # The palette key is docked right, behind a one-cell border.
+        room = width - sum(key_width(w) + 1 for w in docked if isinstance(w, FooterKey))
+        if sum(key_width(k) for k in keys) <= room:
+            yield from widgets
+            return
+        kept_always = [k for k in keys if k.action in ALWAYS_SHOWN]
+        room -= sum(key_width(k) for k in kept_always) + len(MORE) + 1
+        shown: list[FooterKey] = []
+        for key in keys:
+            if key in kept_always:
+                continue
+            if key_width(key) > room:
+                break  # in order: a later, shorter key would read as if it came first
+            shown.append(key)
+            room -= key_width(key)
+        yield from shown
+        yield FooterLabel(MORE, classes="footer-more")
+        yield from kept_always
+        yield from docked
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        if width and width != self._composed_width:
+            self.call_after_refresh(self.recompose)
