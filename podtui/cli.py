@@ -409,7 +409,20 @@ SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[[li
     "validate": (validate_parser, run_validate),
     "drill": (drill_parser, run_drill),
     "completion": (lambda: _completion_parser(), run_completion),
+    "serve": (lambda: _serve_parser(), lambda argv: _run_serve(argv)),
 }
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    from podtui.serve.command import serve_parser
+
+    return serve_parser()
+
+
+def _run_serve(argv: list[str]) -> int:
+    from podtui.serve.command import run_serve
+
+    return run_serve(argv)
 
 
 def _completion_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,378 @@
+"""get, list, watch, create, update, patch, delete and deletecollection of one resource,
+each the engine call a console key or scenario step makes (the API server, its admission
+chain and RBAC), answered as kube-apiserver answers them."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING
+
+from engine.api import errors
+from engine.api.admission import UserInfo
+from engine.labels import SelectorError, parse_selector
+from engine.rest import tables
+from engine.rest.http import Request, Response, json_response, parse_bool
+from engine.rest.patch import APPLY_PATCH, PATCH_TYPES, apply_patch
+from engine.rest.routes import Route
+from engine.rest.selectors import parse_field_selector
+from engine.rest.status import expired, status_of, success
+from engine.rest.watch import WatchStream
+
+if TYPE_CHECKING:
+    from engine.rest.facade import RestFacade
+
+DEFAULT_WATCH_TIMEOUT = 1800.0
+"""kube-apiserver's --min-request-timeout: a watch without timeoutSeconds ends after it."""
+
+
+def as_version(obj: dict, route: Route) -> dict:
+    """The object in the group-version the request named (same fields, its apiVersion)."""
+    if obj.get("apiVersion") == route.group_version:
+        return obj
+    return {**obj, "apiVersion": route.group_version}
+
+
+def _decode_body(request: Request) -> object:
+    if not request.body:
+        raise errors.bad_request("the body of the request was empty")
+    if request.content_type == "application/vnd.kubernetes.protobuf":
+        raise errors.APIError(
+            415,
+            "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+        )
+    try:
+        return json.loads(request.body)
+    except ValueError:
+        pass
+    try:
+        import yaml
+
+        return yaml.safe_load(request.body)
+    except Exception as err:
+        raise errors.bad_request(f"the body of the request could not be decoded: {err}") from err
+
+
+def _conflict(route: Route, name: str) -> errors.APIError:
+    return errors.conflict(
+        f'Operation cannot be fulfilled on {route.resource.resource} "{name}": the object has '
+        "been modified; please apply your changes to the latest version and try again"
+    )
+
+
+def _encode_continue(rv: int, namespace: str, name: str) -> str:
+    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": [namespace, name]})
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_continue(token: str) -> tuple[str, str]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        namespace, name = data["start"]
+        return str(namespace), str(name)
+    except (ValueError, KeyError, TypeError) as err:
+        raise errors.bad_request(f"continue key is not valid: {err}") from err
+
+
+class Resources:
+    """The handlers, bound to one facade (cluster, lock, watch hub)."""
+
+    def __init__(self, facade: RestFacade) -> None:
+        self.facade = facade
+        self.cluster = facade.cluster
+
+    # -- helpers ---------------------------------------------------------------------------
+    def kind(self, route: Route) -> str:
+        return route.resource.kind
+
+    def live(self, route: Route, name: str | None = None) -> dict:
+        name = route.name if name is None else name
+        obj = self.cluster.store.get(self.kind(route), route.namespace or "", name)
+        if obj is None:
+            raise errors.not_found(route.resource.resource, name)
+        return obj
+
+    def _selectors(self, request: Request, route: Route):
+        try:
+            labels = parse_selector(request.param("labelSelector"))
+        except SelectorError as err:
+            raise errors.bad_request(f"unable to parse requirement: {err}") from err
+        fields = parse_field_selector(request.param("fieldSelector"), self.kind(route))
+        return labels, fields
+
+    def _matching(self, request: Request, route: Route) -> list[dict]:
+        labels, fields = self._selectors(request, route)
+        store = self.cluster.store
+        name = fields.exact_name()
+        if name is not None and route.namespace is not None:
+            found = store.get(self.kind(route), route.namespace, name)
+            candidates = [found] if found is not None else []
+        else:
+            candidates = store.list(self.kind(route), route.namespace)
+        return [
+            obj
+            for obj in candidates
+            if (labels.empty() or labels.matches(obj["metadata"].get("labels")))
+            and (fields.empty() or fields.matches(obj))
+        ]
+
+    def _object_response(
+        self,
+        request: Request,
+        route: Route,
+        obj: dict,
+        status: int = 200,
+        warnings: list[str] | None = None,
+    ) -> Response:
+        if tables.wants_table(request.header("accept")):
+            table = tables.table(
+                self.kind(route),
+                [obj],
+                self.cluster.now_datetime(),
+                resource_version=obj["metadata"].get("resourceVersion", ""),
+                include=request.param("includeObject", "Metadata"),
+            )
+            return json_response(status, table, tables.TABLE_CONTENT_TYPE, warnings)
+        return json_response(status, as_version(obj, route), warnings=warnings)
+
+    # -- reads -----------------------------------------------------------------------------
+    def get(self, request: Request, route: Route) -> Response:
+        return self._object_response(request, route, self.live(route))
+
+    def list(self, request: Request, route: Route) -> Response:
+        items = self._matching(request, route)
+        rv = str(self.cluster.store.resource_version)
+        token = request.param("continue")
+        if token:
+            start = _decode_continue(token)
+            items = [
+                o
+                for o in items
+                if (o["metadata"].get("namespace", ""), o["metadata"]["name"]) > start
+            ]
+        next_token = ""
+        remaining = 0
+        limit = int(request.param("limit") or 0)
+        if limit > 0 and len(items) > limit:
+            remaining = len(items) - limit
+            items = items[:limit]
+            last = items[-1]["metadata"]
+            next_token = _encode_continue(int(rv), last.get("namespace", ""), last["name"])
+        if tables.wants_table(request.header("accept")):
+            table = tables.table(
+                self.kind(route),
+                items,
+                self.cluster.now_datetime(),
+                resource_version=rv,
+                continue_token=next_token,
+                include=request.param("includeObject", "Metadata"),
+            )
+            return json_response(200, table, tables.TABLE_CONTENT_TYPE)
+        metadata: dict = {"resourceVersion": rv}
+        if next_token:
+            metadata["continue"] = next_token
+            metadata["remainingItemCount"] = remaining
+        body = {
+            "kind": f"{self.kind(route)}List",
+            "apiVersion": route.group_version,
+            "metadata": metadata,
+            "items": [as_version(o, route) for o in items],
+        }
+        return json_response(200, body)
+
+    def watch(self, request: Request, route: Route) -> Response:
+        labels, fields = self._selectors(request, route)
+        matches = None
+        if not labels.empty() or not fields.empty():
+
+            def matches(obj: dict) -> bool:
+                return (labels.empty() or labels.matches(obj["metadata"].get("labels"))) and (
+                    fields.empty() or fields.matches(obj)
+                )
+
+        hub = self.facade.hub
+        stream = WatchStream(
+            hub,
+            self.kind(route),
+            namespace=route.namespace,
+            matches=matches,
+            api_version=route.group_version,
+            as_table=tables.wants_table(request.header("accept")),
+            include=request.param("includeObject", "Metadata"),
+            bookmarks=parse_bool(request.param("allowWatchBookmarks")),
+            clock=self.cluster.now_datetime,
+        )
+        rv_param = request.param("resourceVersion")
+        timeout = float(request.param("timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
+        response = Response(200, content_type="application/json", watch=stream, timeout=timeout)
+        if rv_param in ("", "0"):
+            # No version: the current state as ADDED events, then every change.
+            initial = self._matching(request, route)
+            if route.name:
+                initial = [o for o in initial if o["metadata"]["name"] == route.name]
+            stream.start(initial, [])
+        else:
+            try:
+                rv = int(rv_param)
+            except ValueError as err:
+                raise errors.bad_request(f'invalid resource version "{rv_param}"') from err
+            history = hub.since(self.kind(route), rv)
+            if history is None:
+                stream.error(status_of(expired(rv, hub.oldest_resumable(self.kind(route)))))
+                stream.closed = True
+                return response
+            if matches is not None:
+                # Which objects matched at the start: those that match now (approximation of
+                # the cache's state at `rv`, exact when nothing changed since).
+                for obj in self._matching(request, route):
+                    stream._matching.add(
+                        (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+                    )
+            stream.start([], history)
+        hub.subscribe(stream)
+        return response
+
+    # -- writes ----------------------------------------------------------------------------
+    def _dry_run(self, request: Request) -> bool:
+        return request.param("dryRun") == "All"
+
+    def _prepare_body(self, request: Request, route: Route) -> dict:
+        body = _decode_body(request)
+        if not isinstance(body, dict):
+            raise errors.bad_request("the body of the request was not a JSON object")
+        body.setdefault("apiVersion", route.group_version)
+        body.setdefault("kind", self.kind(route))
+        if body.get("kind") != self.kind(route):
+            raise errors.bad_request(
+                f"the API version in the data ({body.get('apiVersion')}) does not match the expected API version ({route.group_version})"
+            )
+        meta = body.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise errors.bad_request("metadata must be an object")
+        if route.namespace is not None:
+            given = meta.get("namespace")
+            if given and given != route.namespace:
+                raise errors.bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
+            meta["namespace"] = route.namespace
+        return body
+
+    def create(self, request: Request, route: Route, user: UserInfo) -> Response:
+        body = self._prepare_body(request, route)
+        result = self.cluster.api.create(body, user=user, dry_run=self._dry_run(request))
+        return self._object_response(request, route, result.obj, 201, result.warnings)
+
+    def update(self, request: Request, route: Route, user: UserInfo) -> Response:
+        body = self._prepare_body(request, route)
+        meta = body["metadata"]
+        if meta.get("name") and meta["name"] != route.name:
+            raise errors.bad_request(
+                f"the name of the object ({meta['name']}) does not match the name on the URL ({route.name})"
+            )
+        meta["name"] = route.name
+        live = self.live(route)
+        given = meta.get("resourceVersion")
+        if given and given != live["metadata"].get("resourceVersion"):
+            raise _conflict(route, route.name)
+        result = self.cluster.api.update(
+            body, user=user, subresource=route.subresource, dry_run=self._dry_run(request)
+        )
+        return self._object_response(request, route, result.obj, 200, result.warnings)
+
+    def patch(self, request: Request, route: Route, user: UserInfo) -> Response:
+        content_type = request.content_type
+        if content_type not in PATCH_TYPES:
+            raise errors.APIError(
+                415,
+                "UnsupportedMediaType",
+                f"the body of the request was in an unknown format - accepted media types include: {', '.join(PATCH_TYPES)}",
+            )
+        patch = _decode_body(request)
+        existing = self.cluster.store.get(self.kind(route), route.namespace or "", route.name)
+        if existing is None:
+            if content_type == APPLY_PATCH and isinstance(patch, dict):
+                # Server-side apply of an object that does not exist creates it.
+                patch.setdefault("metadata", {}).setdefault("name", route.name)
+                if route.namespace is not None:
+                    patch["metadata"]["namespace"] = route.namespace
+                result = self.cluster.api.create(patch, user=user, dry_run=self._dry_run(request))
+                return self._object_response(request, route, result.obj, 201, result.warnings)
+            raise errors.not_found(route.resource.resource, route.name)
+        target = json.loads(json.dumps(as_version(existing, route)))
+        patched = apply_patch(content_type, target, patch)
+        meta = patched.setdefault("metadata", {})
+        if meta.get("name", route.name) != route.name:
+            raise errors.bad_request("the name of the object does not match the name on the URL")
+        meta["name"] = route.name
+        if route.namespace is not None:
+            meta["namespace"] = route.namespace
+        given = meta.get("resourceVersion")
+        if given and given != existing["metadata"].get("resourceVersion"):
+            raise _conflict(route, route.name)
+        result = self.cluster.api.update(
+            patched, user=user, subresource=route.subresource, dry_run=self._dry_run(request)
+        )
+        return self._object_response(request, route, result.obj, 200, result.warnings)
+
+    def _delete_options(self, request: Request) -> dict:
+        options: dict = {}
+        if request.body:
+            body = _decode_body(request)
+            if isinstance(body, dict):
+                options = body
+        if request.param("gracePeriodSeconds"):
+            options["gracePeriodSeconds"] = int(request.param("gracePeriodSeconds"))
+        if request.param("propagationPolicy"):
+            options["propagationPolicy"] = request.param("propagationPolicy")
+        if request.param("dryRun") == "All":
+            options["dryRun"] = ["All"]
+        return options
+
+    def _delete_one(self, route: Route, name: str, options: dict, user: UserInfo) -> dict | None:
+        live = self.live(route, name)
+        preconditions = options.get("preconditions") or {}
+        rv = preconditions.get("resourceVersion")
+        if rv and rv != live["metadata"].get("resourceVersion"):
+            raise errors.conflict(
+                f'Operation cannot be fulfilled on {route.resource.resource} "{name}": Precondition failed: '
+                f"ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {live['metadata'].get('resourceVersion')}"
+            )
+        policy = options.get("propagationPolicy")
+        if policy is None and options.get("orphanDependents") is not None:
+            policy = "Orphan" if options["orphanDependents"] else "Background"
+        return self.cluster.api.delete(
+            route.resource.info or self.kind(route),
+            route.namespace or "",
+            name,
+            grace_period=options.get("gracePeriodSeconds"),
+            propagation=policy,
+            user=user,
+            uid=preconditions.get("uid"),
+            dry_run="All" in (options.get("dryRun") or []),
+        )
+
+    def delete(self, request: Request, route: Route, user: UserInfo) -> Response:
+        options = self._delete_options(request)
+        live = self.live(route)
+        uid = live["metadata"].get("uid", "")
+        remaining = self._delete_one(route, route.name, options, user)
+        if remaining is not None:
+            # Still there (graceful deletion, finalizers): the API server returns the object.
+            return json_response(200, as_version(remaining, route))
+        return json_response(200, success(route.resource.plural, route.name, route.group, uid))
+
+    def delete_collection(self, request: Request, route: Route, user: UserInfo) -> Response:
+        options = self._delete_options(request)
+        deleted = []
+        for obj in self._matching(request, route):
+            self._delete_one(route, obj["metadata"]["name"], options, user)
+            deleted.append(as_version(obj, route))
+        body = {
+            "kind": f"{self.kind(route)}List",
+            "apiVersion": route.group_version,
+            "metadata": {"resourceVersion": str(self.cluster.store.resource_version)},
+            "items": deleted,
+        }
+        return json_response(200, body)

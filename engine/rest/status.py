@@ -1,0 +1,84 @@
+"""`Status` objects: how the API server reports a refused request (and a finished delete).
+
+kubectl reads `reason`, `code`, `message` and `details.causes`; the words are the engine's
+APIError messages, so kubectl prints what `podtui sim` prints
+(k8s.io/apimachinery/pkg/api/errors, metav1.Status).
+"""
+
+from __future__ import annotations
+
+from engine.api.errors import APIError
+
+
+def status_of(err: APIError, *, kind: str = "", name: str = "", group: str = "") -> dict:
+    """A failure `Status` for an APIError (with its causes when it carries any)."""
+    body: dict = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": err.message,
+        "reason": err.reason,
+        "code": err.code,
+    }
+    details: dict = {}
+    if name:
+        details["name"] = name
+    if group:
+        details["group"] = group
+    if kind:
+        details["kind"] = kind
+    causes = getattr(err, "causes", None)
+    if causes:
+        details["causes"] = [{"reason": reason, "message": message} for reason, message in causes]
+    retry = getattr(err, "retry_after_seconds", 0)
+    if retry:
+        details["retryAfterSeconds"] = retry
+    if details:
+        body["details"] = details
+    return body
+
+
+def success(kind: str, name: str, group: str = "", uid: str = "") -> dict:
+    """The `Status` a DELETE answers when the object is gone at once."""
+    details: dict = {"name": name, "kind": kind}
+    if group:
+        details["group"] = group
+    if uid:
+        details["uid"] = uid
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": details,
+    }
+
+
+def unauthorized() -> APIError:
+    """401: no bearer token, or not the server's (kubectl: `You must be logged in`)."""
+    return APIError(401, "Unauthorized", "Unauthorized")
+
+
+def not_found_path(path: str) -> APIError:
+    """404 for a path no resource is served at (the API server's NotFound handler)."""
+    return APIError(404, "NotFound", "the server could not find the requested resource")
+
+
+def method_not_allowed(method: str, path: str) -> APIError:
+    return APIError(
+        405, "MethodNotAllowed", "the server does not allow this method on the requested resource"
+    )
+
+
+def unsupported_media_type(content_type: str) -> APIError:
+    return APIError(
+        415,
+        "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json",
+    )
+
+
+def expired(resource_version: int, oldest: int) -> APIError:
+    """410 Gone: a watch from a resourceVersion older than the history kept."""
+    return APIError(410, "Expired", f"too old resource version: {resource_version} ({oldest})")

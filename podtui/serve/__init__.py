@@ -1,0 +1,10 @@
+"""`podtui serve`: the simulated cluster over the Kubernetes REST API, for the real kubectl.
+
+podtui/serve/server.py is the HTTP adapter over `engine.rest.RestFacade`; tls.py makes the
+certificate at each start; kubeconfig.py writes the private kubeconfig; clock.py runs the
+simulated clock at wall speed; command.py is the command line.
+"""
+
+from podtui.serve.server import APIServer, ServeOptions
+
+__all__ = ["APIServer", "ServeOptions"]
