@@ -183,7 +183,7 @@ class WatchHub:
         history = self._history.get(change.kind)
         if history is None:
             history = self._history[change.kind] = deque()
-        if len(history) >= self.capacity:
+        while history and len(history) >= self.capacity:
             self._evicted[change.kind] = history.popleft().rv
         history.append(entry)
         for stream in self._streams.get(change.kind, ()):

@@ -1,0 +1,167 @@
+"""Watches: events serialized when they happen, resume from a resourceVersion, 410 Expired,
+bookmarks, selectors and Table rows (k8s.io/apiserver/pkg/storage/cacher)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rest.helpers import TABLE, client_with, lines
+
+PODS = "/api/v1/namespaces/default/pods"
+
+
+@pytest.fixture
+def client():
+    return client_with(until=5)
+
+
+def _label(client, name: str, value: str) -> None:
+    response = client.request(
+        "PATCH",
+        f"{PODS}/{name}",
+        {"metadata": {"labels": {"mark": value}}},
+        content_type="application/merge-patch+json",
+    )
+    assert response.status == 200
+
+
+def test_watch_without_resource_version_starts_with_the_current_objects_as_added(client):
+    response = client.get(PODS, query={"watch": "true"})
+    assert response.status == 200 and response.watch is not None
+    events = lines(response)
+    assert {e["type"] for e in events} == {"ADDED"}
+    assert len(events) == 3
+    _label(client, "two", "x")
+    events = lines(response)
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("MODIFIED", "two")]
+    assert events[0]["object"]["metadata"]["labels"]["mark"] == "x"
+
+
+def test_go_parse_bool_spellings_of_watch(client):
+    # Some clients send watch=True or watch=1 (strconv.ParseBool).
+    for value in ("True", "1", "t"):
+        assert client.get(PODS, query={"watch": value}).watch is not None
+    assert client.get(PODS, query={"watch": "yes"}).watch is None
+
+
+def test_each_event_is_the_object_as_it_was_when_it_changed(client):
+    # The engine mutates stored objects in place: an event must not show a later state.
+    rv = client.get(PODS).json()["metadata"]["resourceVersion"]
+    response = client.get(PODS, query={"watch": "1", "resourceVersion": rv})
+    _label(client, "two", "first")
+    _label(client, "two", "second")
+    marks = [e["object"]["metadata"]["labels"]["mark"] for e in lines(response)]
+    assert marks == ["first", "second"]
+
+
+def test_watch_resumes_after_the_resource_version_given(client):
+    rv = client.get(PODS).json()["metadata"]["resourceVersion"]
+    _label(client, "two", "missed-by-nobody")
+    response = client.get(PODS, query={"watch": "1", "resourceVersion": rv})
+    events = lines(response)
+    assert next(
+        (e["type"], e["object"]["metadata"]["labels"].get("mark"))
+        for e in events
+        if e["object"]["metadata"]["name"] == "two"
+    ) == ("MODIFIED", "missed-by-nobody")
+    assert all(int(e["object"]["metadata"]["resourceVersion"]) > int(rv) for e in events)
+
+
+def test_a_version_older_than_the_history_kept_is_410_expired(client):
+    # watch_cache.go getAllEventsSinceLocked: "too old resource version" -> 410 Gone,
+    # sent as an ERROR event; clients relist.
+    client.facade.hub.capacity = 2
+    rv = client.get(PODS).json()["metadata"]["resourceVersion"]
+    for mark in ("a", "b", "c", "d"):
+        _label(client, "two", mark)
+    response = client.get(PODS, query={"watch": "1", "resourceVersion": rv})
+    events = lines(response)
+    assert len(events) == 1
+    assert events[0]["type"] == "ERROR"
+    status = events[0]["object"]
+    assert (status["code"], status["reason"]) == (410, "Expired")
+    assert status["message"].startswith(f"too old resource version: {rv} (")
+    assert response.watch.closed
+
+
+def test_bookmarks_only_when_allowed(client):
+    rv = client.get(PODS).json()["metadata"]["resourceVersion"]
+    allowed = client.get(
+        PODS, query={"watch": "1", "allowWatchBookmarks": "true", "resourceVersion": rv}
+    )
+    allowed.watch.take()
+    allowed.watch.bookmark()
+    [event] = lines(allowed)
+    assert event["type"] == "BOOKMARK"
+    assert event["object"]["metadata"] == {
+        "resourceVersion": str(client.cluster.store.resource_version)
+    }
+    plain = client.get(PODS, query={"watch": "1"})
+    plain.watch.take()
+    plain.watch.bookmark()
+    assert plain.watch.take() == []
+
+
+def test_an_object_that_stops_matching_the_selector_leaves_as_deleted(client):
+    # cacher.go: an event whose old object matched and new one does not is a DELETED.
+    _label(client, "two", "in")
+    response = client.get(PODS, query={"watch": "1", "labelSelector": "mark=in"})
+    assert [e["object"]["metadata"]["name"] for e in lines(response)] == ["two"]
+    _label(client, "two", "out")
+    _label(client, "two", "in")
+    assert [e["type"] for e in lines(response)] == ["DELETED", "ADDED"]
+
+
+def test_field_selector_watch_like_rollout_status(client):
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    listed = client.get(
+        deployments, query={"fieldSelector": "metadata.name=web", "resourceVersion": "0"}
+    ).json()
+    response = client.get(
+        deployments,
+        query={
+            "watch": "true",
+            "fieldSelector": "metadata.name=web",
+            "resourceVersion": listed["metadata"]["resourceVersion"],
+            "allowWatchBookmarks": "true",
+            "timeoutSeconds": "300",
+        },
+    )
+    assert response.timeout == 300
+    client.request(
+        "PATCH",
+        f"{deployments}/web/scale",
+        {"spec": {"replicas": 3}},
+        content_type="application/merge-patch+json",
+    )
+    client.cluster.run_until(client.cluster.now + 2)
+    events = lines(response)
+    assert events and {e["object"]["metadata"]["name"] for e in events} == {"web"}
+    assert events[0]["object"]["spec"]["replicas"] == 3
+
+
+def test_table_watch_sends_one_row_tables(client):
+    response = client.get(PODS, query={"watch": "1"}, accept=TABLE)
+    events = lines(response)
+    assert events[0]["object"]["kind"] == "Table"
+    assert len(events[0]["object"]["rows"]) == 1
+    _label(client, "two", "t")
+    [event] = lines(response)
+    assert event["object"]["rows"][0]["cells"][0] == "two"
+    assert event["object"]["rows"][0]["object"]["metadata"]["labels"]["mark"] == "t"
+
+
+def test_closed_streams_get_no_more_events(client):
+    response = client.get(PODS, query={"watch": "1"})
+    response.watch.take()
+    response.watch.close()
+    _label(client, "two", "z")
+    assert response.watch.take() == []
+    assert client.facade.hub.watchers() == 0
+
+
+def test_watch_of_a_legacy_group_version_answers_in_it(client):
+    response = client.get(
+        "/apis/extensions/v1beta1/namespaces/default/deployments", query={"watch": "1"}
+    )
+    assert {e["object"]["apiVersion"] for e in lines(response)} == {"extensions/v1beta1"}
