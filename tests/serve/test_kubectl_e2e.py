@@ -67,6 +67,15 @@ def served(tmp_path_factory):
     editor = server.workdir / "editor.sh"
     editor.write_text("#!/bin/sh\nsed -i 's/max: 8080/max: 9090/' \"$1\"\n")
     editor.chmod(0o755)
+    # kubectl wait watches until the condition holds (a list, then a watch from its version).
+    ready = server.kubectl(
+        "wait", "--for=condition=Ready", "pod/hello", "--timeout=60s", timeout=90
+    )
+    available = server.kubectl(
+        "wait", "--for=condition=Available", "deployment/shop", "--timeout=60s", timeout=90
+    )
+    assert ready.stdout == "pod/hello condition met\n", ready.stderr
+    assert available.stdout == "deployment.apps/shop condition met\n", available.stderr
     yield server
     server.stop()
 
