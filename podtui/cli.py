@@ -140,6 +140,14 @@ def tui_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--load", default=None, metavar="FILE", help="open the console on a checkpoint"
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="also serve the cluster to kubectl over the Kubernetes API (see `podtui serve`)",
+    )
+    from podtui.serve.command import add_serve_options
+
+    add_serve_options(parser)
     return parser
 
 
@@ -309,6 +317,14 @@ def run_tui(argv: list[str]) -> int:
     if args.load is not None:
         _refuse_with_load(args, seed=args.seed != 0)
     paths = _paths_or_sample(args.paths)
+    serve = None
+    start = args.start_time
+    if args.serve:
+        from podtui.serve.command import kubeconfig_path, now
+
+        serve = (args.port, kubeconfig_path(args.kubeconfig))
+        # kubectl's ages and timeouts are wall-clock: the served clock starts now.
+        start = start or now()
     try:
         from podtui.app import run_app
     except ImportError:
@@ -319,12 +335,13 @@ def run_tui(argv: list[str]) -> int:
     return run_app(
         paths,
         seed=args.seed,
-        start=args.start_time,
+        start=start,
         readonly=args.readonly,
         user=_user(args),
         keymap=args.keymap,
         theme=args.theme,
         load=args.load,
+        serve=serve,
     )
 
 

@@ -27,6 +27,7 @@ def run_app(
     keymap: str | None = None,
     theme: str | None = None,
     load: str | None = None,
+    serve: tuple[int, Path] | None = None,
 ) -> int:
     """Load the manifests, boot the cluster and run the console; returns the exit status.
 
@@ -96,7 +97,14 @@ def run_app(
             print(f'error: unknown theme "{theme}" (known: {known})', file=sys.stderr)
             return 1
         app.theme = theme
-    app.run()
+    if serve is not None:
+        # `podtui --serve`: kubectl reaches the same cluster, on the console's loop.
+        from podtui.serve.console import run_console_with_server
+
+        port, kubeconfig = serve
+        run_console_with_server(app, session.cluster, session.lock, port, kubeconfig)
+    else:
+        app.run()
     for line in app.farewell:
         print(line, file=sys.stderr)
     return app.return_code or 0
