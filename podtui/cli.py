@@ -145,7 +145,7 @@ def tui_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also serve the cluster to kubectl over the Kubernetes API (see `podtui serve`)",
     )
-    from podtui.serve.command import add_serve_options
+    from podtui.serve.options import add_serve_options
 
     add_serve_options(parser)
     return parser
@@ -320,7 +320,7 @@ def run_tui(argv: list[str]) -> int:
     serve = None
     start = args.start_time
     if args.serve:
-        from podtui.serve.command import kubeconfig_path, now
+        from podtui.serve.options import kubeconfig_path, now
 
         serve = (args.port, kubeconfig_path(args.kubeconfig))
         # kubectl's ages and timeouts are wall-clock: the served clock starts now.

@@ -1,10 +1,7 @@
 """`podtui serve`: the simulated cluster over the Kubernetes REST API, for the real kubectl.
 
-podtui/serve/server.py is the HTTP adapter over `engine.rest.RestFacade`; tls.py makes the
-certificate at each start; kubeconfig.py writes the private kubeconfig; clock.py runs the
-simulated clock at wall speed; command.py is the command line.
+server.py is the HTTP adapter over `engine.rest.RestFacade`; tls.py makes the certificate at
+each start; kubeconfig.py writes the private kubeconfig; clock.py runs the simulated clock
+at wall speed; command.py is `podtui serve`, console.py `podtui --serve`, options.py the
+options both share.
 """
-
-from podtui.serve.server import APIServer, ServeOptions
-
-__all__ = ["APIServer", "ServeOptions"]

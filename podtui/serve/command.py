@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,41 +13,8 @@ from engine.cluster import Cluster
 from engine.rest import RestFacade
 from podtui.serve.clock import run_clock
 from podtui.serve.kubeconfig import write_kubeconfig
+from podtui.serve.options import add_serve_options, kubeconfig_path, now, positive_speed
 from podtui.serve.server import APIServer, ServeOptions
-
-DEFAULT_KUBECONFIG = Path("~/.kube/podtui.yaml")
-
-
-def _positive(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"invalid speed {value!r}") from err
-    if number <= 0:
-        raise argparse.ArgumentTypeError("the speed must be greater than 0")
-    return number
-
-
-def _port(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"invalid port {value!r}") from err
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {value}: 0-65535 (0 picks a free one)")
-    return number
-
-
-def add_serve_options(parser: argparse.ArgumentParser, *, prefix_help: str = "") -> None:
-    parser.add_argument(
-        "--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)"
-    )
-    parser.add_argument(
-        "--kubeconfig",
-        default=None,
-        metavar="FILE",
-        help=f"kubeconfig to write (default {DEFAULT_KUBECONFIG})",
-    )
 
 
 def serve_parser() -> argparse.ArgumentParser:
@@ -60,21 +26,12 @@ def serve_parser() -> argparse.ArgumentParser:
     add_serve_options(parser)
     parser.add_argument(
         "--speed",
-        type=_positive,
+        type=positive_speed,
         default=1.0,
         help="simulated seconds per wall second (default 1)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for every random choice")
     return parser
-
-
-def now() -> datetime:
-    """The served clock's start: now, to the second (kubectl's ages are wall-clock)."""
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def kubeconfig_path(value: str | None) -> Path:
-    return Path(value or DEFAULT_KUBECONFIG).expanduser()
 
 
 def announce(server: APIServer, path: Path, out: Any = sys.stdout) -> None:
