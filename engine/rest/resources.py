@@ -138,9 +138,12 @@ class Resources:
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, request: Request, route: Route) -> Response:
+        self.facade.hub.activate(self.kind(route))
         return self._object_response(request, route, self.live(route))
 
     def list(self, request: Request, route: Route) -> Response:
+        # A list's resourceVersion is where a watch resumes: keep the kind's history.
+        self.facade.hub.activate(self.kind(route))
         items = self._matching(request, route)
         rv = str(self.cluster.store.resource_version)
         token = request.param("continue")
@@ -192,6 +195,7 @@ class Resources:
                 )
 
         hub = self.facade.hub
+        hub.activate(self.kind(route))
         stream = WatchStream(
             hub,
             self.kind(route),

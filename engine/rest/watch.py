@@ -14,7 +14,6 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from engine.rest import tables
@@ -28,13 +27,28 @@ def dumps(obj: object) -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
-@dataclass(frozen=True, slots=True)
 class Entry:
-    """One change as it was when it happened."""
+    """One change as it was when it happened: the object's JSON, and the watch line built
+    from it once for every watcher that sends it as is."""
 
-    rv: int
-    type: str
-    data: str  # the object's JSON
+    __slots__ = ("_line", "data", "rv", "type")
+
+    def __init__(self, rv: int, type: str, data: str) -> None:
+        self.rv = rv
+        self.type = type
+        self.data = data
+        self._line: bytes | None = None
+
+    def line(self, event_type: str | None = None) -> bytes:
+        if event_type is not None and event_type != self.type:
+            return _line(event_type, self.data)
+        if self._line is None:
+            self._line = _line(self.type, self.data)
+        return self._line
+
+
+def _line(event_type: str, body: str) -> bytes:
+    return ('{"type":"' + event_type + '","object":' + body + "}\n").encode()
 
 
 class WatchStream:
@@ -69,13 +83,14 @@ class WatchStream:
         """Called (from the thread that made the change) when lines are queued."""
         self._matching: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
-        self._table_columns_sent = False
+        self._signalled = False
 
     # -- what the adapter calls -----------------------------------------------------------
     def take(self) -> list[bytes]:
         with self._lock:
             out = list(self.lines)
             self.lines.clear()
+            self._signalled = False
         return out
 
     def bookmark(self) -> None:
@@ -87,10 +102,10 @@ class WatchStream:
         kind = "Table" if self.as_table else self.kind
         api_version = "meta.k8s.io/v1" if self.as_table else self.api_version
         obj = {"kind": kind, "apiVersion": api_version, "metadata": {"resourceVersion": str(rv)}}
-        self._queue(b'{"type":"BOOKMARK","object":' + dumps(obj).encode() + b"}\n")
+        self._queue(_line("BOOKMARK", dumps(obj)))
 
     def error(self, status: dict) -> None:
-        self._queue(b'{"type":"ERROR","object":' + dumps(status).encode() + b"}\n")
+        self._queue(_line("ERROR", dumps(status)))
 
     def close(self) -> None:
         if not self.closed:
@@ -101,7 +116,11 @@ class WatchStream:
     def _queue(self, line: bytes) -> None:
         with self._lock:
             self.lines.append(line)
-        if self.wakeup is not None:
+            # One wake-up until the adapter takes the lines: a burst of changes in one
+            # tick is one write, not one per event.
+            signal = not self._signalled
+            self._signalled = True
+        if signal and self.wakeup is not None:
             self.wakeup()
 
     def offer(self, entry: Entry, obj: dict | None) -> None:
@@ -138,12 +157,11 @@ class WatchStream:
                 resource_version=str(entry.rv),
                 include=self.include,
             )
-            body = dumps(table)
+            self._queue(_line(event_type, dumps(table)))
         elif self.api_version != obj.get("apiVersion"):
-            body = dumps({**obj, "apiVersion": self.api_version})
+            self._queue(_line(event_type, dumps({**obj, "apiVersion": self.api_version})))
         else:
-            body = entry.data
-        self._queue(b'{"type":"' + event_type.encode() + b'","object":' + body.encode() + b"}\n")
+            self._queue(entry.line(event_type))
 
     def start(self, initial: list[dict], history: list[Entry]) -> None:
         """Synthetic ADDED events for `initial` (a watch without resourceVersion), then the
@@ -159,12 +177,18 @@ class WatchStream:
 
 
 class WatchHub:
-    """Every change serialized once and kept per kind; live streams fed as changes happen."""
+    """Every change serialized once and kept per kind; live streams fed as changes happen.
+
+    A kind's history starts when a client first lists or watches it (`activate`): a kind
+    nobody asked for costs nothing per change, and a watch from a list's resourceVersion
+    always finds the history it needs. Resuming from before the history began is 410, as
+    from before the API server's watch cache window.
+    """
 
     def __init__(self, store: Store, *, history: int = HISTORY_PER_KIND) -> None:
         self.store = store
         self.capacity = history
-        self.started_rv = store.resource_version
+        self._active: dict[str, int] = {}
         self._history: dict[str, deque[Entry]] = {}
         self._evicted: dict[str, int] = {}
         self._streams: dict[str, list[WatchStream]] = {}
@@ -176,7 +200,14 @@ class WatchHub:
             for stream in list(streams):
                 stream.close()
 
+    def activate(self, kind: str) -> None:
+        """Keep the history of `kind` from now on (a list or watch of it was asked for)."""
+        if kind not in self._active:
+            self._active[kind] = self.store.resource_version
+
     def _on_change(self, change: Change) -> None:
+        if change.kind not in self._active:
+            return
         obj = change.obj
         rv = int(obj["metadata"]["resourceVersion"])
         entry = Entry(rv, change.type, dumps(obj))
@@ -191,7 +222,8 @@ class WatchHub:
 
     def oldest_resumable(self, kind: str) -> int:
         """The oldest resourceVersion a watch of `kind` may resume from."""
-        return max(self.started_rv, self._evicted.get(kind, 0))
+        self.activate(kind)
+        return max(self._active[kind], self._evicted.get(kind, 0))
 
     def since(self, kind: str, rv: int) -> list[Entry] | None:
         """The history of `kind` after `rv`; None if it no longer reaches back that far."""

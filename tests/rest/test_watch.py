@@ -165,3 +165,25 @@ def test_watch_of_a_legacy_group_version_answers_in_it(client):
         "/apis/extensions/v1beta1/namespaces/default/deployments", query={"watch": "1"}
     )
     assert {e["object"]["apiVersion"] for e in lines(response)} == {"extensions/v1beta1"}
+
+
+def test_history_of_a_kind_starts_when_it_is_first_asked_for(client):
+    # Nobody listed or watched ConfigMaps: their changes are not serialized, and a watch
+    # from a version before the first request is 410 (the client relists).
+    hub = client.facade.hub
+    before = client.cluster.store.resource_version
+    client.request("POST", "/api/v1/namespaces/default/configmaps", {"metadata": {"name": "early"}})
+    assert hub.since("ConfigMap", before) is None
+    response = client.get(
+        "/api/v1/namespaces/default/configmaps",
+        query={"watch": "1", "resourceVersion": str(before)},
+    )
+    assert lines(response)[0]["object"]["code"] == 410
+    listed = client.get("/api/v1/namespaces/default/configmaps").json()["metadata"][
+        "resourceVersion"
+    ]
+    client.request("POST", "/api/v1/namespaces/default/configmaps", {"metadata": {"name": "late"}})
+    response = client.get(
+        "/api/v1/namespaces/default/configmaps", query={"watch": "1", "resourceVersion": listed}
+    )
+    assert [e["object"]["metadata"]["name"] for e in lines(response)] == ["late"]
