@@ -14,6 +14,7 @@ from engine.labels import SelectorError, parse_selector
 from engine.rest import tables
 from engine.rest.http import Request, Response, json_response, parse_bool
 from engine.rest.patch import APPLY_PATCH, PATCH_TYPES, apply_patch
+from engine.rest.protobuf import PROTOBUF, decode_object
 from engine.rest.routes import Route
 from engine.rest.selectors import parse_field_selector
 from engine.rest.status import expired, status_of, success
@@ -36,7 +37,7 @@ def as_version(obj: dict, route: Route) -> dict:
 def _decode_body(request: Request) -> object:
     if not request.body:
         raise errors.bad_request("the body of the request was empty")
-    if request.content_type == "application/vnd.kubernetes.protobuf":
+    if request.content_type == PROTOBUF:
         raise errors.APIError(
             415,
             "UnsupportedMediaType",
@@ -242,7 +243,14 @@ class Resources:
         return request.param("dryRun") == "All"
 
     def _prepare_body(self, request: Request, route: Route) -> dict:
-        body = _decode_body(request)
+        info = route.resource.info
+        definition = info.schema.get(route.version) if info is not None else None
+        if request.content_type == PROTOBUF and definition:
+            body: object = decode_object(
+                request.body, definition, route.group_version, self.kind(route)
+            )
+        else:
+            body = _decode_body(request)
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request was not a JSON object")
         body.setdefault("apiVersion", route.group_version)

@@ -146,12 +146,7 @@ def test_logs(served):
 
 
 def _config_map(served, name: str) -> None:
-    # `kubectl create configmap` sends protobuf, which podtui does not decode: -f sends JSON.
-    path = served.workdir / f"{name}.yaml"
-    path.write_text(
-        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  a: '1'\n"
-    )
-    ok(served.kubectl("create", "-f", path.name))
+    ok(served.kubectl("create", "configmap", name, "--from-literal=a=1"))
 
 
 def test_get_watch_prints_a_change_as_it_happens(served):
@@ -303,3 +298,37 @@ def test_logs_follow_streams(served):
         assert follow.process.poll() is None  # still following
     finally:
         follow.stop()
+
+
+def test_imperative_create_commands_send_protobuf_and_are_decoded(served):
+    # kubectl's generators use typed clients, which send application/vnd.kubernetes.protobuf.
+    assert ok(served.kubectl("create", "namespace", "team")) == "namespace/team created\n"
+    out = ok(
+        served.kubectl(
+            "create", "deployment", "api", "--image=nginx:1.27", "--replicas=2", "-n", "team"
+        )
+    )
+    assert out == "deployment.apps/api created\n"
+    assert (
+        ok(
+            served.kubectl(
+                "create", "secret", "generic", "token", "--from-literal=k=v", "-n", "team"
+            )
+        )
+        == "secret/token created\n"
+    )
+    data = ok(served.kubectl("get", "secret", "token", "-n", "team", "-o", "jsonpath={.data.k}"))
+    assert data == "dg=="  # base64 of "v"
+    spec = ok(
+        served.kubectl(
+            "get",
+            "deployment",
+            "api",
+            "-n",
+            "team",
+            "-o",
+            "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
+        )
+    )
+    assert spec == "2 nginx:1.27"
+    ok(served.kubectl("delete", "namespace", "team", "--wait=false"))
