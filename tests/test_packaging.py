@@ -141,7 +141,8 @@ class TestShellCompletion:
         return script
 
     def test_bash_completes_subcommands(self, bash_script: Path) -> None:
-        assert _bash_complete(bash_script, "s") == ["sim"]
+        assert sorted(_bash_complete(bash_script, "s")) == ["serve", "sim"]
+        assert _bash_complete(bash_script, "se") == ["serve"]
         assert _bash_complete(bash_script, "va") == ["validate"]
 
     def test_bash_completes_a_subcommands_options(self, bash_script: Path) -> None:
