@@ -9,34 +9,37 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import ssl
 import sys
 
 import aiohttp
 
-MARK = b'"resourceVersion":"'
+# Each event's own metadata.resourceVersion is the first one on its line (the last-applied
+# annotation's copy is escaped JSON); matched in C over whole chunks, so this process spends
+# less than the server does.
+EVENT = re.compile(rb'\{"type":"[A-Z]+","object":[^\n]*?"resourceVersion":"(\d+)"[^\n]*\n')
 
 
-async def watch(
-    session: aiohttp.ClientSession, url: str, headers: dict, ready: asyncio.Event, opened: list
-) -> dict:
+async def watch(session: aiohttp.ClientSession, url: str, headers: dict, opened: list) -> dict:
     count = 0
     last = 0
     in_order = True
-    async with session.get(
-        url, headers=headers, timeout=aiohttp.ClientTimeout(total=None)
-    ) as response:
+    pending = b""
+    timeout = aiohttp.ClientTimeout(total=None)
+    async with session.get(url, headers=headers, timeout=timeout) as response:
         opened.append(1)
-        ready.set()
-        async for line in response.content:
-            # The object's own metadata.resourceVersion is the first one on the line (the
-            # last-applied annotation's copy is escaped JSON); a full parse would cost this
-            # process more than the server spends.
-            start = line.find(MARK) + len(MARK)
-            rv = int(line[start : line.index(b'"', start)])
-            in_order = in_order and rv > last
-            last = rv
-            count += 1
+        async for chunk in response.content.iter_any():
+            pending += chunk
+            end = pending.rfind(b"\n") + 1
+            if not end:
+                continue
+            for match in EVENT.finditer(pending, 0, end):
+                rv = int(match.group(1))
+                in_order = in_order and rv > last
+                last = rv
+                count += 1
+            pending = pending[end:]
     return {"events": count, "in_order": in_order, "last_rv": last}
 
 
@@ -49,10 +52,8 @@ async def main() -> None:
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(ssl=context, limit=0)
     ) as session:
-        ready = asyncio.Event()
         tasks = [
-            asyncio.create_task(watch(session, path, headers, ready, opened))
-            for _ in range(int(watchers))
+            asyncio.create_task(watch(session, path, headers, opened)) for _ in range(int(watchers))
         ]
         while len(opened) < int(watchers):
             await asyncio.sleep(0.01)
