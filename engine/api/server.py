@@ -317,6 +317,5 @@ def _without_rv(obj: dict) -> dict:
     copied = dict(obj)
     meta = dict(copied.get("metadata") or {})
     meta.pop("resourceVersion", None)
-    meta.pop("managedFields", None)
     copied["metadata"] = meta
     return copied

@@ -13,7 +13,8 @@ from engine.api.admission import UserInfo
 from engine.labels import SelectorError, parse_selector
 from engine.rest import tables
 from engine.rest.http import Request, Response, json_response, parse_bool
-from engine.rest.patch import APPLY_PATCH, PATCH_TYPES, apply_patch
+from engine.rest.managed_fields import record_update, server_side_apply
+from engine.rest.patch import APPLY_PATCH, PATCH_TYPES, apply_patch, strategic_merge_patch
 from engine.rest.protobuf import PROTOBUF, decode_object
 from engine.rest.routes import Route
 from engine.rest.selectors import parse_field_selector
@@ -74,6 +75,15 @@ def _decode_continue(token: str) -> tuple[str, str]:
         return str(namespace), str(name)
     except (ValueError, KeyError, TypeError) as err:
         raise errors.bad_request(f"continue key is not valid: {err}") from err
+
+
+def field_manager(request: Request) -> str:
+    """fieldManager, or the User-Agent's product as kube-apiserver defaults it (`kubectl`)."""
+    given = request.param("fieldManager")
+    if given:
+        return given
+    agent = request.header("user-agent")
+    return agent.split("/")[0] if agent else "unknown"
 
 
 class Resources:
@@ -273,8 +283,17 @@ class Resources:
 
     def create(self, request: Request, route: Route, user: UserInfo) -> Response:
         body = self._prepare_body(request, route)
+        record_update(None, body, **self._manager(request, route))
         result = self.cluster.api.create(body, user=user, dry_run=self._dry_run(request))
         return self._object_response(request, route, result.obj, 201, result.warnings)
+
+    def _manager(self, request: Request, route: Route, subresource: str = "") -> dict:
+        return {
+            "manager": field_manager(request),
+            "api_version": route.group_version,
+            "time": self.cluster.clock.timestamp(),
+            "subresource": subresource,
+        }
 
     def update(self, request: Request, route: Route, user: UserInfo) -> Response:
         body = self._prepare_body(request, route)
@@ -288,6 +307,9 @@ class Resources:
         given = meta.get("resourceVersion")
         if given and given != live["metadata"].get("resourceVersion"):
             raise _conflict(route, route.name)
+        record_update(
+            as_version(live, route), body, **self._manager(request, route, route.subresource)
+        )
         result = self.cluster.api.update(
             body, user=user, subresource=route.subresource, dry_run=self._dry_run(request)
         )
@@ -309,11 +331,16 @@ class Resources:
                 patch.setdefault("metadata", {}).setdefault("name", route.name)
                 if route.namespace is not None:
                     patch["metadata"]["namespace"] = route.namespace
-                result = self.cluster.api.create(patch, user=user, dry_run=self._dry_run(request))
+                created = self._apply({}, patch, request, route)
+                result = self.cluster.api.create(created, user=user, dry_run=self._dry_run(request))
                 return self._object_response(request, route, result.obj, 201, result.warnings)
             raise errors.not_found(route.resource.resource, route.name)
         target = json.loads(json.dumps(as_version(existing, route)))
-        patched = apply_patch(content_type, target, patch)
+        if content_type == APPLY_PATCH and isinstance(patch, dict):
+            patched = self._apply(target, patch, request, route)
+        else:
+            patched = apply_patch(content_type, target, patch)
+            record_update(target, patched, **self._manager(request, route, route.subresource))
         meta = patched.setdefault("metadata", {})
         if meta.get("name", route.name) != route.name:
             raise errors.bad_request("the name of the object does not match the name on the URL")
@@ -327,6 +354,26 @@ class Resources:
             patched, user=user, subresource=route.subresource, dry_run=self._dry_run(request)
         )
         return self._object_response(request, route, result.obj, 200, result.warnings)
+
+    def _apply(self, live: dict, config: dict, request: Request, route: Route) -> dict:
+        """Server-side apply: field managers, conflicts (409 unless force), removals."""
+        manager = request.param("fieldManager")
+        if not manager:
+            raise errors.APIError(
+                422,
+                "Invalid",
+                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+            )
+        merged = strategic_merge_patch(live, config)
+        return server_side_apply(
+            live,
+            config,
+            merged,
+            manager=manager,
+            api_version=route.group_version,
+            time=self.cluster.clock.timestamp(),
+            force=parse_bool(request.param("force")),
+        )
 
     def _delete_options(self, request: Request) -> dict:
         options: dict = {}

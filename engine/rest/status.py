@@ -30,7 +30,14 @@ def status_of(err: APIError, *, kind: str = "", name: str = "", group: str = "")
         details["kind"] = kind
     causes = getattr(err, "causes", None)
     if causes:
-        details["causes"] = [{"reason": reason, "message": message} for reason, message in causes]
+        details["causes"] = [
+            {
+                "reason": cause[0],
+                "message": cause[1],
+                **({"field": cause[2]} if len(cause) > 2 else {}),
+            }
+            for cause in causes
+        ]
     retry = getattr(err, "retry_after_seconds", 0)
     if retry:
         details["retryAfterSeconds"] = retry

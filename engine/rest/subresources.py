@@ -11,6 +11,7 @@ from engine.api.admission import UserInfo
 from engine.labels import label_selector_as_selector
 from engine.rest.http import Request, Response, json_response, parse_bool
 from engine.rest.logs import LogStream, read_logs
+from engine.rest.managed_fields import record_update
 from engine.rest.patch import PATCH_TYPES, apply_patch
 from engine.rest.protobuf import PROTOBUF, self_subject_access_review
 from engine.rest.resources import Resources, _decode_body
@@ -75,6 +76,7 @@ class Subresources:
             )
         updated = json.loads(json.dumps(live))
         updated["spec"]["replicas"] = replicas
+        record_update(live, updated, **self.resources._manager(request, route, "scale"))
         result = self.cluster.api.update(updated, user=user, subresource="scale")
         return json_response(200, scale_of(result.obj), warnings=result.warnings)
 

@@ -178,7 +178,13 @@ def test_server_side_apply_creates_then_merges(client):
     )
     assert first.status == 201
     cm["data"]["b"] = "2"
-    second = client.request("PATCH", path, cm, content_type="application/apply-patch+yaml")
+    second = client.request(
+        "PATCH",
+        path,
+        cm,
+        content_type="application/apply-patch+yaml",
+        query={"fieldManager": "kubectl"},
+    )
     assert second.status == 200
     assert client.cluster.store.get("ConfigMap", "default", "settings")["data"] == {
         "a": "1",

@@ -191,6 +191,17 @@ class TestDeploymentLifecycle:
             out = ok(served.kubectl("apply", "--server-side", "-f", "web.yaml"))
             assert out == "deployment.apps/web serverside-applied\n"
 
+    def test_server_side_apply_conflicts_with_a_scale_until_forced(self, served):
+        ok(served.kubectl("scale", "deployment", "web", "--replicas=3"))
+        result = served.kubectl("apply", "--server-side", "-f", "web.yaml")
+        assert result.returncode == 1
+        assert result.stderr.startswith(
+            'error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1 at '
+        )
+        assert ": .spec.replicas\n" in result.stderr
+        out = ok(served.kubectl("apply", "--server-side", "--force-conflicts", "-f", "web.yaml"))
+        assert out == "deployment.apps/web serverside-applied\n"
+
     def test_scale(self, served):
         assert (
             ok(served.kubectl("scale", "deployment", "web", "--replicas=3"))
