@@ -89,6 +89,11 @@ class RestFacade:
                 return self._handle(request)
             except errors.APIError as err:
                 return json_response(err.code, status_of(err))
+            except Exception as err:
+                # A bug must not take the server (or the console beside it) down: the
+                # client gets kube-apiserver's 500 with what failed.
+                failure = errors.internal_error(f"{type(err).__name__}: {err}")
+                return json_response(500, status_of(failure))
 
     def _authenticate(self, request: Request) -> UserInfo | None:
         if request.user is not None:

@@ -122,3 +122,14 @@ def test_objects_are_answered_in_the_group_version_asked_for(client):
 def test_unknown_paths_are_404(client):
     assert client.get("/api/v1/namespaces/default/widgets").status == 404
     assert client.get("/api/v1/namespaces/default/pods/two/exec").status == 404
+
+
+def test_an_unexpected_failure_is_a_500_status_not_a_crash(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("spec")
+
+    monkeypatch.setattr(client.facade.resources, "get", broken)
+    response = client.get("/api/v1/nodes/node-1")
+    assert response.status == 500
+    assert response.json()["reason"] == "InternalError"
+    assert response.json()["message"] == "KeyError: 'spec'"
