@@ -351,3 +351,20 @@ def test_imperative_create_commands_send_protobuf_and_are_decoded(served):
     )
     assert spec == "2 nginx:1.27"
     ok(served.kubectl("delete", "namespace", "team", "--wait=false"))
+
+
+def test_kinds_a_feature_package_registers_are_served_by_themselves(served):
+    # Services (engine.network) register their kinds; discovery follows the registry.
+    assert (
+        ok(served.kubectl("expose", "deployment", "shop", "--port=80")) == "service/shop exposed\n"
+    )
+    out = ok(served.kubectl("get", "svc", "shop"))
+    assert out.splitlines()[0].split() == [
+        "NAME",
+        "TYPE",
+        "CLUSTER-IP",
+        "EXTERNAL-IP",
+        "PORT(S)",
+        "AGE",
+    ]
+    ok(served.kubectl("delete", "svc", "shop"))
