@@ -22,6 +22,11 @@ from engine.store import Change, Store
 HISTORY_PER_KIND = 10_000
 """Events kept per kind for watches that resume from a resourceVersion."""
 
+MAX_QUEUED_BYTES = 512 * 1024 * 1024
+"""A watcher this far behind is closed, as kube-apiserver's cacher closes a watcher that does
+not keep up (cacher.go "Forcing ... watcher close due to unresponsiveness"): its client
+watches again from the last resourceVersion it saw, and the server's memory stays bounded."""
+
 
 def dumps(obj: object) -> str:
     return json.dumps(obj, separators=(",", ":"))
@@ -77,6 +82,8 @@ class WatchStream:
         self.bookmarks = bookmarks
         self.clock = clock
         self.lines: deque[bytes] = deque()
+        self.queued_bytes = 0
+        self.max_queued_bytes = MAX_QUEUED_BYTES
         self.closed = False
         self.last_rv = 0
         self.wakeup: Callable[[], None] | None = None
@@ -90,6 +97,7 @@ class WatchStream:
         with self._lock:
             out = list(self.lines)
             self.lines.clear()
+            self.queued_bytes = 0
             self._signalled = False
         return out
 
@@ -115,11 +123,20 @@ class WatchStream:
     # -- what the hub calls ---------------------------------------------------------------
     def _queue(self, line: bytes) -> None:
         with self._lock:
-            self.lines.append(line)
-            # One wake-up until the adapter takes the lines: a burst of changes in one
-            # tick is one write, not one per event.
-            signal = not self._signalled
-            self._signalled = True
+            if self.queued_bytes + len(line) > self.max_queued_bytes:
+                # Unresponsive: end the watch rather than hold more of it in memory.
+                self.lines.clear()
+                self.queued_bytes = 0
+                self.closed = True
+                self.hub.unsubscribe(self)
+                signal = True
+            else:
+                self.lines.append(line)
+                self.queued_bytes += len(line)
+                # One wake-up until the adapter takes the lines: a burst of changes in one
+                # tick is one write, not one per event.
+                signal = not self._signalled
+                self._signalled = True
         if signal and self.wakeup is not None:
             self.wakeup()
 
@@ -217,7 +234,7 @@ class WatchHub:
         while history and len(history) >= self.capacity:
             self._evicted[change.kind] = history.popleft().rv
         history.append(entry)
-        for stream in self._streams.get(change.kind, ()):
+        for stream in tuple(self._streams.get(change.kind, ())):
             stream.offer(entry, obj)
 
     def oldest_resumable(self, kind: str) -> int:

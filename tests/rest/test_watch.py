@@ -187,3 +187,16 @@ def test_history_of_a_kind_starts_when_it_is_first_asked_for(client):
         "/api/v1/namespaces/default/configmaps", query={"watch": "1", "resourceVersion": listed}
     )
     assert [e["object"]["metadata"]["name"] for e in lines(response)] == ["late"]
+
+
+def test_a_watcher_that_does_not_keep_up_is_closed(client):
+    # cacher.go closes an unresponsive watcher rather than buffer without bound; its client
+    # watches again from the last resourceVersion it received.
+    response = client.get(PODS, query={"watch": "1"})
+    stream = response.watch
+    stream.take()
+    stream.max_queued_bytes = 1
+    _label(client, "two", "x")
+    assert stream.closed
+    assert stream.take() == []
+    assert client.facade.hub.watchers() == 0
