@@ -22,7 +22,7 @@ from engine.rest import discovery, openapi
 from engine.rest.http import JSON, Request, Response, json_response, parse_bool
 from engine.rest.resources import Resources
 from engine.rest.routes import Route, group_version_of, parse_route
-from engine.rest.status import not_found_path, status_of, unauthorized
+from engine.rest.status import method_not_allowed, not_found_path, status_of, unauthorized
 from engine.rest.subresources import Subresources
 from engine.rest.watch import WatchHub
 from engine.security.rbac.authorizer import forbidden_error
@@ -161,11 +161,7 @@ class RestFacade:
         if public:
             return Response(200, b"ok", "text/plain; charset=utf-8")
         if request.method not in ("GET", "HEAD") and not path.startswith(("/api/", "/apis/")):
-            raise errors.APIError(
-                405,
-                "MethodNotAllowed",
-                "the server does not allow this method on the requested resource",
-            )
+            raise method_not_allowed()
         if path.startswith("/openapi/"):
             return self._openapi(path)
         accept = request.header("accept")
@@ -225,11 +221,7 @@ class RestFacade:
             return "patch"
         if method == "DELETE":
             return "delete" if route.name else "deletecollection"
-        raise errors.APIError(
-            405,
-            "MethodNotAllowed",
-            "the server does not allow this method on the requested resource",
-        )
+        raise method_not_allowed()
 
     def _resource(self, request: Request, route: Route, user: UserInfo) -> Response:
         verb = self._verb(request, route)
@@ -237,23 +229,10 @@ class RestFacade:
         subresource = route.subresource
         if subresource and served.subresource(subresource) is None:
             raise not_found_path(request.path)
-        if route.name == "" and verb in ("create",) and served.info is None:
-            pass  # a virtual create (SelfSubjectAccessReview) authorizes itself
-        elif served.info is None:
-            pass
-        else:
-            if verb not in served.verbs:
-                raise errors.APIError(
-                    405,
-                    "MethodNotAllowed",
-                    "the server does not allow this method on the requested resource",
-                )
-            if route.name == "" and verb in ("update", "patch"):
-                raise errors.APIError(
-                    405,
-                    "MethodNotAllowed",
-                    "the server does not allow this method on the requested resource",
-                )
+        # A virtual resource (SelfSubjectAccessReview) authorizes itself: anyone may ask.
+        if served.info is not None:
+            if verb not in served.verbs or (route.name == "" and verb in ("update", "patch")):
+                raise method_not_allowed()
             self._authorize(
                 user,
                 Attributes(
@@ -280,11 +259,7 @@ class RestFacade:
         if route.resource.info is None:
             if route.resource.kind == "SelfSubjectAccessReview" and verb == "create":
                 return self.subresources.access_review(request, user)
-            raise errors.APIError(
-                405,
-                "MethodNotAllowed",
-                "the server does not allow this method on the requested resource",
-            )
+            raise method_not_allowed()
         sub = route.subresource
         if sub == "scale":
             return self.subresources.scale(request, route, user)
@@ -300,11 +275,7 @@ class RestFacade:
             return handlers.watch(request, route)
         if verb == "create":
             if route.name:
-                raise errors.APIError(
-                    405,
-                    "MethodNotAllowed",
-                    "the server does not allow this method on the requested resource",
-                )
+                raise method_not_allowed()
             return handlers.create(request, route, user)
         if verb == "update":
             return handlers.update(request, route, user)

@@ -72,17 +72,9 @@ def not_found_path(path: str) -> APIError:
     return APIError(404, "NotFound", "the server could not find the requested resource")
 
 
-def method_not_allowed(method: str, path: str) -> APIError:
+def method_not_allowed() -> APIError:
     return APIError(
         405, "MethodNotAllowed", "the server does not allow this method on the requested resource"
-    )
-
-
-def unsupported_media_type(content_type: str) -> APIError:
-    return APIError(
-        415,
-        "UnsupportedMediaType",
-        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json",
     )
 
 

@@ -16,6 +16,7 @@ from engine.rest.patch import PATCH_TYPES, apply_patch
 from engine.rest.protobuf import PROTOBUF, self_subject_access_review
 from engine.rest.resources import Resources, _decode_body
 from engine.rest.routes import Route
+from engine.rest.status import method_not_allowed
 from engine.security.rbac.rules import Attributes
 
 
@@ -85,11 +86,7 @@ class Subresources:
         from engine.disruption.eviction import evict
 
         if request.method != "POST":
-            raise errors.APIError(
-                405,
-                "MethodNotAllowed",
-                "the server does not allow this method on the requested resource",
-            )
+            raise method_not_allowed()
         body = _decode_body(request) if request.body else {}
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request was not an Eviction")
