@@ -133,3 +133,9 @@ def test_an_unexpected_failure_is_a_500_status_not_a_crash(client, monkeypatch):
     assert response.status == 500
     assert response.json()["reason"] == "InternalError"
     assert response.json()["message"] == "KeyError: 'spec'"
+
+
+def test_a_verb_the_resource_does_not_serve_is_405(client):
+    assert client.request("PUT", "/api/v1/namespaces/default/pods", {}).status == 405
+    review = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+    assert client.get(review).status == 405
