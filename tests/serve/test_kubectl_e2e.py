@@ -92,12 +92,12 @@ def ok(result) -> str:
 class TestSeedTutorial:
     """The four PSP commands of the seed tutorial, word for word."""
 
-    def test_create(self, served):
+    def create(self, served):
         result = served.kubectl("create", "-f", "./psp.yaml")
         assert ok(result) == "podsecuritypolicy.extensions/permissive created\n"
         assert "Warning: extensions/v1beta1 PodSecurityPolicy is deprecated" in result.stderr
 
-    def test_get(self, served):
+    def get(self, served):
         result = served.kubectl("get", "psp")
         # One group-version has the short name: kubectl does not warn that "psp" could
         # also match podsecuritypolicies.extensions (client-go restmapper/shortcut.go).
@@ -126,7 +126,7 @@ class TestSeedTutorial:
             "*",
         ]
 
-    def test_edit(self, served):
+    def edit(self, served):
         result = served.kubectl(
             "edit", "psp", "permissive", env={"EDITOR": str(served.workdir / "editor.sh")}
         )
@@ -134,11 +134,19 @@ class TestSeedTutorial:
         ports = ok(served.kubectl("get", "psp", "permissive", "-o", "jsonpath={.spec.hostPorts}"))
         assert ports == '[{"max":9090,"min":8000}]'
 
-    def test_delete(self, served):
+    def delete(self, served):
         assert (
             ok(served.kubectl("delete", "psp", "permissive"))
             == 'podsecuritypolicy.policy "permissive" deleted\n'
         )
+
+    def test_the_four_commands_in_order(self, served):
+        # One test: the steps depend on each other, and pytest-xdist may split a module's
+        # tests across workers (each with its own server).
+        self.create(served)
+        self.get(served)
+        self.edit(served)
+        self.delete(served)
 
 
 def test_get_pods_prints_the_engine_table(served):
@@ -190,16 +198,16 @@ def test_describe_pod_shows_its_events(served):
 
 
 class TestDeploymentLifecycle:
-    def test_apply_twice(self, served):
+    def apply_twice(self, served):
         assert ok(served.kubectl("apply", "-f", "web.yaml")) == "deployment.apps/web created\n"
         assert ok(served.kubectl("apply", "-f", "web.yaml")) == "deployment.apps/web unchanged\n"
 
-    def test_server_side_apply_twice(self, served):
+    def server_side_apply_twice(self, served):
         for _ in range(2):
             out = ok(served.kubectl("apply", "--server-side", "-f", "web.yaml"))
             assert out == "deployment.apps/web serverside-applied\n"
 
-    def test_server_side_apply_conflicts_with_a_scale_until_forced(self, served):
+    def server_side_apply_conflicts_with_a_scale_until_forced(self, served):
         ok(served.kubectl("scale", "deployment", "web", "--replicas=3"))
         result = served.kubectl("apply", "--server-side", "-f", "web.yaml")
         assert result.returncode == 1
@@ -210,7 +218,7 @@ class TestDeploymentLifecycle:
         out = ok(served.kubectl("apply", "--server-side", "--force-conflicts", "-f", "web.yaml"))
         assert out == "deployment.apps/web serverside-applied\n"
 
-    def test_scale(self, served):
+    def scale(self, served):
         assert (
             ok(served.kubectl("scale", "deployment", "web", "--replicas=3"))
             == "deployment.apps/web scaled\n"
@@ -218,11 +226,11 @@ class TestDeploymentLifecycle:
         replicas = ok(served.kubectl("get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"))
         assert replicas == "3"
 
-    def test_rollout_status(self, served):
+    def rollout_status(self, served):
         out = ok(served.kubectl("rollout", "status", "deployment/web", "--timeout=60s", timeout=90))
         assert out.splitlines()[-1] == 'deployment "web" successfully rolled out'
 
-    def test_rollout_restart(self, served):
+    def rollout_restart(self, served):
         assert (
             ok(served.kubectl("rollout", "restart", "deployment/web"))
             == "deployment.apps/web restarted\n"
@@ -230,7 +238,7 @@ class TestDeploymentLifecycle:
         out = ok(served.kubectl("rollout", "status", "deployment/web", "--timeout=60s", timeout=90))
         assert out.splitlines()[-1] == 'deployment "web" successfully rolled out'
 
-    def test_rollout_undo(self, served):
+    def rollout_undo(self, served):
         assert (
             ok(served.kubectl("rollout", "undo", "deployment/web"))
             == "deployment.apps/web rolled back\n"
@@ -242,13 +250,25 @@ class TestDeploymentLifecycle:
         )
         assert "restartedAt" not in annotations
 
-    def test_delete(self, served):
+    def delete(self, served):
         assert (
             ok(served.kubectl("delete", "deployment", "web")) == 'deployment.apps "web" deleted\n'
         )
         result = served.kubectl("get", "deployment", "web")
         assert result.returncode == 1
         assert 'deployments.apps "web" not found' in result.stderr
+
+    def test_the_lifecycle_in_order(self, served):
+        # One test: the steps depend on each other, and pytest-xdist may split a module's
+        # tests across workers (each with its own server).
+        self.apply_twice(served)
+        self.server_side_apply_twice(served)
+        self.server_side_apply_conflicts_with_a_scale_until_forced(served)
+        self.scale(served)
+        self.rollout_status(served)
+        self.rollout_restart(served)
+        self.rollout_undo(served)
+        self.delete(served)
 
 
 def test_cordon(served):
