@@ -152,6 +152,11 @@ def default_job(obj: dict) -> None:
             "Failed" if spec.get("podFailurePolicy") is not None else "TerminatingOrFailed"
         )
     spec.setdefault("manualSelector", False)
+    # A pod condition pattern's status defaults to True (SetDefaults_Job).
+    for rule in (spec.get("podFailurePolicy") or {}).get("rules") or ():
+        for pattern in rule.get("onPodConditions") or ():
+            if isinstance(pattern, dict) and not pattern.get("status"):
+                pattern["status"] = "True"
     default_template(obj)
 
 

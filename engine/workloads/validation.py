@@ -342,15 +342,125 @@ def validate_job(obj: dict) -> FieldErrors:
         errors.append(unsupported((*path, "completionMode"), mode, ["NonIndexed", "Indexed"]))
     elif mode == "Indexed" and spec.get("completions") is None:
         errors.append(required((*path, "completions"), "when completion mode is Indexed"))
+    errors += job_policy_errors(spec, path)
     errors += _template_spec_errors(spec, path)
+    errors += job_restart_policy_errors(spec, path)
+    return errors
+
+
+def job_restart_policy_errors(spec: dict, path: Path) -> FieldErrors:
+    """validateJobSpec's restart policy rule (pkg/apis/batch/validation/validation.go): the
+    pod default Always (or nothing) is a Required error naming the two valid values; since
+    1.21 the text is no longer NotSupported's."""
+    rpath = (*path, "template", "spec", "restartPolicy")
     policy = ((spec.get("template") or {}).get("spec") or {}).get("restartPolicy")
+    if policy in ("Always", "", None):
+        return [required(rpath, 'valid values: "OnFailure", "Never"')]
     if policy not in ("OnFailure", "Never"):
+        return [unsupported(rpath, policy, ["OnFailure", "Never"])]
+    if spec.get("podFailurePolicy") is not None and policy != "Never":
+        return [
+            invalid(rpath, policy, 'only "Never" is supported when podFailurePolicy is specified')
+        ]
+    return []
+
+
+def job_policy_errors(spec: dict, path: Path) -> FieldErrors:
+    """validateJobSpec's per-index, podFailurePolicy and successPolicy rules."""
+    errors: FieldErrors = []
+    indexed = spec.get("completionMode") == "Indexed"
+    per_index = spec.get("backoffLimitPerIndex")
+    max_failed = spec.get("maxFailedIndexes")
+    errors += nonnegative((*path, "ttlSecondsAfterFinished"), spec.get("ttlSecondsAfterFinished"))
+    errors += nonnegative((*path, "backoffLimitPerIndex"), per_index)
+    if max_failed is not None:
+        errors += nonnegative((*path, "maxFailedIndexes"), max_failed)
+        if per_index is None:
+            errors.append(
+                required((*path, "backoffLimitPerIndex"), "when maxFailedIndexes is specified")
+            )
+    if indexed:
+        completions = spec.get("completions")
+        if (
+            isinstance(completions, int)
+            and isinstance(max_failed, int)
+            and max_failed > completions
+        ):
+            errors.append(
+                invalid(
+                    (*path, "maxFailedIndexes"),
+                    max_failed,
+                    "must be less than or equal to completions",
+                )
+            )
+    else:
+        for name, value in (("backoffLimitPerIndex", per_index), ("maxFailedIndexes", max_failed)):
+            if value is not None:
+                errors.append(invalid((*path, name), value, "requires indexed completion mode"))
+    policy = spec.get("podFailurePolicy")
+    if isinstance(policy, dict):
+        for i, rule in enumerate(policy.get("rules") or ()):
+            rpath = (*path, "podFailurePolicy", "rules", i)
+            action = rule.get("action")
+            actions = ["Count", "FailIndex", "FailJob", "Ignore"]
+            if not action:
+                errors.append(required((*rpath, "action"), "valid values: " + _go_list(actions)))
+            elif action == "FailIndex":
+                if per_index is None:
+                    errors.append(
+                        invalid(
+                            (*rpath, "action"),
+                            action,
+                            "requires the backoffLimitPerIndex to be set",
+                        )
+                    )
+            elif action not in actions:
+                errors.append(unsupported((*rpath, "action"), action, actions))
+            on_exit = rule.get("onExitCodes")
+            on_conditions = rule.get("onPodConditions")
+            if on_exit is not None and on_conditions:
+                errors.append(
+                    (
+                        rpath,
+                        f"{render(rpath)}: Invalid value: "
+                        "specifying both OnExitCodes and OnPodConditions is not supported",
+                    )
+                )
+            if on_exit is None and not on_conditions:
+                errors.append(
+                    (
+                        rpath,
+                        f"{render(rpath)}: Invalid value: "
+                        "specifying one of OnExitCodes and OnPodConditions is required",
+                    )
+                )
+            if isinstance(on_exit, dict):
+                operator = on_exit.get("operator")
+                if operator not in ("In", "NotIn"):
+                    errors.append(
+                        unsupported((*rpath, "onExitCodes", "operator"), operator, ["In", "NotIn"])
+                    )
+                for j, value in enumerate(on_exit.get("values") or ()):
+                    if operator == "In" and value == 0:
+                        errors.append(
+                            invalid(
+                                (*rpath, "onExitCodes", "values", j),
+                                0,
+                                "must not be 0 for the In operator",
+                            )
+                        )
+    if spec.get("successPolicy") is not None and not indexed:
         errors.append(
-            unsupported(
-                (*path, "template", "spec", "restartPolicy"), policy, ["OnFailure", "Never"]
+            invalid(
+                (*path, "successPolicy"), spec["successPolicy"], "requires indexed completion mode"
             )
         )
     return errors
+
+
+def _go_list(values: list[str]) -> str:
+    """%q of a Go []string: `["a" "b"]`."""
+    return "[" + " ".join(json.dumps(v) for v in values) + "]"
 
 
 # -- PersistentVolumeClaim ---------------------------------------------------------------------

@@ -251,6 +251,8 @@ class TestValidation:
         assert raised.value.message == f'The {kind} "x" is invalid: {message}'
 
     def test_a_job_must_not_restart_always(self) -> None:
+        # pkg/apis/batch/validation/validation.go validateJobSpec: since 1.21 the defaulted
+        # Always (or an empty policy) is a Required error, not NotSupported.
         job = {
             "apiVersion": "batch/v1",
             "kind": "Job",
@@ -260,8 +262,8 @@ class TestValidation:
         with pytest.raises(APIError) as raised:
             booted().api.create(job)
         assert raised.value.message == (
-            'The Job "j" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": '
-            'supported values: "OnFailure", "Never"'
+            'The Job "j" is invalid: spec.template.spec.restartPolicy: Required value: '
+            'valid values: "OnFailure", "Never"'
         )
 
     def test_problems_are_located_in_the_file(self) -> None:
