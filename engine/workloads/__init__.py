@@ -2,7 +2,7 @@
 makes, and the garbage collector that cleans up after their owners.
 
 Importing the package registers the kinds (apps/v1 and the legacy extensions/v1beta1,
-apps/v1beta1 and apps/v1beta2 with the API server's deprecation warnings; batch/v1 Job;
+apps/v1beta1 and apps/v1beta2 with the API server's deprecation warnings; batch/v1 Job and CronJob;
 core/v1 PersistentVolumeClaim and PersistentVolume; storage.k8s.io/v1 StorageClass), their
 printers and the `scale` / `setImage` scenario steps. `CONTROLLERS` lists the controllers
 the cluster starts, one file each.
@@ -10,10 +10,12 @@ the cluster starts, one file each.
 
 from __future__ import annotations
 
+from engine.workloads import cronjob_kind as _cronjob_kind
 from engine.workloads import describe as _describe
 from engine.workloads import kinds as _kinds
 from engine.workloads import printers as _printers
 from engine.workloads.actions import register_steps as _register_steps
+from engine.workloads.cronjob import CronJobController
 from engine.workloads.daemonset import DaemonSetController
 from engine.workloads.deployment import DeploymentController
 from engine.workloads.garbagecollector import GarbageCollector
@@ -22,9 +24,11 @@ from engine.workloads.job import JobController
 from engine.workloads.replicaset import ReplicaSetController
 from engine.workloads.statefulset import StatefulSetController
 from engine.workloads.strategy import RegistryStrategy
+from engine.workloads.ttlafterfinished import TTLAfterFinishedController
 from engine.workloads.volumes import DefaultStorageClass, PersistentVolumeController
 
 _kinds.register()
+_cronjob_kind.register()
 _printers.register()
 _describe.register()
 _register_steps()
@@ -39,6 +43,8 @@ CONTROLLERS = [
     ("statefulset", StatefulSetController),
     ("daemonset", DaemonSetController),
     ("job", JobController),
+    ("cronjob", CronJobController),
+    ("ttl-after-finished", TTLAfterFinishedController),
     ("persistentvolume-binder", PersistentVolumeController),
 ]
 
@@ -47,6 +53,7 @@ ADMISSION_PLUGINS = [RegistryStrategy, DefaultStorageClass]
 __all__ = [
     "ADMISSION_PLUGINS",
     "CONTROLLERS",
+    "CronJobController",
     "DaemonSetController",
     "DeploymentController",
     "GarbageCollector",
@@ -54,4 +61,5 @@ __all__ = [
     "PersistentVolumeController",
     "ReplicaSetController",
     "StatefulSetController",
+    "TTLAfterFinishedController",
 ]

@@ -6,16 +6,42 @@ exponential back-off before replacements, pods tracked with the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
 from typing import TYPE_CHECKING
 
 from engine.store import Change
 from engine.workloads.base import WorkloadController, selector_of, set_status
+from engine.workloads.job_backoff import BackoffRecord, remaining_backoff
+from engine.workloads.job_indexes import (
+    COMPLETION_INDEX,
+    COMPLETION_INDEX_ENV,
+    INDEX_FAILURE_COUNT,
+    INDEX_IGNORED_FAILURE_COUNT,
+    UNKNOWN_INDEX,
+    Intervals,
+    annotation_count,
+    completion_index,
+    first_pending_indexes,
+    format_indexes,
+    has,
+    is_indexed,
+    merge,
+    parse_indexes,
+    pod_name_prefix,
+    total,
+    with_indexes,
+)
+from engine.workloads.job_policies import (
+    FAIL_INDEX,
+    match_pod_failure_policy,
+    match_success_policy,
+)
 from engine.workloads.podcontrol import PodControl, slow_start_batch
 from engine.workloads.podutil import (
     controller_ref,
     is_pod_active,
     is_pod_ready,
+    is_pod_terminating,
     pod_from_template,
     pod_phase,
     pods_prefix,
@@ -27,33 +53,22 @@ if TYPE_CHECKING:
 COMPONENT = "job-controller"
 TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
 SYNC_JOB_BATCH_PERIOD = 1.0
-DEFAULT_POD_FAILURE_BACKOFF = 10.0
-MAX_POD_FAILURE_BACKOFF = 600.0
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
 
+SUCCESS_CRITERIA_MET = "SuccessCriteriaMet"
+FAILURE_TARGET = "FailureTarget"
 COMPLETIONS_REACHED = "CompletionsReached"
 COMPLETIONS_REACHED_MESSAGE = "Reached expected number of succeeded pods"
 BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded"
 BACKOFF_LIMIT_MESSAGE = "Job has reached the specified backoff limit"
 DEADLINE_EXCEEDED = "DeadlineExceeded"
 DEADLINE_MESSAGE = "Job was active longer than specified deadline"
-
-
-def remaining_backoff(failures: int, last_failure: float | None, now: float) -> float:
-    """getRemainingTimeForFailuresCount: 10 s doubling per failure after the last success,
-    capped at 10 min, measured from the last failure."""
-    if failures == 0 or last_failure is None:
-        return 0.0
-    backoff = DEFAULT_POD_FAILURE_BACKOFF
-    for _ in range(1, failures):
-        backoff *= 2
-        if backoff >= MAX_POD_FAILURE_BACKOFF:
-            backoff = MAX_POD_FAILURE_BACKOFF
-            break
-    elapsed = now - last_failure
-    if backoff < elapsed:
-        return 0.0
-    return backoff - elapsed
+POD_FAILURE_POLICY = "PodFailurePolicy"
+MAX_FAILED_INDEXES = "MaxFailedIndexesExceeded"
+MAX_FAILED_INDEXES_MESSAGE = "Job has exceeded the specified maximal number of failed indexes"
+FAILED_INDEXES = "FailedIndexes"
+FAILED_INDEXES_MESSAGE = "Job has failed indexes"
+SUCCESS_POLICY = "SuccessPolicy"
 
 
 def want_active(completions: int | None, parallelism: int, succeeded: int, active: int) -> int:
@@ -62,12 +77,6 @@ def want_active(completions: int | None, parallelism: int, succeeded: int, activ
     if completions is None:
         return active if succeeded > 0 else parallelism
     return max(min(completions - succeeded, parallelism), 0)
-
-
-@dataclass
-class BackoffRecord:
-    failures_after_last_success: int = 0
-    last_failure_time: float | None = None
 
 
 def job_finished(job: dict) -> bool:
@@ -142,123 +151,211 @@ class JobController(WorkloadController):
             return
         spec = job["spec"]
         status = dict(job.get("status") or {})
+        indexed = is_indexed(job)
+        completions = spec.get("completions")
+        policy = spec.get("podFailurePolicy")
+        per_index = spec.get("backoffLimitPerIndex")
         pods = self.claim_pods(job, selector_of(job), finalizer=TRACKING_FINALIZER)
         active = [p for p in pods if is_pod_active(p)]
-        terminating = [
-            p
-            for p in pods
-            if p["metadata"].get("deletionTimestamp")
-            and pod_phase(p) not in ("Succeeded", "Failed")
-        ]
+        terminating = [p for p in pods if is_pod_terminating(p)]
         tracked = [p for p in pods if TRACKING_FINALIZER in (p["metadata"].get("finalizers") or ())]
+        if indexed:
+            # getValidPodsWithFilter: an Indexed Job counts only pods of a valid index.
+            tracked = [p for p in tracked if 0 <= completion_index(p) < int(completions or 0)]
         new_succeeded = [p for p in tracked if pod_phase(p) == "Succeeded"]
         new_failed = [p for p in tracked if self.is_pod_failed(p, job)]
+        counted_new_failed = [
+            p for p in new_failed if match_pod_failure_policy(policy, p).count_failed
+        ]
         succeeded = int(status.get("succeeded") or 0) + len(new_succeeded)
-        failed = int(status.get("failed") or 0) + len(new_failed)
+        failed = int(status.get("failed") or 0) + len(counted_new_failed)
         if not status.get("startTime") and not spec.get("suspend"):
             status["startTime"] = self.timestamp()
         record = self.new_backoff_record(key, new_succeeded, new_failed)
-        conditions = list(status.get("conditions") or [])
-        finished: tuple[str, str, str] | None = None
-        target = next(
-            (
-                c
-                for c in conditions
-                if c.get("type") == "FailureTarget" and c.get("status") == "True"
-            ),
-            None,
-        )
-        success_met = next(
-            (
-                c
-                for c in conditions
-                if c.get("type") == "SuccessCriteriaMet" and c.get("status") == "True"
-            ),
-            None,
-        )
-        if success_met is not None:
-            finished = (
-                "SuccessCriteriaMet",
-                success_met.get("reason", ""),
-                success_met.get("message", ""),
+        conditions = [dict(c) for c in status.get("conditions") or []]
+        finished = self.finished_condition(job, status, conditions, pods, failed)
+        succeeded_ix: Intervals = []
+        failed_ix: Intervals | None = None
+        delayed: dict[int, dict] = {}
+        if indexed:
+            total_indexes = int(completions or 0)
+            succeeded_ix = with_indexes(
+                parse_indexes(status.get("completedIndexes"), total_indexes),
+                [completion_index(p) for p in new_succeeded],
             )
-        elif target is not None:
-            finished = ("FailureTarget", target.get("reason", ""), target.get("message", ""))
-        elif failed > int(spec.get("backoffLimit") or 0) or self.past_backoff_limit_on_failure(
-            job, pods
-        ):
-            finished = ("FailureTarget", BACKOFF_LIMIT_EXCEEDED, BACKOFF_LIMIT_MESSAGE)
-        elif self.past_active_deadline(job, status):
-            finished = ("FailureTarget", DEADLINE_EXCEEDED, DEADLINE_MESSAGE)
-        elif spec.get("activeDeadlineSeconds") is not None and not spec.get("suspend"):
-            start = self.seconds(status.get("startTime"))
-            if start is not None:
-                self.enqueue_after(key, start + int(spec["activeDeadlineSeconds"]) - self.now)
+            succeeded = total(succeeded_ix)
+            if per_index is not None:
+                failed_ix = with_indexes(
+                    parse_indexes(status.get("failedIndexes"), total_indexes),
+                    [completion_index(p) for p in tracked if self.is_index_failed(job, p)],
+                )
+                if finished is None:
+                    max_failed = spec.get("maxFailedIndexes")
+                    if max_failed is not None and total(failed_ix) > int(max_failed):
+                        finished = (FAILURE_TARGET, MAX_FAILED_INDEXES, MAX_FAILED_INDEXES_MESSAGE)
+                    elif failed_ix and total(failed_ix) + succeeded >= total_indexes:
+                        finished = (FAILURE_TARGET, FAILED_INDEXES, FAILED_INDEXES_MESSAGE)
+                delayed = self.pods_with_delayed_deletion(
+                    job, tracked, active, succeeded_ix, failed_ix
+                )
+            if finished is None:
+                message = match_success_policy(
+                    spec.get("successPolicy"), total_indexes, succeeded_ix
+                )
+                if message is not None:
+                    finished = (SUCCESS_CRITERIA_MET, SUCCESS_POLICY, message)
         active_count = len(active)
-        if finished is not None and finished[0] == "FailureTarget":
+        terminating_count = len(terminating)
+        if finished is not None:
+            # deleteActivePods: finalizers stay until the pods are counted below.
             for pod in active:
                 self.pods.delete(pod, job)
-            terminating += active
+            terminating_count += len(active)
             active_count = 0
-        elif finished is None:
-            active_count = self.manage_job(job, key, active, succeeded, record)
-            completions = spec.get("completions")
+        else:
+            active_count, deleted = self.manage_job(
+                job, key, active, terminating, succeeded, record, succeeded_ix, failed_ix, delayed
+            )
+            terminating_count += deleted
             if completions is None:
                 complete = succeeded > 0 and active_count == 0
             else:
                 complete = succeeded >= int(completions) and active_count == 0
             if complete:
-                finished = ("SuccessCriteriaMet", COMPLETIONS_REACHED, COMPLETIONS_REACHED_MESSAGE)
+                finished = (SUCCESS_CRITERIA_MET, COMPLETIONS_REACHED, COMPLETIONS_REACHED_MESSAGE)
+            else:
+                self.update_suspended(job, status, conditions)
         self._backoff[key] = record
-        # Finished pods are counted once: their tracking finalizer goes with the count.
-        for pod in new_succeeded + new_failed:
+        # trackJobStatusAndRemoveFinalizers: a finished pod is counted when its tracking
+        # finalizer goes; once the Job is failing every unfinished pod counts as failed.
+        failing = finished is not None and finished[0] == FAILURE_TARGET
+        counted_succeeded = int(status.get("succeeded") or 0)
+        counted_failed = int(status.get("failed") or 0)
+        for pod in tracked:
+            considered_failed = self.is_pod_failed(pod, job)
+            if not (
+                finished is not None
+                or pod_phase(pod) == "Succeeded"
+                or (considered_failed and delayed.get(completion_index(pod)) is not pod)
+            ):
+                continue
+            if pod_phase(pod) == "Succeeded":
+                counted_succeeded += 1
+            elif (considered_failed or failing) and match_pod_failure_policy(
+                policy, pod
+            ).count_failed:
+                counted_failed += 1
             self._remove_tracking_finalizer(pod)
-        if finished is not None and finished[0] == "SuccessCriteriaMet":
-            for pod in tracked:
-                if (
-                    pod not in new_succeeded
-                    and pod not in new_failed
-                    and TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or ())
-                ):
-                    self._remove_tracking_finalizer(pod)
+        for pod in pods:
+            if pod not in tracked and TRACKING_FINALIZER in (
+                pod["metadata"].get("finalizers") or ()
+            ):
+                self._remove_tracking_finalizer(pod)
         status["active"] = active_count
-        status["succeeded"] = succeeded
-        status["failed"] = failed
+        status["succeeded"] = succeeded if indexed else counted_succeeded
+        status["failed"] = counted_failed
         status["ready"] = sum(1 for p in active if is_pod_ready(p)) if active_count else 0
-        status["terminating"] = len(terminating)
+        status["terminating"] = terminating_count
         status["uncountedTerminatedPods"] = {}
+        if indexed:
+            status["completedIndexes"] = format_indexes(succeeded_ix)
+            if failed_ix is not None:
+                status["failedIndexes"] = format_indexes(failed_ix)
         if finished is not None:
-            kind, reason, message = finished
-            if not any(c.get("type") == kind for c in conditions):
-                conditions.append(self.condition(kind, reason, message))
-            if len(terminating) == 0:
-                final = "Complete" if kind == "SuccessCriteriaMet" else "Failed"
-                conditions.append(self.condition(final, reason, message))
-                if final == "Complete":
-                    status["completionTime"] = self.timestamp()
-                    completions = spec.get("completions")
-                    if completions is not None and succeeded > int(completions):
-                        self.pods.event(
-                            job,
-                            "Warning",
-                            "TooManySucceededPods",
-                            "Too many succeeded pods running after completion count reached",
-                        )
-                    self.pods.event(job, "Normal", "Completed", "Job completed")
-                else:
-                    self.pods.event(job, "Warning", reason, message)
+            self.record_finished(job, status, conditions, finished, terminating_count)
         if conditions:
             status["conditions"] = conditions
         set_status(job, _compact(status), self.cluster)
 
-    def condition(self, kind: str, reason: str, message: str) -> dict:
+    def finished_condition(
+        self, job: dict, status: dict, conditions: list[dict], pods: list[dict], failed: int
+    ) -> tuple[str, str, str] | None:
+        """syncJob's checks, in its order: an interim condition already written, a FailJob
+        rule, the backoff limit, the active deadline."""
+        spec = job["spec"]
+        for kind in (SUCCESS_CRITERIA_MET, FAILURE_TARGET):
+            found = next(
+                (c for c in conditions if c.get("type") == kind and c.get("status") == "True"),
+                None,
+            )
+            if found is not None:
+                return kind, found.get("reason", ""), found.get("message", "")
+        if spec.get("podFailurePolicy") is not None:
+            for pod in pods:
+                if self.is_pod_failed(pod, job):
+                    match = match_pod_failure_policy(spec["podFailurePolicy"], pod)
+                    if match.message is not None:
+                        return FAILURE_TARGET, POD_FAILURE_POLICY, match.message
+        if failed > int(spec.get("backoffLimit") or 0) or self.past_backoff_limit_on_failure(
+            job, pods
+        ):
+            return FAILURE_TARGET, BACKOFF_LIMIT_EXCEEDED, BACKOFF_LIMIT_MESSAGE
+        if self.past_active_deadline(job, status):
+            return FAILURE_TARGET, DEADLINE_EXCEEDED, DEADLINE_MESSAGE
+        if spec.get("activeDeadlineSeconds") is not None and not spec.get("suspend"):
+            start = self.seconds(status.get("startTime"))
+            if start is not None:
+                self.enqueue_obj_after(job, start + int(spec["activeDeadlineSeconds"]) - self.now)
+        return None
+
+    def record_finished(
+        self,
+        job: dict,
+        status: dict,
+        conditions: list[dict],
+        finished: tuple[str, str, str],
+        terminating: int,
+    ) -> None:
+        """The interim condition now; Complete or Failed once no pod is terminating
+        (enactJobFinished, recordJobFinished)."""
+        kind, reason, message = finished
+        if not any(c.get("type") == kind for c in conditions):
+            conditions.append(self.condition(kind, reason, message))
+        if terminating:
+            return
+        final = "Complete" if kind == SUCCESS_CRITERIA_MET else "Failed"
+        conditions.append(self.condition(final, reason, message))
+        if final == "Failed":
+            self.pods.event(job, "Warning", reason, message)
+            return
+        status["completionTime"] = self.timestamp()
+        completions = job["spec"].get("completions")
+        if completions is not None and int(status.get("succeeded") or 0) > int(completions):
+            self.pods.event(
+                job,
+                "Warning",
+                "TooManySucceededPods",
+                "Too many succeeded pods running after completion count reached",
+            )
+        self.pods.event(job, "Normal", "Completed", "Job completed")
+
+    def update_suspended(self, job: dict, status: dict, conditions: list[dict]) -> None:
+        """The Suspended condition and its events; a resumed Job's startTime restarts so
+        activeDeadlineSeconds counts only the time it runs."""
+        current = next((c for c in conditions if c.get("type") == "Suspended"), None)
+        if job["spec"].get("suspend"):
+            if current is None or current.get("status") != "True":
+                condition = self.condition("Suspended", "JobSuspended", "Job suspended")
+                if current is None:
+                    conditions.append(condition)
+                else:
+                    current.clear()
+                    current.update(condition)
+                self.pods.event(job, "Normal", "Suspended", "Job suspended")
+        elif current is not None and current.get("status") == "True":
+            current.clear()
+            current.update(self.condition("Suspended", "JobResumed", "Job resumed", "False"))
+            self.pods.event(job, "Normal", "Resumed", "Job resumed")
+            status["startTime"] = self.timestamp()
+
+    def condition(self, kind: str, reason: str, message: str, status: str = "True") -> dict:
         now = self.timestamp()
         return {
             "lastProbeTime": now,
             "lastTransitionTime": now,
             "message": message,
             "reason": reason,
-            "status": "True",
+            "status": status,
             "type": kind,
         }
 
@@ -331,20 +428,69 @@ class JobController(WorkloadController):
             latest = self.seconds(pod["metadata"].get("deletionTimestamp"))
         return latest if latest is not None else self.now
 
+    def is_index_failed(self, job: dict, pod: dict) -> bool:
+        """isIndexFailed: a FailIndex rule matched, or a counted failure with the index's
+        failure count already at backoffLimitPerIndex."""
+        if not self.is_pod_failed(pod, job):
+            return False
+        match = match_pod_failure_policy(job["spec"].get("podFailurePolicy"), pod)
+        if match.action == FAIL_INDEX:
+            return True
+        return match.count_failed and annotation_count(pod, INDEX_FAILURE_COUNT) >= int(
+            job["spec"]["backoffLimitPerIndex"]
+        )
+
+    def pods_with_delayed_deletion(
+        self,
+        job: dict,
+        tracked: list[dict],
+        active: list[dict],
+        succeeded_ix: Intervals,
+        failed_ix: Intervals,
+    ) -> dict[int, dict]:
+        """getPodsWithDelayedDeletionPerIndex: per index still to retry, its latest failed
+        pod keeps its finalizer until the replacement carries its failure count on."""
+        active_indexes = {completion_index(p) for p in active}
+        delayed: dict[int, dict] = {}
+        for pod in tracked:
+            if not self.is_pod_failed(pod, job):
+                continue
+            ix = completion_index(pod)
+            if has(succeeded_ix, ix) or has(failed_ix, ix) or ix in active_indexes:
+                continue
+            last = delayed.get(ix)
+            if last is None or (
+                absolute_failures(last) <= absolute_failures(pod)
+                and self.finished_time(pod) >= self.finished_time(last)
+            ):
+                delayed[ix] = pod
+        return delayed
+
+    def index_backoff(self, pod: dict | None) -> float:
+        """getRemainingTimePerIndex: the back-off of the index's last failed pod."""
+        if pod is None:
+            return 0.0
+        return remaining_backoff(absolute_failures(pod) + 1, self.finished_time(pod), self.now)
+
     def manage_job(
         self,
         job: dict,
         key: tuple[str, str],
         active: list[dict],
+        terminating: list[dict],
         succeeded: int,
         record: BackoffRecord,
-    ) -> int:
-        """manageJob: delete extra pods, or start what is missing after the back-off."""
+        succeeded_ix: Intervals,
+        failed_ix: Intervals | None,
+        delayed: dict[int, dict],
+    ) -> tuple[int, int]:
+        """manageJob: delete extra pods, or start what is missing after the back-off.
+        Returns (active, pods deleted)."""
         spec = job["spec"]
+        indexed = is_indexed(job)
         if spec.get("suspend"):
-            for pod in active:
-                self.pods.delete(pod, job)
-            return 0
+            deleted = self.delete_job_pods(job, active)
+            return len(active) - deleted, deleted
         completions = spec.get("completions")
         parallelism = int(spec.get("parallelism") or 0)
         wanted = want_active(
@@ -353,30 +499,51 @@ class JobController(WorkloadController):
             succeeded,
             len(active),
         )
-        excess = len(active) - wanted
-        if excess > 0:
-            victims = sorted(active, key=_removal_order)[
-                : min(excess, MAX_POD_CREATE_DELETE_PER_SYNC)
-            ]
-            for pod in victims:
-                self.pods.delete(pod, job)
-            return len(active) - len(victims)
-        diff = wanted - len(active)
+        victims = pods_for_removal(job, active, max(len(active) - wanted, 0))
+        if victims:
+            deleted = self.delete_job_pods(job, victims[:MAX_POD_CREATE_DELETE_PER_SYNC])
+            return len(active) - deleted, deleted
+        replacing = len(terminating) if spec.get("podReplacementPolicy") == "Failed" else 0
+        diff = wanted - replacing - len(active)
         if diff <= 0:
-            return len(active)
-        wait = remaining_backoff(
-            record.failures_after_last_success, record.last_failure_time, self.now
-        )
-        if wait > 0:
-            self.enqueue_after(key, max(wait, SYNC_JOB_BATCH_PERIOD))
-            return len(active)
+            return len(active), 0
+        if spec.get("backoffLimitPerIndex") is None:
+            wait = remaining_backoff(
+                record.failures_after_last_success, record.last_failure_time, self.now
+            )
+            if wait > 0:
+                self.enqueue_after(key, max(wait, SYNC_JOB_BATCH_PERIOD))
+                return len(active), 0
         diff = min(diff, MAX_POD_CREATE_DELETE_PER_SYNC)
+        indexes: list[int | None] = [None] * diff
+        if indexed:
+            non_pending = with_indexes(succeeded_ix, [completion_index(p) for p in active])
+            if spec.get("podReplacementPolicy") == "Failed":
+                non_pending = with_indexes(non_pending, [completion_index(p) for p in terminating])
+            if failed_ix is not None:
+                non_pending = merge(non_pending, failed_ix)
+            pending = first_pending_indexes(diff, int(completions), non_pending)
+            if spec.get("backoffLimitPerIndex") is not None:
+                ready_now = [ix for ix in pending if self.index_backoff(delayed.get(ix)) == 0]
+                if not ready_now and pending:
+                    wait = min(self.index_backoff(delayed.get(ix)) for ix in pending)
+                    self.enqueue_after(key, max(wait, SYNC_JOB_BATCH_PERIOD))
+                    return len(active), 0
+                pending = ready_now
+            indexes = list(pending)
         template = spec.get("template") or {}
+        if indexed:
+            template = with_completion_index_env(template)
         created = 0
+        queue = list(indexes)
 
         def create_one() -> bool:
             nonlocal created
-            pod = pod_from_template(template, job, pods_prefix(job["metadata"]["name"]))
+            ix = queue.pop(0)
+            if ix is None:
+                pod = pod_from_template(template, job, pods_prefix(job["metadata"]["name"]))
+            else:
+                pod = self.indexed_pod(job, template, ix, delayed.get(ix))
             finalizers = pod["metadata"].setdefault("finalizers", [])
             if TRACKING_FINALIZER not in finalizers:
                 finalizers.append(TRACKING_FINALIZER)
@@ -386,10 +553,107 @@ class JobController(WorkloadController):
             created += 1
             return True
 
-        slow_start_batch(diff, create_one)
-        if created < diff:
+        slow_start_batch(len(indexes), create_one)
+        if created < len(indexes):
             self.enqueue_after(key, SYNC_JOB_BATCH_PERIOD)
-        return len(active) + created
+        return len(active) + created, 0
+
+    def indexed_pod(self, job: dict, template: dict, index: int, replacing: dict | None) -> dict:
+        """The pod of one completion index: its annotation and label, hostname
+        `JOB-INDEX`, name prefix `JOB-INDEX-`, and with backoffLimitPerIndex the failure
+        counts carried over from the pod it replaces."""
+        name = job["metadata"]["name"]
+        pod = pod_from_template(template, job, pod_name_prefix(name, index))
+        meta = pod["metadata"]
+        annotations = meta.setdefault("annotations", {})
+        annotations[COMPLETION_INDEX] = str(index)
+        meta.setdefault("labels", {})[COMPLETION_INDEX] = str(index)
+        pod["spec"] = {**pod["spec"], "hostname": f"{name}-{index}"}
+        if job["spec"].get("backoffLimitPerIndex") is not None:
+            failures, ignored = new_index_failure_counts(job, replacing)
+            annotations[INDEX_FAILURE_COUNT] = str(failures)
+            if ignored > 0:
+                annotations[INDEX_IGNORED_FAILURE_COUNT] = str(ignored)
+        return pod
+
+    def delete_job_pods(self, job: dict, pods: list[dict]) -> int:
+        """deleteJobPods: the tracking finalizer goes first, so these pods (removed for a
+        suspension or as extras) are not counted as failures."""
+        deleted = 0
+        for pod in pods:
+            if TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or ()):
+                self._remove_tracking_finalizer(pod)
+            if self.pods.delete(pod, job) is None:
+                deleted += 1
+        return deleted
+
+
+def absolute_failures(pod: dict) -> int:
+    """getIndexAbsoluteFailureCount: counted plus ignored failures of the index so far."""
+    return annotation_count(pod, INDEX_FAILURE_COUNT) + annotation_count(
+        pod, INDEX_IGNORED_FAILURE_COUNT
+    )
+
+
+def new_index_failure_counts(job: dict, replacing: dict | None) -> tuple[int, int]:
+    """getNewIndexFailureCounts: the replaced pod's counts plus its own failure."""
+    if replacing is None:
+        return 0, 0
+    failures = annotation_count(replacing, INDEX_FAILURE_COUNT)
+    ignored = annotation_count(replacing, INDEX_IGNORED_FAILURE_COUNT)
+    if match_pod_failure_policy(job["spec"].get("podFailurePolicy"), replacing).count_failed:
+        failures += 1
+    else:
+        ignored += 1
+    return failures, ignored
+
+
+def with_completion_index_env(template: dict) -> dict:
+    """addCompletionIndexEnvVariables: JOB_COMPLETION_INDEX from the index label (the
+    PodIndexLabel gate is on) in every container that does not set it itself."""
+    template = copy.deepcopy(template)
+    spec = template.setdefault("spec", {})
+    for group in ("initContainers", "containers"):
+        for container in spec.get(group) or ():
+            env = container.setdefault("env", [])
+            if any(e.get("name") == COMPLETION_INDEX_ENV for e in env):
+                continue
+            env.append(
+                {
+                    "name": COMPLETION_INDEX_ENV,
+                    "valueFrom": {
+                        "fieldRef": {
+                            "apiVersion": "v1",
+                            "fieldPath": f"metadata.labels['{COMPLETION_INDEX}']",
+                        }
+                    },
+                }
+            )
+    return template
+
+
+def pods_for_removal(job: dict, active: list[dict], at_least: int) -> list[dict]:
+    """activePodsForRemoval: an Indexed Job's duplicate, unindexed and out-of-range pods
+    first, then the least advanced pods."""
+    remove: list[dict] = []
+    left = active
+    if is_indexed(job):
+        completions = int(job["spec"].get("completions") or 0)
+        by_index: dict[int, list[dict]] = {}
+        left = []
+        for pod in active:
+            ix = completion_index(pod)
+            if ix == UNKNOWN_INDEX or ix >= completions:
+                remove.append(pod)
+            else:
+                by_index.setdefault(ix, []).append(pod)
+        for ix in sorted(by_index):
+            group = sorted(by_index[ix], key=_removal_order)
+            remove += group[:-1]
+            left.append(group[-1])
+    if len(remove) < at_least:
+        remove += sorted(left, key=_removal_order)[: at_least - len(remove)]
+    return remove
 
 
 def _removal_order(pod: dict) -> tuple:
