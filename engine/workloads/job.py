@@ -45,6 +45,7 @@ from engine.workloads.podutil import (
     pod_from_template,
     pod_phase,
     pods_prefix,
+    ready_condition,
 )
 
 if TYPE_CHECKING:
@@ -173,6 +174,12 @@ class JobController(WorkloadController):
             status["startTime"] = self.timestamp()
         record = self.new_backoff_record(key, new_succeeded, new_failed)
         conditions = [dict(c) for c in status.get("conditions") or []]
+        if not spec.get("suspend") and any(
+            c.get("type") == "Suspended" and c.get("status") == "True" for c in conditions
+        ):
+            # Being resumed: startTime restarts now (update_suspended records it), so the
+            # time spent suspended never counts against activeDeadlineSeconds.
+            status["startTime"] = self.timestamp()
         finished = self.finished_condition(job, status, conditions, pods, failed)
         succeeded_ix: Intervals = []
         failed_ix: Intervals | None = None
@@ -231,8 +238,10 @@ class JobController(WorkloadController):
         failing = finished is not None and finished[0] == FAILURE_TARGET
         counted_succeeded = int(status.get("succeeded") or 0)
         counted_failed = int(status.get("failed") or 0)
+        # As the controller's informer saw them before this sync's deletions.
+        failed_before = {id(p) for p in new_failed}
         for pod in tracked:
-            considered_failed = self.is_pod_failed(pod, job)
+            considered_failed = id(pod) in failed_before
             if not (
                 finished is not None
                 or pod_phase(pod) == "Succeeded"
@@ -417,7 +426,8 @@ class JobController(WorkloadController):
         return record
 
     def finished_time(self, pod: dict) -> float:
-        """getFinishedTime: the latest container finish, else the deletion time, else now."""
+        """getFinishedTime: the latest container finish, else when the pod turned not
+        Ready, else when it was deleted, else now."""
         latest = None
         for status in (pod.get("status") or {}).get("containerStatuses") or ():
             finished = ((status.get("state") or {}).get("terminated") or {}).get("finishedAt")
@@ -425,7 +435,14 @@ class JobController(WorkloadController):
             if when is not None and (latest is None or when > latest):
                 latest = when
         if latest is None:
-            latest = self.seconds(pod["metadata"].get("deletionTimestamp"))
+            ready = ready_condition(pod)
+            if ready is not None and ready.get("status") == "False":
+                latest = self.seconds(ready.get("lastTransitionTime"))
+        if latest is None:
+            # The deletion timestamp less the grace period: when the delete was asked.
+            deleted = self.seconds(pod["metadata"].get("deletionTimestamp"))
+            if deleted is not None:
+                latest = deleted - int(pod["metadata"].get("deletionGracePeriodSeconds") or 0)
         return latest if latest is not None else self.now
 
     def is_index_failed(self, job: dict, pod: dict) -> bool:
