@@ -125,7 +125,7 @@ def parse_standard(spec: str) -> Schedule:
         spec = DESCRIPTORS[spec]
     fields = spec.split()
     if len(fields) != 5:
-        raise CronError(f"expected exactly 5 fields, found {len(fields)}: {fields}")
+        raise CronError(f"expected exactly 5 fields, found {len(fields)}: [{' '.join(fields)}]")
     return Schedule(
         minute=get_field(fields[0], MINUTES),
         hour=get_field(fields[1], HOURS),

@@ -18,9 +18,7 @@ def failed_pod(code: int, name: str = "app", conditions_: list | None = None) ->
         "status": {
             "phase": "Failed",
             "conditions": conditions_ or [],
-            "containerStatuses": [
-                {"name": name, "state": {"terminated": {"exitCode": code}}}
-            ],
+            "containerStatuses": [{"name": name, "state": {"terminated": {"exitCode": code}}}],
         },
     }
 
@@ -62,7 +60,9 @@ class TestPodFailurePolicyRules:
 
     def test_exit_code_zero_never_matches(self) -> None:
         # getMatchingContainerFromList skips containers that exited 0, even for NotIn.
-        policy = {"rules": [{"action": "FailJob", "onExitCodes": {"operator": "NotIn", "values": [1]}}]}
+        policy = {
+            "rules": [{"action": "FailJob", "onExitCodes": {"operator": "NotIn", "values": [1]}}]
+        }
         assert match_pod_failure_policy(policy, failed_pod(0)).action is None
 
     def test_a_pod_condition_rule_names_the_condition(self) -> None:
