@@ -172,3 +172,23 @@ class TestBackoffLimitPerIndex:
             "Job has exceeded the specified maximal number of failed indexes",
         )
         assert get(cluster, "Job", "report")["status"]["failedIndexes"] == "0-3"
+
+
+def test_indexed_jobs_and_their_pods_validate_strictly_against_the_1_32_schema() -> None:
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    cluster = cluster_with(
+        job(
+            command="sleep 1; test $JOB_COMPLETION_INDEX != 1 || exit 7",
+            completions=3,
+            parallelism=3,
+            completionMode="Indexed",
+            backoffLimitPerIndex=1,
+            ttlSecondsAfterFinished=600,
+            podFailurePolicy={
+                "rules": [{"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [7]}}]
+            },
+        )
+    )
+    run_until_finished(cluster)
+    for obj in [get(cluster, "Job", "report"), *pods_of(cluster, "report")]:
+        kubernetes_validate.validate(obj, "1.32.0", strict=True)
