@@ -39,10 +39,11 @@ def job_name(cronjob_name: str, scheduled: datetime) -> str:
 def format_schedule(cronjob: dict) -> str:
     """formatSchedule: a timeZone becomes robfig's `TZ=` prefix."""
     spec = cronjob.get("spec") or {}
+    schedule = spec.get("schedule", "")
     zone = spec.get("timeZone")
-    if zone:
-        return f"TZ={zone} {spec.get('schedule', '')}"
-    return spec.get("schedule", "")
+    if "TZ" in schedule or zone is None:
+        return schedule
+    return f"TZ={zone} {schedule}"
 
 
 def most_recent_schedule_time(
@@ -113,48 +114,51 @@ class CronJobController(WorkloadController):
 
     # -- sync -------------------------------------------------------------------------------
     def sync(self, key: tuple[str, str]) -> None:
+        """ControllerV2.sync: clean up finished Jobs beyond the history limits, then
+        syncCronJob; one status write for both."""
         cronjob = self.get(key)
-        if cronjob is None or cronjob["metadata"].get("deletionTimestamp"):
+        if cronjob is None:
             return
         status = copy.deepcopy(cronjob.get("status") or {})
         jobs = list(self.index.controlled_by(cronjob["metadata"]["uid"], "Job"))
-        self.reconcile_active(cronjob, status, jobs)
         self.cleanup_finished_jobs(cronjob, status, jobs)
-        requeue = self.sync_schedule(cronjob, status, jobs)
+        self.reconcile_active(cronjob, status, jobs)
+        requeue = None
+        if not cronjob["metadata"].get("deletionTimestamp"):
+            requeue = self.sync_schedule(cronjob, status)
         set_status(cronjob, _compact(status), self.cluster)
         if requeue is not None:
             self.enqueue_after(key, max(requeue, 0.0))
 
     def reconcile_active(self, cronjob: dict, status: dict, jobs: list[dict]) -> None:
-        """syncCronJob's first half: finished Jobs leave `status.active` (SawCompletedJob),
-        `lastSuccessfulTime` follows the latest completion, vanished Jobs are MissingJob."""
+        """syncCronJob's first half: an unfinished Job it does not track is UnexpectedJob;
+        finished Jobs leave `status.active` (SawCompletedJob); `lastSuccessfulTime`
+        follows the latest completion of any of its Jobs; vanished Jobs are MissingJob."""
         active = list(status.get("active") or [])
-        uids = {ref.get("uid") for ref in active}
         for job in jobs:
             uid = job["metadata"]["uid"]
+            found = any(ref.get("uid") == uid for ref in active)
             finished = job_finished(job)
-            if uid not in uids:
-                created = self.datetime(job["metadata"].get("creationTimestamp"))
-                last = self.datetime(status.get("lastScheduleTime"))
-                if not finished and (last is None or created is None or created > last):
-                    # Not ours to track, and newer than the last start we made.
-                    self.event(
-                        cronjob,
-                        "Warning",
-                        "UnexpectedJob",
-                        f"Saw a job that the controller did not create or forgot: {job['metadata']['name']}",
-                    )
+            if not found and not finished:
+                self.event(
+                    cronjob,
+                    "Warning",
+                    "UnexpectedJob",
+                    "Saw a job that the controller did not create or forgot: "
+                    f"{job['metadata']['name']}",
+                )
                 continue
             if not finished:
                 continue
             condition = _finished_condition(job)
-            active = [ref for ref in active if ref.get("uid") != uid]
-            self.event(
-                cronjob,
-                "Normal",
-                "SawCompletedJob",
-                f"Saw completed job: {job['metadata']['name']}, condition: {condition}",
-            )
+            if found:
+                active = [ref for ref in active if ref.get("uid") != uid]
+                self.event(
+                    cronjob,
+                    "Normal",
+                    "SawCompletedJob",
+                    f"Saw completed job: {job['metadata']['name']}, condition: {condition}",
+                )
             completion = (job.get("status") or {}).get("completionTime")
             if condition == "Complete" and completion:
                 last = status.get("lastSuccessfulTime")
@@ -162,16 +166,13 @@ class CronJobController(WorkloadController):
                     status["lastSuccessfulTime"] = completion
         present = {j["metadata"]["uid"] for j in jobs}
         for ref in list(active):
-            if ref.get("uid") not in present:
-                found = self.store.get("Job", ref.get("namespace", ""), ref.get("name", ""))
-                if found is None or found["metadata"]["uid"] != ref.get("uid"):
-                    self.event(
-                        cronjob,
-                        "Normal",
-                        "MissingJob",
-                        f"Active job went missing: {ref.get('name')}",
-                    )
-                    active.remove(ref)
+            if ref.get("uid") in present:
+                continue
+            if self.store.get("Job", ref.get("namespace", ""), ref.get("name", "")) is None:
+                self.event(
+                    cronjob, "Normal", "MissingJob", f"Active job went missing: {ref.get('name')}"
+                )
+                active.remove(ref)
         status["active"] = active
 
     def cleanup_finished_jobs(self, cronjob: dict, status: dict, jobs: list[dict]) -> None:
@@ -213,7 +214,7 @@ class CronJobController(WorkloadController):
         self.event(cronjob, "Normal", "SuccessfulDelete", f"Deleted job {meta['name']}")
         return True
 
-    def sync_schedule(self, cronjob: dict, status: dict, jobs: list[dict]) -> float | None:
+    def sync_schedule(self, cronjob: dict, status: dict) -> float | None:
         """syncCronJob's second half: start the Job of the most recent unmet schedule.
         Returns the delay until the controller should look again (None: never)."""
         spec = cronjob["spec"]
@@ -231,6 +232,15 @@ class CronJobController(WorkloadController):
                 return None
         if spec.get("suspend"):
             return None
+        if "TZ" in spec.get("schedule", ""):
+            self.event(
+                cronjob,
+                "Warning",
+                "UnsupportedSchedule",
+                f'CRON_TZ or TZ used in schedule "{spec["schedule"]}" is not officially '
+                "supported, see https://kubernetes.io/docs/concepts/workloads/controllers/"
+                "cron-jobs/ for more details",
+            )
         try:
             schedule = parse_standard(format_schedule(cronjob))
         except CronError as err:
@@ -301,12 +311,21 @@ class CronJobController(WorkloadController):
         try:
             created_job = self.cluster.api.create(job, user=self.user).obj
         except errors.APIError as err:
-            if err.reason == "AlreadyExists":
-                return self.next_schedule_delay(cronjob, status, schedule, now)
-            self.event(cronjob, "Warning", "FailedCreate", f"Error creating job: {err.message}")
-            return None
+            if err.reason != "AlreadyExists":
+                self.event(cronjob, "Warning", "FailedCreate", f"Error creating job: {err.message}")
+                return None
+            # Created before, but the status write was lost: track it if it is ours.
+            existing = self.store.get("Job", job["metadata"]["namespace"], job["metadata"]["name"])
+            ref = controller_ref(existing) if existing is not None else None
+            if ref is None or ref.get("uid") != cronjob["metadata"]["uid"]:
+                return None
+            if any(r.get("uid") == existing["metadata"]["uid"] for r in status.get("active") or ()):
+                return None
+            created_job = existing
+        else:
+            meta = created_job["metadata"]
+            self.event(cronjob, "Normal", "SuccessfulCreate", f"Created job {meta['name']}")
         meta = created_job["metadata"]
-        self.event(cronjob, "Normal", "SuccessfulCreate", f"Created job {meta['name']}")
         status.setdefault("active", []).append(
             {
                 "apiVersion": "batch/v1",

@@ -5,6 +5,7 @@ kubectl's table (printers.go printCronJob)."""
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,7 @@ from engine.api.validation import required, unsupported, validate_object_meta
 from engine.printers import register_printer
 from engine.printers.duration import since
 from engine.printers.registry import Column
+from engine.workloads import cronjob_describe
 from engine.workloads.cron import CronError, parse_standard
 from engine.workloads.defaults import default_pod_spec
 from engine.workloads.printers import (
@@ -33,6 +35,8 @@ from engine.workloads.validation import (
 )
 
 CONCURRENCY_POLICIES = ["Allow", "Forbid", "Replace"]
+# validTimeZoneCharacters: one component of an IANA name.
+TZ_PART = re.compile(r"[A-Za-z.\-_0-9+]{1,14}")
 
 
 def default_cronjob(obj: dict) -> None:
@@ -48,60 +52,113 @@ def default_cronjob(obj: dict) -> None:
     default_pod_spec(template.setdefault("spec", {}))
 
 
-def validate_cronjob(obj: dict) -> FieldErrors:
+def validate_cronjob(
+    obj: dict, old_schedule: str | None = None, *, create: bool = True
+) -> FieldErrors:
     """ValidateCronJobCreate: the name (52 characters at most, so the Job's name with its
-    11-digit suffix fits in 63), the schedule, the time zone, the job template."""
+    11-character suffix fits in 63), then validateCronJobSpec."""
     obj = copy.deepcopy(obj)
     default_cronjob(obj)
     errors = validate_object_meta(obj, namespaced=True)
-    name = obj["metadata"].get("name", "")
-    if len(name) > 52:
-        errors.append(invalid(("metadata", "name"), name, "must be no more than 52 characters"))
     spec = obj["spec"]
     path = ("spec",)
     schedule = spec.get("schedule")
     if not schedule:
         errors.append(required((*path, "schedule")))
     else:
-        try:
-            parse_standard(schedule)
-        except CronError as err:
-            errors.append(invalid((*path, "schedule"), schedule, str(err)))
-        if spec.get("timeZone") and ("TZ=" in schedule):
-            errors.append(
-                invalid(
-                    (*path, "schedule"),
-                    schedule,
-                    "cannot use both timeZone field and TZ or CRON_TZ in schedule",
-                )
-            )
-    zone = spec.get("timeZone")
-    if zone is not None:
-        try:
-            if zone == "" or zone.lower() == "local":
-                raise ValueError
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            errors.append(invalid((*path, "timeZone"), zone, "unknown time zone " + zone))
+        errors += schedule_errors(
+            schedule, "TZ" in (old_schedule or ""), spec.get("timeZone"), (*path, "schedule")
+        )
+    errors += nonnegative((*path, "startingDeadlineSeconds"), spec.get("startingDeadlineSeconds"))
+    errors += time_zone_errors(spec.get("timeZone"), (*path, "timeZone"))
     policy = spec.get("concurrencyPolicy")
-    if policy not in CONCURRENCY_POLICIES:
+    if policy == "":
+        errors.append(required((*path, "concurrencyPolicy")))
+    elif policy not in CONCURRENCY_POLICIES:
         errors.append(unsupported((*path, "concurrencyPolicy"), policy, CONCURRENCY_POLICIES))
-    for field in (
-        "startingDeadlineSeconds",
-        "successfulJobsHistoryLimit",
-        "failedJobsHistoryLimit",
-    ):
+    errors += job_template_errors(spec.get("jobTemplate") or {}, (*path, "jobTemplate"))
+    for field in ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
         errors += nonnegative((*path, field), spec.get(field))
-    job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-    jpath = (*path, "jobTemplate", "spec")
+    name = obj["metadata"].get("name", "")
+    if create and len(name) > 52:
+        errors.append(invalid(("metadata", "name"), name, "must be no more than 52 characters"))
+    return errors
+
+
+def schedule_errors(
+    schedule: str, allow_tz: bool, time_zone: str | None, path: tuple
+) -> FieldErrors:
+    """validateScheduleFormat: robfig's parse error; TZ= in the schedule only on an
+    update of a CronJob that already had it, and never beside timeZone."""
+    errors: FieldErrors = []
+    try:
+        parse_standard(schedule)
+    except CronError as err:
+        errors.append(invalid(path, schedule, str(err)))
+    if allow_tz and "TZ" in schedule and time_zone is not None:
+        errors.append(
+            invalid(path, schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule")
+        )
+    elif not allow_tz and "TZ" in schedule:
+        errors.append(
+            invalid(
+                path, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+            )
+        )
+    return errors
+
+
+def time_zone_errors(zone: str | None, path: tuple) -> FieldErrors:
+    """validateTimeZone: an IANA name the API server's time zone database knows."""
+    if zone is None:
+        return []
+    if zone == "":
+        return [invalid(path, zone, "timeZone must be nil or non-empty string")]
+    for part in zone.split("/"):
+        if part in (".", "..") or part.startswith("-") or not TZ_PART.fullmatch(part):
+            return [invalid(path, zone, f"unknown time zone {zone}")]
+    errors: FieldErrors = []
+    if zone.lower() == "local":
+        errors.append(
+            invalid(
+                path,
+                zone,
+                "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
+            )
+        )
+    if zone == "Local":
+        # time.LoadLocation("Local") is the server's own zone: no error of its own.
+        return errors
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(invalid(path, zone, f"unknown time zone {zone}"))
+    return errors
+
+
+def job_template_errors(template: dict, path: tuple) -> FieldErrors:
+    """ValidateJobTemplateSpec: the Job spec's rules, and no selector of one's own."""
+    job_spec = template.get("spec") or {}
+    jpath = (*path, "spec")
+    errors = []
+    for name in ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit"):
+        errors += nonnegative((*jpath, name), job_spec.get(name))
     errors += job_policy_errors(job_spec, jpath)
     errors += _template_spec_errors(job_spec, jpath)
     errors += job_restart_policy_errors(job_spec, jpath)
+    if job_spec.get("selector") is not None:
+        errors.append(
+            invalid((*jpath, "selector"), job_spec["selector"], "`selector` will be auto-generated")
+        )
+    if job_spec.get("manualSelector"):
+        errors.append(unsupported((*jpath, "manualSelector"), True, ["nil", "false"]))
     return errors
 
 
 def validate_cronjob_update(live: dict, new: dict) -> FieldErrors:
-    return validate_cronjob(new)
+    """ValidateCronJobUpdate: no name length rule, TZ= kept if the old schedule had it."""
+    old_schedule = (live.get("spec") or {}).get("schedule")
+    return validate_cronjob(new, old_schedule, create=False)
 
 
 class CronJobPrinter:
@@ -160,3 +217,4 @@ def register() -> None:
         )
     )
     register_printer("CronJob", CronJobPrinter())
+    cronjob_describe.register()

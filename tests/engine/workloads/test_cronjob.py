@@ -265,3 +265,110 @@ class TestCronJobKind:
         from engine.api.kinds import resolve_resource
 
         assert resolve_resource("cj").kind == "CronJob"
+
+
+class TestCronJobValidation:
+    # pkg/apis/batch/validation/validation.go validateCronJobSpec.
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (
+                {"schedule": "TZ=UTC */2 * * * *"},
+                'spec.schedule: Invalid value: "TZ=UTC */2 * * * *": cannot use TZ or CRON_TZ '
+                "in schedule, use timeZone field instead",
+            ),
+            (
+                {"timeZone": "Local"},
+                'spec.timeZone: Invalid value: "Local": timeZone must be an explicit time zone '
+                "as defined in https://www.iana.org/time-zones",
+            ),
+            (
+                {"timeZone": "Mars/Olympus"},
+                'spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus',
+            ),
+            (
+                {"timeZone": ""},
+                'spec.timeZone: Invalid value: "": timeZone must be nil or non-empty string',
+            ),
+            (
+                {"concurrencyPolicy": "Sometimes"},
+                'spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: '
+                '"Allow", "Forbid", "Replace"',
+            ),
+        ],
+    )
+    def test_messages(self, change, message) -> None:
+        obj = yaml.safe_load(cronjob())
+        obj["spec"].update(change)
+        with pytest.raises(APIError) as raised:
+            cluster_with("").api.create(obj)
+        assert raised.value.message == f'The CronJob "tick" is invalid: {message}'
+
+    def test_a_job_template_may_not_bring_its_own_selector(self) -> None:
+        obj = yaml.safe_load(cronjob())
+        obj["spec"]["jobTemplate"]["spec"]["selector"] = {"matchLabels": {"a": "b"}}
+        with pytest.raises(APIError) as raised:
+            cluster_with("").api.create(obj)
+        assert raised.value.message.endswith(
+            "spec.jobTemplate.spec.selector: Invalid value: "
+            '{"matchLabels":{"a":"b"}}: `selector` will be auto-generated'
+        )
+
+    def test_a_name_longer_than_52_characters_is_refused(self) -> None:
+        obj = yaml.safe_load(cronjob(name="c" * 53))
+        with pytest.raises(APIError) as raised:
+            cluster_with("").api.create(obj)
+        assert raised.value.message.endswith("must be no more than 52 characters")
+
+
+class TestCronJobEventsAndDescribe:
+    def test_a_job_it_does_not_track_is_unexpected(self) -> None:
+        cluster = cluster_with(cronjob(command="sleep 300"))
+        cluster.run_until(125)
+        owner = get(cluster, "CronJob", "tick")
+        stray = yaml.safe_load(cronjob())["spec"]["jobTemplate"]
+        stray = {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {
+                "name": "stray",
+                "namespace": "default",
+                "ownerReferences": [
+                    {
+                        "apiVersion": "batch/v1",
+                        "kind": "CronJob",
+                        "name": "tick",
+                        "uid": owner["metadata"]["uid"],
+                        "controller": True,
+                    }
+                ],
+            },
+            "spec": stray["spec"],
+        }
+        cluster.api.create(stray)
+        cluster.run_until(127)
+        assert (
+            "UnexpectedJob",
+            "Saw a job that the controller did not create or forgot: stray",
+        ) in reasons(cluster)
+
+    def test_describe_cronjob(self) -> None:
+        from engine.describe import describe
+
+        cluster = cluster_with(cronjob(command="sleep 200", startingDeadlineSeconds=30))
+        cluster.run_until(4 * 60 + 5)
+        text = describe(cluster, get(cluster, "CronJob", "tick"))
+        lines = text.splitlines()
+        assert lines[4:13] == [
+            "Schedule:                      */2 * * * *",
+            "Concurrency Policy:            Allow",
+            "Suspend:                       False",
+            "Successful Job History Limit:  3",
+            "Failed Job History Limit:      1",
+            "Starting Deadline Seconds:     30s",
+            "Selector:                      <unset>",
+            "Parallelism:                   <unset>",
+            "Completions:                   <unset>",
+        ]
+        assert "Last Schedule Time:  Wed, 01 Jan 2025 00:04:00 +0000" in lines
+        assert "Active Jobs:         tick-28928162, tick-28928164" in lines
