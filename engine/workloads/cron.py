@@ -69,29 +69,73 @@ class Schedule:
 
     def next(self, after: datetime) -> datetime | None:
         """Schedule.Next: the first activation strictly after `after` (None if there is
-        none within five years, robfig's zero time)."""
+        none within five years, robfig's zero time). SpecSchedule.Next walks the fields in
+        the schedule's zone the way robfig does, so a daylight-saving change moves or skips
+        runs as it does for a real CronJob (a time in the skipped hour does not run)."""
         if self.every is not None:
             start = after.replace(microsecond=0)
             return start + timedelta(seconds=self.every)
         zone = ZoneInfo(self.location)
-        t = after.astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
-        t += timedelta(minutes=1)
+        t = _add(after.astimezone(zone).replace(microsecond=0), 1, zone)
+        added = False
         year_limit = t.year + 5
-        while t.year <= year_limit:
-            if not (1 << t.month) & self.month:
-                t = (t.replace(day=1, hour=0, minute=0) + timedelta(days=32)).replace(day=1)
+        while True:
+            if t.year > year_limit:
+                return None
+            wrapped = False
+            while not (1 << t.month) & self.month:
+                if not added:
+                    added = True
+                    t = _date(t.year, t.month, 1, 0, 0, 0, zone)
+                t = _add_date(t, 1, 0, zone)
+                if t.month == 1:
+                    wrapped = True
+                    break
+            if wrapped:
                 continue
-            if not self._day_matches(t):
-                t = t.replace(hour=0, minute=0) + timedelta(days=1)
+            while not self._day_matches(t):
+                if not added:
+                    added = True
+                    t = _date(t.year, t.month, t.day, 0, 0, 0, zone)
+                t = _add_date(t, 0, 1, zone)
+                # Midnight may have moved with a daylight-saving change.
+                if t.hour != 0:
+                    t = _add(t, (24 - t.hour) * 3600 if t.hour > 12 else -t.hour * 3600, zone)
+                if t.day == 1:
+                    wrapped = True
+                    break
+            if wrapped:
                 continue
-            if not (1 << t.hour) & self.hour:
-                t = t.replace(minute=0) + timedelta(hours=1)
+            while not (1 << t.hour) & self.hour:
+                if not added:
+                    added = True
+                    t = _date(t.year, t.month, t.day, t.hour, 0, 0, zone)
+                t = _add(t, 3600, zone)
+                if t.hour == 0:
+                    wrapped = True
+                    break
+            if wrapped:
                 continue
-            if not (1 << t.minute) & self.minute:
-                t += timedelta(minutes=1)
+            while not (1 << t.minute) & self.minute:
+                if not added:
+                    added = True
+                    t = t.replace(second=0)
+                t = _add(t, 60, zone)
+                if t.minute == 0:
+                    wrapped = True
+                    break
+            if wrapped:
                 continue
-            return t.replace(tzinfo=zone).astimezone(UTC)
-        return None
+            # The standard parser's seconds field is 0.
+            while t.second != 0:
+                added = True
+                t = _add(t, 1, zone)
+                if t.second == 0:
+                    wrapped = True
+                    break
+            if wrapped:
+                continue
+            return t.astimezone(UTC)
 
     def _day_matches(self, t: datetime) -> bool:
         """dayMatches: both day fields must match when either is a star, else either."""
@@ -100,6 +144,28 @@ class Schedule:
         if self.dom & STAR or self.dow & STAR:
             return dom and dow
         return dom or dow
+
+
+def _add(t: datetime, seconds: int, zone: ZoneInfo) -> datetime:
+    """time.Add: absolute time, read back in the zone."""
+    return (t.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(zone)
+
+
+def _date(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, zone: ZoneInfo
+) -> datetime:
+    """time.Date in a zone: a wall time the zone skipped lands after the gap."""
+    naive = datetime(year, month, 1) + timedelta(
+        days=day - 1, hours=hour, minutes=minute, seconds=second
+    )
+    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def _add_date(t: datetime, months: int, days: int, zone: ZoneInfo) -> datetime:
+    """time.AddDate: the same wall clock `months` and `days` later, normalised."""
+    month_index = t.year * 12 + (t.month - 1) + months
+    year, month = divmod(month_index, 12)
+    return _date(year, month + 1, t.day + days, t.hour, t.minute, t.second, zone)
 
 
 def parse_standard(spec: str) -> Schedule:

@@ -609,11 +609,11 @@ class JobController(WorkloadController):
 
 
 def _compact(status: dict) -> dict:
-    """JobStatus with omitempty: zero counters are not written; ready and terminating are
-    pointers and stay even at 0."""
+    """JobStatus with omitempty: zero counters and an empty completedIndexes are not
+    written; ready, terminating and failedIndexes are pointers and stay even when empty."""
     out = {}
     for key, value in status.items():
-        if key in ("active", "succeeded", "failed") and not value:
+        if key in ("active", "succeeded", "failed", "completedIndexes") and not value:
             continue
         out[key] = value
     return out

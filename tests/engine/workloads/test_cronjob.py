@@ -86,6 +86,19 @@ class TestSchedule:
         schedule = parse_standard("TZ=Europe/Paris 0 9 * * *")
         assert schedule.next(at("2025-01-01T00:00:00")) == at("2025-01-01T08:00:00")
 
+    def test_a_time_in_the_skipped_daylight_saving_hour_does_not_run(self) -> None:
+        # robfig SpecSchedule.Next walks the hours in absolute time: on 2025-03-30 Paris
+        # jumps from 02:00 to 03:00, so 02:30 that day never comes.
+        schedule = parse_standard("TZ=Europe/Paris 30 2 * * *")
+        assert schedule.next(at("2025-03-29T02:00:00")) == at("2025-03-31T00:30:00")
+
+    def test_a_time_in_the_repeated_daylight_saving_hour_runs_twice(self) -> None:
+        # On 2025-10-26 Paris goes from 03:00 back to 02:00: 02:30 comes twice.
+        schedule = parse_standard("TZ=Europe/Paris 30 2 * * *")
+        first = schedule.next(at("2025-10-25T12:00:00"))
+        assert first == at("2025-10-26T00:30:00")
+        assert schedule.next(first) == at("2025-10-26T01:30:00")
+
     @pytest.mark.parametrize(
         ("spec", "message"),
         [

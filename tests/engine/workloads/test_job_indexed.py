@@ -192,3 +192,22 @@ def test_indexed_jobs_and_their_pods_validate_strictly_against_the_1_32_schema()
     run_until_finished(cluster)
     for obj in [get(cluster, "Job", "report"), *pods_of(cluster, "report")]:
         kubernetes_validate.validate(obj, "1.32.0", strict=True)
+
+
+def test_the_template_subdomain_is_kept_beside_the_index_hostname() -> None:
+    # The controller sets only spec.hostname; a subdomain naming a headless Service comes
+    # from the template, giving each index a DNS name JOB-INDEX.SUBDOMAIN.
+    import yaml
+
+    obj = yaml.safe_load(job(completions=2, parallelism=2, completionMode="Indexed"))
+    obj["spec"]["template"]["spec"]["subdomain"] = "workers"
+    cluster = cluster_with(yaml.safe_dump(obj))
+    cluster.run_until(2)
+    pods = {p["spec"]["hostname"]: p["spec"].get("subdomain") for p in pods_of(cluster, "report")}
+    assert pods == {"report-0": "workers", "report-1": "workers"}
+
+
+def test_an_indexed_job_without_completed_indexes_omits_the_field() -> None:
+    cluster = cluster_with(job(command="sleep 30", completions=2, completionMode="Indexed"))
+    cluster.run_until(3)
+    assert "completedIndexes" not in get(cluster, "Job", "report")["status"]
