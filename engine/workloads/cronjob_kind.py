@@ -17,6 +17,8 @@ from engine.printers.registry import Column
 from engine.workloads import cronjob_describe
 from engine.workloads.cron import CronError, parse_standard
 from engine.workloads.defaults import default_pod_spec
+from engine.workloads.field_errors import invalid, nonnegative
+from engine.workloads.job_validation import job_policy_errors, job_restart_policy_errors
 from engine.workloads.printers import (
     AGE,
     CONTAINERS,
@@ -26,13 +28,7 @@ from engine.workloads.printers import (
     format_label_selector,
     layout_container_cells,
 )
-from engine.workloads.validation import (
-    _template_spec_errors,
-    invalid,
-    job_policy_errors,
-    job_restart_policy_errors,
-    nonnegative,
-)
+from engine.workloads.validation import template_spec_errors
 
 CONCURRENCY_POLICIES = ["Allow", "Forbid", "Replace"]
 # validTimeZoneCharacters: one component of an IANA name.
@@ -144,7 +140,7 @@ def job_template_errors(template: dict, path: tuple) -> FieldErrors:
     for name in ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit"):
         errors += nonnegative((*jpath, name), job_spec.get(name))
     errors += job_policy_errors(job_spec, jpath)
-    errors += _template_spec_errors(job_spec, jpath)
+    errors += template_spec_errors(job_spec, jpath)
     errors += job_restart_policy_errors(job_spec, jpath)
     if job_spec.get("selector") is not None:
         errors.append(

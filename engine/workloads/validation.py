@@ -10,7 +10,6 @@ valid because defaulting fills it in).
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 
 from engine.api.core.pod_validation import validate_pod_spec
@@ -25,37 +24,15 @@ from engine.api.validation import (
 from engine.labels import SelectorError, label_selector_as_selector
 from engine.quantity import QuantityError, parse_quantity
 from engine.workloads import defaults
+from engine.workloads.field_errors import Path, invalid, nonnegative
 from engine.workloads.intstr import is_valid_percent
-
-Path = tuple[str | int, ...]
+from engine.workloads.job_validation import job_policy_errors, job_restart_policy_errors
 
 PERCENT_MSG = (
     "a valid percent string must be a numeric string followed by an ending '%' "
     "(e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"
 )
 ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
-
-
-def go_value(value: object) -> str:
-    """A bad value as field errors print it: strings quoted, numbers bare, the rest as JSON."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str | int | float):
-        return json.dumps(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
-def invalid(path: Path, value: object, detail: str) -> tuple[Path, str]:
-    return path, f"{render(path)}: Invalid value: {go_value(value)}: {detail}"
-
-
-def nonnegative(path: Path, value: object) -> FieldErrors:
-    """ValidateNonnegativeField."""
-    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-        return [invalid(path, value, "must be greater than or equal to 0")]
-    return []
 
 
 def _with_defaults(obj: dict, default: Callable[[dict], None]) -> dict:
@@ -106,6 +83,10 @@ def _template_spec_errors(spec: dict, path: Path, *, extra_volumes: list[dict] =
         pod_spec = dict(pod_spec)
         pod_spec["volumes"] = [*(pod_spec.get("volumes") or []), *extra_volumes]
     return validate_pod_spec(pod_spec, (*path, "template", "spec"))
+
+
+# The pod template check, for the CronJob's job template (engine/workloads/cronjob_kind.py).
+template_spec_errors = _template_spec_errors
 
 
 def _restart_always(spec: dict, path: Path, kind: str, *, forbid: bool = False) -> FieldErrors:
@@ -348,121 +329,6 @@ def validate_job(obj: dict) -> FieldErrors:
     return errors
 
 
-def job_restart_policy_errors(spec: dict, path: Path) -> FieldErrors:
-    """validateJobSpec's restart policy rule (pkg/apis/batch/validation/validation.go): the
-    pod default Always (or nothing) is a Required error naming the two valid values; since
-    1.21 the text is no longer NotSupported's."""
-    rpath = (*path, "template", "spec", "restartPolicy")
-    policy = ((spec.get("template") or {}).get("spec") or {}).get("restartPolicy")
-    if policy in ("Always", "", None):
-        return [required(rpath, 'valid values: "OnFailure", "Never"')]
-    if policy not in ("OnFailure", "Never"):
-        return [unsupported(rpath, policy, ["OnFailure", "Never"])]
-    if spec.get("podFailurePolicy") is not None and policy != "Never":
-        return [
-            invalid(rpath, policy, 'only "Never" is supported when podFailurePolicy is specified')
-        ]
-    return []
-
-
-def job_policy_errors(spec: dict, path: Path) -> FieldErrors:
-    """validateJobSpec's per-index, podFailurePolicy and successPolicy rules."""
-    errors: FieldErrors = []
-    indexed = spec.get("completionMode") == "Indexed"
-    per_index = spec.get("backoffLimitPerIndex")
-    max_failed = spec.get("maxFailedIndexes")
-    errors += nonnegative((*path, "ttlSecondsAfterFinished"), spec.get("ttlSecondsAfterFinished"))
-    errors += nonnegative((*path, "backoffLimitPerIndex"), per_index)
-    if max_failed is not None:
-        errors += nonnegative((*path, "maxFailedIndexes"), max_failed)
-        if per_index is None:
-            errors.append(
-                required((*path, "backoffLimitPerIndex"), "when maxFailedIndexes is specified")
-            )
-    if indexed:
-        completions = spec.get("completions")
-        if (
-            isinstance(completions, int)
-            and isinstance(max_failed, int)
-            and max_failed > completions
-        ):
-            errors.append(
-                invalid(
-                    (*path, "maxFailedIndexes"),
-                    max_failed,
-                    "must be less than or equal to completions",
-                )
-            )
-    else:
-        for name, value in (("backoffLimitPerIndex", per_index), ("maxFailedIndexes", max_failed)):
-            if value is not None:
-                errors.append(invalid((*path, name), value, "requires indexed completion mode"))
-    policy = spec.get("podFailurePolicy")
-    if isinstance(policy, dict):
-        for i, rule in enumerate(policy.get("rules") or ()):
-            rpath = (*path, "podFailurePolicy", "rules", i)
-            action = rule.get("action")
-            actions = ["Count", "FailIndex", "FailJob", "Ignore"]
-            if not action:
-                errors.append(required((*rpath, "action"), "valid values: " + _go_list(actions)))
-            elif action == "FailIndex":
-                if per_index is None:
-                    errors.append(
-                        invalid(
-                            (*rpath, "action"),
-                            action,
-                            "requires the backoffLimitPerIndex to be set",
-                        )
-                    )
-            elif action not in actions:
-                errors.append(unsupported((*rpath, "action"), action, actions))
-            on_exit = rule.get("onExitCodes")
-            on_conditions = rule.get("onPodConditions")
-            if on_exit is not None and on_conditions:
-                errors.append(
-                    (
-                        rpath,
-                        f"{render(rpath)}: Invalid value: "
-                        "specifying both OnExitCodes and OnPodConditions is not supported",
-                    )
-                )
-            if on_exit is None and not on_conditions:
-                errors.append(
-                    (
-                        rpath,
-                        f"{render(rpath)}: Invalid value: "
-                        "specifying one of OnExitCodes and OnPodConditions is required",
-                    )
-                )
-            if isinstance(on_exit, dict):
-                operator = on_exit.get("operator")
-                if operator not in ("In", "NotIn"):
-                    errors.append(
-                        unsupported((*rpath, "onExitCodes", "operator"), operator, ["In", "NotIn"])
-                    )
-                for j, value in enumerate(on_exit.get("values") or ()):
-                    if operator == "In" and value == 0:
-                        errors.append(
-                            invalid(
-                                (*rpath, "onExitCodes", "values", j),
-                                0,
-                                "must not be 0 for the In operator",
-                            )
-                        )
-    if spec.get("successPolicy") is not None and not indexed:
-        errors.append(
-            invalid(
-                (*path, "successPolicy"), spec["successPolicy"], "requires indexed completion mode"
-            )
-        )
-    return errors
-
-
-def _go_list(values: list[str]) -> str:
-    """%q of a Go []string: `["a" "b"]`."""
-    return "[" + " ".join(json.dumps(v) for v in values) + "]"
-
-
 # -- PersistentVolumeClaim ---------------------------------------------------------------------
 def claim_spec_errors(spec: dict, path: Path) -> FieldErrors:
     """ValidatePersistentVolumeClaimSpec: access modes and a storage request."""
@@ -571,6 +437,10 @@ def validate_job_update(live: dict, new: dict) -> FieldErrors:
         errors.append(
             invalid(("spec", "completions"), new_spec.get("completions"), "field is immutable")
         )
+    # ValidateJobSpecUpdate: how a Job counts and ends cannot change once it exists.
+    for name in ("completionMode", "podFailurePolicy", "backoffLimitPerIndex", "successPolicy"):
+        if old_spec.get(name) != new_spec.get(name):
+            errors.append(invalid(("spec", name), new_spec.get(name), "field is immutable"))
     return errors
 
 
