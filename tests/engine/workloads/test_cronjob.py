@@ -385,3 +385,20 @@ class TestCronJobEventsAndDescribe:
         ]
         assert "Last Schedule Time:  Wed, 01 Jan 2025 00:04:00 +0000" in lines
         assert "Active Jobs:         tick-28928162, tick-28928164" in lines
+
+
+def test_the_sample_cronjob_runs_every_minute_and_keeps_two_jobs() -> None:
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[3] / "sample_manifests" / "workloads"
+    cluster = cluster_with((sample / "cache-warmer-cronjob.yaml").read_text())
+    cluster.run_until(5 * 60 + 10)
+    names = sorted(
+        j["metadata"]["name"]
+        for j in cluster.store.list("Job", "default")
+        if j["metadata"]["name"].startswith("cache-warmer-")
+    )
+    # 00:01 .. 00:05 ran; the two newest finished ones and the running one remain.
+    assert names == ["cache-warmer-28928163", "cache-warmer-28928164", "cache-warmer-28928165"]
+    status = get(cluster, "CronJob", "cache-warmer")["status"]
+    assert [r["name"] for r in status["active"]] == ["cache-warmer-28928165"]

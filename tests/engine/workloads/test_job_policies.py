@@ -293,3 +293,12 @@ class TestTTLAfterFinished:
         run_until_finished(cluster)
         cluster.run_until(cluster.now + 600)
         assert cluster.store.get("Job", "default", "report") is not None
+
+
+def test_a_ttl_of_zero_deletes_the_job_as_soon_as_it_finishes() -> None:
+    cluster = cluster_with(job(command="sleep 2", ttlSecondsAfterFinished=0))
+    start = cluster.now
+    while cluster.store.get("Job", "default", "report") is not None:
+        assert cluster.now - start < 60
+        cluster.tick()
+    assert cluster.now < 10
