@@ -1,7 +1,15 @@
-"""Kubernetes resource quantities ("100m", "128Mi", "1.5", "2e3") as exact numbers."""
+"""Kubernetes resource quantities ("100m", "128Mi", "1.5", "2e3") as exact numbers.
+
+A quantity's magnitude is held to MAX_ALLOWED (2^63-1, resource.Quantity's maxAllowed in
+apimachinery quantity.go, where binary-suffixed quantities are capped): the API server
+keeps bigger decimal quantities, but its int64 accessors (Value, MilliValue) cannot hold
+them either, and podtui never computes with a 5000-digit number. An exponent must fit an
+int32, as ParseQuantity requires.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 from typing import Any
@@ -22,6 +30,12 @@ _DECIMAL = {
 _QUANTITY = re.compile(
     r"^(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])|[eE](?P<exp>[+-]?\d+))?$"
 )
+
+
+MAX_ALLOWED = 2**63 - 1
+# Digits beyond these cannot change a value held to MAX_ALLOWED (or below a nano unit).
+_MAX_INT_DIGITS = 40
+_MAX_FRAC_DIGITS = 40
 
 
 class QuantityError(ValueError):
@@ -49,22 +63,63 @@ def _parse(value: str | int | float) -> Fraction:
     if isinstance(value, bool):
         raise QuantityError(f"quantities must match the regular expression: {value!r}")
     if isinstance(value, int):
-        return Fraction(value)
+        return _clamp(Fraction(value))
     if isinstance(value, float):
-        return Fraction(str(value))
+        if not math.isfinite(value):
+            raise QuantityError(_FORMAT_WRONG)
+        return _clamp(Fraction(repr(value)))
     match = _QUANTITY.match(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise QuantityError(
-            "quantities must match the regular expression "
-            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-        )
-    number = Fraction(match.group("num"))
-    if match.group("exp") is not None:
-        return number * Fraction(10) ** int(match.group("exp"))
+        raise QuantityError(_FORMAT_WRONG)
+    number = _number(match.group("num"))
+    exp = match.group("exp")
+    if exp is not None:
+        exponent = int(exp) if len(exp) <= 12 else None
+        if exponent is None or not -(2**31) <= exponent < 2**31:
+            raise QuantityError("unable to parse quantity's suffix")
+        if number == 0:
+            return Fraction(0)
+        if exponent > 2 * _MAX_INT_DIGITS:
+            return Fraction(MAX_ALLOWED if number > 0 else -MAX_ALLOWED)
+        if exponent < -2 * _MAX_FRAC_DIGITS:
+            # ParseQuantity rounds a non-zero value up to the smallest it holds, 1n.
+            return Fraction(1 if number > 0 else -1, 10**9)
+        return _clamp(number * Fraction(10) ** exponent)
     suffix = match.group("suffix") or ""
     if suffix in _BINARY:
-        return number * _BINARY[suffix]
-    return number * _DECIMAL[suffix]
+        return _clamp(number * _BINARY[suffix])
+    return _clamp(number * _DECIMAL[suffix])
+
+
+_FORMAT_WRONG = (
+    "quantities must match the regular expression "
+    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+)
+
+
+def _number(text: str) -> Fraction:
+    """The numeric part, without int() ever seeing thousands of digits."""
+    sign = -1 if text.startswith("-") else 1
+    whole, _, frac = text.lstrip("+-").partition(".")
+    whole = whole.lstrip("0")
+    if len(whole) > _MAX_INT_DIGITS:
+        return Fraction(sign * (MAX_ALLOWED + 1))  # clamped by the caller
+    rest = frac[_MAX_FRAC_DIGITS:]
+    frac = frac[:_MAX_FRAC_DIGITS]
+    number = Fraction(int(whole or "0")) + (
+        Fraction(int(frac), 10 ** len(frac)) if frac else Fraction(0)
+    )
+    if rest.strip("0"):
+        number += Fraction(1, 10**_MAX_FRAC_DIGITS)  # rounded up, as ParseQuantity does
+    return sign * number
+
+
+def _clamp(number: Fraction) -> Fraction:
+    if number > MAX_ALLOWED:
+        return Fraction(MAX_ALLOWED)
+    if number < -MAX_ALLOWED:
+        return Fraction(-MAX_ALLOWED)
+    return number
 
 
 def cpu_millis(value: str | int | float) -> int:

@@ -5,10 +5,12 @@ The whole file is checked before anything runs: every problem is a `FILE:LINE: m
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.manifests.source import read_source
 from engine.manifests.yamldoc import Document, Problem, parse_documents
 from engine.timeutil import DurationError, parse_duration
 
@@ -65,6 +67,8 @@ MAPPING_FIELDS: dict[str, dict[str, str]] = {
         "count": "int",
     },
 }
+INT32_MAX = 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 REQUIRED_FIELDS = {
     "drain": ("node",),
     "scale": ("target", "replicas"),
@@ -122,10 +126,9 @@ _TYPE_WORDS = {
 def load_scenario(path: str) -> tuple[Scenario | None, list[Problem]]:
     """Parse and check a scenario file."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        return None, [Problem(path, 0, f"cannot read scenario: {err}")]
+    text, problem = read_source(file, path)
+    if text is None:
+        return None, [problem]  # type: ignore[list-item]
     docs, problems = parse_documents(text, path)
     if problems:
         return None, problems
@@ -212,6 +215,7 @@ def _parse_step(
             )
         else:
             options[key] = item[key]
+    problems.extend(_range_problems(item, "gracePeriod", doc, (index,)))
     value = item[action]
     problems.extend(_check_value(action, value, options, doc, (index, action), base))
     if "cascade" in options and options["cascade"] not in CASCADES:
@@ -261,23 +265,39 @@ def _check_value(
                 problems.append(Problem(file, line, f"{action} needs `{key}`: {_example(action)}"))
         if action in ("scale", "setImage") and isinstance(value.get("target"), str):
             problems.extend(_check_target(value["target"], file, doc.line_of((*path, "target"))))
-        if action == "scale" and isinstance(value.get("replicas"), int) and value["replicas"] < 0:
-            problems.append(
-                Problem(file, doc.line_of((*path, "replicas")), "replicas must not be negative")
-            )
+        if action == "scale" and _type_ok(value.get("replicas"), "int"):
+            if value["replicas"] < 0:
+                problems.append(
+                    Problem(file, doc.line_of((*path, "replicas")), "replicas must not be negative")
+                )
+            elif value["replicas"] > INT32_MAX:
+                # Scale's spec.replicas is an int32, as every controller's replicas.
+                problems.append(
+                    Problem(
+                        file,
+                        doc.line_of((*path, "replicas")),
+                        f"replicas must be at most {INT32_MAX} (an int32, as spec.replicas is)",
+                    )
+                )
+        for key in ("gracePeriod",):
+            problems.extend(_range_problems(value, key, doc, path))
         if action == "inject":
             problems.extend(_check_inject(value, doc, path))
         return problems
     if not isinstance(value, str) or not value.strip():
         return [Problem(file, line, f"{action} names nothing: {_example(action)}")]
     if action == "apply":
-        target = (base / value).resolve()
-        if not target.exists():
+        try:
+            exists = (base / value).resolve().exists()
+        except (OSError, ValueError):  # a NUL byte, a name too long...
+            exists = False
+        if not exists:
             return [
                 Problem(
                     file,
                     line,
-                    f'the path "{value}" does not exist (paths are relative to the scenario file)',
+                    f"the path {json.dumps(value, ensure_ascii=False)} does not exist "
+                    "(paths are relative to the scenario file)",
                 )
             ]
         return []
@@ -359,9 +379,38 @@ def _check_inject(value: dict, doc: Document, path: tuple) -> list[Problem]:
             problems.append(
                 Problem(file, doc.line_of((*path, "selector")), f"invalid selector: {err}")
             )
-    if isinstance(value.get("count"), int) and value["count"] < 1:
-        problems.append(Problem(file, doc.line_of((*path, "count")), "count must be at least 1"))
+    if _type_ok(value.get("count"), "int") and not 1 <= value["count"] <= INT32_MAX:
+        problems.append(
+            Problem(
+                file,
+                doc.line_of((*path, "count")),
+                f"count must be between 1 and {INT32_MAX}",
+            )
+        )
+    if _type_ok(value.get("exitCode"), "int") and not 0 <= value["exitCode"] <= 255:
+        # A process's exit status is one byte (128+N when signal N killed it).
+        problems.append(
+            Problem(
+                file,
+                doc.line_of((*path, "exitCode")),
+                "exitCode must be between 0 and 255 (a process's exit status)",
+            )
+        )
     return problems
+
+
+def _range_problems(value: dict, key: str, doc: Document, path: tuple) -> list[Problem]:
+    """gracePeriod is DeleteOptions.gracePeriodSeconds, an int64 (kubectl: --grace-period)."""
+    number = value.get(key)
+    if _type_ok(number, "int") and not INT64_MIN <= number <= INT64_MAX:
+        return [
+            Problem(
+                doc.file,
+                doc.line_of((*path, key)),
+                f"{key} must be between {INT64_MIN} and {INT64_MAX} (an int64)",
+            )
+        ]
+    return []
 
 
 def _example(action: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -38,17 +39,36 @@ class DurationError(ValueError):
     """A string that is not a duration such as `90s`, `5m` or `1h30m`."""
 
 
+# Go's time.Duration is an int64 of nanoseconds: at most 2562047h47m16.854775807s.
+MAX_DURATION_SECONDS = (2**63 - 1) / 1e9
+_MAX_DURATION_TEXT = "2562047h47m16.854775807s"
+
+
 def parse_duration(value: str | int | float) -> float:
-    """Seconds in a DURATION: `90s`, `5m`, `1h30m`, `250ms`, or plain seconds."""
+    """Seconds in a DURATION: `90s`, `5m`, `1h30m`, `250ms`, or plain seconds.
+
+    Bounded as Go's time.Duration is (about 292 years); NaN and infinities are refused.
+    """
     if isinstance(value, bool):
         raise DurationError(f"invalid duration {value!r}")
     if isinstance(value, int | float):
+        if isinstance(value, float) and math.isnan(value):
+            raise DurationError("invalid duration .nan: not a number")
         if value < 0:
-            raise DurationError(f"invalid duration {value!r}: must not be negative")
+            raise DurationError(f"invalid duration {_shown(value)}: must not be negative")
+        if value > MAX_DURATION_SECONDS:
+            raise DurationError(
+                f"invalid duration {_shown(value)}: must be at most {_MAX_DURATION_TEXT}"
+            )
         return float(value)
     text = str(value).strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
+        seconds = float(text)
+        if seconds > MAX_DURATION_SECONDS:
+            raise DurationError(
+                f'invalid duration "{_clipped(text)}": must be at most {_MAX_DURATION_TEXT}'
+            )
+        return seconds
     pos = 0
     total = 0.0
     units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -59,9 +79,26 @@ def parse_duration(value: str | int | float) -> float:
         pos = match.end()
     if pos != len(text) or not text:
         raise DurationError(
-            f'invalid duration "{value}": use forms like 90s, 5m, 1h30m or plain seconds'
+            f'invalid duration "{_clipped(text)}": use forms like 90s, 5m, 1h30m or plain seconds'
+        )
+    if total > MAX_DURATION_SECONDS:
+        raise DurationError(
+            f'invalid duration "{_clipped(text)}": must be at most {_MAX_DURATION_TEXT}'
         )
     return total
+
+
+def _shown(value: float) -> str:
+    if isinstance(value, float):
+        return ".inf" if math.isinf(value) else f"{value:g}"
+    digits = len(str(value)) if value.bit_length() < 10_000 else None
+    if digits is None:
+        return "a number of thousands of digits"
+    return str(value) if digits <= 20 else f"{str(value)[0]}e+{digits - 1}"
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
 
 
 def format_go_duration(seconds: float) -> str:

@@ -40,7 +40,7 @@ def _go_path(path: FieldPath) -> str:
     return ".".join(str(p) for p in path if not isinstance(p, int))
 
 
-def _json_kind(value: object) -> str:
+def json_kind(value: object) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
@@ -99,18 +99,30 @@ class Decoder:
                     return
                 for index, element in enumerate(value):
                     self.check(element, item, (*path, index), owner)
+                    _as_integer(value, index, item)
             else:
                 if not isinstance(value, dict):
                     self._type_error(value, spec, path, owner)
                     return
                 for key, element in value.items():
                     self.check(element, item, (*path, key), owner)
+                    _as_integer(value, key, item)
             return
         if spec == "any" or spec == "object":
             return
         if spec in ("string", "boolean", "number", "int32", "int64") or "|" in str(spec):
             if not _scalar_ok(value, str(spec)):
                 self._type_error(value, spec, path, owner)
+            elif spec in INT_RANGES and not _in_range(value, str(spec)):
+                # encoding/json (decode.go, literalStore): a number that does not fit the
+                # field's Go integer type is an UnmarshalTypeError naming the number.
+                self.type_errors.append(
+                    (
+                        path,
+                        f"json: cannot unmarshal number {go_json_number(value)} into Go struct "
+                        f"field {owner}.{_go_path(path)} of type {spec}",
+                    )
+                )
             return
         entry = definitions().get(str(spec))
         if entry is None:
@@ -119,6 +131,17 @@ class Decoder:
             scalar = str(entry.get("type", "any"))
             if scalar != "any" and not _scalar_ok(value, scalar):
                 self._type_error(value, spec, path, owner)
+            elif entry.get("go") == "Quantity":
+                self._quantity(value, path)
+            elif entry.get("go") == "IntOrString" and not _in_range(value, "int32"):
+                # intstr.IntOrString.UnmarshalJSON decodes a number into its int32 IntVal.
+                self.type_errors.append(
+                    (
+                        path,
+                        f"json: cannot unmarshal number {go_json_number(value)} into Go value "
+                        "of type int32",
+                    )
+                )
             return
         if not isinstance(value, dict):
             self._type_error(value, spec, path, owner)
@@ -129,13 +152,69 @@ class Decoder:
                 self.unknown.append((*path, key))
                 continue
             self.check(element, fields[key], (*path, key), entry["go"])
+            _as_integer(value, key, fields[key])
+
+    def _quantity(self, value: object, path: FieldPath) -> None:
+        """resource.Quantity.UnmarshalJSON: ParseQuantity's error, as it is."""
+        from engine.quantity import QuantityError, parse_quantity
+
+        try:
+            parse_quantity(value)  # type: ignore[arg-type]
+        except QuantityError as err:
+            self.type_errors.append((path, str(err)))
 
     def _type_error(self, value: object, spec: object, path: FieldPath, owner: str) -> None:
         message = (
-            f"json: cannot unmarshal {_json_kind(value)} into Go struct field "
+            f"json: cannot unmarshal {json_kind(value)} into Go struct field "
             f"{owner}.{_go_path(path)} of type {_go_type(spec)}"
         )
         self.type_errors.append((path, message))
+
+
+INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _in_range(value: object, spec: str) -> bool:
+    """A number that fits the Go integer type (a float only when it is a whole number:
+    Go marshals float64(2) as `2`, which decodes into an int; `2.5` does not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True  # not a number: the type check speaks for it
+    if isinstance(value, float) and not value.is_integer():
+        return False
+    low, high = INT_RANGES[spec]
+    return low <= value <= high
+
+
+def _as_integer(container: dict | list, key: object, spec: object) -> None:
+    """A whole float in an integer field becomes an int, as it does through JSON in Go."""
+    value = container[key]  # type: ignore[index]
+    if not isinstance(value, float) or not value.is_integer():
+        return
+    entry = definitions().get(str(spec)) or {}
+    if spec in INT_RANGES or entry.get("go") == "IntOrString":
+        container[key] = int(value)  # type: ignore[index]
+
+
+def go_json_number(value: object) -> str:
+    """A number as Go's encoding/json writes it (float64: shortest digits, %f between 1e-6
+    and 1e21, else %e with `e-7` rather than `e-07`)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if value == 0:
+        return "0"
+    if 1e-6 <= abs(value) < 1e21:
+        from decimal import Decimal
+
+        text = format(Decimal(repr(value)), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa, _, exponent = repr(value).partition("e")
+    number = int(exponent)
+    digits = f"{abs(number):02d}"
+    if number < 0 and digits.startswith("0"):
+        digits = digits[1:]
+    return f"{mantissa}e{'-' if number < 0 else '+'}{digits}"
 
 
 def _scalar_ok(value: object, spec: str) -> bool:

@@ -77,6 +77,40 @@ def forbidden(path: Path, detail: str) -> tuple[Path, str]:
     return path, f"{render(path)}: Forbidden: {detail}"
 
 
+def too_long(path: Path, max_bytes: int) -> tuple[Path, str]:
+    """field.TooLong; the empty path (a whole object) prints as `[]`, as field.NewPath("")."""
+    return path, f"{render(path) or '[]'}: Too long: may not be more than {max_bytes} bytes"
+
+
+# apimachinery api/validation/objectmeta.go: every key and value of an object's annotations,
+# together, may hold at most 256 KiB.
+TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * (1 << 10)
+# pkg/apis/core/types.go MaxSecretSize: a ConfigMap's or a Secret's data, at most 1 MiB.
+MAX_SECRET_SIZE = 1 * 1024 * 1024
+IS_NEGATIVE_ERROR_MSG = "must be greater than or equal to 0"
+
+
+def nonnegative_quantity(path: Path, value: object) -> FieldErrors:
+    """ValidateNonnegativeQuantity (core validation.go): a resource quantity below zero."""
+    try:
+        negative = parse_quantity(value) < 0  # type: ignore[arg-type]
+    except (QuantityError, TypeError):
+        return []  # decoding reports a malformed quantity
+    if not negative:
+        return []
+    from engine.api.schema import go_json_number
+
+    text = value if isinstance(value, str) else go_json_number(value)
+    # The quantity is a map entry (requests, capacity): apimachinery prints it `requests[cpu]`.
+    shown = render((*path[:-1], f"[{path[-1]}]"))
+    return [(path, f"{shown}: Invalid value: {quote(str(text).strip())}: {IS_NEGATIVE_ERROR_MSG}")]
+
+
+def byte_size(text: object) -> int:
+    """len() of a Go string: its UTF-8 bytes."""
+    return len(str(text).encode("utf-8", "surrogatepass"))
+
+
 def validate_object_meta(
     obj: dict, *, namespaced: bool, name_rule: str = "subdomain"
 ) -> FieldErrors:
@@ -121,12 +155,18 @@ def validate_object_meta(
                     "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
                 )
             )
-    for key in meta.get("annotations") or {}:
-        errors.extend(_label_key_errors(("metadata", "annotations"), key))
+    annotations = meta.get("annotations") or {}
+    if isinstance(annotations, dict):
+        for key in annotations:
+            errors.extend(_label_key_errors(("metadata", "annotations"), key))
+        total = sum(byte_size(k) + byte_size(v or "") for k, v in annotations.items())
+        if total > TOTAL_ANNOTATION_SIZE_LIMIT_B:
+            errors.append(too_long(("metadata", "annotations"), TOTAL_ANNOTATION_SIZE_LIMIT_B))
     return errors
 
 
-def _label_key_errors(path: Path, key: str) -> FieldErrors:
+def _label_key_errors(path: Path, key: object) -> FieldErrors:
+    key = str(key)
     prefix, _, name = key.rpartition("/")
     problems: list[str] = []
     if prefix and (len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix)):

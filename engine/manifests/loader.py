@@ -5,14 +5,16 @@ Nothing is applied when anything is wrong: the caller gets all the problems at o
 
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import engine.api.core  # noqa: F401  (registers the core kinds)
 from engine.api.kinds import lookup
+from engine.api.schema import json_kind
 from engine.api.server import field_problems
 from engine.extensions import load_extensions
+from engine.manifests.source import read_source
 from engine.manifests.yamldoc import Document, Problem, parse_documents
 
 load_extensions()  # feature packages register their kinds
@@ -54,45 +56,76 @@ class LoadResult:
 
 
 def manifest_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
-    """Files named by PATHs: files as given, folders searched recursively, sorted."""
+    """Files named by PATHs: files as given, folders searched recursively, sorted.
+
+    A folder that cannot be read is a problem (`FOLDER: permission denied`), never skipped:
+    skipping it would apply the rest of the tree without it.
+    """
     files: list[Path] = []
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix in MANIFEST_SUFFIXES
-                and not _hidden(p.relative_to(path))
-            )
-            files.extend(found)
-        elif path.is_file():
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as err:
+            problems.append(Problem(raw, 0, _os_reason(err)))
+            continue
+        if is_dir:
+            found, unreadable = _walk(path)
+            files.extend(sorted(found))
+            problems.extend(unreadable)
+        elif is_file:
             files.append(path)
         else:
             problems.append(Problem(raw, 0, f'the path "{raw}" does not exist'))
     return files, problems
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def _walk(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Manifest files under a folder (hidden entries skipped, symlinked folders not
+    followed), and the folders that could not be read."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+
+    def unreadable(err: OSError) -> None:
+        problems.append(Problem(str(err.filename or root), 0, _os_reason(err)))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            candidate = Path(folder) / name
+            if name.startswith(".") or candidate.suffix not in MANIFEST_SUFFIXES:
+                continue
+            try:
+                if candidate.is_file():
+                    found.append(candidate)
+            except OSError as err:
+                problems.append(Problem(str(candidate), 0, _os_reason(err)))
+    return found, sorted(problems, key=lambda p: p.file)
 
 
-def load_paths(paths: list[str], *, exclude: tuple[str, ...] = ()) -> LoadResult:
-    """Parse and validate every manifest under PATHs."""
+def _os_reason(err: OSError) -> str:
+    if isinstance(err, PermissionError):
+        return "permission denied"
+    return f"cannot read: {os.strerror(err.errno) if err.errno else err}"
+
+
+def load_paths(
+    paths: list[str], *, exclude: tuple[str, ...] = (), verb: str = "apply"
+) -> LoadResult:
+    """Parse and validate every manifest under PATHs, for `kubectl apply` (`verb="create"`
+    for `kubectl create -f`, which allows `generateName`)."""
     files, problems = manifest_files(paths)
     result = LoadResult(problems=problems)
     for file in files:
         if any(part in exclude for part in file.parts):
             continue
         result.files.append(str(file))
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            result.problems.append(Problem(str(file), 0, f"cannot read file: {err}"))
+        text, problem = read_source(file)
+        if text is None:
+            result.problems.append(problem)  # type: ignore[arg-type]
             continue
-        loaded = load_text(text, str(file))
+        loaded = load_text(text, str(file), verb=verb)
         if not loaded.files:
             result.files.remove(str(file))
         result.manifests.extend(loaded.manifests)
@@ -101,15 +134,9 @@ def load_paths(paths: list[str], *, exclude: tuple[str, ...] = ()) -> LoadResult
     return result
 
 
-def load_text(text: str, file: str) -> LoadResult:
-    """Parse and validate the documents of one file's text."""
+def load_text(text: str, file: str, *, verb: str = "apply") -> LoadResult:
+    """Parse and validate the documents of one file's text. Never raises."""
     result = LoadResult(files=[file])
-    if file.endswith(".json") and text.strip():
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as err:
-            result.problems.append(Problem(file, err.lineno, f"error parsing JSON: {err.msg}"))
-            return result
     docs, problems = parse_documents(text, file)
     result.problems.extend(problems)
     if not problems and is_scenario(docs):
@@ -119,7 +146,7 @@ def load_text(text: str, file: str) -> LoadResult:
         return result
     for doc in docs:
         for obj, offset in _objects_of(doc):
-            problems = validate_manifest(obj, doc, offset)
+            problems = _checked(obj, doc, offset, verb)
             result.problems.extend(problems)
             if not problems:
                 result.manifests.append(Manifest(obj, file, doc.line_of(offset), doc))
@@ -148,6 +175,35 @@ def _objects_of(doc: Document) -> list[tuple[dict, tuple]]:
     return [(data, ())]  # type: ignore[list-item]
 
 
+def _checked(obj: object, doc: Document, offset: tuple, verb: str) -> list[Problem]:
+    """validate_manifest, plus kubectl's own refusals, and a last resort: an exception in a
+    kind's validation is a bug, but it must still end as `FILE:LINE`, not a traceback."""
+    try:
+        problems = validate_manifest(obj, doc, offset)
+    except Exception as err:  # reported with the object's line
+        return [
+            Problem(
+                doc.file,
+                doc.line_of(offset),
+                f"podtui could not validate this object ({type(err).__name__}: {err}); "
+                "this is a bug in podtui",
+            )
+        ]
+    if not problems and verb == "apply" and isinstance(obj, dict):
+        meta = obj.get("metadata") or {}
+        if not meta.get("name") and meta.get("generateName"):
+            # kubectl apply (apply.go, applyOneObject) refuses before it sends anything.
+            line = doc.line_of((*offset, "metadata", "generateName"))
+            problems = [
+                Problem(
+                    doc.file,
+                    line,
+                    f"from {meta['generateName']}: cannot use generate name with apply",
+                )
+            ]
+    return problems
+
+
 def validate_manifest(obj: object, doc: Document, offset: tuple = ()) -> list[Problem]:
     """Everything the API server would refuse before admission, located in the file."""
     line = doc.line_of(offset)
@@ -166,10 +222,20 @@ def validate_manifest(obj: object, doc: Document, offset: tuple = ()) -> list[Pr
     api_version = obj.get("apiVersion")
     kind = obj.get("kind")
     problems: list[Problem] = []
-    if not isinstance(api_version, str) or not api_version:
-        problems.append(Problem(doc.file, at(("apiVersion",)), "apiVersion not set"))
-    if not isinstance(kind, str) or not kind:
-        problems.append(Problem(doc.file, at(("kind",)), "kind not set"))
+    for name, value in (("apiVersion", api_version), ("kind", kind)):
+        if value is not None and not isinstance(value, str):
+            # The API machinery reads apiVersion and kind first (runtime/serializer/json,
+            # SimpleMetaFactory.Interpret) into an anonymous struct of two strings.
+            problems.append(
+                Problem(
+                    doc.file,
+                    at((name,)),
+                    "couldn't get version/kind; json parse error: json: cannot unmarshal "
+                    f"{json_kind(value)} into Go struct field .{name} of type string",
+                )
+            )
+        elif not value:
+            problems.append(Problem(doc.file, at((name,)), f"{name} not set"))
     if problems:
         return problems
     info = lookup(api_version, kind)  # type: ignore[arg-type]

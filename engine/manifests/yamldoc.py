@@ -1,27 +1,34 @@
 """YAML documents parsed as the API machinery parses them, remembering each field's line.
 
-Kubernetes turns YAML into JSON before decoding (sigs.k8s.io/yaml), so timestamps stay
-strings; YAML 1.1 booleans (`yes`, `on`) are still booleans, as they are there. Duplicate
-keys are an error, as in kubectl's strict decoding.
+Kubernetes turns YAML into JSON before decoding (sigs.k8s.io/yaml over go-yaml v2), so
+timestamps stay strings, YAML 1.1 booleans (`yes`, `on`, `y`) are booleans and map keys
+become strings (engine/manifests/scalars.py). Duplicate keys are an error, as in kubectl's
+strict decoding. Every input gets `FILE:LINE: message` and bounded time and memory: a file
+is at most MAX_FILE_BYTES, nesting at most MAX_DEPTH, aliases expand as far as go-yaml
+lets them (engine/manifests/yamlbuild.py).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import yaml
 
+from engine.manifests.yamlbuild import MAX_DEPTH, DocumentBuilder, Refused
+
 Path = tuple[str | int, ...]
 
+# The API server refuses a request body over 3 MiB (k8s.io/apiserver, server/config.go,
+# MaxRequestBodyBytes = 3 * 1024 * 1024, "Request entity too large: limit is 3145728"):
+# no object from a larger document could reach it. podtui holds a whole file to that.
+MAX_FILE_BYTES = 3 * 1024 * 1024
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver."""
+# libyaml's event parser when PyYAML has it (about ten times faster); the events, marks
+# and errors are the same as the pure-Python parser's.
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Document", "Problem", "parse_documents"]
 
 
 @dataclass
@@ -57,25 +64,69 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+def file_too_large(file: str) -> Problem:
+    return Problem(
+        file,
+        0,
+        f"the file is larger than {MAX_FILE_BYTES} bytes (3 MiB, the largest request body "
+        "the API server accepts)",
+    )
+
+
+def looks_like_utf16(data: bytes) -> bool:
+    """Mostly-ASCII text in UTF-16: every other byte is NUL."""
+    if len(data) < 4:
+        return False
+    even, odd = data[0::2], data[1::2]
+    return (odd.count(0) * 4 >= len(odd) * 3 and not even.count(0)) or (
+        even.count(0) * 4 >= len(even) * 3 and not odd.count(0)
+    )
+
+
 def parse_documents(text: str, file: str) -> tuple[list[Document], list[Problem]]:
-    """Every non-empty document of a multi-document YAML (or JSON) text."""
+    """Every non-empty document of a multi-document YAML (or JSON) text.
+
+    Never raises: whatever the text holds, the answer is documents or `FILE:LINE` problems.
+    """
+    text = text.removeprefix("\ufeff")
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        line = text[: err.start].count("\n") + 1
+        return [], [
+            Problem(file, line, "error parsing YAML: invalid UTF-8 (an unpaired surrogate)")
+        ]
+    if len(encoded) > MAX_FILE_BYTES:
+        return [], [file_too_large(file)]
+    if file.endswith(".json") and text.strip():
+        problem = _json_syntax(text, file)
+        if problem is not None:
+            return [], [problem]
+        # JSON allows a tab wherever it allows a space; YAML does not. Valid JSON has no raw
+        # tab inside a string, so every tab is whitespace and a space keeps lines and columns.
+        text = text.replace("\t", " ")
     docs: list[Document] = []
     problems: list[Problem] = []
-    loader = _Loader(text)
+    parser = None
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
+        parser = _Parser(text)
+        parser.get_event()  # StreamStartEvent
+        while not parser.check_event(yaml.StreamEndEvent):
+            parser.get_event()  # DocumentStartEvent
+            builder = DocumentBuilder(file)
+            data = builder.build(parser)
+            if builder.duplicates:
+                problems.extend(
+                    Problem(file, line, message) for line, message in builder.duplicates
+                )
                 continue
-            lines: dict[Path, int] = {}
-            dup = _index_lines(node, (), lines, file)
-            if dup:
-                problems.extend(dup)
-                continue
-            data = loader.construct_document(node)
             if data is None:
                 continue
-            docs.append(Document(data, file, node.start_mark.line + 1, lines))
+            docs.append(Document(data, file, builder.root_line, builder.lines))
+    except Refused as err:
+        problems.append(Problem(file, err.line, err.message))
+    except yaml.reader.ReaderError as err:
+        problems.append(_reader_problem(err, text, encoded, file))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -85,30 +136,53 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Problem]
     except yaml.YAMLError as err:
         problems.append(Problem(file, 1, f"error parsing YAML: {err}"))
     finally:
-        loader.dispose()
+        if parser is not None:
+            parser.dispose()
     return docs, problems
 
 
-def _index_lines(node: yaml.Node, path: Path, lines: dict[Path, int], file: str) -> list[Problem]:
-    lines[path] = node.start_mark.line + 1
-    problems: list[Problem] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            line = key_node.start_mark.line + 1
-            if key == "<<":
-                continue
-            if key in seen:
-                problems.append(
-                    Problem(file, line, f'mapping key "{key}" already defined at line {seen[key]}')
-                )
-                continue
-            seen[key] = line
-            lines[(*path, key)] = line
-            problems.extend(_index_lines(value_node, (*path, key), lines, file))
-            lines[(*path, key)] = line
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            problems.extend(_index_lines(item, (*path, index), lines, file))
-    return problems
+def _reader_problem(err: yaml.reader.ReaderError, text: str, encoded: bytes, file: str) -> Problem:
+    """A character YAML does not allow (go-yaml: "control characters are not allowed")."""
+    if isinstance(err.position, int):
+        # libyaml reports a byte offset, the pure-Python reader a character index.
+        before = (
+            encoded[: err.position].count(b"\n")
+            if _Parser is not yaml.SafeLoader
+            else (text[: err.position].count("\n"))
+        )
+        line = before + 1
+    else:
+        line = 1
+    if looks_like_utf16(encoded[:64]):
+        return Problem(
+            file,
+            line,
+            "the file looks like UTF-16 without a byte order mark: save it as UTF-8 "
+            "(or UTF-16 with a byte order mark)",
+        )
+    character = err.character if isinstance(err.character, int) else 0
+    return Problem(
+        file,
+        line,
+        f"error parsing YAML: control characters are not allowed (#x{character:04x})",
+    )
+
+
+def _json_syntax(text: str, file: str) -> Problem | None:
+    """JSON's own syntax errors, in encoding/json's terms where they differ from Python's."""
+
+    def no_constant(name: str) -> object:
+        raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+
+    try:
+        # The values come from the YAML reading below; this pass only checks the syntax.
+        json.loads(
+            text, parse_int=lambda _: 0, parse_float=lambda _: 0.0, parse_constant=no_constant
+        )
+    except json.JSONDecodeError as err:
+        return Problem(file, err.lineno, f"error parsing JSON: {err.msg}")
+    except ValueError as err:  # NaN / Infinity, which encoding/json refuses
+        return Problem(file, 1, f"error parsing JSON: {err}")
+    except RecursionError:
+        return None  # nested too deep for Python's json: the YAML reading says where
+    return None

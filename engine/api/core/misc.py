@@ -7,7 +7,14 @@ import binascii
 import re
 
 from engine.api.kinds import FieldErrors
-from engine.api.validation import invalid, validate_object_meta
+from engine.api.validation import (
+    MAX_SECRET_SIZE,
+    byte_size,
+    invalid,
+    nonnegative_quantity,
+    too_long,
+    validate_object_meta,
+)
 
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 _CONFIG_KEY_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
@@ -38,7 +45,20 @@ def validate_config_map(obj: dict) -> FieldErrors:
         for key in obj.get(section) or {}:
             if not _CONFIG_KEY.match(str(key)):
                 errors.append(invalid((section, key), key, _CONFIG_KEY_MSG))
+    # ValidateConfigMap: data values and binaryData's decoded bytes, at most MaxSecretSize,
+    # reported on the whole object (field.NewPath(""), printed `[]`).
+    total = sum(byte_size(v or "") for v in (obj.get("data") or {}).values())
+    total += sum(_decoded_size(v) for v in (obj.get("binaryData") or {}).values())
+    if total > MAX_SECRET_SIZE:
+        errors.append(too_long((), MAX_SECRET_SIZE))
     return errors
+
+
+def _decoded_size(value: object) -> int:
+    try:
+        return len(base64.b64decode(str(value or ""), validate=True))
+    except (binascii.Error, ValueError):
+        return byte_size(value)
 
 
 def validate_secret(obj: dict) -> FieldErrors:
@@ -57,6 +77,10 @@ def validate_secret(obj: dict) -> FieldErrors:
                     f'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte {_bad_byte(str(value))}',
                 )
             )
+    # ValidateSecret: the decoded data (stringData is folded in by then), at most 1 MiB.
+    total = sum(_decoded_size(v) for v in (obj.get("data") or {}).values())
+    if total > MAX_SECRET_SIZE:
+        errors.append(too_long(("data",), MAX_SECRET_SIZE))
     return errors
 
 
@@ -79,6 +103,11 @@ def default_secret(obj: dict) -> None:
 
 def validate_node(obj: dict) -> FieldErrors:
     errors = validate_object_meta(obj, namespaced=False)
+    # ValidateNode: status.capacity and status.allocatable are ValidateResourceQuantityValue'd.
+    status = obj.get("status") or {}
+    for section in ("capacity", "allocatable"):
+        for resource, value in (status.get(section) or {}).items():
+            errors += nonnegative_quantity(("status", section, resource), value)
     for index, taint in enumerate((obj.get("spec") or {}).get("taints") or []):
         effect = taint.get("effect")
         if effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):

@@ -9,6 +9,7 @@ from engine.api.validation import (
     duplicate,
     forbidden,
     invalid,
+    nonnegative_quantity,
     quantity_errors,
     quote,
     render,
@@ -155,6 +156,8 @@ def _validate_container(container: dict, path: Path, names: set[str], *, init: b
         for resource, value in (resources.get(section) or {}).items():
             for _, message in quantity_errors((*path, "resources", section, resource), value):
                 errors.append(((*path, "resources", section, resource), _DECODE_PREFIX + message))
+            # ValidateResourceQuantityValue -> ValidateNonnegativeQuantity (core validation.go)
+            errors += nonnegative_quantity((*path, "resources", section, resource), value)
     errors += _requests_within_limits(resources, (*path, "resources"))
     for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
         probe = container.get(probe_name)

@@ -39,12 +39,14 @@ def resolve_path(session: Session, path: str) -> Path:
     return Path.cwd() / candidate
 
 
-def _load(parsed: Parsed, session: Session, console: Console) -> list[Manifest]:
+def _load(
+    parsed: Parsed, session: Session, console: Console, verb: str = "apply"
+) -> list[Manifest]:
     path = parsed.flags.get("-f")
     if not isinstance(path, str) or not path:
         raise CommandError("error: must specify one of -f and -k")
     resolved = resolve_path(session, path)
-    loaded = load_paths([str(resolved)])
+    loaded = load_paths([str(resolved)], verb=verb)  # only apply refuses generateName
     if not loaded.ok:
         lines = []
         for problem in loaded.problems:
@@ -62,7 +64,7 @@ def _load(parsed: Parsed, session: Session, console: Console) -> list[Manifest]:
 
 
 def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
-    manifests = _load(parsed, session, console)
+    manifests = _load(parsed, session, console, verb="create")
     result = ActionResult()
     with session.lock:
         for manifest in manifests:
@@ -101,7 +103,7 @@ def edit(parsed: Parsed, session: Session, console: Console) -> ActionResult:
 
 def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     if parsed.flags.get("-f"):
-        manifests = _load(parsed, session, console)
+        manifests = _load(parsed, session, console, verb="delete")
         targets = [
             (m.kind, m.name, m.namespace or namespace_of(parsed, console)) for m in manifests
         ]

@@ -95,7 +95,7 @@ def _from_file(path: str, parsed: Parsed, session: Session, user: UserInfo) -> S
     resolved = resolve_path(session, path)
     if not resolved.exists():
         raise CommandError(f'error: the path "{path}" does not exist')
-    loaded = load_paths([str(resolved)])
+    loaded = load_paths([str(resolved)], verb="check")  # a what-if: generateName is fine
     if not loaded.ok:
         raise CommandError("\n".join(str(p).replace(str(resolved), path) for p in loaded.problems))
     namespace = parsed.flags.get("-n")
