@@ -164,8 +164,11 @@ class Decoder:
             self.type_errors.append((path, str(err)))
 
     def _type_error(self, value: object, spec: object, path: FieldPath, owner: str) -> None:
+        kind = json_kind(value)
+        if kind == "number" and spec in INT_RANGES:
+            kind = f"number {go_json_number(value)}"  # ParseInt failed on the literal
         message = (
-            f"json: cannot unmarshal {json_kind(value)} into Go struct field "
+            f"json: cannot unmarshal {kind} into Go struct field "
             f"{owner}.{_go_path(path)} of type {_go_type(spec)}"
         )
         self.type_errors.append((path, message))
