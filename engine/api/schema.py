@@ -113,7 +113,7 @@ class Decoder:
         if spec in ("string", "boolean", "number", "int32", "int64") or "|" in str(spec):
             if not _scalar_ok(value, str(spec)):
                 self._type_error(value, spec, path, owner)
-            elif spec in INT_RANGES and not _in_range(value, str(spec)):
+            elif isinstance(spec, str) and spec in INT_RANGES and not _in_range(value, spec):
                 # encoding/json (decode.go, literalStore): a number that does not fit the
                 # field's Go integer type is an UnmarshalTypeError naming the number.
                 self.type_errors.append(
@@ -165,7 +165,7 @@ class Decoder:
 
     def _type_error(self, value: object, spec: object, path: FieldPath, owner: str) -> None:
         kind = json_kind(value)
-        if kind == "number" and spec in INT_RANGES:
+        if kind == "number" and isinstance(spec, str) and spec in INT_RANGES:
             kind = f"number {go_json_number(value)}"  # ParseInt failed on the literal
         message = (
             f"json: cannot unmarshal {kind} into Go struct field "
@@ -194,7 +194,7 @@ def _as_integer(container: dict | list, key: object, spec: object) -> None:
     if not isinstance(value, float) or not value.is_integer():
         return
     entry = definitions().get(str(spec)) or {}
-    if spec in INT_RANGES or entry.get("go") == "IntOrString":
+    if (isinstance(spec, str) and spec in INT_RANGES) or entry.get("go") == "IntOrString":
         container[key] = int(value)  # type: ignore[index]
 
 

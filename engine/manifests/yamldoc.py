@@ -59,9 +59,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        message = self.message.translate(_ESCAPES)
         if self.line <= 0:
-            return f"{self.file}: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
+            return f"{self.file}: {message}"
+        return f"{self.file}:{self.line}: {message}"
+
+
+# A problem is one line whatever it quotes from the file: control characters (a key "\r",
+# a value with an escape sequence) are shown escaped, as Go's %q shows them.
+_ESCAPES = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_ESCAPES |= {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 def file_too_large(file: str) -> Problem:
