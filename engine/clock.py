@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from engine.timeutil import DEFAULT_START, format_time
+from engine.timeutil import DEFAULT_START, MAX_DURATION_SECONDS, format_time
 
 
 class Timer:
@@ -47,6 +47,10 @@ class Clock:
 
     # -- reading the time -------------------------------------------------------------
     def datetime_at(self, t: float) -> datetime:
+        # A valid object may ask for a time centuries away (terminationGracePeriodSeconds and
+        # a delete's gracePeriod are int64 seconds); the API server's arithmetic is Go's
+        # time.Duration, which reaches about 292 years, so a timestamp stops there.
+        t = max(-MAX_DURATION_SECONDS, min(t, MAX_DURATION_SECONDS))
         return self.start + timedelta(seconds=t)
 
     def now_datetime(self) -> datetime:
