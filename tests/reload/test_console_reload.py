@@ -99,7 +99,7 @@ class TestFilesAndFolders:
     async def test_a_new_file_is_created_and_shown_in_its_pane(self, running, folder: Path) -> None:
         app, pilot = running
         await command(pilot, "cm")
-        write(folder / "b.yaml", config_map("b", x="1", y="2"))
+        write(folder / "b.yaml", config_map("b", x="1", z="2"))
         await until(lambda: app.main_screen.table.get_row("default/b") is not None)
         assert app.main_screen.table.get_row("default/b").cells[1] == "2"  # DATA
         assert "configmap/b created" in log_text(app)
@@ -107,8 +107,8 @@ class TestFilesAndFolders:
     async def test_a_modified_file_is_configured(self, running, folder: Path) -> None:
         app, pilot = running
         await command(pilot, "cm")
-        write(folder / "a.yaml", config_map("a", x="2", y="3"))
-        await until(lambda: configmap(app, "a")["data"] == {"x": "2", "y": "3"})
+        write(folder / "a.yaml", config_map("a", x="2", z="3"))
+        await until(lambda: configmap(app, "a")["data"] == {"x": "2", "z": "3"})
         await until(lambda: app.main_screen.table.get_row("default/a").cells[1] == "2")
         assert "configmap/a configured" in log_text(app)
 
@@ -237,8 +237,8 @@ class TestLiveEdits:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert configmap(app, "a")["data"] == {"x": "edited"}
-        write(folder / "a.yaml", config_map("a", x="1", y="new"))
-        await until(lambda: configmap(app, "a")["data"] == {"x": "1", "y": "new"})
+        write(folder / "a.yaml", config_map("a", x="1", z="new"))
+        await until(lambda: configmap(app, "a")["data"] == {"x": "1", "z": "new"})
         notice = "configmap/a: live edit of data.x replaced by manifests/a.yaml"
         await until(
             lambda: any(n.message == notice and n.severity == "warning" for n in app._notifications)

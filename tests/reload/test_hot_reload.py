@@ -216,8 +216,8 @@ class TestLiveEdits:
         live = copy.deepcopy(configmap(cluster, "a"))
         live["data"]["x"] = "edited in the console"
         cluster.api.update(live)
-        write(folder / "a.yaml", config_map("a", x="1", y="new"))
-        await until(lambda: configmap(cluster, "a")["data"] == {"x": "1", "y": "new"})
+        write(folder / "a.yaml", config_map("a", x="1", z="new"))
+        await until(lambda: configmap(cluster, "a")["data"] == {"x": "1", "z": "new"})
         notice = "configmap/a: live edit of data.x replaced by manifests/a.yaml"
         await until(lambda: notice in logged(app))
         # App.notify posts a message; the toast arrives on the app's next turn.
