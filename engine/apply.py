@@ -138,7 +138,9 @@ def previous_configuration(live: dict) -> dict | None:
     text = ((live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED) or ""
     try:
         previous = json.loads(text) if text else None
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
+        # The annotation is the user's to write: not JSON, a 5000-digit number, or nested
+        # past Python's json recursion all mean there is no usable previous configuration.
         return None
     return previous if isinstance(previous, dict) else None
 

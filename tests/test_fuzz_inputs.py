@@ -51,7 +51,11 @@ TEMPLATES = [
     {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": "web", "labels": {"app": "web"}},
+        "metadata": {
+            "name": "web",
+            "labels": {"app": "web"},
+            "annotations": {"behavior.podtui.io/app": "listenDelay=2s exitCode=3"},
+        },
         "spec": {
             "containers": [
                 {
@@ -116,6 +120,18 @@ TEMPLATES = [
         "kind": "Node",
         "metadata": {"name": "node-a"},
         "status": {"capacity": {"cpu": "4", "memory": "8Gi", "pods": "110"}},
+    },
+    {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "ds"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "ds"}},
+            "template": {
+                "metadata": {"labels": {"app": "ds"}},
+                "spec": {"containers": [{"name": "ds", "image": "fluentd"}]},
+            },
+        },
     },
     {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"k": "v"}},
 ]

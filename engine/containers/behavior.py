@@ -7,6 +7,7 @@ list of `key=value` settings and bare flags. docs/behavior-annotations.md docume
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -46,8 +47,11 @@ def _duration(key: str, value: str) -> float:
 
 def _integer(low: int, high: int) -> Callable[[str, str], int]:
     def parse(key: str, value: str) -> int:
-        if not value.lstrip("-").isdigit() or not low <= int(value) <= high:
-            raise BehaviorError(f'{key}: "{value}" is not a whole number from {low} to {high}')
+        # ASCII digits only, and few of them: str.isdigit() takes "²", and int() refuses
+        # thousands of digits.
+        if not re.fullmatch(r"-?[0-9]{1,18}", value) or not low <= int(value) <= high:
+            shown = value if len(value) <= 40 else value[:20] + "..."
+            raise BehaviorError(f'{key}: "{shown}" is not a whole number from {low} to {high}')
         return int(value)
 
     return parse

@@ -77,7 +77,11 @@ class RegistryStrategy:
             if old_generation is not None:
                 annotations[TEMPLATE_GENERATION] = old_generation
             if (obj.get("spec") or {}).get("template") != (old.get("spec") or {}).get("template"):
-                annotations[TEMPLATE_GENERATION] = str(int(old_generation or "0") + 1)
+                try:
+                    generation = int(str(old_generation or "0")[:18])
+                except ValueError:  # a user-written annotation that is not a number
+                    generation = 0
+                annotations[TEMPLATE_GENERATION] = str(generation + 1)
 
 
 def generate_selector(job: dict) -> None:

@@ -103,3 +103,12 @@ def test_behavior_problems_name_the_annotation_and_the_problem() -> None:
         "from 0 to 255",
         'metadata.annotations[behavior.podtui.io/sidecar]: the pod has no container named "sidecar"',
     ]
+
+
+def test_a_behavior_number_of_thousands_of_digits_is_refused_not_raised() -> None:
+    # str.isdigit() accepted "²" and int() raised on 5000 digits (issue 10, item 7).
+    from engine.containers.behavior import BehaviorError, parse_behavior
+
+    for value in ["9" * 5000, "²"]:
+        with pytest.raises(BehaviorError):
+            parse_behavior(f"exitCode={value}")

@@ -569,3 +569,13 @@ class TestApiServerLimits:
             f"m.yaml:1: {prefix} number into Go struct field .apiVersion of type string",
             f"m.yaml:2: {prefix} array into Go struct field .kind of type string",
         ]
+
+
+def test_a_hostile_last_applied_annotation_is_no_previous_configuration() -> None:
+    # Whatever a manifest puts in kubectl.kubernetes.io/last-applied-configuration (a
+    # 256 KiB annotation may nest past Python's json recursion), apply never raises.
+    from engine.apply import LAST_APPLIED, previous_configuration
+
+    for text in ["[" * 100_000 + "]" * 100_000, "9" * 5000, "{not json"]:
+        live = {"metadata": {"annotations": {LAST_APPLIED: text}}}
+        assert previous_configuration(live) is None
