@@ -520,7 +520,9 @@ class TestApiServerLimits:
         ]
 
     def test_negative_node_capacity_is_refused(self) -> None:
-        text = "apiVersion: v1\nkind: Node\nmetadata: {name: node-9}\nstatus:\n  capacity: {cpu: -2}\n"
+        text = (
+            "apiVersion: v1\nkind: Node\nmetadata: {name: node-9}\nstatus:\n  capacity: {cpu: -2}\n"
+        )
         assert problems_of(text) == [
             'm.yaml:5: status.capacity[cpu]: Invalid value: "-2": must be greater than or equal to 0'
         ]
@@ -579,3 +581,30 @@ def test_a_hostile_last_applied_annotation_is_no_previous_configuration() -> Non
     for text in ["[" * 100_000 + "]" * 100_000, "9" * 5000, "{not json"]:
         live = {"metadata": {"annotations": {LAST_APPLIED: text}}}
         assert previous_configuration(live) is None
+
+
+class TestFoundByFuzzing:
+    def test_a_number_in_a_map_typed_field_is_a_type_error(self) -> None:
+        text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: 2147483648\n"
+        problems = problems_of(text)
+        assert problems == [
+            'm.yaml:4: ConfigMap in version "v1" cannot be handled as a ConfigMap: json: '
+            "cannot unmarshal number into Go struct field ConfigMap.data of type "
+            "map[string]string"
+        ]
+
+    def test_a_problem_quoting_a_control_character_stays_one_line(self) -> None:
+        problems = problems_of('"\\r": []\n' + CONFIG_MAP)
+        assert problems == [
+            'm.yaml:1: ConfigMap in version "v1" cannot be handled as a ConfigMap: '
+            'strict decoding error: unknown field "\\r"'
+        ]
+
+    def test_a_grace_period_of_centuries_stops_at_gos_duration_range(self, tmp_path: Path) -> None:
+        (tmp_path / "web.yaml").write_text(POD)
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text("- at: 10s\n  delete: pod/web\n  gracePeriod: 251666611198\n")
+        inputs = load_inputs([str(tmp_path / "web.yaml")], str(scenario))
+        assert inputs.problems == []
+        cluster = simulate(inputs, until=12)
+        assert cluster.clock.datetime_at(10**12).year == 2317  # 2025 + ~292 years
