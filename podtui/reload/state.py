@@ -119,18 +119,15 @@ class ManifestFolders:
             return None
         return {name: Path(name) for name in known}
 
-    def _expand(self, changed: set[Path]) -> set[Path]:
-        """A folder in `changed` (one that came back, was moved in or replaced) stands for
-        every known file under it: each is read again."""
+    def _expand(self, changed: set[Path]) -> set[str]:
+        """The known files under a folder in `changed` (one that came back, was moved in or
+        replaced): each is read again, and applied if its content changed."""
         folders = [p.absolute() for p in changed if p.is_dir()]
-        if not folders:
-            return changed
-        inside = {
-            Path(name)
+        return {
+            name
             for name in self.files
             if any(Path(name).absolute().is_relative_to(f) for f in folders)
         }
-        return changed | inside
 
     def _hidden(self, name: str, missing: set[Path]) -> bool:
         """A file under a PATH that does not exist now: kept as it is, neither read nor
@@ -237,8 +234,10 @@ class ManifestFolders:
         gone, back = missing - self.missing, self.missing - missing
         self.missing = missing
         known = set(self.files)
+        implied: set[str] = set()
         if changed is not None:
-            changed = self._expand(changed)
+            implied = self._expand(changed) - {display_name(p) for p in changed}
+            changed = changed | {Path(name) for name in implied}
         current = self._quick_scan(changed, known) or self.scan()
         if changed is None:
             candidates = set(current)
@@ -270,7 +269,9 @@ class ManifestFolders:
             after = signature(current[name])
             # Changed while read: a signature no later look can match, so it stays held.
             seen[name] = after if after == before else (-1, -1, -1)
-            if text == state.text and not state.problems:
+            # A file saved again is tried again even if unchanged; one only found again
+            # under a folder that came back is not (its refusals stand as they are).
+            if text == state.text and (not state.problems or name in implied):
                 self.settling.release(name)  # written back as it was: an in-place save
                 continue  # saved without a change
             texts[name] = text

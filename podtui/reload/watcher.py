@@ -105,11 +105,11 @@ class ManifestWatcher:
             identities = {r: _identity(r) for r in self.roots}
             present = [r for r, i in identities.items() if i is not None]
             self.missing = [r for r, i in identities.items() if i is None]
-            if not first:
-                self.restarts += 1
-                yield set(self.roots)
-            first = False
             if not present:
+                if not first:
+                    self.restarts += 1
+                    yield set(self.roots)
+                first = False
                 await _wait(stop_event, self.check_ms)
                 continue
             timeout = self.check_ms if self.missing else self.check_ms * 10
@@ -123,18 +123,35 @@ class ManifestWatcher:
                 rust_timeout=timeout,
                 yield_on_timeout=True,
             )
+            pending: asyncio.Future = asyncio.ensure_future(anext(changes))
             try:
-                async for found in changes:
+                # One turn of the loop builds the notifier; only then is everything read
+                # again, so that nothing written in between is lost.
+                await asyncio.sleep(0)
+                if not first:
+                    self.restarts += 1
+                    yield set(self.roots)
+                first = False
+                while True:
+                    try:
+                        found = await pending
+                    except StopAsyncIteration:
+                        return
                     if found:
                         yield {Path(path) for _, path in found}
                     if any(_identity(r) != identities[r] for r in self.roots):
                         break  # a root vanished, came back or was replaced
+                    pending = asyncio.ensure_future(anext(changes))
                 self.error = ""
             except (OSError, RuntimeError) as err:
                 # A root deleted while watchfiles starts, or a notifier error: start again.
                 self.error = str(err)
                 await _wait(stop_event, self.check_ms)
             finally:
+                if not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                        await pending
                 await changes.aclose()
 
 

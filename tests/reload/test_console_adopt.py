@@ -10,8 +10,8 @@ from engine.manifests.loader import load_paths
 from engine.security import psp_active
 from engine.steps import apply_manifests
 from podtui.reload import Reloader, read_texts
-from podtui.reload.state import ManifestFolders
 from podtui.reload.settle import SETTLE_SECONDS
+from podtui.reload.state import ManifestFolders
 from tests.reload.conftest import FakeClock, config_map, pod, write
 
 PRIVILEGED = {

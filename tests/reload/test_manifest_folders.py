@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.cluster import Cluster
-from podtui.reload.state import ManifestFolders
 from podtui.reload.settle import SETTLE_SECONDS
+from podtui.reload.state import ManifestFolders
 from tests.reload.conftest import FakeClock, config_map, pod, write
 
 
