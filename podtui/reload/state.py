@@ -135,6 +135,9 @@ class ManifestFolders:
         absolute = Path(name).absolute()
         return any(absolute.is_relative_to(m.absolute()) for m in missing)
 
+    def _settled_absent(self, path: Path) -> bool:
+        return self.settling.settled(_path_key(path), path, None)
+
     def _would_lose(self, name: str, manifests: list[Manifest]) -> bool:
         """Whether applying this content of a file would prune something it applied."""
         keep = {manifest_ref(m) for m in manifests}
@@ -230,7 +233,12 @@ class ManifestFolders:
         lock: AbstractContextManager | None,
     ) -> ReloadEntry | None:
         initial = changed is None
-        missing = {p for p in self.paths if not p.exists()}
+        absent = {p for p in self.paths if not p.exists()}
+        # Reported once it stayed absent for the quiet period: a file PATH saved by
+        # deleting and writing it again (Emacs' default) is not worth an error.
+        missing = {p for p in absent if p in self.missing or self._settled_absent(p)}
+        for path in set(self.paths) - absent:
+            self.settling.release(_path_key(path))
         gone, back = missing - self.missing, self.missing - missing
         self.missing = missing
         known = set(self.files)
@@ -247,9 +255,9 @@ class ManifestFolders:
             candidates |= known - set(current)
             # A file refused for a duplicate may be fine now that another file changed.
             candidates |= {n for n, s in self.files.items() if s.broken}
-        candidates = {n for n in candidates if not self._hidden(n, missing)}
+        candidates = {n for n in candidates if not self._hidden(n, absent)}
         for name in self.settling.names():
-            if self._hidden(name, missing):
+            if not name.startswith(PATH_KEY) and self._hidden(name, absent):
                 self.settling.release(name)
         vanished = sorted(n for n in candidates if n not in current)
         texts: dict[str, str] = {}
@@ -416,6 +424,14 @@ class ManifestFolders:
                     )
                 )
         return problems
+
+
+PATH_KEY = "PATH "
+"""Settling keys of the PATHs themselves (a file's key is its display name)."""
+
+
+def _path_key(path: Path) -> str:
+    return PATH_KEY + str(path.absolute())
 
 
 def _key(manifest: Manifest) -> tuple[str, str, str]:

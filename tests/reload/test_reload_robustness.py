@@ -238,6 +238,22 @@ class TestAnInPlaceSaveNeverPrunes:
 
 
 class TestAMissingPath:
+    def test_a_file_path_deleted_and_written_again_says_nothing(
+        self, cluster: Cluster, folder: Path, clock: FakeClock
+    ) -> None:
+        path = write(folder / "a.yaml", config_map("a"))
+        text = path.read_text()
+        folders = ManifestFolders([path], clock=clock.time)  # a file given as a PATH
+        folders.reload(cluster)
+        path.unlink()
+        assert folders.reload(cluster, {path.absolute()}) is None
+        clock.advance(SETTLE_SECONDS / 2)
+        path.write_text(text)
+        assert folders.reload(cluster, {path.absolute()}) is None
+        clock.advance(SETTLE_SECONDS)
+        assert folders.reload(cluster, folders.settling.due()) is None
+        assert folders.problems() == [] and uid(cluster, "ConfigMap", "a") is not None
+
     def test_a_deleted_folder_keeps_its_objects_and_says_so(
         self, cluster: Cluster, folder: Path, clock: FakeClock
     ) -> None:
@@ -247,7 +263,10 @@ class TestAMissingPath:
         folders = ManifestFolders([folder], clock=clock.time)
         folders.reload(cluster)
         shutil.rmtree(folder)
-        entry = folders.reload(cluster, {folder.absolute()})
+        assert folders.reload(cluster, {folder.absolute()}) is None  # maybe a save: wait
+        assert folders.problems() == []
+        clock.advance(SETTLE_SECONDS)
+        entry = folders.reload(cluster, folders.settling.due())
         gone = (
             "manifests/: folder not found; its 2 objects are kept, and it is applied again "
             "when it comes back"

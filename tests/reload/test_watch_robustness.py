@@ -96,11 +96,13 @@ class TestInPlaceSaves:
 
 class TestTheWatchedFolder:
     async def test_deleted_and_created_again_it_is_watched_again(
-        self, watching, cluster: Cluster, folder: Path
+        self, watching, cluster: Cluster, folder: Path, clock: FakeClock
     ) -> None:
         reloader, results = watching
         pods = pod_uids(cluster)
         shutil.rmtree(folder)
+        await until(lambda: reloader.folders.settling.deadline() is not None)
+        clock.advance(SETTLE_SECONDS)  # it stays missing: now it is said
         await until(lambda: any("folder not found" in str(p) for p in reloader.problems))
         assert [str(p) for p in results[-1].problems] == [
             "manifests/: folder not found; its 2 objects are kept, and it is applied again "
