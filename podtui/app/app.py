@@ -170,6 +170,10 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
 
     def apply_changes(self) -> None:
         """Hand the change feed's batch to every screen that shows the cluster."""
+        if not self.is_running:
+            # Quitting: Textual closes the screens, then handles what is still queued (a
+            # tick's `Ticked`, a reload); there are no panes left to update.
+            return
         changes = self.session.take_changes()
         reports = self.session.take_reports()
         if reports:

@@ -10,6 +10,7 @@ look again.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from watchfiles import Change, DefaultFilter
@@ -32,15 +33,19 @@ class ManifestFilter(DefaultFilter):
 
     ignore_entity_patterns = (*DefaultFilter.ignore_entity_patterns, *EDITOR_ARTEFACTS)
 
-    def __init__(self, folders: list[Path], files: list[Path]) -> None:
+    def __init__(
+        self, folders: list[Path], files: list[Path], *, roots: Sequence[Path] = ()
+    ) -> None:
         super().__init__()
         self.folders = [p.absolute() for p in folders]
         self.files = {p.absolute() for p in files}
+        self.roots = {p.absolute() for p in roots}
+        """The watched folders themselves: their deletion always matters."""
         self._artefact = re.compile("|".join(EDITOR_ARTEFACTS))
 
     def __call__(self, change: Change, path: str) -> bool:
         candidate = Path(path)
-        if candidate in self.files:
+        if candidate in self.files or candidate in self.roots:
             return True
         root = next((f for f in self.folders if candidate.is_relative_to(f)), None)
         if root is None:

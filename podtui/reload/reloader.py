@@ -11,6 +11,10 @@ every file when it starts, calls `adopt(manifests, texts)` first: the first load
 those objects over without applying them again, and only files that changed since are read. With a lock, parsing and applying run
 in a thread and the engine is only touched while holding the lock (the console may advance
 the engine from a worker thread); without one, everything runs on the event loop.
+
+A reload never raises (podtui.reload.state, podtui.reload.guard). A file that would lose
+objects is held until it is stable; `run` wakes up when its quiet period ends, on `clock`
+and `sleep`, which tests replace to drive that period without waiting.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from engine.cluster import Cluster
 from engine.manifests.loader import Manifest
 from engine.manifests.yamldoc import Problem
 from podtui.reload.log import ReloadLog, ReloadResult
+from podtui.reload.settle import SETTLE_SECONDS
 from podtui.reload.state import ManifestFolders
-from podtui.reload.watcher import DEBOUNCE_MS, STEP_MS, watch_manifests
+from podtui.reload.watcher import CHECK_MS, DEBOUNCE_MS, STEP_MS, ManifestWatcher
 
 OnResult = Callable[[ReloadResult], Awaitable[object] | object]
 
@@ -46,15 +51,28 @@ class Reloader:
         user: UserInfo = ADMIN,
         step_ms: int = STEP_MS,
         debounce_ms: int = DEBOUNCE_MS,
+        check_ms: int = CHECK_MS,
         wall_clock: Callable[[], datetime] = datetime.now,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        settle_seconds: float = SETTLE_SECONDS,
     ) -> None:
         self.cluster = cluster
         self.paths = [Path(p) for p in paths]
         self.lock = lock
-        self.folders = ManifestFolders(self.paths, user=user, wall_clock=wall_clock)
+        self.folders = ManifestFolders(
+            self.paths,
+            user=user,
+            wall_clock=wall_clock,
+            clock=clock,
+            settle_seconds=settle_seconds,
+        )
         self.log = ReloadLog()
-        self.step_ms = step_ms
-        self.debounce_ms = debounce_ms
+        self.watcher = ManifestWatcher(
+            self.paths, step_ms=step_ms, debounce_ms=debounce_ms, check_ms=check_ms
+        )
+        self.clock = clock
+        self.sleep = sleep
         self.loaded = False
         self.ready = asyncio.Event()
         """Set once the watcher runs and every file was loaded: saves from then on apply."""
@@ -77,7 +95,11 @@ class Reloader:
         if changed is None and self._adoption is not None:
             manifests, texts = self._adoption
             self._adoption = None
-            entry = self.folders.adopt(self.cluster, manifests, texts, lock=self.lock)
+            try:
+                entry = self.folders.adopt(self.cluster, manifests, texts, lock=self.lock)
+            except Exception:
+                # Adopting is a shortcut: a full load (which never raises) does the same.
+                entry = self.folders.reload(self.cluster, None, lock=self.lock)
         else:
             entry = self.folders.reload(self.cluster, changed, lock=self.lock)
         applied_at = time.perf_counter()
@@ -90,9 +112,7 @@ class Reloader:
     async def run(self, on_result: OnResult) -> None:
         """Watch and apply until `stop()` or cancellation."""
         self._stop = asyncio.Event()
-        batches = watch_manifests(
-            self.paths, stop_event=self._stop, step_ms=self.step_ms, debounce_ms=self.debounce_ms
-        )
+        batches = self.watcher.batches(self._stop)
         pending: asyncio.Future = asyncio.ensure_future(anext(batches))
         # One turn of the loop starts the watcher (awatch builds its notifier before it first
         # waits), so a save made while the first load runs is seen, not lost.
@@ -104,14 +124,20 @@ class Reloader:
                     await _deliver(on_result, result)
             self.ready.set()
             while True:
-                try:
-                    changed = await pending
-                except StopAsyncIteration:
-                    return
+                await self._settle_or(pending)
+                if pending.done():
+                    try:
+                        changed = pending.result()
+                    except StopAsyncIteration:
+                        return
+                    pending = asyncio.ensure_future(anext(batches))
+                else:
+                    changed = self.folders.settling.due()
+                    if not changed:
+                        continue
                 result = await self._reload(changed)
                 if result is not None:
                     await _deliver(on_result, result)
-                pending = asyncio.ensure_future(anext(batches))
         finally:
             self.ready.clear()
             if not pending.done():
@@ -119,6 +145,18 @@ class Reloader:
                 with suppress(asyncio.CancelledError, StopAsyncIteration):
                     await pending
             await batches.aclose()
+
+    async def _settle_or(self, pending: asyncio.Future) -> None:
+        """Wait for the next batch, or for the end of the first held file's quiet period."""
+        deadline = self.folders.settling.deadline()
+        if deadline is None:
+            await asyncio.wait({pending})
+            return
+        timer = asyncio.ensure_future(self.sleep(max(0.0, deadline - self.clock())))
+        try:
+            await asyncio.wait({pending, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
 
     def stop(self) -> None:
         """Stop watching (the watcher notices within one step)."""

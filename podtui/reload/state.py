@@ -1,16 +1,18 @@
 """The manifest folders as the source of truth: each file's last good objects and its errors.
 
 A reload reads the files that changed, parses and validates them as `podtui validate` does,
-and hands every file that is good to `engine.apply.apply` with the file's inventory, which
-creates, configures and prunes in kubectl's words. A file that fails to parse or validate
-is not applied at all: its last good objects stay in the cluster and its problems stay
-listed until a save fixes it; the other files of the same save still apply.
+and hands every file that is good to engine.apply with the file's inventory, which creates,
+configures and prunes in kubectl's words. A file that fails to parse or validate is not
+applied at all: its last good objects stay in the cluster and its problems stay listed until
+a save fixes it; the other files of the same save still apply. Whatever raises is an error
+of its file (podtui.reload.guard). A file that would lose objects waits to be stable
+(podtui.reload.settle), and the files of a PATH that vanished are kept until it comes back.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -19,11 +21,13 @@ from pathlib import Path
 
 from engine.api.admission import ADMIN, UserInfo
 from engine.api.kinds import lookup
-from engine.apply import LAST_APPLIED, ApplyReport, Inventory, Member, apply, last_applied
+from engine.apply import ApplyReport, Inventory
 from engine.cluster import Cluster
-from engine.manifests.loader import Manifest, load_text, manifest_files
+from engine.manifests.loader import Manifest, manifest_files
 from engine.manifests.yamldoc import Problem
+from podtui.reload.guard import apply_guarded, crash_message, load_guarded, manifest_ref
 from podtui.reload.log import ReloadEntry
+from podtui.reload.settle import SETTLE_SECONDS, Settling, Signature, signature
 
 
 @dataclass
@@ -79,6 +83,8 @@ class ManifestFolders:
         *,
         user: UserInfo = ADMIN,
         wall_clock: Callable[[], datetime] = datetime.now,
+        clock: Callable[[], float] = time.monotonic,
+        settle_seconds: float = SETTLE_SECONDS,
     ) -> None:
         self.paths = [Path(p) for p in paths]
         self.user = user
@@ -88,6 +94,14 @@ class ManifestFolders:
         self.on_apply: OnApply | None = None
         """Told of every apply, inside the lock: (manifests, report, the good files' texts,
         deleted files) — the console's checkpoint log replays reloads from it."""
+        self.settling = Settling(clock, settle_seconds)
+        """Files that would lose objects, held until stable (an in-place save in progress)."""
+        self.folder_paths = {p for p in self.paths if p.is_dir() or not p.exists()}
+        """The PATHs that are folders (remembered: a deleted folder is no longer one)."""
+        self.missing: set[Path] = set()
+        """PATHs that did not exist at the last reload: their files' objects are kept."""
+        self.failure: list[Problem] = []
+        """What the last reload raised, if it did, until a reload succeeds."""
 
     # -- reading ----------------------------------------------------------------------------
     def scan(self) -> dict[str, Path]:
@@ -105,9 +119,63 @@ class ManifestFolders:
             return None
         return {name: Path(name) for name in known}
 
+    def _expand(self, changed: set[Path]) -> set[str]:
+        """The known files under a folder in `changed` (one that came back, was moved in or
+        replaced): each is read again, and applied if its content changed."""
+        folders = [p.absolute() for p in changed if p.is_dir()]
+        return {
+            name
+            for name in self.files
+            if any(Path(name).absolute().is_relative_to(f) for f in folders)
+        }
+
+    def _hidden(self, name: str, missing: set[Path]) -> bool:
+        """A file under a PATH that does not exist now: kept as it is, neither read nor
+        pruned (`kubectl apply -f` on a missing path is an error, not an empty folder)."""
+        absolute = Path(name).absolute()
+        return any(absolute.is_relative_to(m.absolute()) for m in missing)
+
+    def _settled_absent(self, path: Path) -> bool:
+        return self.settling.settled(_path_key(path), path, None)
+
+    def _would_lose(self, name: str, manifests: list[Manifest]) -> bool:
+        """Whether applying this content of a file would prune something it applied."""
+        keep = {manifest_ref(m) for m in manifests}
+        return any(member.ref not in keep for member in self.inventory.members(name))
+
+    def _lost(
+        self, name: str, manifests: list[Manifest], good: dict[str, list[Manifest]]
+    ) -> bool:
+        """Whether this content would prune something that no other file of the same
+        reload takes over (an object moved to another file is not lost)."""
+        keep = {manifest_ref(m) for other in good.values() for m in other}
+        keep |= {manifest_ref(m) for m in manifests}
+        return any(member.ref not in keep for member in self.inventory.members(name))
+
     def problems(self) -> list[Problem]:
-        """Every file's standing errors, by file."""
-        return [p for name in sorted(self.files) for p in self.files[name].problems]
+        """Every standing error: missing PATHs, what a reload raised, then each file's."""
+        missing = [self._missing_problem(p) for p in sorted(self.missing)]
+        files = [p for name in sorted(self.files) for p in self.files[name].problems]
+        return [*missing, *self.failure, *files]
+
+    def _path_name(self, path: Path) -> str:
+        name = display_name(path)
+        return name + "/" if path in self.folder_paths and not name.endswith("/") else name
+
+    def _missing_problem(self, path: Path) -> Problem:
+        kept = sum(
+            len(self.inventory.members(name))
+            for name in self.files
+            if self._hidden(name, {path})
+        )
+        what = "folder" if path in self.folder_paths else "file"
+        objects = "object" if kept == 1 else "objects"
+        return Problem(
+            self._path_name(path),
+            0,
+            f"{what} not found; its {kept} {objects} are kept, and it is applied again "
+            "when it comes back",
+        )
 
     # -- reloading --------------------------------------------------------------------------
     def reload(
@@ -120,9 +188,64 @@ class ManifestFolders:
         """Apply what changed (everything when `changed` is None); None if nothing did.
 
         File reading and parsing happen outside `lock`; the engine is only touched inside.
+        Never raises: whatever goes wrong is a standing error of the files concerned, and
+        their last good objects stay.
         """
+        try:
+            entry = self._reload(cluster, changed, lock=lock)
+        except Exception as err:
+            return self._failed(cluster, changed, err, lock=lock)
+        if self.failure:
+            self.failure = []
+        return entry
+
+    def _failed(
+        self,
+        cluster: Cluster,
+        changed: set[Path] | None,
+        err: Exception,
+        *,
+        lock: AbstractContextManager | None,
+    ) -> ReloadEntry:
+        """A reload raised outside the guarded loading and applying: each file it concerned
+        gets the error, is read again on its next save, and keeps its objects."""
+        names = sorted({display_name(p) for p in changed or ()} or {*self.files} or {"."})
+        message = crash_message(err, "reload") + "; the last good objects are kept"
+        self.failure = [Problem(name, 0, message) for name in names]
+        for name in names:
+            if name in self.files:
+                self.files[name].text = None
+        with lock if lock is not None else contextlib.nullcontext():
+            sim_seconds, sim_time = cluster.now, cluster.now_datetime()
+        return ReloadEntry(
+            sim_seconds=sim_seconds,
+            sim_time=sim_time,
+            wall_time=self.wall_clock(),
+            files=tuple(names),
+            errors=tuple(str(p) for p in self.failure),
+        )
+
+    def _reload(
+        self,
+        cluster: Cluster,
+        changed: set[Path] | None,
+        *,
+        lock: AbstractContextManager | None,
+    ) -> ReloadEntry | None:
         initial = changed is None
+        absent = {p for p in self.paths if not p.exists()}
+        # Reported once it stayed absent for the quiet period: a file PATH saved by
+        # deleting and writing it again (Emacs' default) is not worth an error.
+        missing = {p for p in absent if p in self.missing or self._settled_absent(p)}
+        for path in set(self.paths) - absent:
+            self.settling.release(_path_key(path))
+        gone, back = missing - self.missing, self.missing - missing
+        self.missing = missing
         known = set(self.files)
+        implied: set[str] = set()
+        if changed is not None:
+            implied = self._expand(changed) - {display_name(p) for p in changed}
+            changed = changed | {Path(name) for name in implied}
         current = self._quick_scan(changed, known) or self.scan()
         if changed is None:
             candidates = set(current)
@@ -132,44 +255,78 @@ class ManifestFolders:
             candidates |= known - set(current)
             # A file refused for a duplicate may be fine now that another file changed.
             candidates |= {n for n, s in self.files.items() if s.broken}
-        deleted = sorted(n for n in candidates if n not in current)
+        candidates = {n for n in candidates if not self._hidden(n, absent)}
+        for name in self.settling.names():
+            if not name.startswith(PATH_KEY) and self._hidden(name, absent):
+                self.settling.release(name)
+        vanished = sorted(n for n in candidates if n not in current)
         texts: dict[str, str] = {}
+        seen: dict[str, Signature] = {}
         broken: dict[str, list[Problem]] = {}
-        for name in sorted(candidates - set(deleted)):
+        for name in sorted(candidates - set(vanished)):
             state = self.files.get(name, FileState())
+            before = signature(current[name])
             try:
                 text = current[name].read_text(encoding="utf-8")
             except FileNotFoundError:
-                deleted.append(name)
+                vanished.append(name)
                 continue
             except (OSError, UnicodeDecodeError) as err:
                 broken[name] = [Problem(name, 0, f"cannot read file: {err}")]
                 continue
-            if text == state.text and not state.problems:
+            after = signature(current[name])
+            # Changed while read: a signature no later look can match, so it stays held.
+            seen[name] = after if after == before else (-1, -1, -1)
+            # A file saved again is tried again even if unchanged; one only found again
+            # under a folder that came back is not (its refusals stand as they are).
+            if text == state.text and (not state.problems or name in implied):
+                self.settling.release(name)  # written back as it was: an in-place save
                 continue  # saved without a change
             texts[name] = text
-        parsed = {name: load_text(text, name) for name, text in texts.items()}
+        parsed = {name: load_guarded(text, name) for name, text in texts.items()}
+        # A file that would lose objects is held until it is stable (an in-place save is
+        # read while it is empty). For the duplicate check such a file counts with its new
+        # content, so that what it dropped may be taken over by another file.
+        shrinking = {n: [] for n in vanished if self._would_lose(n, [])}
+        for name, loaded in parsed.items():
+            if not loaded.problems and self._would_lose(name, loaded.manifests):
+                shrinking[name] = loaded.manifests
         good: dict[str, list[Manifest]] = {}
         for name in sorted(parsed):
             problems = list(parsed[name].problems)
             if not problems:
-                problems = self._duplicates(name, parsed[name].manifests, good, deleted)
+                problems = self._duplicates(
+                    name, parsed[name].manifests, good, vanished, shrinking
+                )
             if problems:
                 broken[name] = problems
             else:
                 good[name] = parsed[name].manifests
+        deleted: list[str] = []
+        for name in [*vanished, *sorted(shrinking.keys() & good.keys())]:
+            lost = self._lost(name, shrinking[name], good)
+            path = current.get(name, Path(name))
+            if lost and not self.settling.settled(name, path, seen.get(name)):
+                good.pop(name, None)  # held: its last good objects stay, nothing is pruned
+            else:
+                self.settling.release(name)
+                if name in vanished:
+                    deleted.append(name)
+        for name in parsed.keys() - shrinking.keys():
+            self.settling.release(name)
         news = self._news(broken, changed)
-        if not good and not deleted and not news:
+        if not good and not deleted and not news and not gone and not back:
             return None
         manifests = [m for name in sorted(good) for m in good[name]]
         with lock if lock is not None else contextlib.nullcontext():
-            report = apply(
+            guarded = apply_guarded(
                 cluster,
                 manifests,
                 inventory=self.inventory,
                 prune=[*sorted(good), *deleted],
                 user=self.user,
             )
+            report = guarded.report
             if self.on_apply is not None:
                 self.on_apply(manifests, report, {n: texts[n] for n in good}, deleted)
             sim_seconds = cluster.now
@@ -187,19 +344,24 @@ class ManifestFolders:
                 Problem(o.source, o.line_number, o.error_line())
                 for o in report.outcomes
                 if not o.ok and o.source == name
-            ]
-        errors = [str(p) for name in sorted(news) for p in broken[name]]
+            ] + [p for p in guarded.crashed if p.file == name]
+        errors = [str(self._missing_problem(p)) for p in sorted(gone)]
+        errors += [str(p) for name in sorted(news) for p in broken[name]]
         errors += [
             str(Problem(o.source, o.line_number, o.error_line()))
             for o in report.outcomes
             if not o.ok
         ]
+        errors += [str(p) for p in guarded.crashed]
+        lines = [f"{self._path_name(p)} is back, watched again" for p in sorted(back)]
         return ReloadEntry(
             sim_seconds=sim_seconds,
             sim_time=sim_time,
             wall_time=self.wall_clock(),
-            files=tuple(sorted({*good, *deleted, *news})),
-            lines=tuple(report.lines()),
+            files=tuple(
+                sorted({*good, *deleted, *news, *(self._path_name(p) for p in gone | back)})
+            ),
+            lines=(*lines, *report.lines()),
             errors=tuple(errors),
             notices=tuple(o.replaced_notice() for o in report.replaced()),
             initial=initial,
@@ -213,58 +375,11 @@ class ManifestFolders:
         *,
         lock: AbstractContextManager | None = None,
     ) -> ReloadEntry:
-        """Take over what the console applied at start instead of applying every file again.
+        """Take over what the console applied at start instead of applying every file again
+        (podtui.reload.adopt)."""
+        from podtui.reload.adopt import adopt
 
-        `manifests` are what was applied at start and `texts` the files' content read just
-        before they were loaded (`read_texts`). A file whose content is still the same and
-        whose objects are all in the cluster as applied (same last-applied configuration) is
-        adopted: the inventory learns its objects and nothing is written. Any other file (it
-        changed since, an object is missing because it was refused, or a file came or went)
-        goes through an ordinary reload.
-        """
-        by_file: dict[str, list[Manifest]] = {}
-        for manifest in manifests:
-            name = display_name(Path(manifest.file))
-            by_file.setdefault(name, []).append(dataclasses.replace(manifest, file=name))
-        stale: set[str] = set()
-        adopted = 0
-        with lock if lock is not None else contextlib.nullcontext():
-            for name in sorted({*texts, *by_file}):
-                found = by_file.get(name, [])
-                state = FileState(texts.get(name), found)
-                members = [_member(cluster, m) for m in found]
-                if name not in texts or any(m is None for m in members):
-                    state.text = None  # read and apply it again
-                    stale.add(name)
-                else:
-                    for member in members:
-                        self.inventory.record(name, member)  # type: ignore[arg-type]
-                    adopted += len(members)
-                self.files[name] = state
-        current = self.scan()
-        for name, path in current.items():
-            if name in self.files and name not in stale:
-                try:
-                    text = path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    text = None
-                if text != self.files[name].text:
-                    stale.add(name)
-        # An empty set still looks for files added or removed since the start.
-        entry = self.reload(cluster, {Path(n) for n in stale}, lock=lock)
-        with lock if lock is not None else contextlib.nullcontext():
-            sim_seconds, sim_time = cluster.now, cluster.now_datetime()
-        return ReloadEntry(
-            sim_seconds=entry.sim_seconds if entry else sim_seconds,
-            sim_time=entry.sim_time if entry else sim_time,
-            wall_time=entry.wall_time if entry else self.wall_clock(),
-            files=tuple(sorted(self.files)),
-            lines=entry.lines if entry else (),
-            errors=entry.errors if entry else (),
-            notices=entry.notices if entry else (),
-            initial=True,
-            adopted=adopted,
-        )
+        return adopt(self, cluster, manifests, texts, lock=lock)
 
     def _news(self, broken: dict[str, list[Problem]], changed: set[Path] | None) -> set[str]:
         """Broken files worth a log entry: newly broken, or saved again."""
@@ -281,13 +396,15 @@ class ManifestFolders:
         manifests: list[Manifest],
         good: dict[str, list[Manifest]],
         deleted: list[str],
+        held: dict[str, list[Manifest]],
     ) -> list[Problem]:
         """An object another file already defines (kubectl would apply both, the last
-        winning; podtui refuses the second file, as `podtui validate` does)."""
+        winning; podtui refuses the second file, as `podtui validate` does). A held file
+        counts with its new content: an object cut from it may be pasted elsewhere."""
         defined: dict[tuple[str, str, str], Manifest] = {}
         for other, state in self.files.items():
             if other != name and other not in good and other not in deleted:
-                for manifest in state.manifests:
+                for manifest in held.get(other, state.manifests):
                     defined.setdefault(_key(manifest), manifest)
         for found in good.values():
             for manifest in found:
@@ -309,20 +426,12 @@ class ManifestFolders:
         return problems
 
 
-def _member(cluster: Cluster, manifest: Manifest) -> Member | None:
-    """The live object a manifest was applied as, or None if it is not there as applied."""
-    info = lookup(str(manifest.obj.get("apiVersion", "")), manifest.kind)
-    if info is None:
-        return None
-    namespace = (manifest.namespace or "default") if info.namespaced else ""
-    live = cluster.store.get(info.kind, namespace, manifest.name)
-    if live is None:
-        return None
-    annotations = live["metadata"].get("annotations") or {}
-    if annotations.get(LAST_APPLIED) != last_applied(manifest.obj):
-        return None
-    type_name = info.type_name(str(manifest.obj.get("apiVersion", "")))
-    return Member((info.kind, namespace, manifest.name), type_name, live["metadata"]["uid"])
+PATH_KEY = "PATH "
+"""Settling keys of the PATHs themselves (a file's key is its display name)."""
+
+
+def _path_key(path: Path) -> str:
+    return PATH_KEY + str(path.absolute())
 
 
 def _key(manifest: Manifest) -> tuple[str, str, str]:

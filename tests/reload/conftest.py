@@ -73,3 +73,30 @@ async def until(condition: Callable[[], object], timeout: float = WATCH_TIMEOUT)
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
         await asyncio.sleep(0.01)
+
+
+class FakeClock:
+    """The reloader's quiet-period clock, driven by the test: `time()` is what the
+    reloader reads, `sleep(d)` returns once the test has advanced the clock by `d`."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._moved = asyncio.Event()
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        deadline = self.now + seconds
+        while self.now < deadline:
+            self._moved.clear()
+            await self._moved.wait()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        self._moved.set()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

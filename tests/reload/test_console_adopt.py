@@ -10,8 +10,9 @@ from engine.manifests.loader import load_paths
 from engine.security import psp_active
 from engine.steps import apply_manifests
 from podtui.reload import Reloader, read_texts
+from podtui.reload.settle import SETTLE_SECONDS
 from podtui.reload.state import ManifestFolders
-from tests.reload.conftest import config_map, pod, write
+from tests.reload.conftest import FakeClock, config_map, pod, write
 
 PRIVILEGED = {
     "apiVersion": "v1",
@@ -62,7 +63,8 @@ class TestAdoption:
         write(folder / "sub" / "b.yaml", config_map("b"), pod("web"))
         manifests, texts = boot(cluster, folder)
         before = versions(cluster)
-        folders = ManifestFolders([folder])
+        # no quiet period: the save below is taken at its word at once
+        folders = ManifestFolders([folder], settle_seconds=0)
         entry = folders.adopt(cluster, manifests, texts)
         assert versions(cluster) == before
         assert entry.initial and entry.adopted == 3 and entry.lines == () and entry.ok
@@ -84,16 +86,21 @@ class TestAdoption:
         assert cluster.store.get("ConfigMap", "default", "a")["data"] == {"x": "2"}
 
     def test_files_added_and_removed_after_the_start_are_applied_and_pruned(
-        self, cluster: Cluster, folder: Path
+        self, cluster: Cluster, folder: Path, clock: FakeClock
     ) -> None:
         write(folder / "a.yaml", config_map("a"))
         write(folder / "gone.yaml", config_map("gone"))
         manifests, texts = boot(cluster, folder)
         (folder / "gone.yaml").unlink()
         write(folder / "new.yaml", config_map("new"))
-        entry = ManifestFolders([folder]).adopt(cluster, manifests, texts)
-        assert set(entry.lines) == {"configmap/new created", "configmap/gone pruned"}
-        assert entry.adopted == 2  # both were applied at start; then one was pruned
+        folders = ManifestFolders([folder], clock=clock.time)
+        entry = folders.adopt(cluster, manifests, texts)
+        assert entry.lines == ("configmap/new created",)
+        assert entry.adopted == 2  # both were applied at start
+        # a file that is gone prunes once it stayed gone for the quiet period
+        clock.advance(SETTLE_SECONDS)
+        later = folders.reload(cluster, folders.settling.due())
+        assert later is not None and later.lines == ("configmap/gone pruned",)
 
     def test_an_object_refused_at_start_is_tried_again_and_its_refusal_stands(
         self, cluster: Cluster, folder: Path

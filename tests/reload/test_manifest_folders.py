@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.cluster import Cluster
+from podtui.reload.settle import SETTLE_SECONDS
 from podtui.reload.state import ManifestFolders
-from tests.reload.conftest import config_map, pod, write
+from tests.reload.conftest import FakeClock, config_map, pod, write
 
 
 def data(cluster: Cluster, name: str) -> dict | None:
@@ -108,15 +109,19 @@ class TestChanges:
         assert cluster.store.get("ConfigMap", "default", "m")["metadata"]["uid"] == uid
         assert folders.problems() == []
 
-    def test_a_deleted_folder_prunes_its_files(self, cluster: Cluster, folder: Path) -> None:
+    def test_a_deleted_folder_prunes_its_files_once_they_stay_gone(
+        self, cluster: Cluster, folder: Path, clock: FakeClock
+    ) -> None:
         write(folder / "sub" / "a.yaml", config_map("a"))
         write(folder / "b.yaml", config_map("b"))
-        folders = ManifestFolders([folder])
+        folders = ManifestFolders([folder], clock=clock.time)
         folders.reload(cluster)
         import shutil
 
         shutil.rmtree(folder / "sub")
-        entry = folders.reload(cluster, {(folder / "sub").absolute()})
+        assert folders.reload(cluster, {(folder / "sub").absolute()}) is None  # held
+        clock.advance(SETTLE_SECONDS)
+        entry = folders.reload(cluster, folders.settling.due())
         assert entry is not None and entry.lines == ("configmap/a pruned",)
         assert cluster.store.get("ConfigMap", "default", "b") is not None
 

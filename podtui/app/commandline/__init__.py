@@ -51,6 +51,13 @@ def run_command(line: str, session: Session, console: Console) -> ActionResult:
         return handler(parsed, session, console)
     except CommandError as err:
         return ActionResult(errors=[str(err)])
+    except Exception as err:
+        # A bug or an input nobody foresaw (a file `apply -f` cannot load): an error line,
+        # never a traceback that ends the console and the user's cluster with it.
+        detail = " ".join(str(err).split())[:200] or "no detail"
+        return ActionResult(
+            errors=[f"error: podtui could not run {verb!r} ({type(err).__name__}: {detail})"]
+        )
 
 
 VERBS: dict[str, Verb] = {

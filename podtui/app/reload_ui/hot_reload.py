@@ -75,6 +75,8 @@ class HotReload:
         from podtui.app.reload_ui.screen import ReloadLogScreen
 
         app = self.app
+        if not app.is_running:
+            return  # quitting: the screens are gone
         self.problems = result.problems
         app.apply_changes()
         for screen in app.screen_stack:

@@ -395,6 +395,10 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
 
     # -- key actions ----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.app.is_running:
+            # Quitting: Textual closes the screens, then handles the keys still queued; a
+            # key pressed just before ctrl+q must not act on panes that are gone.
+            return False
         if action in DESTRUCTIVE and self.session.readonly:
             return False
         security = self.check_security_action(action, parameters)
