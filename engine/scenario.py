@@ -14,7 +14,18 @@ from engine.manifests.source import read_source
 from engine.manifests.yamldoc import Document, Problem, parse_documents
 from engine.timeutil import DurationError, parse_duration
 
-ACTIONS = ("apply", "delete", "evict", "cordon", "uncordon", "drain", "scale", "setImage", "inject")
+ACTIONS = (
+    "apply",
+    "create",
+    "delete",
+    "evict",
+    "cordon",
+    "uncordon",
+    "drain",
+    "scale",
+    "setImage",
+    "inject",
+)
 FAULTS = (
     "crash",
     "oom",
@@ -31,6 +42,7 @@ PROBES = ("liveness", "readiness", "startup")
 # Sibling keys each action allows next to `at` and the action itself.
 STEP_OPTIONS: dict[str, dict[str, str]] = {
     "apply": {"namespace": "str"},
+    "create": {"namespace": "str"},
     "delete": {"namespace": "str", "gracePeriod": "int", "cascade": "str", "force": "bool"},
     "evict": {"namespace": "str"},
     "cordon": {},
@@ -286,7 +298,7 @@ def _check_value(
         return problems
     if not isinstance(value, str) or not value.strip():
         return [Problem(file, line, f"{action} names nothing: {_example(action)}")]
-    if action == "apply":
+    if action in ("apply", "create"):
         try:
             exists = (base / value).resolve().exists()
         except (OSError, ValueError):  # a NUL byte, a name too long...
@@ -416,6 +428,7 @@ def _range_problems(value: dict, key: str, doc: Document, path: tuple) -> list[P
 def _example(action: str) -> str:
     return {
         "apply": "`apply: more-manifests/`",
+        "create": "`create: more-manifests/`",
         "delete": "`delete: deployment/web`",
         "evict": "`evict: pod/web-0`",
         "cordon": "`cordon: node-2`",

@@ -48,7 +48,7 @@ def load_inputs(paths: list[str], scenario_path: str | None = None) -> Inputs:
                             step.file, step.line, f"the {step.action} step is not simulated yet"
                         )
                     )
-                if step.action == "apply":
+                if step.action in ("apply", "create"):
                     extra = load_paths([str(Path(step.base) / step.value)])
                     inputs.problems.extend(extra.problems)
     return inputs

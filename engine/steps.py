@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from engine import actions
 from engine.actions import ActionResult
+from engine.api import errors
 from engine.api.admission import ADMIN, UserInfo
 from engine.scenario import Step
 
@@ -61,23 +63,84 @@ def apply_manifests(
     return ActionResult(lines=report.lines(), errors=report.errors())
 
 
-def _apply(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+def create_manifests(
+    cluster: Cluster, manifests: list[Manifest], user: UserInfo = ADMIN
+) -> ActionResult:
+    """`kubectl create -f` over loaded manifests, in file order: each object is created as
+    written (no last-applied annotation, unlike apply); one that exists is refused with
+    AlreadyExists and the others still go. The console's `create -f` and the scenario's
+    `create` step."""
+    from engine.api.kinds import lookup
+
+    result = ActionResult()
+    for manifest in manifests:
+        api_version = str(manifest.obj.get("apiVersion", ""))
+        try:
+            created = cluster.api.create(copy.deepcopy(manifest.obj), user=user)
+        except errors.APIError as err:
+            result.errors.append(err.kubectl("creating", manifest.file))
+            continue
+        result.lines.extend(f"Warning: {w}" for w in created.warnings)
+        info = lookup(api_version, manifest.kind)
+        type_name = info.type_name(api_version) if info else manifest.kind.lower()
+        result.lines.append(f"{type_name}/{manifest.name} created")
+    return result
+
+
+def set_namespace(manifests: list[Manifest], namespace: str | None) -> list[str]:
+    """`-n NAMESPACE` (a step's `namespace:`) on loaded manifests: objects without one get
+    it; an object that names another namespace is an error, as kubectl's resource builder
+    says (cli-runtime pkg/resource/visitor.go, RequireNamespace)."""
+    if not namespace:
+        return []
+    problems = []
+    for manifest in manifests:
+        meta = manifest.obj.setdefault("metadata", {})
+        own = meta.get("namespace")
+        if own and own != namespace:
+            problems.append(
+                f'error: the namespace from the provided object "{own}" does not match the '
+                f"namespace \"{namespace}\". You must pass '--namespace={own}' to perform this "
+                "operation."
+            )
+        else:
+            meta["namespace"] = namespace
+    return problems
+
+
+def _load(step: Step) -> tuple[list[Manifest], list[str]]:
     from engine.manifests.loader import load_paths
 
     loaded = load_paths([str(step.base / step.value)])
     if not loaded.ok:
-        return ActionResult(errors=[str(p) for p in loaded.problems])
-    return apply_step_manifests(cluster, loaded.manifests, step.options.get("namespace"), user)
+        return [], [str(p) for p in loaded.problems]
+    return loaded.manifests, []
+
+
+def _apply(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    manifests, problems = _load(step)
+    if problems:
+        return ActionResult(errors=problems)
+    return apply_step_manifests(cluster, manifests, step.options.get("namespace"), user)
 
 
 def apply_step_manifests(
     cluster: Cluster, manifests: list[Manifest], namespace: str | None, user: UserInfo = ADMIN
 ) -> ActionResult:
     """The `apply` step once its files are read (a checkpoint replays it from their content)."""
-    if namespace:
-        for manifest in manifests:
-            manifest.obj.setdefault("metadata", {}).setdefault("namespace", namespace)
+    problems = set_namespace(manifests, namespace)
+    if problems:
+        return ActionResult(errors=problems)
     return apply_manifests(cluster, manifests, user)
+
+
+def _create(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    manifests, problems = _load(step)
+    if not problems:
+        problems = set_namespace(manifests, step.options.get("namespace"))
+    if problems:
+        return ActionResult(errors=problems)
+    return create_manifests(cluster, manifests, user)
 
 
 def _delete(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
@@ -119,6 +182,7 @@ def _inject(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
 
 
 register_step("apply", _apply)
+register_step("create", _create)
 register_step("delete", _delete)
 register_step("cordon", _cordon)
 register_step("uncordon", _uncordon)

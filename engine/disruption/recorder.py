@@ -74,6 +74,9 @@ class SessionRecorder:
     def apply(self, path: str, namespace: str | None = None) -> RecordedStep:
         return self.record("apply", str(Path(path).resolve()), namespace=namespace)
 
+    def create(self, path: str, namespace: str | None = None) -> RecordedStep:
+        return self.record("create", str(Path(path).resolve()), namespace=namespace)
+
     def delete(
         self,
         target: str,
@@ -152,7 +155,7 @@ class SessionRecorder:
         ]
         body = []
         for step in self.steps:
-            if step.action == "apply":
+            if step.action in ("apply", "create"):
                 step = RecordedStep(
                     step.at, step.action, os.path.relpath(step.value, base), step.options
                 )

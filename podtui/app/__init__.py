@@ -87,7 +87,9 @@ def run_app(
         notices = []
     # The PATHs are the source of truth from now on: each save is applied (hot reload).
     reloader = Reloader(session.cluster, paths, lock=session.lock, user=session.user)
-    reloader.adopt(manifests, texts)
+    # The reloader adopts what was applied at start, refusals too, without sending anything
+    # again: the console plays what `podtui sim` plays.
+    reloader.adopt(manifests, texts, session.refused_at_start)
     log_of(session).follow_reloads(reloader, paths, texts)
     app = PodtuiApp(session, keymap=bindings, startup=outcome, reloader=reloader)
     app.notices = notices

@@ -18,12 +18,13 @@ from pathlib import Path
 from engine import steps
 from engine.actions import ActionResult
 from engine.api.admission import ADMIN, UserInfo
+from engine.apply import apply
 from engine.checkpoint.entries import Entry, apply_entry
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest
+from engine.manifests.yamldoc import Problem
 from engine.printers import pod_status_reason
 from engine.printers.duration import human_duration
-from engine.steps import apply_manifests
 from engine.store import Change
 from engine.timeline import TimelineRecorder
 from engine.timeutil import DEFAULT_START
@@ -103,6 +104,8 @@ class Session:
         self.boot_entry: Entry | None = None
         """The manifests applied at t=0 (None for a session not booted from manifests)."""
         self.default_nodes = True
+        self.refused_at_start: list[Problem] = []
+        """The objects the API server refused when the manifests were applied at start."""
         self.user = user
         self.readonly = readonly
         self.lock = threading.RLock()
@@ -142,8 +145,16 @@ class Session:
         session.boot_entry = apply_entry(0.0, manifests, initial=True)
         session.default_nodes = not any(m.kind == "Node" for m in manifests)
         with session.lock:
-            outcome = apply_manifests(cluster, manifests, user)
-        return session, outcome
+            report = apply(cluster, manifests, user=user)
+            # What is due now runs now, as `podtui sim --until 0` prints it (the controllers'
+            # first ReplicaSets and pods are there before the first tick).
+            cluster.run_until(cluster.now)
+        # What `engine.steps.apply_manifests` says for `podtui sim`, plus where each refusal
+        # came from: the hot reloader adopts them instead of sending the objects again.
+        session.refused_at_start = [
+            Problem(o.source, o.line_number, o.error_line()) for o in report.outcomes if not o.ok
+        ]
+        return session, ActionResult(lines=report.lines(), errors=report.errors())
 
     # -- time -----------------------------------------------------------------------------
     def advance(self, ticks: int = 1) -> None:

@@ -16,6 +16,7 @@ from engine.api.kinds import lookup
 from engine.apply import LAST_APPLIED, Member, last_applied
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest
+from engine.manifests.yamldoc import Problem
 from podtui.reload.log import ReloadEntry
 from podtui.reload.state import FileState, ManifestFolders, display_name
 
@@ -27,16 +28,27 @@ def adopt(
     texts: dict[str, str],
     *,
     lock: AbstractContextManager | None = None,
+    refused: Sequence[Problem] = (),
 ) -> ReloadEntry:
     """Take over what the console applied at start instead of applying every file again.
 
-    `manifests` are what was applied at start and `texts` the files' content read just
-    before they were loaded (`read_texts`). A file whose content is still the same and
-    whose objects are all in the cluster as applied (same last-applied configuration) is
-    adopted: the inventory learns its objects and nothing is written. Any other file (it
-    changed since, an object is missing because it was refused, or a file came or went)
-    goes through an ordinary reload.
+    `manifests` are what was applied at start, `texts` the files' content read just
+    before they were loaded (`read_texts`) and `refused` the objects the API server
+    refused then (`FILE:LINE` of each document, as `podtui.app.session.Session.boot`
+    keeps them). A file whose content is still the same and whose objects are all in the
+    cluster as applied (same last-applied configuration) or were refused at start is
+    adopted: the inventory learns its objects, its refusals stand, and nothing is sent to
+    the cluster. Sending a refused object again is not free: admission runs again (the
+    ServiceAccount plugin draws a volume name from the seeded generator), so the console
+    would no longer play what `podtui sim` plays. Any other file (it changed since, an
+    object is missing for another reason, or a file came or went) goes through an
+    ordinary reload.
     """
+    refusals = {
+        (name, p.line): Problem(name, p.line, p.message)
+        for p in refused
+        for name in [display_name(Path(p.file))]
+    }
     by_file: dict[str, list[Manifest]] = {}
     for manifest in manifests:
         name = display_name(Path(manifest.file))
@@ -48,13 +60,16 @@ def adopt(
             found = by_file.get(name, [])
             state = FileState(texts.get(name), found)
             members = [_member(cluster, m) for m in found]
-            if name not in texts or any(m is None for m in members):
+            missing = [m for m, member in zip(found, members, strict=True) if member is None]
+            if name not in texts or any((name, m.line) not in refusals for m in missing):
                 state.text = None  # read and apply it again
                 stale.add(name)
             else:
                 for member in members:
-                    folders.inventory.record(name, member)  # type: ignore[arg-type]
-                adopted += len(members)
+                    if member is not None:
+                        folders.inventory.record(name, member)
+                        adopted += 1
+                state.refused = [refusals[(name, m.line)] for m in missing]
             folders.files[name] = state
     current = folders.scan()
     for name, path in current.items():
@@ -65,6 +80,12 @@ def adopt(
                 text = None
             if text != folders.files[name].text:
                 stale.add(name)
+    standing = [
+        p
+        for name in sorted(folders.files)
+        if name not in stale
+        for p in folders.files[name].refused
+    ]
     # An empty set still looks for files added or removed since the start.
     entry = folders.reload(cluster, {Path(n) for n in stale}, lock=lock)
     with lock if lock is not None else contextlib.nullcontext():
@@ -75,7 +96,7 @@ def adopt(
         wall_time=entry.wall_time if entry else folders.wall_clock(),
         files=tuple(sorted(folders.files)),
         lines=entry.lines if entry else (),
-        errors=entry.errors if entry else (),
+        errors=(*(str(p) for p in standing), *(entry.errors if entry else ())),
         notices=entry.notices if entry else (),
         initial=True,
         adopted=adopted,

@@ -77,12 +77,18 @@ class Reloader:
         self.ready = asyncio.Event()
         """Set once the watcher runs and every file was loaded: saves from then on apply."""
         self._stop: asyncio.Event | None = None
-        self._adoption: tuple[Sequence[Manifest], dict[str, str]] | None = None
+        self._adoption: tuple[Sequence[Manifest], dict[str, str], Sequence[Problem]] | None = None
 
-    def adopt(self, manifests: Sequence[Manifest], texts: dict[str, str]) -> None:
+    def adopt(
+        self,
+        manifests: Sequence[Manifest],
+        texts: dict[str, str],
+        refused: Sequence[Problem] = (),
+    ) -> None:
         """Make the first load take over these objects, applied at start from files whose
-        content was `texts` (`podtui.reload.state.read_texts`), instead of applying them again."""
-        self._adoption = (manifests, texts)
+        content was `texts` (`podtui.reload.state.read_texts`), instead of applying them
+        again; `refused` are the objects the API server refused then (their refusals stand)."""
+        self._adoption = (manifests, texts, refused)
 
     @property
     def problems(self) -> list[Problem]:
@@ -93,10 +99,12 @@ class Reloader:
         """Apply what changed now (every file when `changed` is None, or the first load's
         adoption); None if nothing did."""
         if changed is None and self._adoption is not None:
-            manifests, texts = self._adoption
+            manifests, texts, refused = self._adoption
             self._adoption = None
             try:
-                entry = self.folders.adopt(self.cluster, manifests, texts, lock=self.lock)
+                entry = self.folders.adopt(
+                    self.cluster, manifests, texts, lock=self.lock, refused=refused
+                )
             except Exception:
                 # Adopting is a shortcut: a full load (which never raises) does the same.
                 entry = self.folders.reload(self.cluster, None, lock=self.lock)

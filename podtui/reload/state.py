@@ -143,9 +143,7 @@ class ManifestFolders:
         keep = {manifest_ref(m) for m in manifests}
         return any(member.ref not in keep for member in self.inventory.members(name))
 
-    def _lost(
-        self, name: str, manifests: list[Manifest], good: dict[str, list[Manifest]]
-    ) -> bool:
+    def _lost(self, name: str, manifests: list[Manifest], good: dict[str, list[Manifest]]) -> bool:
         """Whether this content would prune something that no other file of the same
         reload takes over (an object moved to another file is not lost)."""
         keep = {manifest_ref(m) for other in good.values() for m in other}
@@ -164,9 +162,7 @@ class ManifestFolders:
 
     def _missing_problem(self, path: Path) -> Problem:
         kept = sum(
-            len(self.inventory.members(name))
-            for name in self.files
-            if self._hidden(name, {path})
+            len(self.inventory.members(name)) for name in self.files if self._hidden(name, {path})
         )
         what = "folder" if path in self.folder_paths else "file"
         objects = "object" if kept == 1 else "objects"
@@ -295,9 +291,7 @@ class ManifestFolders:
         for name in sorted(parsed):
             problems = list(parsed[name].problems)
             if not problems:
-                problems = self._duplicates(
-                    name, parsed[name].manifests, good, vanished, shrinking
-                )
+                problems = self._duplicates(name, parsed[name].manifests, good, vanished, shrinking)
             if problems:
                 broken[name] = problems
             else:
@@ -374,12 +368,13 @@ class ManifestFolders:
         texts: dict[str, str],
         *,
         lock: AbstractContextManager | None = None,
+        refused: Sequence[Problem] = (),
     ) -> ReloadEntry:
         """Take over what the console applied at start instead of applying every file again
         (podtui.reload.adopt)."""
         from podtui.reload.adopt import adopt
 
-        return adopt(self, cluster, manifests, texts, lock=lock)
+        return adopt(self, cluster, manifests, texts, lock=lock, refused=refused)
 
     def _news(self, broken: dict[str, list[Problem]], changed: set[Path] | None) -> set[str]:
         """Broken files worth a log entry: newly broken, or saved again."""

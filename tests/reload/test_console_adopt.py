@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.apply import apply
 from engine.cluster import Cluster
 from engine.manifests.loader import load_paths
+from engine.manifests.yamldoc import Problem
 from engine.security import psp_active
 from engine.steps import apply_manifests
 from podtui.reload import Reloader, read_texts
@@ -117,6 +119,32 @@ class TestAdoption:
         assert entry.errors == (str(problem),)
         assert entry.lines == ("configmap/settings unchanged",)
         assert entry.adopted == 1  # the policy; the refused file's objects were applied again
+
+    def test_a_refusal_at_start_is_adopted_without_sending_the_object_again(
+        self, cluster: Cluster, folder: Path
+    ) -> None:
+        """What the console does (Session.boot keeps the refusals): sending the pod again
+        would run admission again, and the ServiceAccount plugin draws its volume name from
+        the seeded generator, so the console would name every later pod differently from
+        `podtui sim`."""
+        write(folder / "00-policy.yaml", STRICT_PSP)
+        write(folder / "pods.yaml", PRIVILEGED, config_map("settings"))
+        texts = read_texts([folder])
+        loaded = load_paths([str(folder)])
+        report = apply(cluster, loaded.manifests)
+        refused = [
+            Problem(o.source, o.line_number, o.error_line()) for o in report.outcomes if not o.ok
+        ]
+        random_state, version = cluster.rng.getstate(), cluster.store.resource_version
+        folders = ManifestFolders([folder])
+        entry = folders.adopt(cluster, loaded.manifests, texts, refused=refused)
+        assert cluster.rng.getstate() == random_state
+        assert cluster.store.resource_version == version
+        (problem,) = folders.problems()
+        assert (problem.file, problem.line) == ("manifests/pods.yaml", 1)
+        assert "Privileged containers are not allowed" in problem.message
+        assert entry.errors == (str(problem),) and entry.lines == ()
+        assert entry.adopted == 2  # the policy and the config map
 
     def test_an_object_changed_since_it_was_applied_is_applied_again(
         self, cluster: Cluster, folder: Path

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from engine import actions
 from engine.actions import ActionResult
-from engine.api import errors
 from engine.manifests.loader import Manifest, load_paths
 from engine.scenario import FAULTS, Step
-from engine.steps import apply_manifests, run_step
+from engine.steps import apply_manifests, create_manifests, run_step, set_namespace
 from engine.timeutil import DurationError, parse_duration
 from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.commandline.parsing import (
@@ -24,7 +23,7 @@ from podtui.app.commandline.parsing import (
     namespace_of,
 )
 from podtui.app.disruption import journal
-from podtui.app.resources import plural, type_name
+from podtui.app.resources import plural
 from podtui.app.session import Session
 
 
@@ -55,40 +54,37 @@ def _load(
                 text = f'error: the path "{path}" does not exist'
             lines.append(text)
         raise CommandError("\n".join(lines))
-    namespace = parsed.flags.get("-n")
     for manifest in loaded.manifests:
         manifest.file = manifest.file.replace(str(resolved), path, 1)
-        if isinstance(namespace, str) and namespace:
-            manifest.obj.setdefault("metadata", {})["namespace"] = namespace
+    # The scenario step's rule, so that the recorded `create`/`apply` step replays this.
+    problems = set_namespace(loaded.manifests, _namespace_flag(parsed))
+    if problems:
+        raise CommandError("\n".join(problems))
     return loaded.manifests
 
 
+def _namespace_flag(parsed: Parsed) -> str | None:
+    namespace = parsed.flags.get("-n")
+    return namespace if isinstance(namespace, str) and namespace else None
+
+
 def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    """`create -f`: recorded as the scenario's `create` step, which runs the same engine
+    function (no last-applied annotation, AlreadyExists for what exists)."""
     manifests = _load(parsed, session, console, verb="create")
-    result = ActionResult()
+    path = resolve_path(session, str(parsed.flags["-f"]))
     with session.lock:
-        for manifest in manifests:
-            try:
-                created = session.cluster.api.create(manifest.obj, user=session.user)
-            except errors.APIError as err:
-                result.errors.append(err.kubectl("creating", manifest.file))
-                continue
-            result.lines.extend(f"Warning: {w}" for w in created.warnings)
-            api_version = str(manifest.obj.get("apiVersion", ""))
-            result.lines.append(f"{type_name(manifest.kind, api_version)}/{manifest.name} created")
+        journal.record_file(session, "create", path, _namespace_flag(parsed))
         if manifests:
             checkpoint_log.record_create(session, manifests)
-        if result.lines:
-            journal.note(session, f"create -f {parsed.flags['-f']}")
-    return result
+        return create_manifests(session.cluster, manifests, session.user)
 
 
 def apply(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     manifests = _load(parsed, session, console)
+    path = resolve_path(session, str(parsed.flags["-f"]))
     with session.lock:
-        namespace = parsed.flags.get("-n")
-        path = resolve_path(session, str(parsed.flags["-f"]))
-        journal.record_apply(session, path, namespace if isinstance(namespace, str) else None)
+        journal.record_file(session, "apply", path, _namespace_flag(parsed))
         return apply_manifests(session.cluster, manifests, session.user)
 
 

@@ -5,7 +5,7 @@ before the engine action they run; `:record save FILE` writes them as a scenario
 `podtui sim PATH... --seed N --scenario FILE` replays to the same objects
 (engine.disruption.recorder). Recording starts with the session, so nothing before the
 first `:record` is missing from the story. Actions that no scenario step can express
-(`create -f`, `edit`, `rollout restart`, `rollout undo`, cancelling a drain) are listed at
+(`edit`, `rollout restart`, `rollout undo`, cancelling a drain) are listed at
 the top of the saved file instead, so a replay that differs says why.
 
 The journal is kept per session (a weak map), so the console's other parts need no
@@ -64,7 +64,8 @@ class Journal:
         if options.get("namespace") == "default":
             options.pop("namespace")
         self.recorder.record(action, value, **options)
-        checkpoint_log.record_step(self.session, action, value, options)
+        if action != "create":  # `create -f` gives the checkpoint log its objects itself
+            checkpoint_log.record_step(self.session, action, value, options)
 
     def note(self, what: str) -> None:
         """An action that changed the cluster but has no scenario step."""
@@ -161,9 +162,10 @@ def record(session: Session, action: str, value: Any, **options: Any) -> None:
     journal_of(session).record(action, value, **options)
 
 
-def record_apply(session: Session, path: Path, namespace: str | None) -> None:
-    """Record `apply -f PATH` (the path is written relative to the saved scenario)."""
-    journal_of(session).record("apply", str(path.resolve()), namespace=namespace)
+def record_file(session: Session, action: str, path: Path, namespace: str | None) -> None:
+    """Record `apply -f PATH` or `create -f PATH` as the scenario's `apply` or `create` step
+    (the path is written relative to the saved scenario)."""
+    journal_of(session).record(action, str(path.resolve()), namespace=namespace)
 
 
 def note(session: Session, what: str) -> None:
