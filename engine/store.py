@@ -32,6 +32,21 @@ class Change:
 Watcher = Callable[[Change], None]
 
 
+class _Pending:
+    """A change waiting to be delivered, with the resourceVersion it was made at."""
+
+    __slots__ = ("change", "newer", "owed", "version")
+
+    def __init__(self, change: Change) -> None:
+        self.change = change
+        self.version = change.obj["metadata"].get("resourceVersion")
+        self.newer: _Pending | None = None
+        """The next change of the same object, once one is made."""
+        self.owed: dict[Watcher, ChangeType] = {}
+        """Watchers that were owed an earlier change of this object and get this one in its
+        place, with the earlier change's type (an ADDED they never saw)."""
+
+
 class AlreadyExists(Exception):
     """An object of that kind, namespace and name is already stored."""
 
@@ -56,7 +71,9 @@ class Store:
         self._watchers: list[tuple[frozenset[str] | None, Watcher]] = []
         self._by_kind: dict[str, tuple[Watcher, ...]] = {}
         self.resource_version = 0
-        self._pending: deque[Change] = deque()
+        self._pending: deque[_Pending] = deque()
+        self._latest: dict[int, _Pending] = {}
+        """The newest undelivered change of each object (by id of the object's dict)."""
         self._delivering = False
 
     # -- identity -----------------------------------------------------------------------
@@ -184,17 +201,55 @@ class Store:
     def _notify(self, change: Change) -> None:
         # A watcher that writes while being told of a change must not overtake it: changes
         # are delivered one after another, in the order they happened, as a watch would.
-        self._pending.append(change)
+        entry = _Pending(change)
+        key = id(change.obj)
+        previous = self._latest.get(key)
+        if previous is not None and previous.change.obj is change.obj:
+            previous.newer = entry
+        self._latest[key] = entry
+        self._pending.append(entry)
         if self._delivering:
             return
         self._delivering = True
         try:
             while self._pending:
-                current = self._pending.popleft()
-                for watcher in self._watchers_of(current.kind):
-                    watcher(current)
+                self._deliver(self._pending.popleft())
         finally:
             self._delivering = False
+
+    def _deliver(self, entry: _Pending) -> None:
+        """Tell each watcher of one change, in resourceVersion order for every watcher.
+
+        Objects are stored dicts that writers change in place, so a watcher that writes to
+        the object it is being told about (a kubelet posting a new node's first status)
+        gives it a newer resourceVersion before the watchers after it are told. Those are
+        then told at the newer change's turn instead, with this change's type (an ADDED
+        they have not seen yet), as a watch from the API server's watch cache tells each
+        client of every change in resourceVersion order and never of an older state after
+        a newer one. Whatever was written in between reaches them first.
+        """
+        change = entry.change
+        obj = change.obj
+        meta = obj["metadata"]
+        watchers = self._watchers_of(change.kind)
+        owed = entry.owed
+        for index, watcher in enumerate(watchers):
+            if meta.get("resourceVersion") != entry.version and entry.newer is not None:
+                # Written again since: the rest are told at the newer change's turn.
+                later = entry.newer
+                for rest in watchers[index:]:
+                    kind = owed.get(rest, change.type)
+                    if kind == "ADDED" and later.change.type == "DELETED":
+                        continue  # never seen, now gone: the DELETED alone says so
+                    later.owed.setdefault(rest, kind if kind == "ADDED" else later.change.type)
+                return
+            kind = owed.get(watcher)
+            if kind is None or kind == change.type:
+                watcher(change)
+            else:
+                watcher(Change(kind, change.kind, obj))
+        if self._latest.get(id(obj)) is entry:
+            del self._latest[id(obj)]
 
 
 # Kinds whose objects have a spec but no metadata.generation on a real API server.

@@ -251,7 +251,7 @@ class Kubelet:
             used = self.admitted_requests.get(name, 0)
             if need and used + need > capacity[name]:
                 return (
-                    f"Outof{name}",
+                    f"OutOf{name}",  # predicate.go: fmt.Sprintf("OutOf%s", re.ResourceName)
                     f"Node didn't have enough resource: {name}, requested: {need}, used: {used}, capacity: {capacity[name]}",
                 )
         self._count(pod["metadata"]["uid"], wanted, +1)
@@ -261,8 +261,12 @@ class Kubelet:
         """Keep the running totals of what admitted, unfinished pods request."""
         if sign > 0:
             self._admitted[uid] = requests
-        elif self._admitted.pop(uid, None) is None:
-            return
+        else:
+            # What the pod was admitted with (callers that uncount it do not know).
+            admitted = self._admitted.pop(uid, None)
+            if admitted is None:
+                return
+            requests = admitted
         self.admitted_pods += sign
         for name, value in requests.items():
             self.admitted_requests[name] = self.admitted_requests.get(name, 0) + sign * value
