@@ -371,7 +371,6 @@ def act(cluster: Cluster, what: tuple) -> None:
     elif kind == "nodeDelete":
         node = node_name(cluster, what[1])
         if node is not None and cluster.store.count("Node") > 1:
-            USED_NAMES.setdefault(id(cluster), set()).add(node)
             actions.delete(cluster, f"nodes/{node}")
     elif kind == "nodeAdd":
         add_node(cluster)
@@ -382,21 +381,13 @@ def act(cluster: Cluster, what: tuple) -> None:
 
 
 def add_node(cluster: Cluster) -> None:
+    """A new node, with the lowest free name (a deleted node's name too: the pods PodGC has
+    not removed yet then land on it, as in Kubernetes)."""
     taken = {n["metadata"]["name"] for n in cluster.store.iter("Node")}
     index = 1
-    while f"node-{index}" in taken or f"node-{index}" in USED_NAMES.get(id(cluster), set()):
+    while f"node-{index}" in taken:
         index += 1
-    USED_NAMES.setdefault(id(cluster), set()).add(f"node-{index}")
     cluster.api.create(default_node(f"node-{index}"))
-
-
-USED_NAMES: dict[int, set[str]] = {}
-"""Node names used once per cluster: a deleted node's name is not reused. (Reusing it finds a
-livelock not fixed yet: the pods PodGC has not yet removed land on the new node, the
-scheduler's cache forgot them with the old node while the kubelet counts them, so the
-kubelet rejects a StatefulSet pod with OutOfcpu, the controller recreates it, the scheduler
-binds it there again, all at one simulated instant, for ever. Kubernetes' scheduler cache
-keeps a deleted node's pods until they are gone, internal/cache/cache.go RemoveNode.)"""
 
 
 def run(cluster: Cluster, invariants: Invariants, seconds: int) -> None:
