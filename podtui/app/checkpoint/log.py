@@ -219,9 +219,10 @@ def record_update(session: Session, obj: dict) -> None:
     log_of(session).add(Entry(session.cluster.now, UPDATE, data))
 
 
-def record_create(session: Session, manifests: list[Manifest]) -> None:
-    """`create -f`: the objects created."""
-    data = {"manifests": [manifest_to_json(m) for m in manifests], "settled": False}
+def record_create(session: Session, manifests: list[Manifest], *, settled: bool = False) -> None:
+    """`create -f`: the objects created (`settled` when the console first ran what was due
+    then, as it does for every action its session journal records)."""
+    data = {"manifests": [manifest_to_json(m) for m in manifests], "settled": settled}
     log_of(session).add(Entry(session.cluster.now, CREATE, data))
 
 

@@ -76,7 +76,8 @@ def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     with session.lock:
         journal.record_file(session, "create", path, _namespace_flag(parsed))
         if manifests:
-            checkpoint_log.record_create(session, manifests)
+            # recorded in the journal just now, which first ran what was due
+            checkpoint_log.record_create(session, manifests, settled=True)
         return create_manifests(session.cluster, manifests, session.user)
 
 
