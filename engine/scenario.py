@@ -24,6 +24,7 @@ ACTIONS = (
     "drain",
     "scale",
     "setImage",
+    "rollout",
     "inject",
 )
 FAULTS = (
@@ -50,6 +51,7 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
     "drain": {},
     "scale": {},
     "setImage": {},
+    "rollout": {},
     "inject": {},
 }
 MAPPING_FIELDS: dict[str, dict[str, str]] = {
@@ -65,6 +67,7 @@ MAPPING_FIELDS: dict[str, dict[str, str]] = {
     },
     "scale": {"target": "str", "replicas": "int", "namespace": "str"},
     "setImage": {"target": "str", "container": "str", "image": "str", "namespace": "str"},
+    "rollout": {"action": "str", "target": "str", "toRevision": "int", "namespace": "str"},
     "inject": {
         "fault": "str",
         "pod": "str",
@@ -85,6 +88,7 @@ REQUIRED_FIELDS = {
     "drain": ("node",),
     "scale": ("target", "replicas"),
     "setImage": ("target", "image"),
+    "rollout": ("action", "target"),
     "inject": ("fault",),
 }
 
@@ -275,7 +279,15 @@ def _check_value(
         for key in REQUIRED_FIELDS.get(action, ()):
             if key not in value:
                 problems.append(Problem(file, line, f"{action} needs `{key}`: {_example(action)}"))
-        if action in ("scale", "setImage") and isinstance(value.get("target"), str):
+        if action == "rollout" and value.get("action") not in (None, "restart", "undo"):
+            problems.append(
+                Problem(
+                    file,
+                    doc.line_of((*path, "action")),
+                    "rollout.action must be restart or undo",
+                )
+            )
+        if action in ("scale", "setImage", "rollout") and isinstance(value.get("target"), str):
             problems.extend(_check_target(value["target"], file, doc.line_of((*path, "target"))))
         if action == "scale" and _type_ok(value.get("replicas"), "int"):
             if value["replicas"] < 0:
@@ -436,5 +448,6 @@ def _example(action: str) -> str:
         "drain": "`drain: {node: node-2, ignoreDaemonsets: true}`",
         "scale": "`scale: {target: deployment/web, replicas: 5}`",
         "setImage": "`setImage: {target: deployment/web, container: app, image: nginx:1.27}`",
+        "rollout": "`rollout: {action: restart, target: deployment/web}`",
         "inject": "`inject: {fault: crash, pod: web-0}`",
     }[action]

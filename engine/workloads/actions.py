@@ -307,8 +307,25 @@ def _set_image_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResul
     )
 
 
+def _rollout_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    """`rollout: {action: restart|undo, target: deployment/web, toRevision: N}`: what the
+    console's `rollout restart` and `rollout undo` record."""
+    value = step.value
+    namespace = value.get("namespace") or step.options.get("namespace", "default")
+    if value["action"] == "restart":
+        return rollout_restart(cluster, value["target"], namespace=namespace, user=user)
+    return rollout_undo(
+        cluster,
+        value["target"],
+        to_revision=int(value.get("toRevision") or 0),
+        namespace=namespace,
+        user=user,
+    )
+
+
 def register_steps() -> None:
     from engine.steps import register_step
 
     register_step("scale", _scale_step)
     register_step("setImage", _set_image_step)
+    register_step("rollout", _rollout_step)

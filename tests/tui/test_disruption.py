@@ -361,7 +361,11 @@ class TestRecorder:
     async def test_actions_without_a_scenario_step_are_listed_not_lost(self, tmp_path) -> None:
         app = disruption_app()
         async with app.run_test(size=TERMINAL) as pilot:
-            await run(pilot, "rollout restart deployment/web")
+            await run(pilot, "edit deployment web")
+            editor = app.screen.query_one("#editor")
+            editor.text = editor.text.replace("replicas: 3", "replicas: 4", 1)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
             await run(pilot, "cordon node-1")
             target = tmp_path / "s.yaml"
             await run(pilot, f"record save {target}")
@@ -369,9 +373,29 @@ class TestRecorder:
             assert lines[1] == f"# Replay: podtui sim {DISRUPTION} --seed 0 --scenario THIS_FILE"
             assert lines[2:4] == [
                 "# Not replayed (no scenario step expresses them):",
-                "#   [30s] rollout restart deployment/web -n default",
+                "#   [30s] edit deployment.apps/web -n default",
             ]
             assert lines[4:] == ["- at: 30s", "  cordon: node-1"]
+
+    async def test_rollout_restart_and_undo_are_recorded_and_replay(self, tmp_path) -> None:
+        """`rollout restart` stamps the template with the simulated time, so the scenario's
+        `rollout` step replays it to the same ReplicaSets and pods."""
+        app = disruption_app(ticks=0)
+        async with app.run_test(size=TERMINAL) as pilot:
+            app.advance(20)
+            await run(pilot, "rollout restart deployment/web")
+            app.advance(30)
+            await run(pilot, "rollout undo deployment/web")
+            app.advance(30)
+            target = tmp_path / "s.yaml"
+            await run(pilot, f"record save {target}")
+            text = target.read_text()
+            live = app.session.cluster
+        assert "# Not replayed" not in text
+        assert "  rollout: {action: restart, target: deployment/web}" in text
+        assert "  rollout: {action: undo, target: deployment/web}" in text
+        replay = simulate(load_inputs([str(DISRUPTION)], str(target)), until=live.now)
+        assert to_yaml(replay.objects()) == to_yaml(live.objects())
 
 
 class TestSnapshots:

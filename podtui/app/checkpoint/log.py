@@ -226,14 +226,22 @@ def record_create(session: Session, manifests: list[Manifest], *, settled: bool 
     log_of(session).add(Entry(session.cluster.now, CREATE, data))
 
 
-def record_rollout(session: Session, sub: str, target: str, namespace: str, revision: int) -> None:
-    """`rollout restart|undo`."""
+def record_rollout(
+    session: Session,
+    sub: str,
+    target: str,
+    namespace: str,
+    revision: int,
+    *,
+    settled: bool = False,
+) -> None:
+    """`rollout restart|undo` (`settled` when the console first ran what was due then)."""
     data = {
         "sub": sub,
         "target": target,
         "namespace": namespace,
         "toRevision": revision,
-        "settled": False,
+        "settled": settled,
     }
     log_of(session).add(Entry(session.cluster.now, ROLLOUT, data))
 

@@ -5,7 +5,7 @@ before the engine action they run; `:record save FILE` writes them as a scenario
 `podtui sim PATH... --seed N --scenario FILE` replays to the same objects
 (engine.disruption.recorder). Recording starts with the session, so nothing before the
 first `:record` is missing from the story. Actions that no scenario step can express
-(`edit`, `rollout restart`, `rollout undo`, cancelling a drain) are listed at
+(`edit`, cancelling a drain) are listed at
 the top of the saved file instead, so a replay that differs says why.
 
 The journal is kept per session (a weak map), so the console's other parts need no
@@ -64,7 +64,8 @@ class Journal:
         if options.get("namespace") == "default":
             options.pop("namespace")
         self.recorder.record(action, value, **options)
-        if action != "create":  # `create -f` gives the checkpoint log its objects itself
+        # `create -f` and `rollout` give the checkpoint log their own entries.
+        if action not in ("create", "rollout"):
             checkpoint_log.record_step(self.session, action, value, options)
 
     def note(self, what: str) -> None:

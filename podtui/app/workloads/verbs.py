@@ -49,6 +49,17 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     with session.lock:
         for name in names:
             target = f"{kind.lower()}/{name}"
+            # The scenario's `rollout` step replays it (the journal first runs what is due).
+            journal.record(
+                session,
+                "rollout",
+                {
+                    "action": sub,
+                    "target": target,
+                    "toRevision": to_revision or None,
+                    "namespace": namespace,
+                },
+            )
             if sub == "restart":
                 done = actions.rollout_restart(
                     session.cluster, target, namespace=namespace, user=session.user
@@ -61,10 +72,9 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                     namespace=namespace,
                     user=session.user,
                 )
-            checkpoint_log.record_rollout(session, sub, target, namespace, to_revision)
-            if done.lines and not done.errors and "skipped" not in done.lines[0]:
-                flag = f" --to-revision={to_revision}" if to_revision else ""
-                journal.note(session, f"rollout {sub} {target} -n {namespace}{flag}")
+            checkpoint_log.record_rollout(
+                session, sub, target, namespace, to_revision, settled=True
+            )
             result.extend(done)
     return result
 
