@@ -49,7 +49,7 @@ def load_inputs(paths: list[str], scenario_path: str | None = None) -> Inputs:
                         )
                     )
                 if step.action in ("apply", "create"):
-                    extra = load_paths([str(Path(step.base) / step.value)])
+                    extra = load_paths([str(Path(step.base) / step.value)], verb=step.action)
                     inputs.problems.extend(extra.problems)
     return inputs
 

@@ -83,7 +83,8 @@ def create_manifests(
         result.lines.extend(f"Warning: {w}" for w in created.warnings)
         info = lookup(api_version, manifest.kind)
         type_name = info.type_name(api_version) if info else manifest.kind.lower()
-        result.lines.append(f"{type_name}/{manifest.name} created")
+        # the server's name: a generateName was completed on create
+        result.lines.append(f"{type_name}/{created.obj['metadata']['name']} created")
     return result
 
 
@@ -111,7 +112,8 @@ def set_namespace(manifests: list[Manifest], namespace: str | None) -> list[str]
 def _load(step: Step) -> tuple[list[Manifest], list[str]]:
     from engine.manifests.loader import load_paths
 
-    loaded = load_paths([str(step.base / step.value)])
+    # `create` allows generateName, as kubectl create -f does; apply refuses it.
+    loaded = load_paths([str(step.base / step.value)], verb=step.action)
     if not loaded.ok:
         return [], [str(p) for p in loaded.problems]
     return loaded.manifests, []

@@ -83,3 +83,20 @@ def test_a_create_step_naming_a_missing_path_is_a_file_line_problem(tmp_path: Pa
         f'{path}:2: the path "nowhere.yaml" does not exist (paths are relative to the '
         "scenario file)"
     ]
+
+
+def test_create_allows_generate_name_which_apply_refuses(tmp_path: Path) -> None:
+    # kubectl create -f sends generateName to the server; kubectl apply refuses it
+    # (apply.go: "from %s: cannot use generate name with apply").
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "gen.yaml").write_text(
+        CONFIG_MAP.replace("name: settings", "generateName: settings-")
+    )
+    cluster, lines = play(tmp_path, "- at: 1s\n  create: extra/gen.yaml\n")
+    created = [
+        c["metadata"]["name"]
+        for c in cluster.store.list("ConfigMap", "default")
+        if c["metadata"]["name"].startswith("settings-")
+    ]
+    assert len(created) == 1 and len(created[0]) == len("settings-") + 5, created
+    assert "[1s] configmap/" + created[0] + " created" in lines
