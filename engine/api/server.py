@@ -113,7 +113,7 @@ class APIServer:
             if decoding:
                 raise errors.bad_request(decoding[0])
             name = obj.get("metadata", {}).get("name") or ""
-            raise errors.invalid(info.kind, name, messages)
+            raise errors.invalid(info.kind, name, messages, info.group)
 
     # -- create -------------------------------------------------------------------------
     def create(self, obj: dict, *, user: UserInfo = ADMIN, dry_run: bool = False) -> Result:
@@ -195,7 +195,7 @@ class APIServer:
         if info.validate_update is not None and subresource != "status":
             problems = info.validate_update(live, obj)
             if problems:
-                raise errors.invalid(info.kind, meta["name"], [m for _, m in problems])
+                raise errors.invalid(info.kind, meta["name"], [m for _, m in problems], info.group)
         request = AdmissionRequest("UPDATE", info, obj, live, user, self, subresource, dry_run)
         self.admission.run(request)
         warnings += request.warnings
