@@ -31,7 +31,13 @@ PROBES = ("liveness", "readiness", "startup")
 # Sibling keys each action allows next to `at` and the action itself.
 STEP_OPTIONS: dict[str, dict[str, str]] = {
     "apply": {"namespace": "str"},
-    "delete": {"namespace": "str", "gracePeriod": "int", "cascade": "str", "force": "bool"},
+    "delete": {
+        "namespace": "str",
+        "gracePeriod": "int",
+        "cascade": "str",
+        "force": "bool",
+        "apiVersion": "str",
+    },
     "evict": {"namespace": "str"},
     "cordon": {},
     "uncordon": {},
@@ -226,6 +232,8 @@ def _parse_step(
                 f'invalid cascade value "{options["cascade"]}": must be one of {", ".join(CASCADES)}',
             )
         )
+    if action == "delete" and "apiVersion" in options and not problems:
+        problems.extend(_check_api_version(value, options["apiVersion"], file, at_line("apiVersion")))
     if problems:
         return None, problems
     if action in ("drain",) and isinstance(value, str):
@@ -325,6 +333,23 @@ def _check_target(value: str, file: str, line: int) -> list[Problem]:
     if resolve_resource(kind) is None and known_kind(kind) is None:
         return [Problem(file, line, f'the server doesn\'t have a resource type "{kind}"')]
     return []
+
+
+def _check_api_version(target: str, api_version: str, file: str, line: int) -> list[Problem]:
+    """A delete addressed through an apiVersion must name one that serves the kind."""
+    from engine.api.kinds import resolve_resource
+
+    info = resolve_resource(target.partition("/")[0])
+    if info is None or api_version in info.api_versions or api_version in info.deprecated:
+        return []
+    return [
+        Problem(
+            file,
+            line,
+            f'no matches for kind "{info.kind}" in version "{api_version}" '
+            f"(podtui serves {info.kind} as {', '.join(info.api_versions + tuple(info.deprecated))})",
+        )
+    ]
 
 
 def _check_inject(value: dict, doc: Document, path: tuple) -> list[Problem]:

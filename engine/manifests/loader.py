@@ -41,6 +41,10 @@ class Manifest:
         return str((self.obj.get("metadata") or {}).get("name", ""))
 
     @property
+    def api_version(self) -> str:
+        return str(self.obj.get("apiVersion", ""))
+
+    @property
     def namespace(self) -> str:
         return str((self.obj.get("metadata") or {}).get("namespace") or "")
 

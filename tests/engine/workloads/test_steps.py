@@ -54,3 +54,25 @@ class TestSteps:
         scenario, problems = load_scenario(str(path))
         assert problems == [] and scenario is not None
         assert load_inputs([], str(path)).problems == []
+
+    def test_delete_through_an_api_version_prints_that_group(self, tmp_path: Path) -> None:
+        # kubectl names the group the request went through: `deployment.extensions "web"`.
+        manifests, scenario = write(
+            tmp_path,
+            workload("Deployment", "web", replicas=2),
+            "- at: 10s\n  delete: deployment/web\n  apiVersion: extensions/v1beta1\n",
+        )
+        lines: list[str] = []
+        simulate(load_inputs([manifests], scenario), until=20, report=lines.append)
+        assert '[10s] deployment.extensions "web" deleted' in lines
+
+    def test_a_delete_through_a_version_that_does_not_serve_the_kind_is_refused(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "s.yaml"
+        path.write_text("- at: 1s\n  delete: statefulset/db\n  apiVersion: extensions/v1beta1\n")
+        _scenario, problems = load_scenario(str(path))
+        assert [str(p) for p in problems] == [
+            f'{path}:3: no matches for kind "StatefulSet" in version "extensions/v1beta1" '
+            "(podtui serves StatefulSet as apps/v1, apps/v1beta1, apps/v1beta2)"
+        ]
