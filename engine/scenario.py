@@ -14,7 +14,19 @@ from engine.manifests.source import read_source
 from engine.manifests.yamldoc import Document, Problem, parse_documents
 from engine.timeutil import DurationError, parse_duration
 
-ACTIONS = ("apply", "delete", "evict", "cordon", "uncordon", "drain", "scale", "setImage", "inject")
+ACTIONS = (
+    "apply",
+    "delete",
+    "evict",
+    "cordon",
+    "uncordon",
+    "drain",
+    "scale",
+    "setImage",
+    "rolloutRestart",
+    "rolloutUndo",
+    "inject",
+)
 FAULTS = (
     "crash",
     "oom",
@@ -44,7 +56,16 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
     "drain": {},
     "scale": {},
     "setImage": {},
+    "rolloutRestart": {"namespace": "str"},
+    "rolloutUndo": {"namespace": "str", "toRevision": "int"},
     "inject": {},
+}
+DRY_RUN = ("none", "client", "server")
+ROLLOUT_KINDS = {
+    # kubectl's rollbackers and restart patch (polymorphichelpers): the three controllers
+    # with a pod template and a revision history.
+    "rolloutRestart": ("Deployment", "StatefulSet", "DaemonSet"),
+    "rolloutUndo": ("Deployment", "StatefulSet", "DaemonSet"),
 }
 MAPPING_FIELDS: dict[str, dict[str, str]] = {
     "drain": {
@@ -56,6 +77,8 @@ MAPPING_FIELDS: dict[str, dict[str, str]] = {
         "gracePeriod": "int",
         "disableEviction": "bool",
         "podSelector": "str",
+        "dryRun": "str",
+        "skipWaitForDeleteTimeout": "int",
     },
     "scale": {"target": "str", "replicas": "int", "namespace": "str"},
     "setImage": {"target": "str", "container": "str", "image": "str", "namespace": "str"},
@@ -291,6 +314,8 @@ def _check_value(
             problems.extend(_range_problems(value, key, doc, path))
         if action == "inject":
             problems.extend(_check_inject(value, doc, path))
+        if action == "drain":
+            problems.extend(_check_drain(value, doc, path))
         return problems
     if not isinstance(value, str) or not value.strip():
         return [Problem(file, line, f"{action} names nothing: {_example(action)}")]
@@ -309,6 +334,11 @@ def _check_value(
                 )
             ]
         return []
+    if action in ROLLOUT_KINDS:
+        problems = _check_target(value, file, line)
+        if not problems:
+            problems.extend(_check_rollout(action, value, options, doc, path))
+        return problems
     if action in ("delete", "evict"):
         problems = _check_target(value, file, line)
         if (
@@ -350,6 +380,57 @@ def _check_api_version(target: str, api_version: str, file: str, line: int) -> l
             f"(podtui serves {info.kind} as {', '.join(info.api_versions + tuple(info.deprecated))})",
         )
     ]
+
+
+def _check_rollout(
+    action: str, value: str, options: dict, doc: Document, path: tuple
+) -> list[Problem]:
+    """`rolloutRestart` / `rolloutUndo`: a controller with a revision history, and for an
+    undo a revision that can exist (0, the default, is the previous one)."""
+    from engine.api.resources import known_kind
+
+    problems: list[Problem] = []
+    kind = known_kind(value.partition("/")[0])
+    kinds = ROLLOUT_KINDS[action]
+    if kind is not None and kind not in kinds:
+        names = ", ".join(k.lower() for k in kinds)
+        problems.append(
+            Problem(doc.file, doc.line_of(path), f"{action} takes a {names}: {_example(action)}")
+        )
+    revision = options.get("toRevision")
+    if isinstance(revision, int) and revision < 0:
+        problems.append(
+            Problem(
+                doc.file,
+                doc.line_of((path[0], "toRevision")),
+                "toRevision must not be negative (0, the default, is the previous revision)",
+            )
+        )
+    return problems
+
+
+def _check_drain(value: dict, doc: Document, path: tuple) -> list[Problem]:
+    """drain's `dryRun` (kubectl's --dry-run values) and `skipWaitForDeleteTimeout`."""
+    problems: list[Problem] = []
+    dry_run = value.get("dryRun")
+    if isinstance(dry_run, str) and dry_run not in DRY_RUN:
+        problems.append(
+            Problem(
+                doc.file,
+                doc.line_of((*path, "dryRun")),
+                f'Invalid dry-run value ({dry_run}). Must be "none", "server", or "client".',
+            )
+        )
+    skip = value.get("skipWaitForDeleteTimeout")
+    if isinstance(skip, int) and not isinstance(skip, bool) and skip < 0:
+        problems.append(
+            Problem(
+                doc.file,
+                doc.line_of((*path, "skipWaitForDeleteTimeout")),
+                "drain.skipWaitForDeleteTimeout must not be negative (seconds; 0 never skips)",
+            )
+        )
+    return problems
 
 
 def _check_inject(value: dict, doc: Document, path: tuple) -> list[Problem]:
@@ -448,5 +529,7 @@ def _example(action: str) -> str:
         "drain": "`drain: {node: node-2, ignoreDaemonsets: true}`",
         "scale": "`scale: {target: deployment/web, replicas: 5}`",
         "setImage": "`setImage: {target: deployment/web, container: app, image: nginx:1.27}`",
+        "rolloutRestart": "`rolloutRestart: deployment/web`",
+        "rolloutUndo": "`rolloutUndo: deployment/web` (optional `toRevision: 2`)",
         "inject": "`inject: {fault: crash, pod: web-0}`",
     }[action]

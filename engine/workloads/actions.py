@@ -307,8 +307,26 @@ def _set_image_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResul
     )
 
 
+def _rollout_restart_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    return rollout_restart(
+        cluster, step.value, namespace=step.options.get("namespace") or "default", user=user
+    )
+
+
+def _rollout_undo_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    return rollout_undo(
+        cluster,
+        step.value,
+        to_revision=int(step.options.get("toRevision") or 0),
+        namespace=step.options.get("namespace") or "default",
+        user=user,
+    )
+
+
 def register_steps() -> None:
     from engine.steps import register_step
 
     register_step("scale", _scale_step)
     register_step("setImage", _set_image_step)
+    register_step("rolloutRestart", _rollout_restart_step)
+    register_step("rolloutUndo", _rollout_undo_step)

@@ -1,7 +1,7 @@
 """Every change a console session made to its cluster, kept as checkpoint entries.
 
-The journal (podtui.app.disruption.journal) hands each recorded step here; `edit`, `create
--f` and `rollout` add theirs; the hot reload reports each apply. Quitting with live edits
+The journal (podtui.app.disruption.journal) hands each recorded step here (a `rollout`
+is the rolloutRestart / rolloutUndo step); `edit` and `create -f` add theirs; the hot reload reports each apply. Quitting with live edits
 (changes the manifest files do not hold) offers to save them (podtui.app.checkpoint.quit);
 `:checkpoint FILE` saves at any time. A saved checkpoint resumes with `podtui --load FILE`
 or `podtui sim --load FILE`.
@@ -20,7 +20,6 @@ from engine.checkpoint import Checkpoint, CheckpointError, fingerprint, write_ch
 from engine.checkpoint.entries import (
     CREATE,
     RELOAD,
-    ROLLOUT,
     UPDATE,
     Entry,
     manifest_from_json,
@@ -223,18 +222,6 @@ def record_create(session: Session, manifests: list[Manifest]) -> None:
     """`create -f`: the objects created."""
     data = {"manifests": [manifest_to_json(m) for m in manifests], "settled": False}
     log_of(session).add(Entry(session.cluster.now, CREATE, data))
-
-
-def record_rollout(session: Session, sub: str, target: str, namespace: str, revision: int) -> None:
-    """`rollout restart|undo`."""
-    data = {
-        "sub": sub,
-        "target": target,
-        "namespace": namespace,
-        "toRevision": revision,
-        "settled": False,
-    }
-    log_of(session).add(Entry(session.cluster.now, ROLLOUT, data))
 
 
 def record_gap(session: Session, what: str) -> None:

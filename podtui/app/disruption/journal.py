@@ -4,9 +4,11 @@ Keys, `:` verbs, the fault menu and chaos mode's kills each call `record(session
 before the engine action they run; `:record save FILE` writes them as a scenario that
 `podtui sim PATH... --seed N --scenario FILE` replays to the same objects
 (engine.disruption.recorder). Recording starts with the session, so nothing before the
-first `:record` is missing from the story. Actions that no scenario step can express
-(`create -f`, `edit`, `rollout restart`, `rollout undo`, cancelling a drain) are listed at
-the top of the saved file instead, so a replay that differs says why.
+first `:record` is missing from the story (`rollout restart|undo` are the rolloutRestart /
+rolloutUndo steps, a drain's --dry-run and --skip-wait-for-delete-timeout are fields of
+the drain step). Actions that no scenario step can express (`create -f`, `edit`,
+cancelling a drain) are listed at the top of the saved file instead, so a replay that
+differs says why.
 
 The journal is kept per session (a weak map), so the console's other parts need no
 attribute on Session for it.

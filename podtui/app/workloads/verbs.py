@@ -13,7 +13,6 @@ from engine.describe.writer import PrefixWriter, tabwrite
 from engine.workloads import actions
 from engine.workloads.index import workload_index
 from engine.workloads.revisions import owned_revisions
-from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.commandline.parsing import (
     CommandError,
     Console,
@@ -49,6 +48,18 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     with session.lock:
         for name in names:
             target = f"{kind.lower()}/{name}"
+            # The same step a scenario says (`rolloutRestart:` / `rolloutUndo:`), recorded
+            # before it runs, as every other action; the journal logs it for checkpoints.
+            if sub == "restart":
+                journal.record(session, "rolloutRestart", target, namespace=namespace)
+            else:
+                journal.record(
+                    session,
+                    "rolloutUndo",
+                    target,
+                    namespace=namespace,
+                    toRevision=to_revision or None,
+                )
             if sub == "restart":
                 done = actions.rollout_restart(
                     session.cluster, target, namespace=namespace, user=session.user
@@ -61,10 +72,6 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                     namespace=namespace,
                     user=session.user,
                 )
-            checkpoint_log.record_rollout(session, sub, target, namespace, to_revision)
-            if done.lines and not done.errors and "skipped" not in done.lines[0]:
-                flag = f" --to-revision={to_revision}" if to_revision else ""
-                journal.note(session, f"rollout {sub} {target} -n {namespace}{flag}")
             result.extend(done)
     return result
 
