@@ -2,8 +2,8 @@
 
 Each calls the engine's workload verb (engine.workloads.actions: rollout_restart,
 rollout_undo, set_image), the one a key in the Controllers pane calls, and prints kubectl's
-lines. `set image` is the scenario's `setImage` step and is recorded as one; restart and
-undo have no scenario step, so the session journal lists them as not replayable.
+lines. `set image`, `rollout restart` and `rollout undo` are the scenario's `setImage`,
+`rolloutRestart` and `rolloutUndo` steps and are recorded as them.
 """
 
 from __future__ import annotations
