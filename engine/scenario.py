@@ -77,7 +77,7 @@ MAPPING_FIELDS: dict[str, dict[str, str]] = {
         "gracePeriod": "int",
         "disableEviction": "bool",
         "podSelector": "str",
-        "dryRun": "str",
+        "dryRun": "dryRun",
         "skipWaitForDeleteTimeout": "int",
     },
     "scale": {"target": "str", "replicas": "int", "namespace": "str"},
@@ -129,7 +129,7 @@ class Scenario:
 
 
 def _type_ok(value: Any, kind: str) -> bool:
-    if kind == "str":
+    if kind in ("str", "dryRun"):
         return isinstance(value, str) and bool(value)
     if kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
@@ -149,6 +149,7 @@ _TYPE_WORDS = {
     "int": "an integer",
     "bool": "true or false",
     "duration": "a duration such as 30s, 5m or 1h30m",
+    "dryRun": '"none", "client" or "server" (kubectl\'s --dry-run values)',
 }
 
 

@@ -187,6 +187,13 @@ def test_steps_run_in_time_order_whatever_the_file_order(tmp_path: Path) -> None
             ],
         ),
         (
+            "- at: 1s\n  drain: {node: node-2, dryRun: true}\n",
+            [
+                'scenario.yaml:2: drain.dryRun must be "none", "client" or "server" '
+                "(kubectl's --dry-run values)"
+            ],
+        ),
+        (
             "- at: 1s\n  drain:\n    node: node-2\n    skipWaitForDeleteTimeout: 30s\n",
             ["scenario.yaml:4: drain.skipWaitForDeleteTimeout must be an integer"],
         ),
