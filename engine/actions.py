@@ -63,11 +63,18 @@ def delete(
     *,
     namespace: str = "default",
     grace_period: int | None = None,
-    cascade: str = "background",
+    cascade: str | None = "background",
     force: bool = False,
     user: UserInfo = ADMIN,
+    api_version: str = "",
 ) -> ActionResult:
-    """`kubectl delete KIND/NAME [--grace-period N] [--force] [--cascade ...]`."""
+    """`kubectl delete KIND/NAME [--grace-period N] [--force] [--cascade ...]`.
+
+    kubectl always names a propagationPolicy (`--cascade` defaults to background);
+    `cascade=None` is a client that names none, leaving the choice to the API server
+    (which orphans through a legacy apps group). `api_version` is the group/version the
+    delete is addressed through, as `kubectl delete -f FILE` addresses the file's.
+    """
     result = ActionResult()
     try:
         info, name = parse_target(target)
@@ -83,21 +90,31 @@ def delete(
         grace_period = 1  # kubectl turns --grace-period=0 into 1 unless --force
     if force and grace_period is None:
         grace_period = 0
-    propagation = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}.get(
-        cascade, "Background"
+    propagation = (
+        None
+        if cascade is None
+        else {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}.get(
+            cascade, "Background"
+        )
     )
     try:
         cluster.api.delete(
-            info, namespace, name, grace_period=grace_period, propagation=propagation, user=user
+            info,
+            namespace,
+            name,
+            grace_period=grace_period,
+            propagation=propagation,
+            user=user,
+            api_version=api_version,
         )
     except errors.APIError as err:
         result.errors.append(err.kubectl())
         return result
     if force and grace_period == 0:
         result.lines.append(FORCE_WARNING)
-        result.lines.append(f'{info.type_name()} "{name}" force deleted')
+        result.lines.append(f'{info.type_name(api_version)} "{name}" force deleted')
     else:
-        result.lines.append(f'{info.type_name()} "{name}" deleted')
+        result.lines.append(f'{info.type_name(api_version)} "{name}" deleted')
     return result
 
 

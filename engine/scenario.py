@@ -24,7 +24,8 @@ ACTIONS = (
     "drain",
     "scale",
     "setImage",
-    "rollout",
+    "rolloutRestart",
+    "rolloutUndo",
     "inject",
 )
 FAULTS = (
@@ -44,15 +45,29 @@ PROBES = ("liveness", "readiness", "startup")
 STEP_OPTIONS: dict[str, dict[str, str]] = {
     "apply": {"namespace": "str"},
     "create": {"namespace": "str"},
-    "delete": {"namespace": "str", "gracePeriod": "int", "cascade": "str", "force": "bool"},
+    "delete": {
+        "namespace": "str",
+        "gracePeriod": "int",
+        "cascade": "str",
+        "force": "bool",
+        "apiVersion": "str",
+    },
     "evict": {"namespace": "str"},
     "cordon": {},
     "uncordon": {},
     "drain": {},
     "scale": {},
     "setImage": {},
-    "rollout": {},
+    "rolloutRestart": {"namespace": "str"},
+    "rolloutUndo": {"namespace": "str", "toRevision": "int"},
     "inject": {},
+}
+DRY_RUN = ("none", "client", "server")
+ROLLOUT_KINDS = {
+    # kubectl's rollbackers and restart patch (polymorphichelpers): the three controllers
+    # with a pod template and a revision history.
+    "rolloutRestart": ("Deployment", "StatefulSet", "DaemonSet"),
+    "rolloutUndo": ("Deployment", "StatefulSet", "DaemonSet"),
 }
 MAPPING_FIELDS: dict[str, dict[str, str]] = {
     "drain": {
@@ -64,10 +79,11 @@ MAPPING_FIELDS: dict[str, dict[str, str]] = {
         "gracePeriod": "int",
         "disableEviction": "bool",
         "podSelector": "str",
+        "dryRun": "dryRun",
+        "skipWaitForDeleteTimeout": "int",
     },
     "scale": {"target": "str", "replicas": "int", "namespace": "str"},
     "setImage": {"target": "str", "container": "str", "image": "str", "namespace": "str"},
-    "rollout": {"action": "str", "target": "str", "toRevision": "int", "namespace": "str"},
     "inject": {
         "fault": "str",
         "pod": "str",
@@ -88,7 +104,6 @@ REQUIRED_FIELDS = {
     "drain": ("node",),
     "scale": ("target", "replicas"),
     "setImage": ("target", "image"),
-    "rollout": ("action", "target"),
     "inject": ("fault",),
 }
 
@@ -116,7 +131,7 @@ class Scenario:
 
 
 def _type_ok(value: Any, kind: str) -> bool:
-    if kind == "str":
+    if kind in ("str", "dryRun"):
         return isinstance(value, str) and bool(value)
     if kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
@@ -136,6 +151,7 @@ _TYPE_WORDS = {
     "int": "an integer",
     "bool": "true or false",
     "duration": "a duration such as 30s, 5m or 1h30m",
+    "dryRun": '"none", "client" or "server" (kubectl\'s --dry-run values)',
 }
 
 
@@ -242,6 +258,8 @@ def _parse_step(
                 f'invalid cascade value "{options["cascade"]}": must be one of {", ".join(CASCADES)}',
             )
         )
+    if action == "delete" and "apiVersion" in options and not problems:
+        problems.extend(_check_api_version(value, options["apiVersion"], file, at_line("apiVersion")))
     if problems:
         return None, problems
     if action in ("drain",) and isinstance(value, str):
@@ -279,15 +297,7 @@ def _check_value(
         for key in REQUIRED_FIELDS.get(action, ()):
             if key not in value:
                 problems.append(Problem(file, line, f"{action} needs `{key}`: {_example(action)}"))
-        if action == "rollout" and value.get("action") not in (None, "restart", "undo"):
-            problems.append(
-                Problem(
-                    file,
-                    doc.line_of((*path, "action")),
-                    "rollout.action must be restart or undo",
-                )
-            )
-        if action in ("scale", "setImage", "rollout") and isinstance(value.get("target"), str):
+        if action in ("scale", "setImage") and isinstance(value.get("target"), str):
             problems.extend(_check_target(value["target"], file, doc.line_of((*path, "target"))))
         if action == "scale" and _type_ok(value.get("replicas"), "int"):
             if value["replicas"] < 0:
@@ -307,6 +317,8 @@ def _check_value(
             problems.extend(_range_problems(value, key, doc, path))
         if action == "inject":
             problems.extend(_check_inject(value, doc, path))
+        if action == "drain":
+            problems.extend(_check_drain(value, doc, path))
         return problems
     if not isinstance(value, str) or not value.strip():
         return [Problem(file, line, f"{action} names nothing: {_example(action)}")]
@@ -325,6 +337,11 @@ def _check_value(
                 )
             ]
         return []
+    if action in ROLLOUT_KINDS:
+        problems = _check_target(value, file, line)
+        if not problems:
+            problems.extend(_check_rollout(action, value, options, doc, path))
+        return problems
     if action in ("delete", "evict"):
         problems = _check_target(value, file, line)
         if (
@@ -349,6 +366,74 @@ def _check_target(value: str, file: str, line: int) -> list[Problem]:
     if resolve_resource(kind) is None and known_kind(kind) is None:
         return [Problem(file, line, f'the server doesn\'t have a resource type "{kind}"')]
     return []
+
+
+def _check_api_version(target: str, api_version: str, file: str, line: int) -> list[Problem]:
+    """A delete addressed through an apiVersion must name one that serves the kind."""
+    from engine.api.kinds import resolve_resource
+
+    info = resolve_resource(target.partition("/")[0])
+    if info is None or api_version in info.api_versions or api_version in info.deprecated:
+        return []
+    return [
+        Problem(
+            file,
+            line,
+            f'no matches for kind "{info.kind}" in version "{api_version}" '
+            f"(podtui serves {info.kind} as {', '.join(info.api_versions + tuple(info.deprecated))})",
+        )
+    ]
+
+
+def _check_rollout(
+    action: str, value: str, options: dict, doc: Document, path: tuple
+) -> list[Problem]:
+    """`rolloutRestart` / `rolloutUndo`: a controller with a revision history, and for an
+    undo a revision that can exist (0, the default, is the previous one)."""
+    from engine.api.resources import known_kind
+
+    problems: list[Problem] = []
+    kind = known_kind(value.partition("/")[0])
+    kinds = ROLLOUT_KINDS[action]
+    if kind is not None and kind not in kinds:
+        names = ", ".join(k.lower() for k in kinds)
+        problems.append(
+            Problem(doc.file, doc.line_of(path), f"{action} takes a {names}: {_example(action)}")
+        )
+    revision = options.get("toRevision")
+    if isinstance(revision, int) and revision < 0:
+        problems.append(
+            Problem(
+                doc.file,
+                doc.line_of((path[0], "toRevision")),
+                "toRevision must not be negative (0, the default, is the previous revision)",
+            )
+        )
+    return problems
+
+
+def _check_drain(value: dict, doc: Document, path: tuple) -> list[Problem]:
+    """drain's `dryRun` (kubectl's --dry-run values) and `skipWaitForDeleteTimeout`."""
+    problems: list[Problem] = []
+    dry_run = value.get("dryRun")
+    if isinstance(dry_run, str) and dry_run not in DRY_RUN:
+        problems.append(
+            Problem(
+                doc.file,
+                doc.line_of((*path, "dryRun")),
+                f'Invalid dry-run value ({dry_run}). Must be "none", "server", or "client".',
+            )
+        )
+    skip = value.get("skipWaitForDeleteTimeout")
+    if isinstance(skip, int) and not isinstance(skip, bool) and skip < 0:
+        problems.append(
+            Problem(
+                doc.file,
+                doc.line_of((*path, "skipWaitForDeleteTimeout")),
+                "drain.skipWaitForDeleteTimeout must not be negative (seconds; 0 never skips)",
+            )
+        )
+    return problems
 
 
 def _check_inject(value: dict, doc: Document, path: tuple) -> list[Problem]:
@@ -448,6 +533,7 @@ def _example(action: str) -> str:
         "drain": "`drain: {node: node-2, ignoreDaemonsets: true}`",
         "scale": "`scale: {target: deployment/web, replicas: 5}`",
         "setImage": "`setImage: {target: deployment/web, container: app, image: nginx:1.27}`",
-        "rollout": "`rollout: {action: restart, target: deployment/web}`",
+        "rolloutRestart": "`rolloutRestart: deployment/web`",
+        "rolloutUndo": "`rolloutUndo: deployment/web` (optional `toRevision: 2`)",
         "inject": "`inject: {fault: crash, pod: web-0}`",
     }[action]

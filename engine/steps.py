@@ -154,6 +154,7 @@ def _delete(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
         cascade=step.options.get("cascade", "background"),
         force=bool(step.options.get("force", False)),
         user=user,
+        api_version=step.options.get("apiVersion") or "",
     )
 
 

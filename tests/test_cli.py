@@ -54,7 +54,7 @@ class TestValidate:
         lines = err.splitlines()
         assert len(lines) == 2
         assert lines[0].startswith(f"{tmp_path / 'a.yaml'}:2: error parsing YAML")
-        assert lines[1] == f"{tmp_path / 'b.yaml'}:7: spec.containers[0].image: Required value"
+        assert lines[1] == f"{tmp_path / 'b.yaml'}:7: The Pod \"web\" is invalid: spec.containers[0].image: Required value"
 
     def test_the_bundled_samples_are_valid(self, capsys) -> None:
         code, out, _ = run(capsys, "validate", str(ROOT / "sample_manifests"))

@@ -32,6 +32,10 @@ class KindInfo:
     """Update validation (immutable fields): called with (live, new)."""
     default_propagation: str = "Background"
     """The deletion propagation policy when the request names none."""
+    version_propagation: dict[str, str] = field(default_factory=dict)
+    """apiVersion -> the policy when a request addressed through it names none (the
+    legacy apps groups orphan: DefaultGarbageCollectionPolicy reads the request's
+    group/version)."""
     categories: tuple[str, ...] = ()
     has_status: bool = True
 
@@ -51,6 +55,10 @@ class KindInfo:
     def resource(self) -> str:
         """`pods`, `deployments.apps`: the name kubectl prints in `<resource> "<name>"`."""
         return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    def propagation_for(self, api_version: str = "") -> str:
+        """The policy a DELETE addressed through `api_version` gets when it names none."""
+        return self.version_propagation.get(api_version, self.default_propagation)
 
     def type_name(self, api_version: str = "") -> str:
         """`pod`, `deployment.apps`: kubectl's `<type>/<name>` prefix.

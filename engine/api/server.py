@@ -113,7 +113,7 @@ class APIServer:
             if decoding:
                 raise errors.bad_request(decoding[0])
             name = obj.get("metadata", {}).get("name") or ""
-            raise errors.invalid(info.kind, name, messages)
+            raise errors.invalid(info.kind, name, messages, info.group)
 
     # -- create -------------------------------------------------------------------------
     def create(self, obj: dict, *, user: UserInfo = ADMIN, dry_run: bool = False) -> Result:
@@ -195,7 +195,7 @@ class APIServer:
         if info.validate_update is not None and subresource != "status":
             problems = info.validate_update(live, obj)
             if problems:
-                raise errors.invalid(info.kind, meta["name"], [m for _, m in problems])
+                raise errors.invalid(info.kind, meta["name"], [m for _, m in problems], info.group)
         request = AdmissionRequest("UPDATE", info, obj, live, user, self, subresource, dry_run)
         self.admission.run(request)
         warnings += request.warnings
@@ -220,8 +220,15 @@ class APIServer:
         user: UserInfo = ADMIN,
         uid: str | None = None,
         dry_run: bool = False,
+        api_version: str = "",
     ) -> dict | None:
-        """DELETE: graceful for pods, finalizers honoured; returns the object (or None if gone)."""
+        """DELETE: graceful for pods, finalizers honoured; returns the object (or None if gone).
+
+        `api_version` is the group/version the request is addressed through (the URL's;
+        kubectl's `delete -f FILE` uses the file's apiVersion): with no `propagation`, it
+        picks the default policy, as the registry strategies' DefaultGarbageCollectionPolicy
+        reads the request's group/version.
+        """
         from engine.api.kinds import kind_info
 
         info = kind if isinstance(kind, KindInfo) else kind_info(kind)
@@ -242,7 +249,7 @@ class APIServer:
         meta = obj["metadata"]
         if info.kind == "Pod":
             return self._delete_pod(obj, grace_period)
-        policy = propagation or info.default_propagation
+        policy = propagation or info.propagation_for(api_version)
         finalizers = list(meta.get("finalizers") or [])
         if policy == "Foreground" and "foregroundDeletion" not in finalizers:
             finalizers.append("foregroundDeletion")

@@ -34,7 +34,8 @@ CREATE = "create"
 UPDATE = "update"
 """`kubectl edit`: the edited object, written with the API server's update (PUT)."""
 ROLLOUT = "rollout"
-"""`kubectl rollout restart|undo`."""
+"""`kubectl rollout restart|undo`, as checkpoints saved before the rolloutRestart and
+rolloutUndo scenario steps held them (the console now logs those steps); still read."""
 RELOAD = "reload"
 """The console's hot reload: manifests applied, then the objects it pruned deleted."""
 

@@ -155,9 +155,9 @@ def describe_containers(
             if container.get(field):
                 w.write(LEVEL_2, f"{title}:\t{describe_probe(container[field])}\n")
         if container.get("envFrom"):
-            _env_from(w, container["envFrom"])
-        _env(w, container, resolver)
-        _mounts(w, container)
+            env_from(w, container["envFrom"])
+        env(w, container, resolver)
+        mounts(w, container)
 
 
 def _ports(ports: list[dict], field: str) -> str:
@@ -269,8 +269,9 @@ def describe_probe(probe: dict) -> str:
     return f"unknown {attrs}"
 
 
-def _env_from(w: PrefixWriter, sources: list[dict]) -> None:
-    w.write(LEVEL_2, "Environment Variables from:\n")
+def env_from(w: PrefixWriter, sources: list[dict], level: int = LEVEL_2) -> None:
+    """The `Environment Variables from:` block (also a PodPreset's)."""
+    w.write(level, "Environment Variables from:\n")
     for source in sources:
         kind, ref = "", {}
         if source.get("configMapRef") is not None:
@@ -280,11 +281,11 @@ def _env_from(w: PrefixWriter, sources: list[dict]) -> None:
         optional = "true" if ref.get("optional") else "false"
         if source.get("prefix"):
             w.write(
-                LEVEL_3,
+                level + 1,
                 f"{ref.get('name', '')}\t{kind} with prefix '{source['prefix']}'\tOptional: {optional}\n",
             )
         else:
-            w.write(LEVEL_3, f"{ref.get('name', '')}\t{kind}\tOptional: {optional}\n")
+            w.write(level + 1, f"{ref.get('name', '')}\t{kind}\tOptional: {optional}\n")
 
 
 def _env_resolver(pod: dict) -> dict[str, str]:
@@ -303,24 +304,27 @@ def _env_resolver(pod: dict) -> dict[str, str]:
     }
 
 
-def _env(w: PrefixWriter, container: dict, resolver: dict[str, str] | None) -> None:
-    env = container.get("env") or []
-    w.write(LEVEL_2, "Environment:" + ("" if env else "\t<none>") + "\n")
-    for var in env:
+def env(
+    w: PrefixWriter, container: dict, resolver: dict[str, str] | None, level: int = LEVEL_2
+) -> None:
+    """The `Environment:` block of a container (or of a PodPreset, which has the same env)."""
+    variables = container.get("env") or []
+    w.write(level, "Environment:" + ("" if variables else "\t<none>") + "\n")
+    for var in variables:
         name = var.get("name", "")
         source = var.get("valueFrom")
         if source is None:
             for index, part in enumerate(str(var.get("value", "")).split("\n")):
                 if index == 0:
-                    w.write(LEVEL_3, f"{name}:\t{part}\n")
+                    w.write(level + 1, f"{name}:\t{part}\n")
                 else:
-                    w.write(LEVEL_3, f"\t{part}\n")
+                    w.write(level + 1, f"\t{part}\n")
             continue
         if source.get("fieldRef") is not None:
             ref = source["fieldRef"]
             value = (resolver or {}).get(ref.get("fieldPath", ""), "")
             w.write(
-                LEVEL_3,
+                level + 1,
                 f"{name}:\t{value} ({ref.get('apiVersion', 'v1')}:{ref.get('fieldPath', '')})\n",
             )
         elif source.get("resourceFieldRef") is not None:
@@ -329,19 +333,19 @@ def _env(w: PrefixWriter, container: dict, resolver: dict[str, str] | None) -> N
             value = _resource_value(container, resource)
             if value == "0" and resource in ("limits.cpu", "limits.memory"):
                 value = "node allocatable"
-            w.write(LEVEL_3, f"{name}:\t{value} ({resource})\n")
+            w.write(level + 1, f"{name}:\t{value} ({resource})\n")
         elif source.get("secretKeyRef") is not None:
             ref = source["secretKeyRef"]
             optional = "true" if ref.get("optional") else "false"
             w.write(
-                LEVEL_3,
+                level + 1,
                 f"{name}:\t<set to the key '{ref.get('key', '')}' in secret '{ref.get('name', '')}'>\tOptional: {optional}\n",
             )
         elif source.get("configMapKeyRef") is not None:
             ref = source["configMapKeyRef"]
             optional = "true" if ref.get("optional") else "false"
             w.write(
-                LEVEL_3,
+                level + 1,
                 f"{name}:\t<set to the key '{ref.get('key', '')}' of config map '{ref.get('name', '')}'>\tOptional: {optional}\n",
             )
 
@@ -361,22 +365,23 @@ def _resource_value(container: dict, resource: str) -> str:
     return str(-(-quantity.numerator // quantity.denominator))
 
 
-def _mounts(w: PrefixWriter, container: dict) -> None:
-    mounts = sorted(container.get("volumeMounts") or [], key=lambda m: m.get("mountPath", ""))
-    w.write(LEVEL_2, "Mounts:" + ("" if mounts else "\t<none>") + "\n")
-    for mount in mounts:
+def mounts(w: PrefixWriter, container: dict, level: int = LEVEL_2) -> None:
+    """The `Mounts:` block of a container (or of a PodPreset's volumeMounts)."""
+    ordered = sorted(container.get("volumeMounts") or [], key=lambda m: m.get("mountPath", ""))
+    w.write(level, "Mounts:" + ("" if ordered else "\t<none>") + "\n")
+    for mount in ordered:
         flags = ["ro" if mount.get("readOnly") else "rw"]
         if mount.get("subPath"):
             flags.append(f'path="{mount["subPath"]}"')
         w.write(
-            LEVEL_3,
+            level + 1,
             f"{mount.get('mountPath', '')} from {mount.get('name', '')} ({','.join(flags)})\n",
         )
     devices = sorted(container.get("volumeDevices") or [], key=lambda d: d.get("devicePath", ""))
     if devices:
-        w.write(LEVEL_2, "Devices:\n")
+        w.write(level, "Devices:\n")
         for device in devices:
-            w.write(LEVEL_3, f"{device.get('devicePath', '')} from {device.get('name', '')}\n")
+            w.write(level + 1, f"{device.get('devicePath', '')} from {device.get('name', '')}\n")
 
 
 # -- volumes ---------------------------------------------------------------------------------

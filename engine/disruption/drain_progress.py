@@ -128,6 +128,8 @@ class DrainOptions:
             timeout=parse_duration(value["timeout"]) if value.get("timeout") is not None else 0.0,
             disable_eviction=bool(value.get("disableEviction", False)),
             pod_selector=value.get("podSelector", "") or "",
+            skip_wait_for_delete_timeout=int(value.get("skipWaitForDeleteTimeout", 0) or 0),
+            dry_run=value.get("dryRun", "none") or "none",
         )
 
     @classmethod
@@ -224,6 +226,10 @@ class DrainOptions:
             step["disableEviction"] = True
         if self.pod_selector:
             step["podSelector"] = self.pod_selector
+        if self.skip_wait_for_delete_timeout:
+            step["skipWaitForDeleteTimeout"] = self.skip_wait_for_delete_timeout
+        if self.dry_run != "none":
+            step["dryRun"] = self.dry_run
         return step
 
     def filter_options(self) -> drain_filters.FilterOptions:

@@ -125,6 +125,23 @@ class SessionRecorder:
             value["namespace"] = namespace
         return self.record("setImage", value)
 
+    def rollout_restart(self, target: str, *, namespace: str = "default") -> RecordedStep:
+        """`kubectl rollout restart KIND/NAME` as the rolloutRestart step."""
+        return self.record(
+            "rolloutRestart", target, namespace=None if namespace == "default" else namespace
+        )
+
+    def rollout_undo(
+        self, target: str, *, to_revision: int = 0, namespace: str = "default"
+    ) -> RecordedStep:
+        """`kubectl rollout undo KIND/NAME [--to-revision=N]` as the rolloutUndo step."""
+        return self.record(
+            "rolloutUndo",
+            target,
+            namespace=None if namespace == "default" else namespace,
+            toRevision=to_revision or None,
+        )
+
     def inject(self, fault: str, **fields: Any) -> RecordedStep:
         """Fields in the scenario's names: pod, selector, namespace, container, exitCode
         (or engine.actions.inject's exit_code), probe, duration, image, node, count."""

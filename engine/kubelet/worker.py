@@ -725,7 +725,7 @@ class PodWorker:
         if grace > 0:
             hook_seconds, failure = hooks.pre_stop(self, instance, grace)
             if failure is not None:
-                self.event("Warning", "FailedPreStopHook", failure, instance.name)
+                self._pre_stop_failed(instance, failure, hook_seconds)
         remaining = max(grace - hook_seconds, MIN_GRACE_PERIOD)
 
         def sigterm() -> None:
@@ -749,6 +749,20 @@ class PodWorker:
 
         self.clock.call_later(hook_seconds, sigterm)
         instance.kill_timer = self.clock.call_later(hook_seconds + remaining, sigkill)
+
+    def _pre_stop_failed(self, instance: ContainerInstance, failure: str, after: float) -> None:
+        """FailedPreStopHook when the hook's handler returns its error.
+
+        executePreStopHook (pkg/kubelet/kuberuntime/kuberuntime_container.go) runs the
+        handler in a goroutine that records the event when Run returns an error: when the
+        hook fails, or when the grace period cuts it off, not when the kill began.
+        """
+        if after <= 0:
+            self.event("Warning", "FailedPreStopHook", failure, instance.name)
+            return
+        self.clock.call_later(
+            after, lambda: self.event("Warning", "FailedPreStopHook", failure, instance.name)
+        )
 
     def _kill_all(self, message: str) -> SyncStep:
         """KillPod: regular containers first, then sidecars in reverse order."""

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import engine.api.core  # noqa: F401  (registers the core kinds)
-from engine.api.kinds import lookup
+from engine.api.errors import invalid_message
+from engine.api.kinds import KindInfo, lookup
 from engine.api.schema import json_kind
 from engine.api.server import field_problems
 from engine.extensions import load_extensions
@@ -38,6 +39,10 @@ class Manifest:
     @property
     def name(self) -> str:
         return str((self.obj.get("metadata") or {}).get("name", ""))
+
+    @property
+    def api_version(self) -> str:
+        return str(self.obj.get("apiVersion", ""))
 
     @property
     def namespace(self) -> str:
@@ -254,10 +259,28 @@ def validate_manifest(obj: object, doc: Document, offset: tuple = ()) -> list[Pr
             Problem(
                 doc.file,
                 at(("metadata",)),
-                "metadata.name: Required value: name or generateName is required",
+                invalid_message(
+                    info.kind, "", ["metadata.name: Required value: name or generateName is required"]
+                ),
             )
         ]
-    return [Problem(doc.file, at(path), message) for path, message in field_problems(obj, info)]
+    return [Problem(doc.file, at(path), message) for path, message in _as_kubectl_prints(obj, info)]
+
+
+def _as_kubectl_prints(obj: dict, info: KindInfo) -> list[tuple[tuple, str]]:
+    """Field problems as kubectl prints the API server's refusal of the object.
+
+    Strict decoding refuses with one BadRequest per problem; validation answers one 422
+    whose causes kubectl prints after `The Pod "x" is invalid: ` (errors.NewInvalid;
+    kubectl pkg/cmd/util/helpers.go checkErr), located at the first cause's line.
+    """
+    problems = field_problems(obj, info)
+    decoding = [p for p in problems if "cannot be handled as a" in p[1]]
+    if decoding or not problems:
+        return decoding
+    name = str((obj.get("metadata") or {}).get("name") or "")
+    message = invalid_message(info.kind, name, [m for _, m in problems])
+    return [(problems[0][0], message)]
 
 
 def _known_versions_hint(kind: str) -> str:

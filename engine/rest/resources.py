@@ -410,6 +410,8 @@ class Resources:
             user=user,
             uid=preconditions.get("uid"),
             dry_run="All" in (options.get("dryRun") or []),
+            # The URL's group/version picks the default policy (the legacy apps groups orphan).
+            api_version=route.group_version,
         )
 
     def delete(self, request: Request, route: Route, user: UserInfo) -> Response:

@@ -2,7 +2,7 @@
 
 What it plugs into the engine (engine.extensions):
 - kinds: Role, ClusterRole, RoleBinding, ClusterRoleBinding, PodSecurityPolicy, PodPreset;
-- printers: kubectl's tables for them;
+- printers: kubectl's tables for them; describers: kubectl describe's text for them;
 - CONTROLLERS: `rbac-bootstrap`, which writes the bootstrap RBAC policy and installs the RBAC
   authorizer the API server consults before admission;
 - ADMISSION_PLUGINS: PodPreset, PodSecurityPolicy, PodSecurity (run in
@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from engine.printers.registry import register_printer
+from engine.security import describe as _describe
 from engine.security import kinds
 from engine.security.explain import Explanation, PolicyReport, explain
 from engine.security.podpreset.admission import PodPresetAdmission
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from engine.cluster import Cluster
 
 kinds.register()
+_describe.register()
 register_printer("PodSecurityPolicy", PodSecurityPolicyPrinter(), namespaced=False)
 register_printer("PodPreset", CreatedAtPrinter())
 register_printer("Role", CreatedAtPrinter())

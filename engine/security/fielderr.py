@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from engine.api.errors import aggregate as aggregate  # utilerrors.NewAggregate, said once
 from engine.api.validation import render
 
 Path = tuple[str | int, ...] | str
@@ -87,14 +88,3 @@ def not_supported(path: Path, value: object, supported: list[str]) -> str:
 def error_list(errors: list[str]) -> str:
     """A field.ErrorList printed with %v: `[e1 e2]` (space separated, as Go prints a slice)."""
     return "[" + " ".join(errors) + "]"
-
-
-def aggregate(errors: list[str]) -> str:
-    """utilerrors.NewAggregate(errs).Error(): one error alone, several as `[e1, e2]`, duplicates once."""
-    unique: list[str] = []
-    for err in errors:
-        if err not in unique:
-            unique.append(err)
-    if len(unique) == 1:
-        return unique[0]
-    return "[" + ", ".join(unique) + "]"

@@ -4,7 +4,7 @@ makes, and the garbage collector that cleans up after their owners.
 Importing the package registers the kinds (apps/v1 and the legacy extensions/v1beta1,
 apps/v1beta1 and apps/v1beta2 with the API server's deprecation warnings; batch/v1 Job and CronJob;
 core/v1 PersistentVolumeClaim and PersistentVolume; storage.k8s.io/v1 StorageClass), their
-printers and the `scale` / `setImage` scenario steps. `CONTROLLERS` lists the controllers
+printers and the `scale` / `setImage` / `rolloutRestart` / `rolloutUndo` scenario steps. `CONTROLLERS` lists the controllers
 the cluster starts, one file each.
 """
 

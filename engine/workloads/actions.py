@@ -307,18 +307,18 @@ def _set_image_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResul
     )
 
 
-def _rollout_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
-    """`rollout: {action: restart|undo, target: deployment/web, toRevision: N}`: what the
-    console's `rollout restart` and `rollout undo` record."""
-    value = step.value
-    namespace = value.get("namespace") or step.options.get("namespace", "default")
-    if value["action"] == "restart":
-        return rollout_restart(cluster, value["target"], namespace=namespace, user=user)
+def _rollout_restart_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    return rollout_restart(
+        cluster, step.value, namespace=step.options.get("namespace") or "default", user=user
+    )
+
+
+def _rollout_undo_step(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
     return rollout_undo(
         cluster,
-        value["target"],
-        to_revision=int(value.get("toRevision") or 0),
-        namespace=namespace,
+        step.value,
+        to_revision=int(step.options.get("toRevision") or 0),
+        namespace=step.options.get("namespace") or "default",
         user=user,
     )
 
@@ -328,4 +328,5 @@ def register_steps() -> None:
 
     register_step("scale", _scale_step)
     register_step("setImage", _set_image_step)
-    register_step("rollout", _rollout_step)
+    register_step("rolloutRestart", _rollout_restart_step)
+    register_step("rolloutUndo", _rollout_undo_step)

@@ -60,6 +60,11 @@ def _apps_kind(kind: str, plural: str, short: tuple[str, ...], **hooks) -> KindI
             version: deprecation(version, kind, since)
             for version, since in LEGACY.get(kind, {}).items()
         },
+        # DefaultGarbageCollectionPolicy (pkg/registry/apps/{deployment,replicaset,
+        # daemonset,statefulset}/strategy.go): a delete through extensions/v1beta1,
+        # apps/v1beta1 or apps/v1beta2 that names no policy orphans, "for back
+        # compatibility"; every other version deletes the dependents.
+        version_propagation={version: "Orphan" for version in LEGACY.get(kind, {})},
         **hooks,
     )
 

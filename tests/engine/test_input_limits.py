@@ -509,14 +509,16 @@ class TestApiServerLimits:
     def test_negative_resource_quantities_are_refused(self) -> None:
         # core validation.go ValidateNonnegativeQuantity: "must be greater than or equal to 0".
         text = POD + '    resources: {requests: {cpu: "-1"}, limits: {memory: -5Mi}}\n'
+        # One 422 for the object, its causes joined as the aggregate joins them.
         assert problems_of(text) == [
-            'm.yaml:9: spec.containers[0].resources.requests[cpu]: Invalid value: "-1": '
-            "must be greater than or equal to 0",
+            'm.yaml:9: The Pod "web" is invalid: ['
+            'spec.containers[0].resources.requests[cpu]: Invalid value: "-1": '
+            "must be greater than or equal to 0, "
             # defaulting copies the limit into requests before validation, as it does there
-            'm.yaml:9: spec.containers[0].resources.requests[memory]: Invalid value: "-5Mi": '
-            "must be greater than or equal to 0",
-            'm.yaml:9: spec.containers[0].resources.limits[memory]: Invalid value: "-5Mi": '
-            "must be greater than or equal to 0",
+            'spec.containers[0].resources.requests[memory]: Invalid value: "-5Mi": '
+            "must be greater than or equal to 0, "
+            'spec.containers[0].resources.limits[memory]: Invalid value: "-5Mi": '
+            "must be greater than or equal to 0]"
         ]
 
     def test_negative_node_capacity_is_refused(self) -> None:
@@ -524,7 +526,8 @@ class TestApiServerLimits:
             "apiVersion: v1\nkind: Node\nmetadata: {name: node-9}\nstatus:\n  capacity: {cpu: -2}\n"
         )
         assert problems_of(text) == [
-            'm.yaml:5: status.capacity[cpu]: Invalid value: "-2": must be greater than or equal to 0'
+            'm.yaml:5: The Node "node-9" is invalid: '
+            'status.capacity[cpu]: Invalid value: "-2": must be greater than or equal to 0'
         ]
 
     def test_annotations_past_256_kib_are_too_long(self) -> None:
@@ -535,7 +538,8 @@ class TestApiServerLimits:
         )
         assert problems_of(text) == []
         assert problems_of(text.replace(value, value + "x")) == [
-            "m.yaml:5: metadata.annotations: Too long: may not be more than 262144 bytes"
+            'm.yaml:5: The ConfigMap "settings" is invalid: '
+            "metadata.annotations: Too long: may not be more than 262144 bytes"
         ]
 
     def test_config_map_data_past_1_mib_is_too_long(self) -> None:
@@ -544,7 +548,8 @@ class TestApiServerLimits:
         text = CONFIG_MAP.replace("  a: x", f"  a: {half}\n  b: {half}")
         assert problems_of(text) == []
         assert problems_of(text + "  c: x\n") == [
-            "m.yaml:1: []: Too long: may not be more than 1048576 bytes"
+            'm.yaml:1: The ConfigMap "settings" is invalid: '
+            "[]: Too long: may not be more than 1048576 bytes"
         ]
 
     def test_secret_data_past_1_mib_is_too_long(self) -> None:
@@ -553,7 +558,7 @@ class TestApiServerLimits:
         text = f"apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\ndata:\n  a: {encoded}\n"
         assert problems_of(text) == []
         assert problems_of(text + "stringData: {b: more}\n") == [
-            "m.yaml:4: data: Too long: may not be more than 1048576 bytes"
+            'm.yaml:4: The Secret "s" is invalid: data: Too long: may not be more than 1048576 bytes'
         ]
 
     def test_apply_refuses_generate_name_as_kubectl_does(self, tmp_path: Path) -> None:

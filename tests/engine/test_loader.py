@@ -88,13 +88,13 @@ class TestKindsAndNames:
     def test_missing_metadata_name_is_required(self) -> None:
         text = GOOD_POD.replace("  name: web\n", "  labels: {a: b}\n")
         assert problems_of(text) == [
-            "m.yaml:3: metadata.name: Required value: name or generateName is required"
+            'm.yaml:3: The Pod "" is invalid: metadata.name: Required value: name or generateName is required'
         ]
 
     def test_invalid_name_uses_the_api_servers_words(self) -> None:
         problems = problems_of(GOOD_POD.replace("name: web", "name: Web_1"))
         assert problems[0].startswith(
-            'm.yaml:4: metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 subdomain'
+            'm.yaml:4: The Pod "Web_1" is invalid: metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 subdomain'
         )
 
     def test_duplicate_objects_across_files_are_reported(self, tmp_path: Path) -> None:
@@ -130,12 +130,12 @@ class TestFieldTypes:
 
     def test_missing_image_is_required(self) -> None:
         text = GOOD_POD.replace("    image: nginx:1.27\n", "")
-        assert problems_of(text) == ["m.yaml:7: spec.containers[0].image: Required value"]
+        assert problems_of(text) == ['m.yaml:7: The Pod "web" is invalid: spec.containers[0].image: Required value']
 
     def test_bad_restart_policy_lists_supported_values(self) -> None:
         text = GOOD_POD.replace("spec:\n", "spec:\n  restartPolicy: Sometimes\n")
         assert problems_of(text) == [
-            'm.yaml:6: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'
+            'm.yaml:6: The Pod "web" is invalid: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'
         ]
 
     def test_bad_quantity_is_reported(self) -> None:
@@ -152,7 +152,8 @@ class TestFieldTypes:
             + "    livenessProbe:\n      tcpSocket: {port: 80}\n      successThreshold: 2\n"
         )
         assert problems_of(text) == [
-            "m.yaml:11: spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"
+            'm.yaml:11: The Pod "web" is invalid: '
+            "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"
         ]
 
     def test_readiness_probe_on_a_plain_init_container_is_forbidden(self) -> None:
@@ -161,7 +162,8 @@ class TestFieldTypes:
             "spec:\n  initContainers:\n  - name: init\n    image: busybox\n    readinessProbe:\n      exec: {command: ['true']}\n",
         )
         assert problems_of(text) == [
-            "m.yaml:9: spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"
+            'm.yaml:9: The Pod "web" is invalid: '
+            "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"
         ]
 
     def test_secret_data_must_be_base64(self) -> None:

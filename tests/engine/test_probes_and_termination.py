@@ -238,6 +238,53 @@ spec:
         assert cluster.store.get("Pod", "default", "web") is None
 
 
+HOOKED = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: hooked
+spec:
+  terminationGracePeriodSeconds: 10
+  containers:
+  - name: app
+    image: nginx:1.27
+    lifecycle:
+      preStop:
+        exec: {command: ["sh", "-c", "HOOK"]}
+"""
+
+
+def _pre_stop_events(script: str) -> list[dict]:
+    cluster = cluster_with(HOOKED.replace("HOOK", script))
+    cluster.run_until(5)
+    actions.delete(cluster, "pod/hooked")
+    cluster.run_until(30)
+    events = cluster.store.list("Event", "default")
+    return [e for e in events if e["reason"] == "FailedPreStopHook"]
+
+
+class TestPreStopHookFailures:
+    """executePreStopHook (pkg/kubelet/kuberuntime/kuberuntime_container.go) records
+    FailedPreStopHook from the hook's goroutine when the handler returns its error."""
+
+    def test_failed_pre_stop_hook_cut_off_by_the_grace_period_is_stamped_at_the_cut_off(
+        self,
+    ) -> None:
+        # The delete begins at 5 s; the 10 s grace period cuts the 60 s hook off at 15 s.
+        events = _pre_stop_events("sleep 60")
+        assert [(e["message"], e["firstTimestamp"]) for e in events] == [
+            ("PreStopHook failed", "2025-01-01T00:00:15Z")
+        ]
+
+    def test_failed_pre_stop_hook_is_stamped_when_the_hook_fails(self) -> None:
+        events = _pre_stop_events("sleep 3; exit 1")
+        assert [e["firstTimestamp"] for e in events] == ["2025-01-01T00:00:08Z"]
+
+    def test_a_pre_stop_hook_that_fails_at_once_is_stamped_at_the_delete(self) -> None:
+        events = _pre_stop_events("exit 1")
+        assert [e["firstTimestamp"] for e in events] == ["2025-01-01T00:00:05Z"]
+
+
 class TestFaults:
     def test_injected_crash_restarts_the_container_with_exit_code(self) -> None:
         cluster = cluster_with(READINESS)

@@ -78,13 +78,13 @@ def test_steps_run_in_time_order_whatever_the_file_order(tmp_path: Path) -> None
         (
             "- at: 10s\n  reboot: node-1\n",
             [
-                'scenario.yaml:2: unknown scenario action "reboot" (known: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rollout, inject)'
+                'scenario.yaml:2: unknown scenario action "reboot" (known: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rolloutRestart, rolloutUndo, inject)'
             ],
         ),
         (
             "- at: 10s\n",
             [
-                "scenario.yaml:1: step has no action (one of: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rollout, inject)"
+                "scenario.yaml:1: step has no action (one of: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rolloutRestart, rolloutUndo, inject)"
             ],
         ),
         ("- delete: pod/x\n", ["scenario.yaml:1: step has no `at:` time"]),
@@ -115,7 +115,7 @@ def test_steps_run_in_time_order_whatever_the_file_order(tmp_path: Path) -> None
         (
             "- at: 1s\n  delete: pod/x\n  grace: 3\n",
             [
-                'scenario.yaml:3: unknown field "grace" for a delete step (allowed here: namespace, gracePeriod, cascade, force)'
+                'scenario.yaml:3: unknown field "grace" for a delete step (allowed here: namespace, gracePeriod, cascade, force, apiVersion)'
             ],
         ),
         (
@@ -154,6 +154,56 @@ def test_steps_run_in_time_order_whatever_the_file_order(tmp_path: Path) -> None
         ),
         ("- at: 1s\n  cordon: ''\n", ["scenario.yaml:2: cordon names nothing: `cordon: node-2`"]),
         (
+            "- at: 1s\n  rolloutUndo: deployment/web\n  toRevision: two\n",
+            ["scenario.yaml:3: toRevision must be an integer"],
+        ),
+        (
+            "- at: 1s\n  rolloutUndo: deployment/web\n  toRevision: -1\n",
+            [
+                "scenario.yaml:3: toRevision must not be negative (0, the default, is the previous revision)"
+            ],
+        ),
+        (
+            "- at: 1s\n  rolloutUndo: replicaset/web-1\n",
+            [
+                "scenario.yaml:2: rolloutUndo takes a deployment, statefulset, daemonset: "
+                "`rolloutUndo: deployment/web` (optional `toRevision: 2`)"
+            ],
+        ),
+        (
+            "- at: 1s\n  rolloutRestart: web\n",
+            ['scenario.yaml:2: "web" must be KIND/NAME, e.g. deployment/web'],
+        ),
+        (
+            "- at: 1s\n  rolloutRestart: deployment/web\n  toRevision: 1\n",
+            [
+                'scenario.yaml:3: unknown field "toRevision" for a rolloutRestart step (allowed here: namespace)'
+            ],
+        ),
+        (
+            "- at: 1s\n  drain:\n    node: node-2\n    dryRun: maybe\n",
+            [
+                'scenario.yaml:4: Invalid dry-run value (maybe). Must be "none", "server", or "client".'
+            ],
+        ),
+        (
+            "- at: 1s\n  drain: {node: node-2, dryRun: true}\n",
+            [
+                'scenario.yaml:2: drain.dryRun must be "none", "client" or "server" '
+                "(kubectl's --dry-run values)"
+            ],
+        ),
+        (
+            "- at: 1s\n  drain:\n    node: node-2\n    skipWaitForDeleteTimeout: 30s\n",
+            ["scenario.yaml:4: drain.skipWaitForDeleteTimeout must be an integer"],
+        ),
+        (
+            "- at: 1s\n  drain:\n    node: node-2\n    skipWaitForDeleteTimeout: -5\n",
+            [
+                "scenario.yaml:4: drain.skipWaitForDeleteTimeout must not be negative (seconds; 0 never skips)"
+            ],
+        ),
+        (
             "at: 1s\n",
             ["scenario.yaml:1: a scenario must be a YAML list of steps (`- at: 10s` ...)"],
         ),
@@ -168,3 +218,21 @@ def test_a_bad_step_is_reported_with_its_line(
 def test_every_bad_step_is_reported_at_once(tmp_path: Path) -> None:
     found = problems(tmp_path, "- at: 1s\n  reboot: x\n- at: 2s\n  delete: web\n")
     assert len(found) == 2
+
+
+def test_the_console_only_steps_parse(tmp_path: Path) -> None:
+    """rolloutRestart, rolloutUndo with toRevision, and drain's dryRun and
+    skipWaitForDeleteTimeout (kubectl rollout restart|undo --to-revision; kubectl drain
+    --dry-run --skip-wait-for-delete-timeout)."""
+    text = (
+        "- at: 10s\n  rolloutRestart: deployment/web\n  namespace: shop\n"
+        "- at: 20s\n  rolloutUndo: statefulset/db\n  toRevision: 2\n"
+        "- at: 30s\n  drain: {node: node-2, dryRun: server, skipWaitForDeleteTimeout: 60}\n"
+    )
+    scenario, found = load_scenario(write(tmp_path, text))
+    assert found == [] and scenario is not None
+    assert [(s.action, s.value, s.options) for s in scenario.steps] == [
+        ("rolloutRestart", "deployment/web", {"namespace": "shop"}),
+        ("rolloutUndo", "statefulset/db", {"toRevision": 2}),
+        ("drain", {"node": "node-2", "dryRun": "server", "skipWaitForDeleteTimeout": 60}, {}),
+    ]

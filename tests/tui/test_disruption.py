@@ -361,41 +361,63 @@ class TestRecorder:
     async def test_actions_without_a_scenario_step_are_listed_not_lost(self, tmp_path) -> None:
         app = disruption_app()
         async with app.run_test(size=TERMINAL) as pilot:
-            await run(pilot, "edit deployment web")
-            editor = app.screen.query_one("#editor")
-            editor.text = editor.text.replace("replicas: 3", "replicas: 4", 1)
-            await pilot.press("ctrl+s")
+            await TestDrainPanel().start(app, pilot)
+            await pilot.press("x")  # stop the drain: no step says that
             await pilot.pause()
-            await run(pilot, "cordon node-1")
+            await pilot.press("escape")
             target = tmp_path / "s.yaml"
             await run(pilot, f"record save {target}")
             lines = target.read_text().splitlines()
             assert lines[1] == f"# Replay: podtui sim {DISRUPTION} --seed 0 --scenario THIS_FILE"
             assert lines[2:4] == [
                 "# Not replayed (no scenario step expresses them):",
-                "#   [30s] edit deployment.apps/web -n default",
+                f"#   [30s] stopped the drain of node/{API_NODE}",
             ]
-            assert lines[4:] == ["- at: 30s", "  cordon: node-1"]
+            assert lines[4:] == [
+                "- at: 30s",
+                f"  drain: {{node: {API_NODE}, ignoreDaemonsets: true}}",
+            ]
 
-    async def test_rollout_restart_and_undo_are_recorded_and_replay(self, tmp_path) -> None:
-        """`rollout restart` stamps the template with the simulated time, so the scenario's
-        `rollout` step replays it to the same ReplicaSets and pods."""
+    async def test_rollouts_and_a_dry_run_drain_are_recorded_as_steps(self, tmp_path) -> None:
+        """`rollout restart`, `rollout undo --to-revision`, `drain --dry-run=server
+        --skip-wait-for-delete-timeout`: each a step, and the replay reaches the same objects."""
         app = disruption_app(ticks=0)
         async with app.run_test(size=TERMINAL) as pilot:
             app.advance(20)
             await run(pilot, "rollout restart deployment/web")
             app.advance(30)
-            await run(pilot, "rollout undo deployment/web")
-            app.advance(30)
-            target = tmp_path / "s.yaml"
-            await run(pilot, f"record save {target}")
-            text = target.read_text()
+            await run(pilot, "rollout undo deployment/web --to-revision=1")
+            app.advance(5)
+            await run(
+                pilot,
+                f"drain {API_NODE} --ignore-daemonsets --dry-run=server "
+                "--skip-wait-for-delete-timeout=30",
+            )
+            await pilot.press("escape")  # the drain panel `:drain` opens
+            app.advance(20)
+            scenario = tmp_path / "session.yaml"
+            await run(pilot, f"record save {scenario}")
+            text = scenario.read_text()
             live = app.session.cluster
         assert "# Not replayed" not in text
-        assert "  rollout: {action: restart, target: deployment/web}" in text
-        assert "  rollout: {action: undo, target: deployment/web}" in text
-        replay = simulate(load_inputs([str(DISRUPTION)], str(target)), until=live.now)
+        assert text.splitlines()[2:] == [
+            "- at: 20s",
+            "  rolloutRestart: deployment/web",
+            "- at: 50s",
+            "  rolloutUndo: deployment/web",
+            "  toRevision: 1",
+            "- at: 55s",
+            f"  drain: {{node: {API_NODE}, ignoreDaemonsets: true, skipWaitForDeleteTimeout: 30,"
+            " dryRun: server}",
+        ]
+        lines: list[str] = []
+        replay = simulate(
+            load_inputs([str(DISRUPTION)], str(scenario)), until=live.now, report=lines.append
+        )
         assert to_yaml(replay.objects()) == to_yaml(live.objects())
+        assert "[20s] deployment.apps/web restarted" in lines
+        assert "[50s] deployment.apps/web rolled back" in lines
+        assert f"[55s] node/{API_NODE} cordoned (server dry run)" in lines
 
 
 class TestSnapshots:

@@ -1,7 +1,7 @@
 """Every change a console session made to its cluster, kept as checkpoint entries.
 
-The journal (podtui.app.disruption.journal) hands each recorded step here; `edit`, `create
--f` and `rollout` add theirs; the hot reload reports each apply. Quitting with live edits
+The journal (podtui.app.disruption.journal) hands each recorded step here (a `rollout`
+is the rolloutRestart / rolloutUndo step); `edit` and `create -f` add theirs; the hot reload reports each apply. Quitting with live edits
 (changes the manifest files do not hold) offers to save them (podtui.app.checkpoint.quit);
 `:checkpoint FILE` saves at any time. A saved checkpoint resumes with `podtui --load FILE`
 or `podtui sim --load FILE`.
@@ -20,7 +20,6 @@ from engine.checkpoint import Checkpoint, CheckpointError, fingerprint, write_ch
 from engine.checkpoint.entries import (
     CREATE,
     RELOAD,
-    ROLLOUT,
     UPDATE,
     Entry,
     manifest_from_json,
@@ -224,26 +223,6 @@ def record_create(session: Session, manifests: list[Manifest], *, settled: bool 
     then, as it does for every action its session journal records)."""
     data = {"manifests": [manifest_to_json(m) for m in manifests], "settled": settled}
     log_of(session).add(Entry(session.cluster.now, CREATE, data))
-
-
-def record_rollout(
-    session: Session,
-    sub: str,
-    target: str,
-    namespace: str,
-    revision: int,
-    *,
-    settled: bool = False,
-) -> None:
-    """`rollout restart|undo` (`settled` when the console first ran what was due then)."""
-    data = {
-        "sub": sub,
-        "target": target,
-        "namespace": namespace,
-        "toRevision": revision,
-        "settled": settled,
-    }
-    log_of(session).add(Entry(session.cluster.now, ROLLOUT, data))
 
 
 def record_gap(session: Session, what: str) -> None:

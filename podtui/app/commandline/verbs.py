@@ -9,6 +9,7 @@ from pathlib import Path
 
 from engine import actions
 from engine.actions import ActionResult
+from engine.api.kinds import kind_info
 from engine.manifests.loader import Manifest, load_paths
 from engine.scenario import FAULTS, Step
 from engine.steps import apply_manifests, create_manifests, run_step, set_namespace
@@ -101,12 +102,15 @@ def edit(parsed: Parsed, session: Session, console: Console) -> ActionResult:
 def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     if parsed.flags.get("-f"):
         manifests = _load(parsed, session, console, verb="delete")
+        # kubectl addresses each object through its file's apiVersion (the URL's group
+        # and version), which a legacy group's delete default and kubectl's line follow.
         targets = [
-            (m.kind, m.name, m.namespace or namespace_of(parsed, console)) for m in manifests
+            (m.kind, m.name, m.namespace or namespace_of(parsed, console), m.api_version)
+            for m in manifests
         ]
     else:
         kind, names = kind_and_names(parsed)
-        targets = [(kind, name, namespace_of(parsed, console)) for name in names]
+        targets = [(kind, name, namespace_of(parsed, console), "") for name in names]
     grace = parsed.flags.get("--grace-period")
     try:
         grace_period = int(grace) if isinstance(grace, str) else None
@@ -118,7 +122,7 @@ def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     cascade = parsed.flags.get("--cascade")
     result = ActionResult()
     with session.lock:
-        for kind, name, namespace in targets:
+        for kind, name, namespace, api_version in targets:
             journal.record(
                 session,
                 "delete",
@@ -127,6 +131,7 @@ def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                 gracePeriod=grace_period,
                 cascade=cascade if isinstance(cascade, str) and cascade != "background" else None,
                 force=True if force else None,
+                apiVersion=api_version if _addressed_apart(kind, api_version) else None,
             )
             result.extend(
                 actions.delete(
@@ -137,9 +142,16 @@ def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                     cascade=cascade if isinstance(cascade, str) else "background",
                     force=force,
                     user=session.user,
+                    api_version=api_version,
                 )
             )
     return result
+
+
+def _addressed_apart(kind: str, api_version: str) -> bool:
+    """Whether a delete -f goes through another apiVersion than the kind's preferred one."""
+    info = kind_info(kind)
+    return bool(api_version) and info is not None and api_version != info.preferred_api_version
 
 
 def _step(

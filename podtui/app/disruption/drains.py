@@ -46,8 +46,9 @@ def start_drain(session: Session, options: DrainOptions) -> tuple[Drain, ActionR
             report_later(cluster, line.text)
 
     with session.lock:
-        if options.dry_run == "none":
-            journal.record(session, "drain", options.to_step())
+        # A dry run changes nothing but prints its lines: recorded too (`dryRun:`), so a
+        # replay prints what the session printed.
+        journal.record(session, "drain", options.to_step())
         drain = Drain(cluster, options, on_line).start()
     starting = False
     return drain, result

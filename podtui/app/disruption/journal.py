@@ -4,9 +4,11 @@ Keys, `:` verbs, the fault menu and chaos mode's kills each call `record(session
 before the engine action they run; `:record save FILE` writes them as a scenario that
 `podtui sim PATH... --seed N --scenario FILE` replays to the same objects
 (engine.disruption.recorder). Recording starts with the session, so nothing before the
-first `:record` is missing from the story. Actions that no scenario step can express
-(`edit`, cancelling a drain) are listed at
-the top of the saved file instead, so a replay that differs says why.
+first `:record` is missing from the story (`create -f` is the create step, `rollout
+restart|undo` the rolloutRestart / rolloutUndo steps, a drain's --dry-run and
+--skip-wait-for-delete-timeout are fields of the drain step). Actions that no scenario step
+can express (`edit`, cancelling a drain) are listed at the top of the saved file instead,
+so a replay that differs says why.
 
 The journal is kept per session (a weak map), so the console's other parts need no
 attribute on Session for it.
@@ -64,8 +66,8 @@ class Journal:
         if options.get("namespace") == "default":
             options.pop("namespace")
         self.recorder.record(action, value, **options)
-        # `create -f` and `rollout` give the checkpoint log their own entries.
-        if action not in ("create", "rollout"):
+        # `create -f` gives the checkpoint log its own entry (the objects created).
+        if action != "create":
             checkpoint_log.record_step(self.session, action, value, options)
 
     def note(self, what: str) -> None:

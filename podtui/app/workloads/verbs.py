@@ -2,8 +2,8 @@
 
 Each calls the engine's workload verb (engine.workloads.actions: rollout_restart,
 rollout_undo, set_image), the one a key in the Controllers pane calls, and prints kubectl's
-lines. `set image` is the scenario's `setImage` step and is recorded as one; restart and
-undo have no scenario step, so the session journal lists them as not replayable.
+lines. `set image`, `rollout restart` and `rollout undo` are the scenario's `setImage`,
+`rolloutRestart` and `rolloutUndo` steps and are recorded as them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from engine.describe.writer import PrefixWriter, tabwrite
 from engine.workloads import actions
 from engine.workloads.index import workload_index
 from engine.workloads.revisions import owned_revisions
-from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.commandline.parsing import (
     CommandError,
     Console,
@@ -49,17 +48,18 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     with session.lock:
         for name in names:
             target = f"{kind.lower()}/{name}"
-            # The scenario's `rollout` step replays it (the journal first runs what is due).
-            journal.record(
-                session,
-                "rollout",
-                {
-                    "action": sub,
-                    "target": target,
-                    "toRevision": to_revision or None,
-                    "namespace": namespace,
-                },
-            )
+            # The same step a scenario says (`rolloutRestart:` / `rolloutUndo:`), recorded
+            # before it runs, as every other action; the journal logs it for checkpoints.
+            if sub == "restart":
+                journal.record(session, "rolloutRestart", target, namespace=namespace)
+            else:
+                journal.record(
+                    session,
+                    "rolloutUndo",
+                    target,
+                    namespace=namespace,
+                    toRevision=to_revision or None,
+                )
             if sub == "restart":
                 done = actions.rollout_restart(
                     session.cluster, target, namespace=namespace, user=session.user
@@ -72,9 +72,6 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                     namespace=namespace,
                     user=session.user,
                 )
-            checkpoint_log.record_rollout(
-                session, sub, target, namespace, to_revision, settled=True
-            )
             result.extend(done)
     return result
 

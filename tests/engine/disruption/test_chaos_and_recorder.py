@@ -88,6 +88,9 @@ class TestSessionRecorder:
         recorder.inject("probeFail", pod="web-0", probe="readiness", duration=30)
         recorder.scale("deployment/web", 5)
         recorder.set_image("deployment/web", "nginx:1.27", container="app")
+        recorder.rollout_restart("deployment/web")
+        recorder.rollout_undo("statefulset/db", to_revision=2, namespace="shop")
+        recorder.drain(DrainOptions("node-3", dry_run="server", skip_wait_for_delete_timeout=30))
         text = recorder.to_yaml(tmp_path)
         assert text.splitlines()[2:] == [
             "- at: 10s",
@@ -107,6 +110,14 @@ class TestSessionRecorder:
             "  scale: {target: deployment/web, replicas: 5}",
             "- at: 40s",
             "  setImage: {target: deployment/web, container: app, image: 'nginx:1.27'}",
+            "- at: 40s",
+            "  rolloutRestart: deployment/web",
+            "- at: 40s",
+            "  rolloutUndo: statefulset/db",
+            "  namespace: shop",
+            "  toRevision: 2",
+            "- at: 40s",
+            "  drain: {node: node-3, skipWaitForDeleteTimeout: 30, dryRun: server}",
         ]
         assert (
             text.splitlines()[1]

@@ -346,6 +346,52 @@ class TestDrainStep:
         )
         assert DrainOptions.from_step(options.to_step()) == options
 
+    def test_dry_run_and_skip_wait_round_trip_through_a_step(self) -> None:
+        # kubectl drain --dry-run=server --skip-wait-for-delete-timeout=30, as the console
+        # records it: the step's dryRun and skipWaitForDeleteTimeout.
+        options = DrainOptions("node-2", dry_run="server", skip_wait_for_delete_timeout=30)
+        assert options.to_step() == {
+            "node": "node-2",
+            "skipWaitForDeleteTimeout": 30,
+            "dryRun": "server",
+        }
+        assert DrainOptions.from_step(options.to_step()) == options
+
+    def test_a_drain_step_with_dry_run_client_changes_nothing(self, tmp_path) -> None:
+        # kubectl drain --dry-run=client: `node/NAME cordoned (dry run)`, the node untouched.
+        from engine.sim import load_inputs, simulate
+
+        (tmp_path / "pod.yaml").write_text(pod_yaml("a"))
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text("- at: 10s\n  drain: {node: node-2, force: true, dryRun: client}\n")
+        lines: list[str] = []
+        cluster = simulate(
+            load_inputs([str(tmp_path / "pod.yaml")], str(scenario)), until=30, report=lines.append
+        )
+        assert "[10s] node/node-2 cordoned (dry run)" in lines
+        assert not cluster.store.get("Node", "", "node-2")["spec"].get("unschedulable")
+        assert cluster.store.get("Pod", "default", "a") is not None
+
+    def test_a_drain_step_gives_up_on_a_pod_stuck_terminating_after_skip_wait(
+        self, tmp_path
+    ) -> None:
+        # drain's skipWaitForDeleteTimeout is kubectl's --skip-wait-for-delete-timeout
+        # (k8s.io/kubectl/pkg/drain/filters.go skipDeletedFilter).
+        from engine.sim import load_inputs, simulate
+
+        (tmp_path / "pod.yaml").write_text(pod_yaml("a"))
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text(
+            "- at: 5s\n  inject: {fault: nodeDown, node: node-2}\n"
+            "- at: 6s\n  drain: {node: node-2, force: true, skipWaitForDeleteTimeout: 5}\n"
+        )
+        lines: list[str] = []
+        simulate(
+            load_inputs([str(tmp_path / "pod.yaml")], str(scenario)), until=80, report=lines.append
+        )
+        assert any("has DeletionTimestamp older than 5 seconds, skipping" in line for line in lines)
+        assert lines[-1].endswith("node/node-2 drained")
+
 
 class TestDrainArguments:
     """`:drain` in the console takes kubectl's arguments."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from engine import actions as core_actions
@@ -121,3 +122,76 @@ class TestOrphan:
         assert again["metadata"]["uid"] == rs["metadata"]["uid"]
         assert again["metadata"]["ownerReferences"][0]["uid"] == d["metadata"]["uid"]
         assert len(pods_of(cluster, "web")) == 2
+
+
+class TestLegacyGroupsOrphanByDefault:
+    """DefaultGarbageCollectionPolicy (pkg/registry/apps/{deployment,replicaset,daemonset,
+    statefulset}/strategy.go) reads the request's group/version: through extensions/v1beta1,
+    apps/v1beta1 or apps/v1beta2 a delete that names no propagationPolicy orphans "for back
+    compatibility"; through apps/v1 it deletes the dependents."""
+
+    @pytest.mark.parametrize("api_version", ["extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"])
+    def test_a_delete_through_a_legacy_group_naming_no_policy_orphans(self, api_version) -> None:
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        cluster.api.delete("Deployment", "default", "web", api_version=api_version)
+        cluster.run_until(11)
+        assert cluster.store.get("Deployment", "default", "web") is None
+        (rs,) = replica_sets(cluster)
+        assert "ownerReferences" not in rs["metadata"]
+        assert len(active(pods_of(cluster, "web"))) == 2
+
+    def test_a_delete_through_apps_v1_naming_no_policy_deletes_the_dependents(self) -> None:
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        cluster.api.delete("Deployment", "default", "web", api_version="apps/v1")
+        cluster.run_until(10.5)
+        assert replica_sets(cluster) == []
+
+    def test_a_named_policy_wins_over_the_legacy_default(self) -> None:
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        cluster.api.delete(
+            "Deployment", "default", "web", api_version="extensions/v1beta1", propagation="Background"
+        )
+        cluster.run_until(10.5)
+        assert replica_sets(cluster) == []
+
+    @pytest.mark.parametrize(
+        ("kind", "api_version", "orphans"),
+        [
+            ("ReplicaSet", "extensions/v1beta1", True),
+            ("ReplicaSet", "apps/v1beta2", True),
+            ("DaemonSet", "extensions/v1beta1", True),
+            ("StatefulSet", "apps/v1beta1", True),
+            ("StatefulSet", "apps/v1beta2", True),
+            ("StatefulSet", "apps/v1", False),
+        ],
+    )
+    def test_each_legacy_kind_defaults_to_orphan(self, kind, api_version, orphans) -> None:
+        from engine.api.kinds import kind_info
+
+        info = kind_info(kind)
+        assert info.propagation_for(api_version) == ("Orphan" if orphans else "Background")
+
+    def test_a_client_naming_no_policy_through_the_files_group_orphans(self) -> None:
+        # engine.actions.delete(cascade=None) is a client that sends no propagationPolicy.
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        result = core_actions.delete(
+            cluster, "deployment/web", cascade=None, api_version="extensions/v1beta1"
+        )
+        assert result.lines == ['deployment.extensions "web" deleted']
+        cluster.run_until(11)
+        assert len(replica_sets(cluster)) == 1
+
+    def test_kubectl_names_background_so_its_delete_through_a_legacy_group_cascades(self) -> None:
+        # kubectl delete always sends propagationPolicy (--cascade defaults to background:
+        # kubectl pkg/cmd/delete/delete.go, DeleteResult), so the legacy default never
+        # applies to it; it prints the group it addressed (`deployment.extensions`).
+        cluster = cluster_with(deployment())
+        cluster.run_until(10)
+        result = core_actions.delete(cluster, "deployment/web", api_version="extensions/v1beta1")
+        assert result.lines == ['deployment.extensions "web" deleted']
+        cluster.run_until(10.5)
+        assert replica_sets(cluster) == []

@@ -271,7 +271,8 @@ class TestValidation:
         line = text.splitlines().index("  replicas: -2") + 1
         loaded = load_text(text, "d.yaml")
         assert [str(p) for p in loaded.problems] == [
-            f"d.yaml:{line}: spec.replicas: Invalid value: -2: must be greater than or equal to 0"
+            f'd.yaml:{line}: The Deployment "x" is invalid: '
+            "spec.replicas: Invalid value: -2: must be greater than or equal to 0"
         ]
 
     def test_a_deployments_selector_is_immutable(self) -> None:
