@@ -85,7 +85,9 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
         self._restart_timer()
         if self.hot_reload is not None:
             self.hot_reload.start()
-        if self._startup is not None and self._startup.errors:
+        if self._startup is not None and self._startup.errors and self.hot_reload is None:
+            # With hot reload the start's refusals stand above the panes (the banner, or
+            # one calm line for admission's), not in a toast over the table.
             self.post_message(Outcome([], list(self._startup.errors)))
         if self.notices:
             self.post_message(Outcome(list(self.notices), []))

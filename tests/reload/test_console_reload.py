@@ -80,19 +80,22 @@ class TestTheStart:
         )
         assert not banner(app).has_class("-problems")
 
-    async def test_objects_refused_at_start_stand_in_the_banner(
+    async def test_objects_refused_at_start_stand_in_one_calm_line_not_the_banner(
         self, folder: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        from podtui.app.reload_ui.banner import AdmissionNote
+
         write(folder / "00-policy.yaml", _strict_policy())
         write(folder / "privileged.yaml", _privileged_pod())
         app = console([folder], monkeypatch)
         async with app.run_test(size=SIZE) as pilot:
             await until(lambda: shown(app) >= 1)
             await pilot.pause()
-            (problem,) = banner(app).problems
+            note = app.main_screen.query_one(AdmissionNote)
+            (problem,) = note.refusals
             assert str(problem).startswith("manifests/privileged.yaml:1: Error from server")
             assert "Privileged containers are not allowed" in str(problem)
-            assert banner(app).has_class("-problems") and banner(app).display
+            assert note.display and not banner(app).has_class("-problems")
 
 
 class TestFilesAndFolders:

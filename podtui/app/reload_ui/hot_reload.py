@@ -60,15 +60,18 @@ class HotReload:
             names.append(name + "/" if path.is_dir() and not name.endswith("/") else name)
         return ", ".join(names)
 
-    def log_hint(self) -> str:
-        """`R: reload log` with the key in effect (after the user's keymap)."""
+    def log_key(self) -> str:
+        """The key that opens the reload log now (after the user's keymap), else `:reloads`."""
         keys = [
             key
             for key, active in self.app.screen.active_bindings.items()
             if active.binding.id == RELOAD_LOG_BINDING
         ]
-        display = self.app.get_key_display(Binding(keys[0], "")) if keys else ":reloads"
-        return f"{display} or :reloads — the reload log"
+        return self.app.get_key_display(Binding(keys[0], "")) if keys else ":reloads"
+
+    def log_hint(self) -> str:
+        """`R or :reloads — the reload log` with the key in effect."""
+        return f"{self.log_key()} or :reloads — the reload log"
 
     # -- each reload ------------------------------------------------------------------------
     def show(self, result: ReloadResult) -> None:

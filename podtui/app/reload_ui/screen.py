@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from podtui.app.reload_ui.banner import ConsoleReloadBanner
 from podtui.reload.log import ReloadEntry
 from podtui.reload.widgets import ReloadErrorBanner, ReloadLogPane
 
@@ -34,7 +35,7 @@ class ReloadLogScreen(Screen):
             id="reload-title",
             markup=False,
         )
-        yield ReloadErrorBanner()
+        yield ConsoleReloadBanner(in_log=True)
         yield ReloadLogPane()
         yield Footer()
 

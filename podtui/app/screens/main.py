@@ -24,7 +24,7 @@ from podtui.app.commandline import run_command
 from podtui.app.disruption.keys import DisruptionKeys
 from podtui.app.disruption.panel import DisruptionPanel
 from podtui.app.messages import CommandSubmitted, OpenDetail, Outcome
-from podtui.app.reload_ui.banner import ConsoleReloadBanner
+from podtui.app.reload_ui.banner import AdmissionNote, ConsoleReloadBanner
 from podtui.app.rows import RowBuilder, TableRow, columns_for, row_key
 from podtui.app.screens.dialogs import NamespaceDialog
 from podtui.app.screens.row_actions import RowActions
@@ -50,6 +50,8 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
 
     BINDINGS = [
         Binding(":", "command", "Command", id="command.open"),
+        # k9s quits on q from its main view; podtui asks first (a live session is lost).
+        Binding("q", "quit_console", "Quit", id="app.quit_ask"),
         Binding("slash", "filter", "Filter", id="table.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="table.clear_filter"),
         Binding("1", "pane('pods')", "Pods", show=False, id="pane.pods"),
@@ -118,6 +120,7 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
         yield ClusterHeader(id="header")
         yield PaneBar(id="pane-bar")
         yield ConsoleReloadBanner()
+        yield AdmissionNote(id="admission-note")
         with Vertical(id="pane"):
             yield ResourceTable(id="table")
             yield Static("", id="empty-state", markup=False)
@@ -423,6 +426,18 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
             return len(resources.pane_for_kind(kind).kinds) > 1
         return True
 
+    def action_quit_console(self) -> None:
+        """`q`: ask, then the app's own quit action (ctrl+q), whatever it does first."""
+        from podtui.app.screens.dialogs import ConfirmDialog
+
+        async def confirmed(yes: bool | None) -> None:
+            if yes:
+                await self.app.run_action("quit")
+
+        self.app.push_screen(
+            ConfirmDialog("Quit podtui?", "the simulated cluster ends with it", "Quit"), confirmed
+        )
+
     def action_command(self) -> None:
         self.query_one(CommandLine).open("command")
 
@@ -437,6 +452,8 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
             state.filter_text = ""
             self.table.set_filter(None)
             self._update_titles()
+            return
+        self.query_one(ConsoleReloadBanner).dismiss()  # nothing else to clear: hide the banner
 
     def action_pane(self, pane_id: str) -> None:
         pane = next((p for p in resources.PANES if p.id == pane_id), None)
