@@ -85,6 +85,7 @@ def run_app(
         )
         manifests = inputs.manifests
         notices = []
+    session.watched = [Path(p) for p in paths]
     # The PATHs are the source of truth from now on: each save is applied (hot reload).
     reloader = Reloader(session.cluster, paths, lock=session.lock, user=session.user)
     # The reloader adopts what was applied at start, refusals too, without sending anything

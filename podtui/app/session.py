@@ -106,6 +106,8 @@ class Session:
         self.default_nodes = True
         self.refused_at_start: list[Problem] = []
         """The objects the API server refused when the manifests were applied at start."""
+        self.watched: list[Path] = [self.base_dir]
+        """The PATHs the console was started with (`-f` looks there too)."""
         self.user = user
         self.readonly = readonly
         self.lock = threading.RLock()

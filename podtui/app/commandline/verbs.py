@@ -5,8 +5,6 @@ podtui.app.workloads.verbs)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from engine import actions
 from engine.actions import ActionResult
 from engine.api.kinds import kind_info
@@ -23,20 +21,10 @@ from podtui.app.commandline.parsing import (
     kind_and_names,
     namespace_of,
 )
+from podtui.app.commandline.paths import resolve_path, using_note
 from podtui.app.disruption import journal
 from podtui.app.resources import plural
 from podtui.app.session import Session
-
-
-def resolve_path(session: Session, path: str) -> Path:
-    """A path as typed: absolute, else relative to the first PATH folder, else to the cwd."""
-    candidate = Path(path).expanduser()
-    if candidate.is_absolute():
-        return candidate
-    beside = session.base_dir / candidate
-    if beside.exists():
-        return beside
-    return Path.cwd() / candidate
 
 
 def _load(
@@ -69,17 +57,26 @@ def _namespace_flag(parsed: Parsed) -> str | None:
     return namespace if isinstance(namespace, str) and namespace else None
 
 
+def _using(parsed: Parsed, session: Session) -> list[str]:
+    path = str(parsed.flags.get("-f") or "")
+    note = using_note(path, resolve_path(session, path)) if path else None
+    return [note] if note else []
+
+
 def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     """`create -f`: recorded as the scenario's `create` step, which runs the same engine
     function (no last-applied annotation, AlreadyExists for what exists)."""
     manifests = _load(parsed, session, console, verb="create")
     path = resolve_path(session, str(parsed.flags["-f"]))
+    using = _using(parsed, session)
     with session.lock:
         journal.record_file(session, "create", path, _namespace_flag(parsed))
         if manifests:
             # recorded in the journal just now, which first ran what was due
             checkpoint_log.record_create(session, manifests, settled=True)
-        return create_manifests(session.cluster, manifests, session.user)
+        result = create_manifests(session.cluster, manifests, session.user)
+    result.lines[:0] = using
+    return result
 
 
 def apply(parsed: Parsed, session: Session, console: Console) -> ActionResult:
@@ -87,7 +84,9 @@ def apply(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     path = resolve_path(session, str(parsed.flags["-f"]))
     with session.lock:
         journal.record_file(session, "apply", path, _namespace_flag(parsed))
-        return apply_manifests(session.cluster, manifests, session.user)
+        result = apply_manifests(session.cluster, manifests, session.user)
+    result.lines[:0] = _using(parsed, session)
+    return result
 
 
 def edit(parsed: Parsed, session: Session, console: Console) -> ActionResult:

@@ -26,7 +26,7 @@ from podtui.app.commandline.parsing import (
     kind_and_names,
     namespace_of,
 )
-from podtui.app.commandline.verbs import resolve_path
+from podtui.app.commandline.paths import resolve_path
 from podtui.app.security.subjects import (
     WORKLOAD_KINDS,
     Subject,
