@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from engine.describe.node import NodeAllocation
 from engine.disruption.summaries import budget_summary
 from engine.printers import clean_cell, is_namespaced, printer_for
 from engine.printers.duration import parse_timestamp
@@ -62,6 +63,13 @@ class Columns:
     indexes: tuple[int, ...]
     """Indexes into the printer's full row."""
     with_namespace: bool
+    allocation_at: int | None = None
+    """Where the Nodes pane's PODS, CPU, MEM go among the printer's cells (None: not here)."""
+
+
+NODE_ALLOCATION = ("PODS", "CPU", "MEM")
+"""The console's Nodes pane adds these after VERSION, as k9s does (`kubectl get nodes`, and
+so `podtui sim`, keeps kubectl's columns): requests against allocatable, from describe node."""
 
 
 def columns_for(kind: str, *, wide: bool, all_namespaces: bool) -> Columns:
@@ -69,9 +77,13 @@ def columns_for(kind: str, *, wide: bool, all_namespaces: bool) -> Columns:
     shown = tuple(visible_columns(printer, wide))
     with_namespace = all_namespaces and is_namespaced(kind)
     names = tuple(printer.columns[i].name.upper() for i in shown)
+    allocation_at = None
+    if kind == "Node" and "VERSION" in names:
+        allocation_at = names.index("VERSION") + 1
+        names = (*names[:allocation_at], *NODE_ALLOCATION, *names[allocation_at:])
     if with_namespace:
         names = ("NAMESPACE", *names)
-    return Columns(names, shown, with_namespace)
+    return Columns(names, shown, with_namespace, allocation_at)
 
 
 @dataclass(slots=True)
@@ -102,6 +114,8 @@ class RowBuilder:
         self.printer: KindPrinter = printer_for(kind) or DEFAULT_PRINTER
         self._status_index = _index_of(columns.names, "STATUS")
         self._ready_index = _index_of(columns.names, "READY")
+        self.allocations: dict[str, NodeAllocation] = {}
+        """Nodes' PODS, CPU, MEM by node name (the screen fills it from the store)."""
 
     def cells(self, obj: dict, now: datetime) -> tuple[str, ...]:
         full = self.printer.row(obj, now)
@@ -111,6 +125,12 @@ class RowBuilder:
             cell if cell.isprintable() else clean_cell(cell)
             for cell in (full[i] for i in self.columns.indexes)
         ]
+        at = self.columns.allocation_at
+        if at is not None:
+            allocation = self.allocations.get((obj.get("metadata") or {}).get("name", ""))
+            cells[at:at] = (
+                (allocation.pods, allocation.cpu, allocation.memory) if allocation else ("", "", "")
+            )
         if self.columns.with_namespace:
             cells.insert(0, (obj.get("metadata") or {}).get("namespace", ""))
         return tuple(cells)

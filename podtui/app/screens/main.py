@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from engine.actions import ActionResult
+from engine.describe.node import NodeAllocation, node_allocation, pods_by_node
 from podtui.app import resources
 from podtui.app.commandline import run_command
 from podtui.app.disruption.keys import DisruptionKeys
@@ -43,6 +44,15 @@ DESTRUCTIVE = frozenset(
 )
 SCALABLE = frozenset({"Deployment", "ReplicaSet", "StatefulSet"})
 DEFAULT_SORT = {"Event": ("LAST SEEN", False)}
+
+
+def node_allocations(cluster) -> dict[str, NodeAllocation]:
+    """Each node's PODS, CPU, MEM (requests against allocatable), as describe node sums them."""
+    by_node = pods_by_node(cluster.store.iter("Pod"))
+    return {
+        node["metadata"]["name"]: node_allocation(node, by_node.get(node["metadata"]["name"], []))
+        for node in cluster.store.iter("Node")
+    }
 
 
 class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen):
@@ -193,6 +203,8 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
                 cluster = self.session.cluster
                 scope = self.namespace if resources.namespaced(kind) else None
                 now = cluster.now_datetime()
+                if columns.allocation_at is not None:
+                    self._builder.allocations = node_allocations(cluster)
                 rows = [
                     self._builder.build(obj, now, cluster.now)
                     for obj in cluster.store.list(kind, scope)
@@ -285,6 +297,19 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
             with self.session.lock:
                 cluster = self.session.cluster
                 now = cluster.now_datetime()
+                if builder.columns.allocation_at is not None and any(
+                    key[0] == "Pod" for key in changes
+                ):
+                    # A pod bound, finished or gone changes its node's PODS, CPU, MEM.
+                    before = builder.allocations
+                    builder.allocations = node_allocations(cluster)
+                    upserts.extend(
+                        builder.build(node, now, cluster.now)
+                        for node in cluster.store.list("Node")
+                        if before.get(node["metadata"]["name"])
+                        != builder.allocations.get(node["metadata"]["name"])
+                        and ("Node", "", node["metadata"]["name"]) not in changes
+                    )
                 for (changed_kind, namespace, _name), change in changes.items():
                     if changed_kind != kind or (scope is not None and namespace != scope):
                         continue
