@@ -179,9 +179,15 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
         changes = self.session.take_changes()
         reports = self.session.take_reports()
         if reports:
-            errors = [line for line in reports if "error" in line.lower()]
-            lines = [line for line in reports if line not in errors]
-            self.post_message(Outcome(lines, errors))
+            # A panel on screen that already shows a line (the drain panel) takes it: the
+            # transcript keeps it, no toast covers the panel with it again.
+            shows = getattr(self.screen, "show_reports", None)
+            toast = shows(reports) if shows is not None else reports
+            self.transcript.extend(line for line in reports if line not in toast)
+            errors = [line for line in toast if "error" in line.lower()]
+            lines = [line for line in toast if line not in errors]
+            if lines or errors:
+                self.post_message(Outcome(lines, errors))
         for screen in list(self.screen_stack):
             apply = getattr(screen, "apply_changes", None)
             if apply is not None:

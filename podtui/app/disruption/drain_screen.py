@@ -9,6 +9,8 @@ key, from `:drain` and from scenario steps look the same; `[` `]` go between the
 
 from __future__ import annotations
 
+import re
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -38,6 +40,8 @@ from podtui.app.disruption import journal
 from podtui.app.session import Session
 from podtui.app.widgets.key_footer import KeyFooter
 
+_STAMP = re.compile(r"^\[[^\]]*\]\s*")
+"""The simulated time a step's late line starts with (`[31s] `)."""
 COLUMNS = ("POD", "STATE", "ATTEMPTS", "SINCE", "BLOCKED BY", "WHY")
 OUTPUT_LINES = 2000
 
@@ -86,6 +90,24 @@ class DrainScreen(Screen):
         """Called after every tick and action (PodtuiApp.apply_changes)."""
         if self.is_mounted:
             self.show_drain(False)
+
+    def show_reports(self, reports: list[str]) -> list[str]:
+        """Lines of running steps while the panel is up: the drain's own lines are in its
+        output already, chaos kills join it there; returns the lines it does not show."""
+        with self.session.lock:
+            texts = {line.text for line in self.drain.lines}
+        log = self.query_one("#drain-output", RichLog)
+        rest = []
+        for report in reports:
+            text = _STAMP.sub("", report, count=1)
+            if text in texts:
+                continue
+            if text.startswith("chaos: "):
+                stamp = report[: len(report) - len(text)]
+                log.write(Text.assemble((stamp, self._style("muted")), (text, self._style("bad"))))
+                continue
+            rest.append(report)
+        return rest
 
     def _drains(self) -> list[Drain]:
         return drains_of(self.session.cluster)
