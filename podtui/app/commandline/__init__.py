@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine.actions import ActionResult
-from podtui.app.commandline import navigation, verbs
+from podtui.app.commandline import k9s_views, navigation, verbs
 from podtui.app.commandline.parsing import CommandError, Console, Parsed, parse
 from podtui.app.disruption import verbs as disruption_verbs
 from podtui.app.reload_ui.verbs import reloads
@@ -80,6 +80,11 @@ VERBS: dict[str, Verb] = {
     "set": workload_verbs.set_,
     "chaos": disruption_verbs.chaos_verb,
     "record": disruption_verbs.record,
+    "aliases": k9s_views.aliases,
+    "alias": k9s_views.aliases,
+    "ctx": k9s_views.contexts,
+    "context": k9s_views.contexts,
+    "contexts": k9s_views.contexts,
     "ns": navigation.ns,
     "namespace": navigation.ns,
     "theme": navigation.theme,

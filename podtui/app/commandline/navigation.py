@@ -67,7 +67,9 @@ def logs(parsed: Parsed, session: Session, console: Console) -> ActionResult:
 
 def ns(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     if not parsed.args and not parsed.flags.get("-A"):
-        return ActionResult(lines=[f"namespace: {console.namespace or 'all'}"])
+        # k9s: the Namespaces view; enter on one shows its pods.
+        console.show_kind("Namespace", True, None)
+        return ActionResult()
     if parsed.flags.get("-A") or parsed.args[0] in ("all", "-A"):
         console.set_namespace(None)
         return ActionResult()

@@ -80,6 +80,7 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
             show=False,
             id="pane.previous_kind",
         ),
+        Binding("ctrl+a", "aliases", "Aliases", show=False, id="view.aliases"),
         Binding("n", "pick_namespace", "Namespace", show=False, id="namespace.pick"),
         Binding("0", "all_namespaces", "All namespaces", show=False, id="namespace.all"),
         Binding("d", "detail('describe')", "Describe", id="view.describe"),
@@ -349,6 +350,12 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
     def _row_selected(self, event: ResourceTable.RowSelected) -> None:
         if self.show_pods_of_selected():  # enter on a controller: its pods, as in k9s
             return
+        if self.kind == "Namespace" and self.table.cursor_row is not None:
+            # k9s' namespace view: enter switches to that namespace's pods.
+            self.set_reactive(MainScreen.namespace, self.table.cursor_row.obj["metadata"]["name"])
+            self.show_kind("Pod")
+            self.refresh_header()
+            return
         self.action_detail("describe")
 
     @on(ResourceTable.HeaderClicked)
@@ -402,6 +409,22 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
 
     def clock(self, verb: str, argument: str | None) -> ActionResult:
         return self.app.clock_command(verb, argument)  # type: ignore[attr-defined]
+
+    def show_aliases(self) -> None:
+        from podtui.app.screens.listing import aliases_screen
+
+        self.app.push_screen(aliases_screen(lambda kind: self.show_kind(kind)))
+
+    def show_contexts(self) -> None:
+        from podtui.app.screens.listing import contexts_screen
+
+        cluster = self.session.cluster
+        nodes = cluster.store.count("Node")
+        described = f"simulated: {nodes} node{'s' if nodes != 1 else ''}, seed {cluster.seed}"
+        user = self.session.user.name
+        self.app.push_screen(
+            contexts_screen(("podtui", f"podtui ({described})", user, self.namespace or "all"))
+        )
 
     def show_help(self) -> None:
         self.app.action_help()  # type: ignore[attr-defined]
@@ -462,6 +485,9 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
         self.app.push_screen(
             ConfirmDialog("Quit podtui?", "the simulated cluster ends with it", "Quit"), confirmed
         )
+
+    def action_aliases(self) -> None:
+        self.show_aliases()
 
     def action_command(self) -> None:
         self.query_one(CommandLine).open("command")
