@@ -356,3 +356,13 @@ def _seconds(value: float) -> str:
     if math.isinf(value):
         return "ever"
     return f"{value:g}s"
+
+
+def exec_in_container(
+    cluster: Cluster, namespace: str, pod: str, container: str | None = None, shell: str = "sh"
+):
+    """`kubectl exec -it POD [-c CONTAINER] -- sh`: an interactive shell session in the
+    container (engine.containers.exec_session.ShellSession), or kubectl's error."""
+    from engine.containers.exec_session import exec_in_container as open_shell
+
+    return open_shell(cluster, namespace, pod, container, shell)

@@ -78,7 +78,7 @@ def _get(process: Process, server: Any, port: int, path: str) -> HTTPResult:
         if server.process is None:
             return HTTPResult(None, "connect: connection refused")
         return server.process.http_get(server.port, path, body=True)
-    return server.http_get(port, path, body=True)
+    return _listener(server, port).http_get(port, path, body=True)
 
 
 def _curl(process: Process, args: list[str], cwd: str) -> ToolResult | None:
@@ -239,6 +239,12 @@ def _phrase(status: int) -> str:
         return ""
 
 
+def _listener(process: Process, port: int) -> Process:
+    """Who answers on localhost:port: a pod's containers share one network namespace, so
+    another container of the pod listening there answers as well as this one would."""
+    return process.pod_listener(port) or process
+
+
 def _pod_ip(process: Process) -> str | None:
     return ((process.pod.get("status") or {}).get("podIP")) or None
 
@@ -257,7 +263,7 @@ def _redis_cli(process: Process, args: list[str], cwd: str) -> ToolResult | None
     if _is_remote(args, process):
         return None
     port = _port_arg(args, ("-p",), 6379)
-    if port not in process.listening:
+    if port not in _listener(process, port).listening:
         return ToolResult(
             1, "", f"Could not connect to Redis at 127.0.0.1:{port}: Connection refused\n"
         )
@@ -274,7 +280,7 @@ def _pg_isready(process: Process, args: list[str], cwd: str) -> ToolResult | Non
         return None
     port = _port_arg(args, ("-p", "--port"), 5432)
     where = f"/var/run/postgresql:{port}"
-    if port in process.listening:
+    if port in _listener(process, port).listening:
         return ToolResult(0, f"{where} - accepting connections\n")
     return ToolResult(2, f"{where} - no response\n")
 
@@ -283,7 +289,7 @@ def _mysqladmin(process: Process, args: list[str], cwd: str) -> ToolResult | Non
     if _is_remote(args, process) or "ping" not in args:
         return None
     port = _port_arg(args, ("-P", "--port"), 3306)
-    if port in process.listening:
+    if port in _listener(process, port).listening:
         return ToolResult(0, "mysqld is alive\n")
     # unverified: mysqladmin's exact wording.
     return ToolResult(1, "", "mysqladmin: connect to server at 'localhost' failed\n")
@@ -294,7 +300,7 @@ def _grpc_health_probe(process: Process, args: list[str], cwd: str) -> ToolResul
     port = address.rsplit(":", 1)[-1]
     if not port.isdigit():
         return None
-    status = process.grpc_status(int(port))
+    status = _listener(process, int(port)).grpc_status(int(port))
     if status == "SERVING":
         return ToolResult(0, "status: SERVING\n")
     if status is not None:
@@ -315,7 +321,7 @@ def _nc(process: Process, args: list[str], cwd: str) -> ToolResult | None:
         if route is None:
             return None
         return ToolResult(1 if route.error or route.refused else 0)
-    return ToolResult(0 if port in process.listening else 1)
+    return ToolResult(0 if port in _listener(process, port).listening else 1)
 
 
 _TOOLS: dict[str, Callable[[Process, list[str], str], ToolResult | None]] = {

@@ -49,7 +49,7 @@ from engine.containers.programs import (
 )
 from engine.shell.commands import SHELLS, WRAPPERS, command_name
 from engine.shell.fs import Filesystem, Volume, normalize
-from engine.shell.host import ExecResult, Flavor, ToolResult, Wait
+from engine.shell.host import ExecResult, Flavor, ShellHost, ToolResult, Wait
 from engine.shell.interpreter import Shell
 from engine.shell.oneshot import run_exec
 from engine.shell.registry import COMMANDS, SPECIAL_BUILTINS
@@ -277,6 +277,14 @@ class Process:
             return (self._now() - self._started_at).total_seconds()
         return self._t
 
+    def pod_listener(self, port: int) -> Process | None:
+        """The container of this pod listening on port now (this one first), if any: the
+        pod's containers share its network namespace, localhost included."""
+        if port in self.listening:
+            return self
+        find = getattr(self.host, "pod_listener", None)
+        return find(port) if find is not None else None
+
     def http_get(self, port: int, path: str, body: bool = False) -> HTTPResult:
         """What an HTTP GET (an httpGet probe) to the container gets; `body`: read it too."""
         if port not in self.listening:
@@ -310,6 +318,15 @@ class Process:
         """A gRPC health check (the kubelet's grpc probe): None when refused."""
         status = self.grpc_status(port)
         return None if status is None else status == "SERVING"
+
+    def exec_host(self) -> ShellHost:
+        """What a shell exec'd in this container talks to: its programs and tools (curl
+        against the pod's ports, ...), never PID 1."""
+        return _ExecHost(self)
+
+    def main_argv(self) -> list[str]:
+        """The argv the runtime started (command/args over the image's ENTRYPOINT/CMD)."""
+        return resolve_command(self.container, self.info, self.env)
 
     def exec(self, argv: list[str], timeout: float) -> ExecResult:
         """Run an exec probe (or `kubectl exec`) in this container."""

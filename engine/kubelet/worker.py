@@ -32,6 +32,7 @@ from engine.kubelet.runtime import EXITED, RUNNING, ContainerInstance, Sandbox
 from engine.kubelet.volumes import PodVolumes
 
 if TYPE_CHECKING:
+    from engine.containers.process import Process
     from engine.kubelet.kubelet import Kubelet
 
 SANDBOX_CREATE_SECONDS = 1.0
@@ -78,6 +79,16 @@ class InstanceHost:
         proxy = self.worker.cluster.controllers.get("kube-proxy")
         route = getattr(proxy, "route", None)
         return None if route is None else route(self.worker.pod, host, port)
+
+    def pod_listener(self, port: int) -> Process | None:
+        """The running container of this pod that listens on port (shared localhost)."""
+        for instances in self.worker.instances.values():
+            instance = instances[-1] if instances else None
+            process = getattr(instance, "process", None)
+            running = instance is not None and instance.running and process is not None
+            if running and port in process.listening:
+                return process
+        return None
 
 
 class PodWorker:

@@ -190,6 +190,21 @@ class Shell(CompoundCommands, Variables):
         """Run a `-c` script; yields Waits, returns the exit status."""
         return self._drive(lambda: self.script_body(script, tail=True))
 
+    def run_interactive(
+        self, line: str, on_exit: Callable[[int], None]
+    ) -> Generator[Wait, float | None, int]:
+        """One line typed at an interactive prompt (`kubectl exec -it POD -- sh`): the
+        shell stays afterwards (its last command is not exec'd); `exit` calls on_exit."""
+
+        def body() -> Body:
+            try:
+                return (yield from self.script_body(line, tail=False))
+            except ExitShell as leave:
+                on_exit(leave.status)
+                raise
+
+        return self._drive(body)
+
     def run_argv(self, argv: list[str], main: bool = True) -> Generator[Wait, float | None, int]:
         """Run argv as the process itself (PID 1 when `main`, or an exec probe)."""
         return self._drive(lambda: exec_argv(self, argv, self.io, NO_ASSIGNMENTS, main=main))

@@ -297,7 +297,9 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
         )
         from podtui.app.screens.edit import EditScreen
         from podtui.app.screens.help import HelpScreen
+        from podtui.app.screens.listing import ListingScreen
         from podtui.app.screens.main import MainScreen
+        from podtui.app.screens.shell import ShellScreen
         from podtui.app.security.explain_screen import ExplainScreen
         from podtui.app.security.psp_detail import PspDetailScreen
         from podtui.app.security.refused_screen import RefusedScreen
@@ -315,6 +317,8 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
             DetailScreen,
             EditScreen,
             HelpScreen,
+            ListingScreen,
+            ShellScreen,
             ConfirmDialog,
             InjectDialog,
             ScaleDialog,

@@ -80,6 +80,7 @@ VERBS: dict[str, Verb] = {
     "set": workload_verbs.set_,
     "chaos": disruption_verbs.chaos_verb,
     "record": disruption_verbs.record,
+    "exec": k9s_views.exec_,
     "aliases": k9s_views.aliases,
     "alias": k9s_views.aliases,
     "ctx": k9s_views.contexts,

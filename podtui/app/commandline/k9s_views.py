@@ -18,3 +18,22 @@ def contexts(parsed: Parsed, session: Session, console: Console) -> ActionResult
         return ActionResult(errors=[f'error: no context exists with the name: "{parsed.args[0]}"'])
     console.show_contexts()  # type: ignore[attr-defined]
     return ActionResult()
+
+
+def exec_(parsed: Parsed, session: Session, console: Console) -> ActionResult:
+    """`exec [-it] POD [-c CONTAINER] [-n NS] -- sh`: the shell screen (`s` on a pod)."""
+    from podtui.app.commandline.parsing import CommandError, namespace_of
+
+    words = [a for a in parsed.args if a not in ("-it", "-ti", "-i", "-t", "--")]
+    if not words:
+        raise CommandError("error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] -- sh'.")
+    pod = words[0].removeprefix("pod/").removeprefix("pods/")
+    shell = words[1:] or ["sh"]
+    if shell[0] not in ("sh", "/bin/sh", "bash", "/bin/bash", "ash"):
+        return ActionResult(
+            errors=["error: podtui's exec opens an interactive shell: exec POD -- sh"]
+        )
+    container = parsed.flags.get("-c")
+    return console.open_shell(  # type: ignore[attr-defined]
+        namespace_of(parsed, console), pod, container if isinstance(container, str) else None
+    )

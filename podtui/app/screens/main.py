@@ -28,6 +28,7 @@ from podtui.app.messages import CommandSubmitted, OpenDetail, Outcome
 from podtui.app.reload_ui.banner import AdmissionNote, ConsoleReloadBanner
 from podtui.app.rows import RowBuilder, TableRow, columns_for, row_key
 from podtui.app.screens.dialogs import NamespaceDialog
+from podtui.app.screens.pod_keys import PodKeys
 from podtui.app.screens.row_actions import RowActions
 from podtui.app.security.keys import SecurityKeys
 from podtui.app.session import ChangeKey, Session
@@ -40,7 +41,7 @@ from podtui.app.widgets.resource_table import ResourceTable
 from podtui.app.workloads.keys import WorkloadKeys
 
 DESTRUCTIVE = frozenset(
-    {"delete", "kill", "inject", "edit", "cordon", "uncordon", "drain", "scale"}
+    {"delete", "kill", "inject", "edit", "cordon", "uncordon", "drain", "scale", "shell"}
 )
 SCALABLE = frozenset({"Deployment", "ReplicaSet", "StatefulSet"})
 DEFAULT_SORT = {"Event": ("LAST SEEN", False)}
@@ -55,7 +56,7 @@ def node_allocations(cluster) -> dict[str, NodeAllocation]:
     }
 
 
-class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen):
+class MainScreen(SecurityKeys, PodKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen):
     """Panes over the live cluster."""
 
     BINDINGS = [
@@ -95,6 +96,10 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
         Binding("u", "uncordon", "Uncordon", id="action.uncordon"),
         Binding("r", "drain", "Drain", id="action.drain"),
         Binding("s", "scale", "Scale", id="action.scale"),
+        # k9s' pod keys: s is a shell on pods (scale on the controllers), a attaches.
+        Binding("s", "shell", "Shell", id="action.shell"),
+        Binding("a", "attach", "Attach", show=False, id="view.attach"),
+        Binding("F", "port_forward", "Port-forward", show=False, id="action.port_forward"),
         # x: on the PSP pane the refused pods; on pods, workloads and events, explain.
         Binding("x", "refused", "Refused pods", id="view.refused"),
         Binding("x", "explain", "Explain admission", show=False, id="view.explain"),
@@ -460,7 +465,7 @@ class MainScreen(SecurityKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen)
             if verdict is not None:
                 return verdict
         kind = self.kind
-        if action in ("kill", "view_logs") or (
+        if action in ("kill", "view_logs", "shell", "attach", "port_forward") or (
             action == "detail" and parameters and parameters[0] in ("logs", "timeline")
         ):
             return kind == "Pod"
