@@ -200,9 +200,33 @@ class Cluster:
         return self.store.watch(callback, kinds)
 
     def logs(
-        self, namespace: str, pod: str, container: str | None = None, previous: bool = False
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None = None,
+        previous: bool = False,
+        *,
+        timestamps: bool = False,
+        since: float | None = None,
     ) -> list[str]:
-        """What a container's process printed (`kubectl logs`)."""
+        """What a container's process printed (`kubectl logs`); `timestamps`: each line
+        after its RFC 3339 time with nanoseconds (`--timestamps`); `since`: only the last
+        so many seconds (`--since`)."""
+        lines = []
+        for at, _stream, line in self.log_entries(namespace, pod, container, previous):
+            if since is not None and at < self.now - since:
+                continue
+            if timestamps:
+                moment = self.clock.datetime_at(at)
+                nanos = f"{moment.microsecond * 1000:09d}"
+                line = f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}.{nanos}Z {line}"
+            lines.append(line)
+        return lines
+
+    def log_entries(
+        self, namespace: str, pod: str, container: str | None = None, previous: bool = False
+    ) -> list[tuple[float, str, str]]:
+        """A container's log as (simulated seconds, stream, line), oldest first."""
         obj = self.store.get("Pod", namespace, pod)
         if obj is None:
             return []
@@ -219,4 +243,4 @@ class Cluster:
             instances = instances[:-1]
         if not instances:
             return []
-        return [line for _, _, line in instances[-1].logs]
+        return list(instances[-1].logs)

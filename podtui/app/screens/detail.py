@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Label, Log, TabbedContent, TabPane
+from textual.widgets import Input, Label, TabbedContent, TabPane
 
 from engine.api import errors
 from engine.describe import describe
@@ -18,10 +18,10 @@ from engine.timeline import pod_timeline
 from podtui.app.resources import namespaced, plural
 from podtui.app.session import ChangeKey, Session
 from podtui.app.widgets.key_footer import KeyFooter
+from podtui.app.widgets.log_view import SINCE_KEYS, LogOptions, LogView
 from podtui.app.widgets.text_views import DescribeView, YamlView
 from podtui.app.widgets.timeline_view import TimelineView
 
-LOG_LINES_SHOWN = 1000
 TABS = ("describe", "yaml", "logs", "timeline")
 
 
@@ -37,6 +37,16 @@ class DetailScreen(Screen):
         Binding("c", "next_container", "Container", id="detail.container"),
         Binding("p", "toggle_previous", "Previous logs", id="detail.previous"),
         Binding("e", "edit", "Edit", id="detail.edit"),
+        # k9s' log view toggles, on the Logs tab (where `t` is timestamps; `T` the timeline).
+        Binding("t", "toggle_log('timestamps')", "Timestamps", id="logs.timestamps"),
+        Binding("w", "toggle_log('wrap')", "Wrap", id="logs.wrap"),
+        Binding("s", "toggle_log('autoscroll')", "Autoscroll", id="logs.autoscroll"),
+        Binding("slash", "search_log", "Search", id="logs.search"),
+        Binding("T", "timeline_tab", "Timeline", show=False, id="detail.timeline_always"),
+        *(
+            Binding(key, f"since('{name}')", name, show=False, id=f"logs.since_{name}")
+            for key, (name, _) in SINCE_KEYS.items()
+        ),
     ]
 
     container: reactive[str | None] = reactive(None)
@@ -62,6 +72,7 @@ class DetailScreen(Screen):
         self.set_reactive(DetailScreen.container, container)
         self.set_reactive(DetailScreen.previous, previous)
         self._log_lines: list[str] = []
+        self.log_options = LogOptions()
         self._gone = False
 
     @property
@@ -88,12 +99,15 @@ class DetailScreen(Screen):
             if self.is_pod:
                 with TabPane("Logs", id="logs"):
                     yield Label("", id="logs-title", markup=False)
-                    yield Log(max_lines=LOG_LINES_SHOWN, id="logs-view", auto_scroll=True)
+                    yield LogView(id="logs-view")
+                    yield Input(placeholder="search the log (regex)", id="logs-search")
                 with TabPane("Timeline", id="timeline"), ScrollableContainer():
                     yield TimelineView(id="timeline-view")
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if self.is_pod:
+            self.query_one("#logs-search", Input).display = False
         if self.is_pod and self.container is None:
             names = self._container_names()
             self.set_reactive(DetailScreen.container, names[0] if names else None)
@@ -140,25 +154,25 @@ class DetailScreen(Screen):
         self.query_one("#detail-traffic", Label).update(traffic_line(self.session.cluster, pod))
 
     def _refresh_logs(self) -> None:
+        options = self.log_options
         title = f"{self.object_name} › {self.container or '-'}"
         if self.previous:
             title += "  (previous run)"
         lines = self.session.cluster.logs(
-            self.namespace, self.object_name, self.container, previous=self.previous
+            self.namespace,
+            self.object_name,
+            self.container,
+            previous=self.previous,
+            timestamps=options.timestamps,
+            since=options.since_seconds,
         )
         if not lines:
             title += "  — no output" + (" (no previous run)" if self.previous else " yet")
+        if options.describe():
+            title += "   [" + options.describe() + "]"
         self.query_one("#logs-title", Label).update(title)
-        log = self.query_one(Log)
-        shown = self._log_lines
-        if lines[: len(shown)] == shown and len(lines) >= len(shown):
-            new = lines[len(shown) :]
-            if new:
-                log.write_lines(new)
-        else:
-            log.clear()
-            if lines:
-                log.write_lines(lines)
+        highlight = self.app.current_theme.accent or ""
+        self.query_one(LogView).show(lines, options, f"reverse {highlight}".strip())
         self._log_lines = list(lines)
 
     def apply_changes(self, changes: dict) -> None:
@@ -180,6 +194,15 @@ class DetailScreen(Screen):
 
     # -- actions ----------------------------------------------------------------------------
     def action_back(self) -> None:
+        search = self.query_one("#logs-search", Input) if self.is_pod else None
+        if search is not None and search.display:
+            search.display = False  # esc closes the search line first
+            self.query_one(LogView).focus()
+            return
+        if self.log_options.search:
+            self.log_options.search = ""  # then clears the search, as k9s' esc does
+            self._redraw_logs()
+            return
         self.dismiss()
 
     def action_tab(self, tab: str) -> None:
@@ -189,8 +212,15 @@ class DetailScreen(Screen):
         self.query_one(TabbedContent).active = tab
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "tab" and parameters and parameters[0] in ("logs", "timeline"):
+        if action == "timeline_tab":
             return self.is_pod
+        if action == "tab" and parameters and parameters[0] in ("logs", "timeline"):
+            if not self.is_pod:
+                return False
+            # `t` on the Logs tab is timestamps, as in k9s (`T` is the timeline there).
+            return not (parameters[0] == "timeline" and self._on_logs())
+        if action in ("toggle_log", "since", "search_log"):
+            return self._on_logs()
         if action in ("next_container", "toggle_previous"):
             # Logs keys: only for pods, and shown in the footer on the Logs tab.
             if not self.is_pod:
@@ -199,6 +229,43 @@ class DetailScreen(Screen):
         if action == "edit":
             return not self.session.readonly
         return True
+
+    def _on_logs(self) -> bool:
+        if not self.is_pod or not self.is_mounted:
+            return False
+        return self.query_one(TabbedContent).active == "logs"
+
+    def action_timeline_tab(self) -> None:
+        self.action_tab("timeline")
+
+    def action_toggle_log(self, option: str) -> None:
+        options = self.log_options
+        setattr(options, option, not getattr(options, option))
+        self._redraw_logs()
+
+    def action_since(self, name: str) -> None:
+        self.log_options.since = name
+        self.log_options.autoscroll = name != "head"
+        self._redraw_logs()
+
+    def action_search_log(self) -> None:
+        search = self.query_one("#logs-search", Input)
+        search.value = self.log_options.search
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#logs-search")
+    def _searched(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.log_options.search = event.value.strip()
+        event.input.display = False
+        self.query_one(LogView).focus()
+        self._redraw_logs()
+
+    def _redraw_logs(self) -> None:
+        with self.session.lock:
+            self._refresh_logs()
+        self.refresh_bindings()
 
     def action_next_container(self) -> None:
         names = self._container_names()
@@ -214,10 +281,10 @@ class DetailScreen(Screen):
 
     def watch_container(self) -> None:
         if self.is_mounted and self.is_pod:
-            # Another log entirely: clear the widget too, or the new lines are appended
-            # under the old ones (an empty `_log_lines` reads as "nothing shown yet").
+            # Another log entirely: start the view afresh, or lines the two logs share
+            # would read as "already shown" and the new ones be appended under the old.
             self._log_lines = []
-            self.query_one(Log).clear()
+            self.query_one(LogView).reset()
             with self.session.lock:
                 self._refresh_logs()
 
