@@ -59,6 +59,10 @@ class ConsoleReloadBanner(ReloadErrorBanner):
     (elided), `… and N more`, the key of the reload log, and dismissible (click, or `esc`
     on the main screen) until the problems change."""
 
+    DEFAULT_CSS = """
+    ConsoleReloadBanner { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
     def __init__(self, *, in_log: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.in_log = in_log
@@ -109,7 +113,7 @@ class ConsoleReloadBanner(ReloadErrorBanner):
 
 
 class AdmissionNote(Static):
-    """`3 pods refused by admission (a, b, c) — R to see why`: one calm line."""
+    """`3 pods refused by admission — R to see why (a, b, c)`: one calm line."""
 
     DEFAULT_CSS = """
     AdmissionNote {
@@ -117,6 +121,8 @@ class AdmissionNote(Static):
         height: 1;
         padding: 0 1;
         color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     AdmissionNote.-refused { display: block; }
     """
@@ -142,13 +148,13 @@ class AdmissionNote(Static):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("ⓘ ", style="bold")
         text.append(f"{count} {what}{'s' if count != 1 else ''} refused by admission")
-        if names:
-            text.append(f" ({', '.join(names)})")
         hot_reload = getattr(self.app, "hot_reload", None)
         key = hot_reload.log_key() if hot_reload is not None else ":reloads"
         text.append(" — ")
         text.append(key, style="bold")
         text.append(" to see why")
+        if names:  # last, so a narrow terminal elides the names, not the key
+            text.append(f" ({', '.join(names)})")
         self.update(text)
         self.add_class("-refused")
 

@@ -45,7 +45,7 @@ class TestTheSampleOpensCalmly:
             await pilot.pause()
             assert not banner(app).has_class("-problems")
             assert note_text(app) == (
-                "ⓘ 3 pods refused by admission (host-path, host-port, privileged) — R to see why"
+                "ⓘ 3 pods refused by admission — R to see why (host-path, host-port, privileged)"
             )
             assert not [n for n in app._notifications]  # nothing covers the table
             await pilot.press("R")  # the key the line names shows the refusals in full
