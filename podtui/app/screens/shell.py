@@ -39,8 +39,7 @@ class ShellScreen(Screen):
     def compose(self) -> ComposeResult:
         shell = self.shell
         yield Label(
-            f" kubectl exec -it {shell.pod} -n {shell.namespace} -c {shell.container} -- sh"
-            "   · exit or ctrl+d ends it · esc leaves",
+            f" kubectl exec -it {shell.pod} -n {shell.namespace} -c {shell.container} -- sh",
             id="shell-title",
             markup=False,
         )
