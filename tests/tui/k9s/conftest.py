@@ -5,7 +5,9 @@ from __future__ import annotations
 from engine.sim import load_inputs
 from podtui.app.app import PodtuiApp
 from podtui.app.session import Session
-from podtui.cli import SAMPLE_MANIFESTS
+from podtui.bundled import sample_manifests
+
+SAMPLE_MANIFESTS = sample_manifests()
 
 
 def sample_session(ticks: int = 0) -> Session:

@@ -11,8 +11,10 @@ from podtui.app import run_app
 from podtui.app.app import PodtuiApp
 from podtui.app.reload_ui.banner import AdmissionNote, ConsoleReloadBanner
 from podtui.app.screens.dialogs import ConfirmDialog
-from podtui.cli import SAMPLE_MANIFESTS
+from podtui.bundled import sample_manifests
 from tests.reload.conftest import config_map, until, write
+
+SAMPLE_MANIFESTS = sample_manifests()
 
 SIZE = (140, 42)
 

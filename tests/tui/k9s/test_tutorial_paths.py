@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from podtui.app.commandline.paths import resolve_path
-from podtui.cli import SAMPLE_MANIFESTS
+from podtui.bundled import sample_manifests
 from tests.tui.conftest import TERMINAL
 from tests.tui.k9s.conftest import sample_app, sample_session
+
+SAMPLE_MANIFESTS = sample_manifests()
 
 PSP_FILE = SAMPLE_MANIFESTS / "security" / "psp.yaml"
 
