@@ -9,6 +9,7 @@ match wins), and the console says which file it used.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from podtui.app.session import Session
@@ -63,6 +64,7 @@ def using_note(path: str, resolved: Path) -> str | None:
     """`(using sample_manifests/security/psp.yaml)` when -f did not mean the working folder's."""
     if Path(path).expanduser().is_absolute() or resolved == Path.cwd() / Path(path):
         return None
+    resolved = Path(os.path.normpath(resolved.absolute()))
     try:
         shown = str(resolved.relative_to(Path.cwd()))
     except ValueError:

@@ -39,8 +39,8 @@ class DetailScreen(Screen):
         Binding("e", "edit", "Edit", id="detail.edit"),
         # k9s' log view toggles, on the Logs tab (where `t` is timestamps; `T` the timeline).
         Binding("t", "toggle_log('timestamps')", "Timestamps", id="logs.timestamps"),
-        Binding("w", "toggle_log('wrap')", "Wrap", id="logs.wrap"),
-        Binding("s", "toggle_log('autoscroll')", "Autoscroll", id="logs.autoscroll"),
+        Binding("w", "toggle_log('wrap')", "Wrap", show=False, id="logs.wrap"),
+        Binding("s", "toggle_log('autoscroll')", "Autoscroll", show=False, id="logs.autoscroll"),
         Binding("slash", "search_log", "Search", id="logs.search"),
         Binding("T", "timeline_tab", "Timeline", show=False, id="detail.timeline_always"),
         *(

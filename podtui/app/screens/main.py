@@ -97,7 +97,7 @@ class MainScreen(SecurityKeys, PodKeys, RowActions, WorkloadKeys, DisruptionKeys
         Binding("r", "drain", "Drain", id="action.drain"),
         Binding("s", "scale", "Scale", id="action.scale"),
         # k9s' pod keys: s is a shell on pods (scale on the controllers), a attaches.
-        Binding("s", "shell", "Shell", id="action.shell"),
+        Binding("s", "shell", "Shell", show=False, id="action.shell"),
         Binding("a", "attach", "Attach", show=False, id="view.attach"),
         Binding("F", "port_forward", "Port-forward", show=False, id="action.port_forward"),
         # x: on the PSP pane the refused pods; on pods, workloads and events, explain.
