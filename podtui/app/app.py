@@ -269,6 +269,12 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
         if self.hot_reload is not None and not isinstance(self.screen, ReloadLogScreen):
             self.push_screen(ReloadLogScreen(self.hot_reload))
 
+    def quit_asks_first(self) -> bool:
+        """Whether the quit action asks before it quits (live edits to offer to save)."""
+        from podtui.app.checkpoint.log import log_of
+
+        return not self.session.readonly and bool(log_of(self.session).unsaved)
+
     def action_quit(self) -> None:  # type: ignore[override]
         """Quit; with live edits the files do not hold, first offer to save a checkpoint."""
         from podtui.app.checkpoint.quit import quit_or_offer

@@ -479,9 +479,14 @@ class MainScreen(SecurityKeys, PodKeys, RowActions, WorkloadKeys, DisruptionKeys
             return len(resources.pane_for_kind(kind).kinds) > 1
         return True
 
-    def action_quit_console(self) -> None:
-        """`q`: ask, then the app's own quit action (ctrl+q), whatever it does first."""
+    async def action_quit_console(self) -> None:
+        """`q`: the app's own quit action (ctrl+q), asking first. With live edits that quit
+        action asks already (save a checkpoint, quit without saving, or cancel): one question."""
         from podtui.app.screens.dialogs import ConfirmDialog
+
+        if self.app.quit_asks_first():  # type: ignore[attr-defined]
+            await self.app.run_action("quit")
+            return
 
         async def confirmed(yes: bool | None) -> None:
             if yes:

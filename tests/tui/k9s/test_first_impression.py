@@ -106,9 +106,9 @@ class TestQuit:
         quits: list[str] = []
         original = PodtuiApp.action_quit
 
-        async def counted(self: PodtuiApp) -> None:
+        def counted(self: PodtuiApp):
             quits.append("quit")
-            await original(self)
+            return original(self)
 
         monkeypatch.setattr(PodtuiApp, "action_quit", counted)
         async with app.run_test(size=SIZE) as pilot:
@@ -125,3 +125,18 @@ class TestQuit:
             await pilot.press("q", "y")
             await pilot.pause()
             assert quits == ["quit"]
+
+    async def test_with_live_edits_q_asks_once_the_checkpoint_question(self) -> None:
+        from podtui.app.checkpoint.quit import SaveCheckpointDialog
+        from tests.tui.conftest import make_app
+
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press(":", *"delete pod web", "enter")  # a live edit
+            await pilot.pause()
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, SaveCheckpointDialog)  # no second question
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is app.main_screen and app.is_running
