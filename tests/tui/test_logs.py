@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import Log
-
 from podtui.app.screens.detail import DetailScreen
 from tests.tui.conftest import TERMINAL, enter_command, make_app
 
 
 def shown(app) -> list[str]:
-    return [line.rstrip() for line in app.screen.query_one(Log).lines]
+    """The lines on screen in the Logs tab (a RichLog: one Strip per line)."""
+    return [strip.text.rstrip() for strip in app.screen.query_one("#logs-view").lines]
 
 
 async def open_logs(app, pilot, line: str) -> DetailScreen:
