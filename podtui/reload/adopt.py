@@ -16,6 +16,7 @@ from engine.api.kinds import lookup
 from engine.apply import LAST_APPLIED, Member, last_applied
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest
+from engine.manifests.source import read_source
 from engine.manifests.yamldoc import Problem
 from podtui.reload.log import ReloadEntry
 from podtui.reload.state import FileState, ManifestFolders, display_name
@@ -74,10 +75,7 @@ def adopt(
     current = folders.scan()
     for name, path in current.items():
         if name in folders.files and name not in stale:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = None
+            text, _problem = read_source(path)
             if text != folders.files[name].text:
                 stale.add(name)
     standing = [

@@ -12,6 +12,7 @@ of its file (podtui.reload.guard). A file that would lose objects waits to be st
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -24,6 +25,7 @@ from engine.api.kinds import lookup
 from engine.apply import ApplyReport, Inventory
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest, manifest_files
+from engine.manifests.source import read_source
 from engine.manifests.yamldoc import Problem
 from podtui.reload.guard import apply_guarded, crash_message, load_guarded, manifest_ref
 from podtui.reload.log import ReloadEntry
@@ -61,13 +63,16 @@ def read_texts(paths: Sequence[Path | str]) -> dict[str, str]:
     """Every manifest file's text under PATHs now, by display name.
 
     The console reads them just before it loads and applies the manifests at start, so the
-    reloader can later tell which files are still exactly what was applied (`adopt`).
+    reloader can later tell which files are still exactly what was applied (`adopt`). They
+    are read as `podtui validate` reads them (engine.manifests.source); a file or folder
+    that cannot be read is left out here, and the load that follows refuses to start on it.
     """
     found, _ = manifest_files([str(p) for p in paths if Path(p).exists()])
     texts: dict[str, str] = {}
     for path in found:
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            texts[display_name(path)] = path.read_text(encoding="utf-8")
+        text, _problem = read_source(path)
+        if text is not None:
+            texts[display_name(path)] = text
     return texts
 
 
@@ -96,17 +101,26 @@ class ManifestFolders:
         deleted files) — the console's checkpoint log replays reloads from it."""
         self.settling = Settling(clock, settle_seconds)
         """Files that would lose objects, held until stable (an in-place save in progress)."""
-        self.folder_paths = {p for p in self.paths if p.is_dir() or not p.exists()}
+        self.folder_paths = {p for p in self.paths if _is_dir(p) or not _exists(p)}
         """The PATHs that are folders (remembered: a deleted folder is no longer one)."""
         self.missing: set[Path] = set()
         """PATHs that did not exist at the last reload: their files' objects are kept."""
         self.failure: list[Problem] = []
         """What the last reload raised, if it did, until a reload succeeds."""
+        self.unreadable: dict[Path, Problem] = {}
+        """Folders the last walk could not list (`FOLDER: permission denied`): the files
+        known under them are kept as they are, neither read nor pruned, as under a missing
+        PATH (skipping them would be a partial apply: issue 10, item 4)."""
 
     # -- reading ----------------------------------------------------------------------------
     def scan(self) -> dict[str, Path]:
-        """Every manifest file under the PATHs now, by display name."""
-        found, _ = manifest_files([str(p) for p in self.paths if p.exists()])
+        """Every manifest file under the PATHs now, by display name; the folders that
+        could not be listed are remembered in `unreadable`."""
+        found, problems = manifest_files([str(p) for p in self.paths if _exists(p)])
+        self.unreadable = {
+            Path(p.file).absolute(): Problem(display_name(Path(p.file)), p.line, p.message)
+            for p in problems
+        }
         return {display_name(p): p for p in found}
 
     def _quick_scan(self, changed: set[Path] | None, known: set[str]) -> dict[str, Path] | None:
@@ -115,14 +129,14 @@ class ManifestFolders:
         if changed is None or not changed:
             return None
         named = {display_name(p): p for p in changed}
-        if not all(n in known and p.is_file() for n, p in named.items()):
+        if not all(n in known and _is_file(p) for n, p in named.items()):
             return None
         return {name: Path(name) for name in known}
 
     def _expand(self, changed: set[Path]) -> set[str]:
         """The known files under a folder in `changed` (one that came back, was moved in or
         replaced): each is read again, and applied if its content changed."""
-        folders = [p.absolute() for p in changed if p.is_dir()]
+        folders = [p.absolute() for p in changed if _is_dir(p)]
         return {
             name
             for name in self.files
@@ -153,8 +167,9 @@ class ManifestFolders:
     def problems(self) -> list[Problem]:
         """Every standing error: missing PATHs, what a reload raised, then each file's."""
         missing = [self._missing_problem(p) for p in sorted(self.missing)]
+        unreadable = [self.unreadable[p] for p in sorted(self.unreadable)]
         files = [p for name in sorted(self.files) for p in self.files[name].problems]
-        return [*missing, *self.failure, *files]
+        return [*missing, *unreadable, *self.failure, *files]
 
     def _path_name(self, path: Path) -> str:
         name = display_name(path)
@@ -229,7 +244,7 @@ class ManifestFolders:
         lock: AbstractContextManager | None,
     ) -> ReloadEntry | None:
         initial = changed is None
-        absent = {p for p in self.paths if not p.exists()}
+        absent = {p for p in self.paths if not _exists(p)}
         # Reported once it stayed absent for the quiet period: a file PATH saved by
         # deleting and writing it again (Emacs' default) is not worth an error.
         missing = {p for p in absent if p in self.missing or self._settled_absent(p)}
@@ -242,7 +257,14 @@ class ManifestFolders:
         if changed is not None:
             implied = self._expand(changed) - {display_name(p) for p in changed}
             changed = changed | {Path(name) for name in implied}
+        was_unreadable = dict(self.unreadable)
         current = self._quick_scan(changed, known) or self.scan()
+        locked = set(self.unreadable)
+        # A folder readable again: the files known under it are read again.
+        regained = set(was_unreadable) - locked
+        if regained and changed is not None:
+            implied |= self._expand(regained) - {display_name(p) for p in changed}
+            changed = changed | {Path(name) for name in implied}
         if changed is None:
             candidates = set(current)
         else:
@@ -251,9 +273,9 @@ class ManifestFolders:
             candidates |= known - set(current)
             # A file refused for a duplicate may be fine now that another file changed.
             candidates |= {n for n, s in self.files.items() if s.broken}
-        candidates = {n for n in candidates if not self._hidden(n, absent)}
+        candidates = {n for n in candidates if not self._hidden(n, absent | locked)}
         for name in self.settling.names():
-            if not name.startswith(PATH_KEY) and self._hidden(name, absent):
+            if not name.startswith(PATH_KEY) and self._hidden(name, absent | locked):
                 self.settling.release(name)
         vanished = sorted(n for n in candidates if n not in current)
         texts: dict[str, str] = {}
@@ -262,13 +284,14 @@ class ManifestFolders:
         for name in sorted(candidates - set(vanished)):
             state = self.files.get(name, FileState())
             before = signature(current[name])
-            try:
-                text = current[name].read_text(encoding="utf-8")
-            except FileNotFoundError:
+            # Read as `podtui validate` reads (a byte order mark, the size limit), with
+            # its messages; a file that cannot be read keeps its last good objects.
+            text, problem = read_source(current[name], name)
+            if problem is not None and problem.message == NO_SUCH_FILE:
                 vanished.append(name)
                 continue
-            except (OSError, UnicodeDecodeError) as err:
-                broken[name] = [Problem(name, 0, f"cannot read file: {err}")]
+            if text is None:
+                broken[name] = [problem] if problem is not None else []
                 continue
             after = signature(current[name])
             # Changed while read: a signature no later look can match, so it stays held.
@@ -309,7 +332,8 @@ class ManifestFolders:
         for name in parsed.keys() - shrinking.keys():
             self.settling.release(name)
         news = self._news(broken, changed)
-        if not good and not deleted and not news and not gone and not back:
+        denied = sorted(locked - set(was_unreadable))
+        if not (good or deleted or news or gone or back or denied or regained):
             return None
         manifests = [m for name in sorted(good) for m in good[name]]
         with lock if lock is not None else contextlib.nullcontext():
@@ -340,6 +364,7 @@ class ManifestFolders:
                 if not o.ok and o.source == name
             ] + [p for p in guarded.crashed if p.file == name]
         errors = [str(self._missing_problem(p)) for p in sorted(gone)]
+        errors += [str(self.unreadable[p]) for p in denied]
         errors += [str(p) for name in sorted(news) for p in broken[name]]
         errors += [
             str(Problem(o.source, o.line_number, o.error_line()))
@@ -348,12 +373,21 @@ class ManifestFolders:
         ]
         errors += [str(p) for p in guarded.crashed]
         lines = [f"{self._path_name(p)} is back, watched again" for p in sorted(back)]
+        lines += [f"{display_name(p)} is readable again" for p in sorted(regained)]
         return ReloadEntry(
             sim_seconds=sim_seconds,
             sim_time=sim_time,
             wall_time=self.wall_clock(),
             files=tuple(
-                sorted({*good, *deleted, *news, *(self._path_name(p) for p in gone | back)})
+                sorted(
+                    {
+                        *good,
+                        *deleted,
+                        *news,
+                        *(self._path_name(p) for p in gone | back),
+                        *(display_name(p) for p in {*denied, *regained}),
+                    }
+                )
             ),
             lines=(*lines, *report.lines()),
             errors=tuple(errors),
@@ -421,8 +455,37 @@ class ManifestFolders:
         return problems
 
 
+NO_SUCH_FILE = "cannot read file: no such file"
+"""read_source's answer for a file deleted since the walk found it."""
+
 PATH_KEY = "PATH "
 """Settling keys of the PATHs themselves (a file's key is its display name)."""
+
+
+# A path under a folder that cannot be listed raises PermissionError on stat: it is not
+# known to be missing (manifest_files says why it cannot be read), nor a file or folder.
+def _exists(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _path_key(path: Path) -> str:
