@@ -103,3 +103,22 @@ class TestSyntaxErrors:
             assert "(while parsing a flow sequence that starts on line" in error
             assert lines[opened - 1] == "  tags: [a, b"
             assert editor.cursor_location[0] == named - 1
+
+    async def test_a_buffer_nested_too_deep_is_an_error_at_its_line_not_a_traceback(self) -> None:
+        # Read as a manifest file is (engine/manifests/yamlbuild.py, go-yaml's "exceeded max
+        # depth"): PyYAML's safe_load recursed and raised RecursionError past ~490 levels.
+        app = make_app()
+        async with app.run_test(size=TERMINAL) as pilot:
+            screen = await open_editor(app, pilot, "edit pod web")
+            editor = screen.query_one("#editor")
+            deep = "  annotations: {a: " + "[" * 600 + "]" * 600 + "}\n"
+            editor.text = editor.text.replace("  name: web\n", "  name: web\n" + deep, 1)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is screen
+            lines = editor.text.splitlines()
+            (error,) = [line for line in lines if "syntax error" in line]
+            assert error.endswith("error parsing YAML: exceeded max depth of 100")
+            named = int(error.split("line ", 1)[1].split(":", 1)[0])
+            assert lines[named - 1].startswith("  annotations: {a: [[[")
+            assert editor.cursor_location[0] == named - 1

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Label, TextArea
 from textual.widgets.text_area import Selection
 
 from engine.api import errors
+from engine.manifests.yamldoc import Problem, parse_documents
 from engine.output import to_yaml
 from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.disruption import journal
@@ -31,6 +32,20 @@ EDIT_HEADER = (
     "#\n"
 )
 CANCELLED = "Edit cancelled, no changes made."
+
+
+def first_syntax_error(text: str) -> yaml.MarkedYAMLError | None:
+    """The first syntax error of a YAML text, found by the event parser alone (which does
+    not recurse, however deep the text nests), or None. PyYAML's own parser, whose words
+    the editor has always shown (libyaml's differ)."""
+    try:
+        for _event in yaml.parse(text, Loader=yaml.SafeLoader):
+            pass
+    except yaml.MarkedYAMLError as err:
+        return err
+    except yaml.YAMLError:
+        return None  # a reader error (a control character): parse_documents names its line
+    return None
 
 
 def strip_comments(text: str) -> str:
@@ -153,17 +168,41 @@ class EditScreen(Screen):
             editor.scroll_cursor_visible(center=True)
         self.notify(f"error: {message}", severity="error", markup=False)
 
+    def _refused(self, text: str, problem: Problem) -> None:
+        """Reopen with what the guarded parser refused (too deep, excessive aliasing, a
+        value JSON cannot hold), the cursor on the line it names."""
+        line = self._body_start(1) + max(problem.line, 1) - 1
+        message = str(Problem(f"line {line + 1}", 0, problem.message))  # escapes control chars
+        self._reopen(text, [f"The edited file had a syntax error: {message}"])
+        editor = self.query_one(TextArea)
+        if line < editor.document.line_count:
+            editor.selection = Selection.cursor((line, 0))
+            editor.scroll_cursor_visible(center=True)
+        self.notify(f"error: {message}", severity="error", markup=False)
+
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         body = strip_comments(text)
         if not body.strip():
             self._finish([CANCELLED], [])
             return
-        try:
-            edited = yaml.safe_load(body)
-        except yaml.YAMLError as err:
-            self._syntax_error(text, err)
+        # The buffer is read as a manifest file is (engine.manifests.yamldoc): no recursion,
+        # bounded aliases, keys as strings. A plain syntax error keeps PyYAML's mark and
+        # context, which the event parser alone (it does not recurse) finds.
+        syntax = first_syntax_error(body)
+        if syntax is not None:
+            self._syntax_error(text, syntax)
             return
+        docs, problems = parse_documents(body, "edit")
+        if problems:
+            self._refused(text, problems[0])
+            return
+        if len(docs) > 1:
+            self._refused(
+                text, Problem("edit", docs[1].line, "expected a single document in the stream")
+            )
+            return
+        edited = docs[0].data if docs else None
         if not isinstance(edited, dict):
             self._reopen(text, ["The edited file is not an object"])
             return
