@@ -21,6 +21,8 @@ from functools import cache
 from pathlib import Path
 
 from engine.api import errors
+from engine.manifests.jsonread import load_json
+from engine.manifests.yamlbuild import MAX_DEPTH
 
 MESSAGES_FILE = Path(__file__).resolve().parent / "protobuf.json"
 _META = "k8s.io.apimachinery.pkg.apis.meta.v1."
@@ -182,7 +184,8 @@ def _special(data: bytes, type_name: str) -> tuple[bool, object]:
     if type_name in ("k8s.io.apimachinery.pkg.runtime.RawExtension", _META + "FieldsV1"):
         raw = found.get(1, [b""])[-1]
         assert isinstance(raw, bytes)
-        return True, json.loads(raw) if raw else {}
+        # User JSON inside protobuf: read within limits (JSONRefused is a ValueError: a 400).
+        return True, load_json(raw, MAX_DEPTH) if raw else {}
     if type_name == _META + "Duration":
         return True, f"{_signed(int(found.get(1, [0])[-1])) / 1e9:g}s"  # type: ignore[arg-type]
     return False, None

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from engine.api import errors
 from engine.api.admission import UserInfo
 from engine.labels import SelectorError, parse_selector
+from engine.manifests.jsonread import load_json
 from engine.rest import tables
+from engine.rest.body import decode_body
 from engine.rest.http import Request, Response, json_response, parse_bool
 from engine.rest.managed_fields import record_update, server_side_apply
 from engine.rest.patch import APPLY_PATCH, PATCH_TYPES, apply_patch, strategic_merge_patch
@@ -35,7 +37,7 @@ def as_version(obj: dict, route: Route) -> dict:
     return {**obj, "apiVersion": route.group_version}
 
 
-def _decode_body(request: Request) -> object:
+def _decode_body(request: Request, kind: str | None = None) -> object:
     if not request.body:
         raise errors.bad_request("the body of the request was empty")
     if request.content_type == PROTOBUF:
@@ -44,16 +46,7 @@ def _decode_body(request: Request) -> object:
             "UnsupportedMediaType",
             "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
         )
-    try:
-        return json.loads(request.body)
-    except ValueError:
-        pass
-    try:
-        import yaml
-
-        return yaml.safe_load(request.body)
-    except Exception as err:
-        raise errors.bad_request(f"the body of the request could not be decoded: {err}") from err
+    return decode_body(request.body, request.content_type, kind)
 
 
 def _conflict(route: Route, name: str) -> errors.APIError:
@@ -70,7 +63,8 @@ def _encode_continue(rv: int, namespace: str, name: str) -> str:
 
 def _decode_continue(token: str) -> tuple[str, str]:
     try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        # Read within limits: a hand-made token nested deep is a 400, not a RecursionError.
+        data = load_json(base64.urlsafe_b64decode(token.encode()), 8)
         namespace, name = data["start"]
         return str(namespace), str(name)
     except (ValueError, KeyError, TypeError) as err:
@@ -260,7 +254,7 @@ class Resources:
                 request.body, definition, route.group_version, self.kind(route)
             )
         else:
-            body = _decode_body(request)
+            body = _decode_body(request, self.kind(route))
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request was not a JSON object")
         body.setdefault("apiVersion", route.group_version)
