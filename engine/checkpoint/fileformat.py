@@ -20,6 +20,8 @@ from typing import Any
 
 from engine.api.admission import ADMIN, UserInfo
 from engine.checkpoint.entries import Entry
+from engine.manifests.jsonread import JSONRefused, load_json
+from engine.manifests.yamlbuild import MAX_DEPTH as MANIFEST_MAX_DEPTH
 from engine.timeutil import DEFAULT_START
 
 FORMAT = "podtui-checkpoint"
@@ -30,6 +32,12 @@ MAX_BYTES = 1 << 30
 """A checkpoint larger than this once uncompressed is refused (a gzip bomb is tiny on disk)."""
 
 _CHUNK = 1 << 20
+
+MAX_DEPTH = MANIFEST_MAX_DEPTH + 32
+"""How deep a checkpoint may nest: an object as deep as a manifest may be, under the
+checkpoint's own levels (entries, their data, the manifest list) and its managedFields
+(fieldsV1 mirrors the object a few levels down). Read without recursion, so a hand-made
+deeper file is refused instead of breaking the replay with a RecursionError."""
 
 
 def podtui_version() -> str:
@@ -173,9 +181,13 @@ def _read_json(path: str | os.PathLike[str]) -> object:
         raise CheckpointError(path, "damaged checkpoint (not valid compressed data)") from err
     except OSError as err:
         raise CheckpointError(path, err.strerror or str(err)) from err
+    data = b"".join(chunks)
     try:
-        return json.loads(b"".join(chunks).decode("ascii"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        return load_json(data, MAX_DEPTH)
+    except JSONRefused as err:
+        if err.message.startswith("exceeded max depth") and data.startswith(b'{"'):
+            # A checkpoint podtui wrote, changed by hand or by a bad disk: say what is wrong.
+            raise CheckpointError(path, f"damaged checkpoint: {err.message}") from err
         raise CheckpointError(path, "not a podtui checkpoint (its content is not JSON)") from err
 
 
