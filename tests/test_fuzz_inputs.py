@@ -431,5 +431,90 @@ class TestFuzzedScenarios:
                 assert_file_line(err, str(path), str(root / "more"))
 
 
+class TestFuzzedUserTextElsewhere:
+    """The other places a user's text arrives: the editor's buffer, a keymap file, a request
+    body to the served API. Each answers in its own form, never with a traceback."""
+
+    @FUZZ
+    @given(text=TEXTS)
+    def test_the_editor_buffer_is_an_object_or_an_error_at_a_line(self, text: str) -> None:
+        from podtui.app.screens.edit import read_buffer
+
+        with no_hang():
+            edited, error = read_buffer(text, 10)
+        if error is None:
+            event("read")
+            json.dumps(edited)  # what the API server is given is JSON
+        else:
+            event("refused")
+            message, line, _column = error
+            assert "\n" not in message
+            assert line is None or (line >= 10 and message.startswith(f"line {line + 1}"))
+
+    @FUZZ
+    @given(text=TEXTS, suffix=st.sampled_from([".yaml", ".toml"]), encoding=ENCODINGS)
+    def test_a_keymap_file_loads_or_is_one_file_line_error(
+        self, text: str, suffix: str, encoding: str
+    ) -> None:
+        from podtui.app.app import PodtuiApp
+        from podtui.app.keymap import KeymapError, load_keymap
+
+        with tempfile.TemporaryDirectory(prefix="podtui-fuzz-") as tmp, no_hang():
+            path = Path(tmp) / f"keymap{suffix}"
+            path.write_bytes(text.encode(encoding, "surrogatepass" if "utf" in encoding else "replace"))
+            try:
+                keymap = load_keymap(path, PodtuiApp.binding_ids())
+            except KeymapError as err:
+                event("refused")
+                assert str(err).startswith(f"{path}:") and "\n" not in str(err)
+            else:
+                event("loaded")
+                assert all(isinstance(keys, str) for keys in keymap.values())
+
+    @FUZZ
+    @given(
+        text=TEXTS,
+        content_type=st.sampled_from(
+            ["application/json", "application/yaml", "application/merge-patch+json"]
+        ),
+    )
+    def test_a_request_body_is_answered_with_a_status_never_a_server_error(
+        self, text: str, content_type: str
+    ) -> None:
+        from tests.engine.simulation import cluster_with
+        from tests.rest.helpers import Client
+
+        client = _rest_client(Client, cluster_with)
+        body = text.encode("utf-8", "surrogatepass")
+        with no_hang():
+            if content_type.startswith("application/merge"):
+                path = "/api/v1/namespaces/default/configmaps/cm"
+                response = client.request("PATCH", path, body, content_type=content_type)
+            else:
+                path = "/api/v1/namespaces/default/configmaps"
+                response = client.request("POST", path, body, content_type=content_type)
+        event(str(response.status))
+        assert response.status < 500, response.body[:500]
+        if response.status >= 400:
+            status = response.json()
+            assert status["kind"] == "Status" and status["code"] == response.status
+
+
+_CLIENTS: list = []
+
+
+def _rest_client(client_type, cluster_with):  # type: ignore[no-untyped-def]
+    """One served cluster for every example (booting one per example is slow)."""
+    if not _CLIENTS:
+        _CLIENTS.append(
+            client_type(
+                cluster_with(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: default}\n"
+                )
+            )
+        )
+    return _CLIENTS[0]
+
+
 def test_the_file_size_limit_is_what_the_readme_says() -> None:
     assert MAX_FILE_BYTES == 3 * 1024 * 1024

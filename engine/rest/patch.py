@@ -146,11 +146,30 @@ def _order(field: str, items: list, order: list) -> list:
     )
 
 
+def _json_type(value: object) -> str:
+    """encoding/json's name for a JSON value's type (UnmarshalTypeError.Value)."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "null" if value is None else "object"
+
+
 def apply_patch(content_type: str, target: dict, patch: object) -> dict:
     """The patched object for one of the PATCH content types."""
     if content_type == MERGE_PATCH:
         result = merge_patch(target, patch)
-        assert isinstance(result, dict)
+        if not isinstance(result, dict):
+            # RFC 7386: a patch that is not an object replaces the whole document, which is
+            # then no object at all (encoding/json's words for decoding it into one).
+            raise errors.bad_request(
+                f"json: cannot unmarshal {_json_type(result)} into Go value of type "
+                "map[string]interface {}"
+            )
         return result
     if content_type == JSON_PATCH:
         return json_patch(target, patch)

@@ -100,3 +100,14 @@ def test_an_ordinary_json_body_still_creates(client):
     response = client.request("POST", "/api/v1/namespaces/default/configmaps", body)
     assert response.status == 201
     assert response.json()["data"] == {"a": "1e3", "b": "\u00e9"}
+
+
+def test_a_merge_patch_that_is_not_an_object_is_400_not_a_server_error(client):
+    # RFC 7386: such a patch replaces the whole object with a number (found by the fuzz test).
+    response = client.request(
+        "PATCH", PODS + "/two", b"1", content_type="application/merge-patch+json"
+    )
+    assert response.status == 400
+    assert status_of(response)["message"] == (
+        "json: cannot unmarshal number into Go value of type map[string]interface {}"
+    )

@@ -48,6 +48,27 @@ def first_syntax_error(text: str) -> yaml.MarkedYAMLError | None:
     return None
 
 
+def read_buffer(body: str, first_line: int) -> tuple[object, tuple[str, int | None, int] | None]:
+    """The edited object, or the error to show: (message, 0-based editor line, column).
+
+    The buffer is read as a manifest file is (engine.manifests.yamldoc): no recursion,
+    bounded aliases, keys as strings. A plain syntax error keeps PyYAML's mark and context,
+    which the event parser alone (it does not recurse) finds. `first_line` is the editor
+    line the body starts on. Never raises.
+    """
+    syntax = first_syntax_error(body)
+    if syntax is not None:
+        return None, syntax_error(syntax, first_line)
+    docs, problems = parse_documents(body, "edit")
+    if not problems and len(docs) > 1:
+        problems = [Problem("edit", docs[1].line, "expected a single document in the stream")]
+    if problems:
+        line = first_line + max(problems[0].line, 1) - 1
+        # Problem's str escapes control characters: the message stays one line.
+        return None, (str(Problem(f"line {line + 1}", 0, problems[0].message)), line, 0)
+    return (docs[0].data if docs else None), None
+
+
 def strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
@@ -157,26 +178,12 @@ class EditScreen(Screen):
         """The 0-based editor line where the body starts once reopened with a header."""
         return EDIT_HEADER.count("\n") + header_lines + 1
 
-    def _syntax_error(self, text: str, err: yaml.YAMLError) -> None:
+    def _syntax_error(self, text: str, message: str, line: int | None, column: int) -> None:
         """Reopen with the parser's message; the line it names is the editor's line."""
-        # The header is one line, so the body starts at a known line in the reopened buffer.
-        message, line, column = syntax_error(err, self._body_start(1))
         self._reopen(text, [f"The edited file had a syntax error: {message}"])
         editor = self.query_one(TextArea)
         if line is not None and line < editor.document.line_count:
             editor.selection = Selection.cursor((line, column))
-            editor.scroll_cursor_visible(center=True)
-        self.notify(f"error: {message}", severity="error", markup=False)
-
-    def _refused(self, text: str, problem: Problem) -> None:
-        """Reopen with what the guarded parser refused (too deep, excessive aliasing, a
-        value JSON cannot hold), the cursor on the line it names."""
-        line = self._body_start(1) + max(problem.line, 1) - 1
-        message = str(Problem(f"line {line + 1}", 0, problem.message))  # escapes control chars
-        self._reopen(text, [f"The edited file had a syntax error: {message}"])
-        editor = self.query_one(TextArea)
-        if line < editor.document.line_count:
-            editor.selection = Selection.cursor((line, 0))
             editor.scroll_cursor_visible(center=True)
         self.notify(f"error: {message}", severity="error", markup=False)
 
@@ -186,23 +193,11 @@ class EditScreen(Screen):
         if not body.strip():
             self._finish([CANCELLED], [])
             return
-        # The buffer is read as a manifest file is (engine.manifests.yamldoc): no recursion,
-        # bounded aliases, keys as strings. A plain syntax error keeps PyYAML's mark and
-        # context, which the event parser alone (it does not recurse) finds.
-        syntax = first_syntax_error(body)
-        if syntax is not None:
-            self._syntax_error(text, syntax)
+        # The header is one line, so the body starts at a known line in the reopened buffer.
+        edited, error = read_buffer(body, self._body_start(1))
+        if error is not None:
+            self._syntax_error(text, *error)
             return
-        docs, problems = parse_documents(body, "edit")
-        if problems:
-            self._refused(text, problems[0])
-            return
-        if len(docs) > 1:
-            self._refused(
-                text, Problem("edit", docs[1].line, "expected a single document in the stream")
-            )
-            return
-        edited = docs[0].data if docs else None
         if not isinstance(edited, dict):
             self._reopen(text, ["The edited file is not an object"])
             return
