@@ -168,6 +168,8 @@ class TestTheWatchedFolderInTheConsole:
         await until(lambda: any("folder not found" in str(p) for p in banner(app).problems))
         (problem,) = banner(app).problems
         assert str(problem).startswith("manifests/: folder not found; its ")
+        # as shown (paths relative to the watched folder, but not the folder itself: `.`)
+        assert str(banner(app).render()).startswith("manifests/: folder not found; its ")
         assert fingerprint(app) == before  # nothing pruned
         kept.rename(folder)
         await until(lambda: not banner(app).problems)

@@ -31,10 +31,16 @@ def is_admission_refusal(problem: Problem) -> bool:
 
 
 def short_file(file: str, roots: Sequence[Path]) -> str:
-    """A manifest path relative to the PATH folder it came from (`security/psp.yaml`)."""
+    """A manifest path relative to the PATH folder it came from (`security/psp.yaml`).
+
+    A watched PATH itself (`manifests/: folder not found`, `manifests: permission denied`)
+    is shown as the user typed it: relative to itself it would be `.`.
+    """
     absolute = Path(file).absolute()
     for root in roots:
         root = root.absolute()
+        if absolute == root:
+            return file
         if root.is_dir():
             try:
                 return str(absolute.relative_to(root))
