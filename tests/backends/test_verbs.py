@@ -150,3 +150,14 @@ async def test_the_engine_backend_answers_in_the_same_words(served):
     await engine.uncordon("node-2")
     assert seen == ["MODIFIED"]
     await poll(lambda: True)
+
+
+async def test_workload_describers_run_over_fetched_objects(served):
+    # The Deployment and ReplicaSet describers read the engine's owner index; over the
+    # network it is built from the ReplicaSets and Pods fetched for the describe.
+    cluster, _server, backend = served
+    deployment = cluster.store.get("Deployment", "default", "web")
+    assert await backend.describe("Deployment", "default", "web") == describe(cluster, deployment)
+    replica_set = cluster.store.list("ReplicaSet", "default")[0]
+    name = replica_set["metadata"]["name"]
+    assert await backend.describe("ReplicaSet", "default", name) == describe(cluster, replica_set)

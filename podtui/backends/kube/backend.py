@@ -46,7 +46,18 @@ from podtui.backends.kube.drain import KubeDrain
 from podtui.backends.kube.reflector import Backoff, Reflector
 from podtui.backends.kube.view import ClusterView
 
-FIELD_MANAGER = "kubectl-client-side-apply"
+RELATED = {
+    "Deployment": ("ReplicaSet", "Pod"),
+    "ReplicaSet": ("Pod",),
+    "StatefulSet": ("Pod",),
+    "DaemonSet": ("Pod",),
+    "Job": ("Pod",),
+    "CronJob": ("Job",),
+    "PersistentVolumeClaim": ("Pod",),
+    "Service": ("EndpointSlice",),
+}
+"""What a kind's describer reads besides the object and its events (kubectl describe
+lists the same: a Deployment's ReplicaSets, a controller's Pods, a Service's slices)."""
 
 
 def _now() -> datetime:
@@ -149,6 +160,8 @@ class KubeBackend(Backend):
             selector += f",involvedObject.uid={meta['uid']}"
         event_ns = None if kind == "Node" else (namespace or "default")
         await self._fetch_into(store, "Event", event_ns, {"fieldSelector": selector})
+        for related in RELATED.get(kind, ()):
+            await self._fetch_into(store, related, namespace or None, {})
         if kind == "Node":
             await self._fetch_into(store, "Pod", None, {"fieldSelector": f"spec.nodeName={name}"})
             lease = resource("Lease")

@@ -7,7 +7,7 @@ client-go's DeltaFIFO.Replace feeds an informer's handlers (tools/cache/delta_fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from podtui.backends.base import ADDED, DELETED, MODIFIED, Change, ChangeListener
 
@@ -26,7 +26,7 @@ def _rv(obj: dict) -> str:
 class ObjectCache:
     def __init__(self) -> None:
         self._objects: dict[str, dict[Key, dict]] = {}
-        self._listeners: list[tuple[frozenset[str], ChangeListener]] = []
+        self._listeners: list[tuple[frozenset[str] | None, ChangeListener]] = []
 
     # -- reading ------------------------------------------------------------------------------
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:
@@ -40,9 +40,26 @@ class ObjectCache:
     def count(self, kind: str) -> int:
         return len(self._objects.get(kind, {}))
 
+    # What the engine's owner index reads (the workload describers use it).
+    def kinds(self) -> list[str]:
+        return sorted(self._objects)
+
+    def iter(self, kind: str) -> Iterator[dict]:
+        return iter(self.list(kind))
+
+    def get_by_uid(self, uid: str) -> dict | None:
+        for objects in self._objects.values():
+            for obj in objects.values():
+                if (obj.get("metadata") or {}).get("uid") == uid:
+                    return obj
+        return None
+
     # -- the feed -----------------------------------------------------------------------------
-    def watch(self, listener: ChangeListener, kinds: Iterable[str]) -> Callable[[], None]:
-        entry = (frozenset(kinds), listener)
+    def watch(
+        self, listener: ChangeListener, kinds: Iterable[str] | None = None
+    ) -> Callable[[], None]:
+        """Subscribe to the changes of some kinds (None: every kind)."""
+        entry = (frozenset(kinds) if kinds is not None else None, listener)
         self._listeners.append(entry)
 
         def unsubscribe() -> None:
@@ -53,7 +70,7 @@ class ObjectCache:
 
     def _emit(self, change: Change) -> None:
         for kinds, listener in tuple(self._listeners):
-            if change.kind in kinds:
+            if kinds is None or change.kind in kinds:
                 listener(change)
 
     # -- writing (the reflectors) -------------------------------------------------------------
