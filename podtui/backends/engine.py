@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from engine import actions
 from engine.actions import ActionResult
 from engine.api import errors
+from engine.api.kinds import kind_info
 from engine.apply import apply_object
 from engine.cluster import Cluster
 from engine.describe import describe
@@ -61,7 +62,8 @@ class EngineBackend(Backend):
     async def describe(self, kind: str, namespace: str, name: str) -> str:
         obj = self.get(kind, namespace, name)
         if obj is None:
-            raise errors.not_found(kind.lower() + "s", name)
+            info = kind_info(kind)
+            raise errors.not_found(info.resource if info else kind.lower(), name)
         return describe(self.cluster, obj)
 
     async def logs(

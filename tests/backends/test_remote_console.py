@@ -14,7 +14,8 @@ async def test_the_remote_console_shows_the_served_pods_and_nodes(served):
     async with app.run_test(size=(140, 42)) as pilot:
         table = app.query_one(ResourceTable)
         pods = sorted(
-            f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in cluster.store.list("Pod")
+            f"{p['metadata']['namespace']}/{p['metadata']['name']}"
+            for p in cluster.store.list("Pod")
         )
         await poll(lambda: sorted(table.visible_keys()) == pods)
         await pilot.press("2")

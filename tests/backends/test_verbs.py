@@ -10,7 +10,6 @@ from engine.describe import describe
 from engine.disruption.drain_progress import DrainOptions
 from podtui.backends.base import CLOCK, FAULTS, RECORDING
 from podtui.backends.engine import EngineBackend
-from tests.backends.conftest import poll
 
 
 @contextlib.asynccontextmanager
@@ -149,7 +148,6 @@ async def test_the_engine_backend_answers_in_the_same_words(served):
     engine.watch(lambda change: seen.append(change.type), ["Node"])
     await engine.uncordon("node-2")
     assert seen == ["MODIFIED"]
-    await poll(lambda: True)
 
 
 async def test_workload_describers_run_over_fetched_objects(served):
@@ -161,3 +159,18 @@ async def test_workload_describers_run_over_fetched_objects(served):
     replica_set = cluster.store.list("ReplicaSet", "default")[0]
     name = replica_set["metadata"]["name"]
     assert await backend.describe("ReplicaSet", "default", name) == describe(cluster, replica_set)
+
+
+async def test_the_engine_backend_drain_waits_for_the_simulated_drain(served):
+    # The engine's drain runs on the simulated clock; the backend awaits its end.
+    cluster, _server, _backend = served
+    cluster.api.delete("PodDisruptionBudget", "default", "web")
+    engine = EngineBackend(cluster)
+    node = _web_pods(cluster)[0]["spec"]["nodeName"]
+    seen: list[str] = []
+    async with clock_running(cluster):
+        result = await engine.drain(DrainOptions(node=node, ignore_daemonsets=True), seen.append)
+    assert result.lines[0] == f"node/{node} cordoned"
+    assert result.lines[-1] == f"node/{node} drained"
+    assert seen[-1] == f"node/{node} drained"
+    assert sorted(seen) == sorted(result.lines + result.errors)

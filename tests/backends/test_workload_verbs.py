@@ -28,7 +28,9 @@ async def test_rollout_restart_stamps_the_template(served):
     cluster, _server, backend = served
     result = await backend.rollout_restart("deployment/web")
     assert result.lines == ["deployment.apps/web restarted"]
-    annotations = cluster.store.get("Deployment", "default", "web")["spec"]["template"]["metadata"]["annotations"]
+    annotations = cluster.store.get("Deployment", "default", "web")["spec"]["template"]["metadata"][
+        "annotations"
+    ]
     assert annotations[RESTARTED_AT] == cluster.now_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -60,7 +62,9 @@ async def test_apply_creates_then_updates(served):
 
 async def test_logs_follow_streams_until_the_pod_ends(served):
     cluster, _server, backend = served
-    pod = next(p for p in cluster.store.list("Pod", "default") if p["metadata"]["name"].startswith("web-"))
+    pod = next(
+        p for p in cluster.store.list("Pod", "default") if p["metadata"]["name"].startswith("web-")
+    )
     name = pod["metadata"]["name"]
     lines: list[str] = []
 
