@@ -29,6 +29,15 @@ metadata: {name: web}
 spec:
   minAvailable: 2
   selector: {matchLabels: {app: web}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: talker}
+spec:
+  containers:
+  - name: talker
+    image: busybox:1.36
+    command: ["sh", "-c", "echo one; echo two; sleep 3600"]
 """
 
 

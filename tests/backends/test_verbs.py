@@ -118,13 +118,6 @@ async def test_describe_over_fetched_objects_is_the_engines_text(served):
     assert await backend.describe("Node", "", node["metadata"]["name"]) == describe(cluster, node)
 
 
-async def test_logs_are_read_over_the_network(served):
-    cluster, _server, backend = served
-    pod = _web_pods(cluster)[0]["metadata"]["name"]
-    lines = [line async for line in backend.logs("default", pod)]
-    assert lines == cluster.logs("default", pod)
-
-
 async def test_a_real_cluster_declares_the_simulator_only_capabilities_unavailable(served):
     _cluster, _server, backend = served
     for name in (CLOCK, FAULTS, RECORDING):

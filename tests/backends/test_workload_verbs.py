@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
 from engine.workloads.actions import RESTARTED_AT
@@ -62,21 +63,17 @@ async def test_apply_creates_then_updates(served):
 
 async def test_logs_follow_streams_until_the_pod_ends(served):
     cluster, _server, backend = served
-    pod = next(
-        p for p in cluster.store.list("Pod", "default") if p["metadata"]["name"].startswith("web-")
-    )
-    name = pod["metadata"]["name"]
+    assert cluster.logs("default", "talker") == ["one", "two"]
+    assert [line async for line in backend.logs("default", "talker")] == ["one", "two"]
     lines: list[str] = []
 
     async def follow() -> None:
-        async for line in backend.logs("default", name, follow=True):
+        async for line in backend.logs("default", "talker", follow=True):
             lines.append(line)
 
-    import asyncio
-
     task = asyncio.get_running_loop().create_task(follow())
-    await poll(lambda: len(lines) >= len(cluster.logs("default", name)))
-    assert lines == cluster.logs("default", name)
+    await poll(lambda: lines == ["one", "two"])  # the stream is open
     async with clock_running(cluster):
-        await backend.delete(f"pod/{name}", force=True)
+        await backend.delete("pod/talker", force=True)
         await asyncio.wait_for(task, 10)
+    assert lines == ["one", "two"]
