@@ -105,3 +105,20 @@ async def test_a_lost_connection_is_reported_and_recovers_without_a_relist(serve
     assert states[-1] == ConnectionState.CONNECTED
     assert ConnectionState.DISCONNECTED in states
     assert reflector.lists == 1  # the history still reached back: resumed, not relisted
+
+
+async def test_a_bookmark_moves_the_resource_version_without_a_change(served):
+    # reflector.go watchHandler: a BOOKMARK only sets the last synced resourceVersion, so the
+    # next watch resumes close to now even when the kind itself has not changed.
+    cluster, server, backend = served
+    server.options.bookmark_interval = 0.05
+    (reflector,) = backend.reflect(["ConfigMap"])
+    await poll(reflector.synced.is_set)
+    seen = []
+    backend.watch(seen.append, ["ConfigMap"])
+    listed = int(reflector.resource_version)
+    cluster.run_until(cluster.now + 10)  # other kinds change; ConfigMaps do not
+    newest = cluster.store.resource_version
+    assert newest > listed
+    await poll(lambda: int(reflector.resource_version) >= newest)
+    assert seen == []

@@ -104,7 +104,7 @@ class KubeClient:
         query: dict[str, Any] | None,
         body: Any,
         content_type: str,
-        timeout: float | None,
+        timeout: float | tuple[float, float] | None,
     ) -> Any:
         try:
             return await self.api.call_api(
@@ -167,7 +167,7 @@ class KubeClient:
         path: str,
         *,
         query: dict[str, Any] | None = None,
-        timeout: float | None = None,
+        timeout: float | tuple[float, float] | None = None,
         on_open: Callable[[], None] | None = None,
     ) -> AsyncIterator[bytes]:
         """A streamed GET (a watch, `logs -f`), one line at a time, until the server ends it.

@@ -28,6 +28,7 @@ from podtui.backends.kube.client import KubeAPIError, KubeClient, KubeConnection
 PAGE_SIZE = 500
 """client-go's pager asks for 500 objects at a time."""
 WATCH_TIMEOUT_SECONDS = 300
+CONNECT_TIMEOUT_SECONDS = 30
 """client-go picks 5 to 10 minutes; a fixed 5 keeps podtui deterministic."""
 
 
@@ -165,8 +166,11 @@ class Reflector:
             "allowWatchBookmarks": "true",
             "timeoutSeconds": self.watch_timeout,
         }
+        # (connect, read) timeouts: a connection that went silent without a reset is given
+        # up on after the watch's own timeout (bookmarks and the server's end come sooner).
+        timeout = (CONNECT_TIMEOUT_SECONDS, self.watch_timeout + CONNECT_TIMEOUT_SECONDS)
         async for line in self.client.lines(
-            self.resource.path(), query=query, on_open=self._connected
+            self.resource.path(), query=query, on_open=self._connected, timeout=timeout
         ):
             if line.strip():
                 self._event(json.loads(line))
