@@ -148,6 +148,12 @@ def tui_parser() -> argparse.ArgumentParser:
     from podtui.serve.options import add_serve_options
 
     add_serve_options(parser)
+    parser.add_argument(
+        "--context",
+        default=None,
+        metavar="NAME",
+        help="with --kubeconfig (without --serve): the context of a real cluster to open read-only",
+    )
     return parser
 
 
@@ -316,6 +322,11 @@ def run_tui(argv: list[str]) -> int:
     args = tui_parser().parse_args(argv)
     if args.load is not None:
         _refuse_with_load(args, seed=args.seed != 0)
+    if args.kubeconfig and not args.serve:
+        # A real cluster: the read-only console over the kube backend (podtui/backends).
+        from podtui.app.remote import run_remote
+
+        return run_remote(args.kubeconfig, args.context)
     paths = _paths_or_sample(args.paths)
     serve = None
     start = args.start_time

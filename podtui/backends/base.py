@@ -1,0 +1,176 @@
+"""The one interface under the console: a cluster it can read, watch and act on.
+
+Two implementations: `EngineBackend` (the simulated cluster in this process) and
+`KubeBackend` (a Kubernetes API server over the network, fed by list + watch reflectors).
+The console asks for objects by kind and namespace, subscribes to a change feed
+(ADDED/MODIFIED/DELETED, as a watch delivers), and calls the verbs below; every verb
+answers in kubectl's words (`ActionResult(lines, errors)`), whichever backend runs it.
+
+What only a simulator can do is a capability the backend declares, with the reason it is
+unavailable, so the console can show the action disabled rather than hide it.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+
+from engine.actions import ActionResult
+from engine.disruption.drain_progress import DrainOptions
+
+ADDED = "ADDED"
+MODIFIED = "MODIFIED"
+DELETED = "DELETED"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of the feed: a watch event's type, the object's kind and the object."""
+
+    type: str
+    kind: str
+    obj: dict
+
+
+ChangeListener = Callable[[Change], None]
+
+
+class ConnectionState(enum.Enum):
+    """What the header shows about the backend's link to its cluster."""
+
+    CONNECTED = "connected"
+    CONNECTING = "connecting"
+    DISCONNECTED = "disconnected"
+
+
+@dataclass(frozen=True)
+class Connection:
+    state: ConnectionState
+    message: str = ""
+    """Why the link is down (the last error), empty when connected."""
+
+
+# Capabilities: what a console action needs beyond the Kubernetes API.
+CLOCK = "clock"
+FAULTS = "faults"
+RECORDING = "recording"
+CAPABILITIES = (CLOCK, FAULTS, RECORDING)
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    available: bool
+    reason: str = ""
+    """Why it is unavailable, in words the console can show next to the disabled action."""
+
+
+SIMULATOR_ONLY = {
+    CLOCK: "a real cluster's clock cannot be paused or sped up",
+    FAULTS: "a real cluster cannot inject faults (only killing pods: delete them)",
+    RECORDING: "recording to a scenario replays on the simulator only",
+}
+
+
+class Backend(ABC):
+    """The cluster as the console sees it."""
+
+    # -- reading ------------------------------------------------------------------------------
+    @abstractmethod
+    def objects(self, kind: str, namespace: str | None = None) -> list[dict]:
+        """The cached objects of a kind (all namespaces when None), sorted by namespace, name."""
+
+    @abstractmethod
+    def get(self, kind: str, namespace: str, name: str) -> dict | None:
+        """One cached object, or None."""
+
+    @abstractmethod
+    def watch(self, listener: ChangeListener, kinds: Iterable[str]) -> Callable[[], None]:
+        """Subscribe to the change feed of some kinds; returns the unsubscribe function."""
+
+    @property
+    @abstractmethod
+    def connection(self) -> Connection:
+        """The link to the cluster (always connected in process)."""
+
+    @abstractmethod
+    def capability(self, name: str) -> Capability:
+        """Whether a simulator-only capability (CLOCK, FAULTS, RECORDING) is available."""
+
+    @abstractmethod
+    async def describe(self, kind: str, namespace: str, name: str) -> str:
+        """`kubectl describe KIND NAME`: the engine's describers over the backend's objects."""
+
+    @abstractmethod
+    def logs(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None = None,
+        *,
+        previous: bool = False,
+        follow: bool = False,
+    ) -> AsyncIterator[str]:
+        """A container's log lines; with follow, the stream goes on until the container ends."""
+
+    # -- verbs (kubectl's semantics and words) -----------------------------------------------
+    @abstractmethod
+    async def delete(
+        self,
+        target: str,
+        *,
+        namespace: str = "default",
+        grace_period: int | None = None,
+        cascade: str = "background",
+        force: bool = False,
+    ) -> ActionResult:
+        """`kubectl delete KIND/NAME [--grace-period N] [--force] [--cascade ...]`."""
+
+    @abstractmethod
+    async def evict(self, pod: str, *, namespace: str = "default") -> ActionResult:
+        """One Eviction through the Eviction API (a PodDisruptionBudget may refuse it: 429)."""
+
+    @abstractmethod
+    async def cordon(self, node: str) -> ActionResult: ...
+
+    @abstractmethod
+    async def uncordon(self, node: str) -> ActionResult: ...
+
+    @abstractmethod
+    async def drain(
+        self, options: DrainOptions, on_line: Callable[[str], None] | None = None
+    ) -> ActionResult:
+        """`kubectl drain`: cordon, evict the node's pods (retrying a 429 every 5 s), wait
+        for them to go, until --timeout."""
+
+    @abstractmethod
+    async def scale(
+        self, target: str, replicas: int, *, namespace: str = "default"
+    ) -> ActionResult: ...
+
+    @abstractmethod
+    async def rollout_restart(self, target: str, *, namespace: str = "default") -> ActionResult: ...
+
+    @abstractmethod
+    async def rollout_undo(
+        self, target: str, *, to_revision: int = 0, namespace: str = "default"
+    ) -> ActionResult: ...
+
+    @abstractmethod
+    async def set_image(
+        self, target: str, image: str, *, container: str = "*", namespace: str = "default"
+    ) -> ActionResult: ...
+
+    @abstractmethod
+    async def replace(self, obj: dict) -> ActionResult:
+        """`kubectl edit`'s write (and `kubectl replace`): the whole object, with its
+        resourceVersion, so a stale edit is a 409 Conflict."""
+
+    @abstractmethod
+    async def apply(self, obj: dict) -> ActionResult:
+        """`kubectl apply` for one object."""
+
+    async def close(self) -> None:  # noqa: B027 (in process there is nothing to release)
+        """Stop watching and release connections."""

@@ -1,0 +1,172 @@
+"""The simulated cluster in this process as a Backend: a thin layer over engine.actions.
+
+Reads come straight from the store, the change feed is the store's, and each verb is the
+engine action a key press, a `:` command and a scenario step already share. The engine
+runs on the console's clock, so everything a simulator can do is available.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Callable, Iterable
+
+from engine import actions
+from engine.actions import ActionResult
+from engine.api import errors
+from engine.api.kinds import kind_info
+from engine.apply import apply_object
+from engine.cluster import Cluster
+from engine.describe import describe
+from engine.disruption.drain import drain as start_drain
+from engine.disruption.drain_progress import DrainOptions
+from engine.disruption.eviction import evict_action
+from engine.workloads import actions as workload_actions
+from podtui.backends.base import (
+    Backend,
+    Capability,
+    Change,
+    ChangeListener,
+    Connection,
+    ConnectionState,
+)
+
+# How often an awaited drain looks at its state: the console's clock moves it, not this.
+DRAIN_POLL_SECONDS = 0.05
+
+
+class EngineBackend(Backend):
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+
+    # -- reading ------------------------------------------------------------------------------
+    def objects(self, kind: str, namespace: str | None = None) -> list[dict]:
+        return self.cluster.store.list(kind, namespace)
+
+    def get(self, kind: str, namespace: str, name: str) -> dict | None:
+        return self.cluster.store.get(kind, namespace, name)
+
+    def watch(self, listener: ChangeListener, kinds: Iterable[str]) -> Callable[[], None]:
+        def forward(change) -> None:
+            listener(Change(change.type, change.kind, change.obj))
+
+        return self.cluster.watch(forward, set(kinds))
+
+    @property
+    def connection(self) -> Connection:
+        return Connection(ConnectionState.CONNECTED)
+
+    def capability(self, name: str) -> Capability:
+        return Capability(name, True)
+
+    async def describe(self, kind: str, namespace: str, name: str) -> str:
+        obj = self.get(kind, namespace, name)
+        if obj is None:
+            info = kind_info(kind)
+            raise errors.not_found(info.resource if info else kind.lower(), name)
+        return describe(self.cluster, obj)
+
+    async def logs(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None = None,
+        *,
+        previous: bool = False,
+        follow: bool = False,
+    ) -> AsyncIterator[str]:
+        seen = 0
+        while True:
+            lines = self.cluster.logs(namespace, pod, container, previous)
+            for line in lines[seen:]:
+                yield line
+            seen = len(lines)
+            if not follow or self.cluster.store.get("Pod", namespace, pod) is None:
+                return
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
+
+    # -- verbs --------------------------------------------------------------------------------
+    async def delete(
+        self,
+        target: str,
+        *,
+        namespace: str = "default",
+        grace_period: int | None = None,
+        cascade: str = "background",
+        force: bool = False,
+    ) -> ActionResult:
+        return actions.delete(
+            self.cluster,
+            target,
+            namespace=namespace,
+            grace_period=grace_period,
+            cascade=cascade,
+            force=force,
+        )
+
+    async def evict(self, pod: str, *, namespace: str = "default") -> ActionResult:
+        return evict_action(self.cluster, pod, namespace=namespace)
+
+    async def cordon(self, node: str) -> ActionResult:
+        return actions.cordon(self.cluster, node)
+
+    async def uncordon(self, node: str) -> ActionResult:
+        return actions.uncordon(self.cluster, node)
+
+    async def drain(
+        self, options: DrainOptions, on_line: Callable[[str], None] | None = None
+    ) -> ActionResult:
+        """The engine's drain runs on the simulated clock; this waits for it to finish."""
+        running = start_drain(
+            self.cluster, options, (lambda line: on_line(line.text)) if on_line else None
+        )
+        while not running.done:
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
+        result = ActionResult()
+        result.lines = [line.text for line in running.lines if line.stream != "stderr"]
+        result.errors = [line.text for line in running.lines if line.stream == "stderr"]
+        return result
+
+    async def scale(
+        self, target: str, replicas: int, *, namespace: str = "default"
+    ) -> ActionResult:
+        return workload_actions.scale(self.cluster, target, replicas, namespace=namespace)
+
+    async def rollout_restart(self, target: str, *, namespace: str = "default") -> ActionResult:
+        return workload_actions.rollout_restart(self.cluster, target, namespace=namespace)
+
+    async def rollout_undo(
+        self, target: str, *, to_revision: int = 0, namespace: str = "default"
+    ) -> ActionResult:
+        return workload_actions.rollout_undo(
+            self.cluster, target, to_revision=to_revision, namespace=namespace
+        )
+
+    async def set_image(
+        self, target: str, image: str, *, container: str = "*", namespace: str = "default"
+    ) -> ActionResult:
+        return workload_actions.set_image(
+            self.cluster, target, image, container=container, namespace=namespace
+        )
+
+    async def replace(self, obj: dict) -> ActionResult:
+        result = ActionResult()
+        try:
+            outcome = self.cluster.api.update(copy.deepcopy(obj))
+        except errors.APIError as err:
+            result.errors.append(err.kubectl("replacing"))
+            return result
+        result.lines.extend(f"Warning: {w}" for w in outcome.warnings)
+        info = actions.parse_target(f"{obj['kind']}/{obj['metadata']['name']}")[0]
+        result.lines.append(f"{info.type_name()}/{obj['metadata']['name']} edited")
+        return result
+
+    async def apply(self, obj: dict) -> ActionResult:
+        outcome = apply_object(self.cluster, copy.deepcopy(obj))
+        result = ActionResult()
+        if outcome.ok:
+            result.lines.extend(outcome.warnings)
+            result.lines.append(outcome.line())
+        else:
+            result.errors.append(outcome.error_line())
+        return result
