@@ -1,0 +1,106 @@
+"""The check language: JMESPath expressions over a read-only view of the cluster.
+
+JMESPath (jmespath.org) is a query language for JSON with a published grammar; it can only
+read the document it is given, so a lesson file cannot run code. The document a check sees:
+
+    now          simulated seconds since the cluster started
+    saved        what earlier steps remembered (`remember:`)
+    pods, deployments, replicasets, statefulsets, daemonsets, nodes, events,
+    podsecuritypolicies, podpresets, poddisruptionbudgets, ...
+                 every object of the kind (its resource name, as kubectl spells it),
+                 in Kubernetes' own shape
+
+and podtui adds a few functions that say what kubectl would print:
+
+    status(pod)           the STATUS column of `kubectl get pods` (Init:0/2, CrashLoopBackOff)
+    ready(pod)            the READY column ("1/2")
+    restarts(pod)         the number of restarts of the pod's containers
+    logs(pod, container)  what the container printed (`kubectl logs POD -c CONTAINER`)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import jmespath
+from jmespath import exceptions as jexceptions
+from jmespath import functions as jfunctions
+
+from engine.api.kinds import kind_info
+from engine.printers.pods import pod_ready, pod_status_reason
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+
+class CheckError(Exception):
+    """A check that does not parse (the message says where in the expression)."""
+
+
+def compile_check(text: str) -> Any:
+    """Parse one expression; raises CheckError with JMESPath's message."""
+    if not isinstance(text, str) or not text.strip():
+        raise CheckError("a check is a non-empty JMESPath expression")
+    try:
+        return jmespath.compile(text)
+    except jexceptions.JMESPathError as err:
+        raise CheckError(" ".join(str(err).split())) from err
+
+
+def truthy(value: Any) -> bool:
+    """JMESPath's truth: false, null, empty strings, lists and objects are false."""
+    return value not in (None, False, "", [], {})
+
+
+def cluster_view(cluster: Cluster, saved: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The document checks read: objects by resource name, the time, saved values."""
+    view: dict[str, Any] = {"now": cluster.now, "saved": dict(saved or {})}
+    for obj in cluster.objects():
+        info = kind_info(obj.get("kind", ""))
+        key = info.plural if info is not None else obj.get("kind", "").lower() + "s"
+        view.setdefault(key, []).append(obj)
+    for plural in ("pods", "events", "nodes", "deployments", "replicasets", "statefulsets"):
+        view.setdefault(plural, [])
+    return view
+
+
+def _functions(cluster: Cluster) -> jfunctions.Functions:
+    class ClusterFunctions(jfunctions.Functions):
+        @jfunctions.signature({"types": ["object", "null"]})
+        def _func_status(self, pod: Any) -> str | None:
+            return pod_status_reason(pod) if pod else None
+
+        @jfunctions.signature({"types": ["object", "null"]})
+        def _func_ready(self, pod: Any) -> str | None:
+            if not pod:
+                return None
+            ready, total = pod_ready(pod)
+            return f"{ready}/{total}"
+
+        @jfunctions.signature({"types": ["object", "null"]})
+        def _func_restarts(self, pod: Any) -> int | None:
+            if not pod:
+                return None
+            statuses = (pod.get("status") or {}).get("containerStatuses") or []
+            return sum(int(s.get("restartCount") or 0) for s in statuses)
+
+        @jfunctions.signature({"types": ["object", "null"]}, {"types": ["string", "null"]})
+        def _func_logs(self, pod: Any, container: str | None) -> str:
+            if not pod:
+                return ""
+            meta = pod.get("metadata") or {}
+            lines = cluster.logs(meta.get("namespace", "default"), meta.get("name", ""), container)
+            return "\n".join(lines)
+
+    return ClusterFunctions()
+
+
+def evaluate(cluster: Cluster, expression: Any, view: dict[str, Any] | None = None) -> Any:
+    """The value of a compiled check over the cluster as it is now."""
+    document = view if view is not None else cluster_view(cluster)
+    options = jmespath.Options(custom_functions=_functions(cluster))
+    try:
+        return expression.search(document, options=options)
+    except jexceptions.JMESPathError as err:
+        # A type error at run time (comparing a string with <) reads as "not done".
+        raise CheckError(" ".join(str(err).split())) from err
