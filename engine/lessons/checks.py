@@ -16,6 +16,7 @@ and podtui adds a few functions that say what kubectl would print:
     ready(pod)            the READY column ("1/2")
     restarts(pod)         the number of restarts of the pod's containers
     logs(pod, container)  what the container printed (`kubectl logs POD -c CONTAINER`)
+    node(pod)             the Node object the pod is bound to (null before scheduling)
 """
 
 from __future__ import annotations
@@ -91,6 +92,11 @@ def _functions(cluster: Cluster) -> jfunctions.Functions:
             meta = pod.get("metadata") or {}
             lines = cluster.logs(meta.get("namespace", "default"), meta.get("name", ""), container)
             return "\n".join(lines)
+
+        @jfunctions.signature({"types": ["object", "null"]})
+        def _func_node(self, pod: Any) -> dict | None:
+            name = ((pod or {}).get("spec") or {}).get("nodeName")
+            return cluster.store.get("Node", "", name) if name else None
 
     return ClusterFunctions()
 
