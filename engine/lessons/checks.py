@@ -17,6 +17,8 @@ and podtui adds a few functions that say what kubectl would print:
     restarts(pod)         the number of restarts of the pod's containers
     logs(pod, container)  what the container printed (`kubectl logs POD -c CONTAINER`)
     node(pod)             the Node object the pod is bound to (null before scheduling)
+    saved(name)           what an earlier step remembered (usable inside a filter, where
+                          `saved.name` would read the filtered object's own field)
 """
 
 from __future__ import annotations
@@ -65,8 +67,12 @@ def cluster_view(cluster: Cluster, saved: dict[str, Any] | None = None) -> dict[
     return view
 
 
-def _functions(cluster: Cluster) -> jfunctions.Functions:
+def _functions(cluster: Cluster, saved: dict[str, Any]) -> jfunctions.Functions:
     class ClusterFunctions(jfunctions.Functions):
+        @jfunctions.signature({"types": ["string"]})
+        def _func_saved(self, name: str) -> Any:
+            return saved.get(name)
+
         @jfunctions.signature({"types": ["object", "null"]})
         def _func_status(self, pod: Any) -> str | None:
             return pod_status_reason(pod) if pod else None
@@ -104,7 +110,7 @@ def _functions(cluster: Cluster) -> jfunctions.Functions:
 def evaluate(cluster: Cluster, expression: Any, view: dict[str, Any] | None = None) -> Any:
     """The value of a compiled check over the cluster as it is now."""
     document = view if view is not None else cluster_view(cluster)
-    options = jmespath.Options(custom_functions=_functions(cluster))
+    options = jmespath.Options(custom_functions=_functions(cluster, document.get("saved") or {}))
     try:
         return expression.search(document, options=options)
     except jexceptions.JMESPathError as err:
