@@ -17,6 +17,9 @@ and podtui adds a few functions that say what kubectl would print:
     restarts(pod)         the number of restarts of the pod's containers
     logs(pod, container)  what the container printed (`kubectl logs POD -c CONTAINER`)
     node(pod)             the Node object the pod is bound to (null before scheduling)
+    file(pod, container, path)
+                          a file's text as the container sees it (its own filesystem and
+                          the volumes it mounts), or null when there is no such file
     saved(name)           what an earlier step remembered (usable inside a filter, where
                           `saved.name` would read the filtered object's own field)
 """
@@ -104,7 +107,29 @@ def _functions(cluster: Cluster, saved: dict[str, Any]) -> jfunctions.Functions:
             name = ((pod or {}).get("spec") or {}).get("nodeName")
             return cluster.store.get("Node", "", name) if name else None
 
+        @jfunctions.signature(
+            {"types": ["object", "null"]}, {"types": ["string"]}, {"types": ["string"]}
+        )
+        def _func_file(self, pod: Any, container: str, path: str) -> str | None:
+            return _read_file(cluster, pod, container, path)
+
     return ClusterFunctions()
+
+
+def _read_file(cluster: Cluster, pod: Any, container: str, path: str) -> str | None:
+    """Read-only: the newest instance of the container, its filesystem as exec would see it."""
+    if not pod:
+        return None
+    kubelet = cluster.kubelets.get((pod.get("spec") or {}).get("nodeName") or "")
+    worker = kubelet.workers.get(pod["metadata"].get("uid")) if kubelet is not None else None
+    instances = (worker.instances.get(container) or []) if worker is not None else []
+    process = getattr(instances[-1], "process", None) if instances else None
+    if process is None:
+        return None
+    try:
+        return process.fs.read(path) if process.fs.is_file(path) else None
+    except Exception:  # noqa: BLE001 - a path the filesystem refuses reads as "no such file"
+        return None
 
 
 def evaluate(cluster: Cluster, expression: Any, view: dict[str, Any] | None = None) -> Any:
