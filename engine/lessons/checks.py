@@ -34,6 +34,7 @@ from jmespath import functions as jfunctions
 
 from engine.api.kinds import kind_info
 from engine.printers.pods import pod_ready, pod_status_reason
+from engine.shell.fs import FsError
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -48,14 +49,41 @@ def compile_check(text: str) -> Any:
     if not isinstance(text, str) or not text.strip():
         raise CheckError("a check is a non-empty JMESPath expression")
     try:
-        return jmespath.compile(text)
+        compiled = jmespath.compile(text)
     except jexceptions.JMESPathError as err:
         raise CheckError(" ".join(str(err).split())) from err
+    # JMESPath resolves function names only when it runs; a teacher's typo should fail now.
+    for name in _function_names(compiled.parsed):
+        if name not in KNOWN_FUNCTIONS:
+            raise CheckError(
+                f'unknown function "{name}()" (known: {", ".join(sorted(KNOWN_FUNCTIONS))})'
+            )
+    return compiled
+
+
+def _function_names(node: Any) -> list[str]:
+    names: list[str] = []
+    if isinstance(node, dict):
+        if node.get("type") == "function_expression":
+            names.append(str(node.get("value")))
+        for child in node.get("children") or []:
+            names.extend(_function_names(child))
+    return names
+
+
+PODTUI_FUNCTIONS = ("status", "ready", "restarts", "logs", "node", "file", "saved")
+KNOWN_FUNCTIONS = frozenset(
+    [name[len("_func_") :] for name in dir(jfunctions.Functions) if name.startswith("_func_")]
+    + list(PODTUI_FUNCTIONS)
+)
 
 
 def truthy(value: Any) -> bool:
     """JMESPath's truth: false, null, empty strings, lists and objects are false."""
-    return value not in (None, False, "", [], {})
+    # Not `value not in (...)`: 0 == False in Python, and 0 is true in JMESPath.
+    if value is None or value is False:
+        return False
+    return not (isinstance(value, (str, list, dict)) and len(value) == 0)
 
 
 def cluster_view(cluster: Cluster, saved: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -128,7 +156,7 @@ def _read_file(cluster: Cluster, pod: Any, container: str, path: str) -> str | N
         return None
     try:
         return process.fs.read(path) if process.fs.is_file(path) else None
-    except Exception:  # noqa: BLE001 - a path the filesystem refuses reads as "no such file"
+    except FsError:  # a path the filesystem refuses (ENOTDIR ...) reads as "no such file"
         return None
 
 

@@ -86,7 +86,9 @@ def load_lesson(folder: str | Path) -> tuple[Lesson | None, list[Problem]]:
         return None, problems
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
         line = docs[0].line if docs else 1
-        return None, [Problem(file, line, "a lesson is one YAML mapping (section:, title:, steps:)")]
+        return None, [
+            Problem(file, line, "a lesson is one YAML mapping (section:, title:, steps:)")
+        ]
     doc = docs[0]
     data: dict = doc.data  # type: ignore[assignment]
     r = _Reader(doc)

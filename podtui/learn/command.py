@@ -81,7 +81,11 @@ def run_learn(argv: list[str]) -> int:
         done = progress.read_progress()
         for lesson in lessons:
             steps = len(lesson.steps)
-            mark = "done" if done.get(lesson.name, 0) >= steps else f"{done.get(lesson.name, 0)}/{steps}"
+            mark = (
+                "done"
+                if done.get(lesson.name, 0) >= steps
+                else f"{done.get(lesson.name, 0)}/{steps}"
+            )
             print(f"{lesson.name:<18} {mark:<5} {lesson.heading(lang)}")
         return 0
     if args.check_all:
