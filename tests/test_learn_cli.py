@@ -103,3 +103,23 @@ class TestTheCommand:
         assert progress.progress_file() == Path(
             "/home/reader/.local/share/podtui/learn-progress.json"
         )
+
+
+class TestATeachersOwnLessons:
+    def test_a_folder_of_lessons_is_checked_with_file_line_errors(self, tmp_path, capsys) -> None:
+        import shutil
+
+        shutil.copytree(bundled_lessons() / "pods", tmp_path / "mine" / "pods")
+        lesson = tmp_path / "mine" / "pods" / "lesson.yaml"
+        lesson.write_text(lesson.read_text().replace("ready(pods", "readyy(pods"))
+        assert main(["learn", "--lessons", str(tmp_path / "mine"), "--check-all"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"{lesson}:")
+        assert 'check: unknown function "readyy()"' in err
+
+    def test_a_sound_folder_passes_check_all(self, tmp_path, capsys) -> None:
+        import shutil
+
+        shutil.copytree(bundled_lessons() / "pods", tmp_path / "mine" / "pods")
+        assert main(["learn", "--lessons", str(tmp_path / "mine"), "--check-all"]) == 0
+        assert capsys.readouterr().out.endswith("1/1 lessons check\n")

@@ -6,6 +6,7 @@ import argparse
 import locale
 import os
 import sys
+from pathlib import Path
 
 from engine.lessons import Lesson, check_lesson, load_lessons
 from podtui.bundled import lessons as bundled_lessons
@@ -35,6 +36,12 @@ def learn_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--reset", action="store_true", help="forget your progress (LESSON's, or every lesson's)"
     )
+    parser.add_argument(
+        "--lessons",
+        metavar="DIR",
+        default=None,
+        help="a folder of lesson folders to use instead of the bundled lessons",
+    )
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
@@ -49,8 +56,12 @@ def default_lang() -> str:
     return "zh" if code.lower().startswith("zh") else "en"
 
 
-def _lessons() -> list[Lesson] | None:
-    lessons, problems = load_lessons(bundled_lessons())
+def _lessons(folder: str | None = None) -> list[Lesson] | None:
+    root = Path(folder) if folder else bundled_lessons()
+    if not root.is_dir():
+        print(f'error: the path "{folder}" does not exist', file=sys.stderr)
+        return None
+    lessons, problems = load_lessons(root)
     for problem in problems:
         print(str(problem), file=sys.stderr)
     return None if problems else lessons
@@ -68,7 +79,7 @@ def _find(lessons: list[Lesson], name: str) -> Lesson | None:
 def run_learn(argv: list[str]) -> int:
     args = learn_parser().parse_args(argv)
     lang = args.lang or default_lang()
-    lessons = _lessons()
+    lessons = _lessons(args.lessons)
     if lessons is None:
         return 1
     if args.reset:
