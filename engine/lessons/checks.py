@@ -166,6 +166,7 @@ def evaluate(cluster: Cluster, expression: Any, view: dict[str, Any] | None = No
     options = jmespath.Options(custom_functions=_functions(cluster, document.get("saved") or {}))
     try:
         return expression.search(document, options=options)
-    except jexceptions.JMESPathError as err:
-        # A type error at run time (comparing a string with <) reads as "not done".
+    except (jexceptions.JMESPathError, TypeError, ValueError) as err:
+        # A type error at run time: jmespath 1.1 raises Python's own TypeError when it
+        # orders a string against a number. The step is not done; the runner says why.
         raise CheckError(" ".join(str(err).split())) from err

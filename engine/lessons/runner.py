@@ -111,6 +111,7 @@ class CheckReport:
     lines: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     until: float = 0.0
+    errors: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -129,6 +130,8 @@ class CheckReport:
                 )
             else:
                 out.append(f"  --    {verdict.index + 1}. {title}: not reached")
+        for error in dict.fromkeys(self.errors):
+            out.append(f"  error in a check: {error}")
         done = sum(v.done for v in self.verdicts)
         out.append(f"{done}/{len(self.verdicts)} steps done")
         return "\n".join(out) + "\n"
@@ -166,4 +169,5 @@ def check_lesson(
         run.advance(run.cluster.now + step)
         following.observe()
     result.verdicts = following.verdicts
+    result.errors = following.errors
     return result

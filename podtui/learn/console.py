@@ -36,8 +36,9 @@ def run_lesson_console(lesson: Lesson, *, lang: str, seed: int = 0) -> int:
 
     folder = workspace(lesson)
     os.chdir(folder)
-    done = progress.read_progress().get(lesson.name, 0)
-    done = 0 if done >= len(lesson.steps) else done
+    # Always from step 1: the cluster is new, and later steps build on what earlier ones
+    # made (and remembered). The progress file keeps the furthest step reached, for --list.
+    done = 0
 
     def make_app(*args, **kwargs) -> LessonApp:
         return LessonApp(

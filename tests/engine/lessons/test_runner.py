@@ -73,3 +73,18 @@ class TestFollowingALesson:
         report = check_lesson(lesson, lesson.solution)
         assert not report.passed
         assert str(report.problems[0]).startswith(f"{tmp_path / 'solution.yaml'}:2: ")
+
+
+def test_a_check_that_fails_as_it_runs_is_reported_once(tmp_path: Path) -> None:
+    lesson = _lesson(tmp_path, "[]\n")
+    # JMESPath orders only numbers: comparing a phase with a number is an error at run time.
+    (tmp_path / "lesson.yaml").write_text(
+        LESSON.replace("length(pods[?metadata.name=='web']) == `0`", "pods[0].status.phase > `1`")
+    )
+    from engine.lessons import load_lesson
+
+    lesson, _ = load_lesson(tmp_path)
+    report = check_lesson(lesson, None)
+    assert not report.passed
+    text = report.render("en")
+    assert text.count("error in a check: ") == 1
