@@ -93,6 +93,8 @@ class LessonPanel(VerticalScroll):
         if self.show_reveal:
             reveal = Text(f"{word('reveal', lang)}: ", style="bold")
             parts.append(reveal.append(step.reveal.get(lang)))
+        for error in dict.fromkeys(self.run.errors[-3:]):
+            parts.append(Text(f"error in a check: {error}", style="red"))
         parts.append(Text(word("keys", lang), style="dim"))
         parts.append(Text(""))
         parts.append(Text(step.text.get(lang)))
