@@ -30,6 +30,10 @@ SECTIONS = [
 @pytest.fixture(autouse=True)
 def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    # English unless --lang says otherwise, whatever the machine's locale.
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     return tmp_path / "data"
 
 
@@ -54,6 +58,24 @@ class TestEachLesson:
             for text in (step.title, step.text, step.task, step.hint, step.reveal):
                 assert text.zh and text.en
                 assert text.zh != text.en or text.en.startswith(":") or text.en == step.title.en
+
+
+class TestTheLanguage:
+    @pytest.mark.parametrize(
+        ("variables", "lang"),
+        [
+            ({"LANG": "zh_CN.UTF-8"}, "zh"),
+            ({"LANG": "zh_TW.UTF-8"}, "zh"),
+            ({"LANG": "en_US.UTF-8"}, "en"),
+            ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, "en"),
+        ],
+    )
+    def test_the_locale_chooses_without_lang(self, monkeypatch, variables, lang) -> None:
+        from podtui.learn.command import default_lang
+
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        assert default_lang() == lang
 
 
 class TestTheCommand:
