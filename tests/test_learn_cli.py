@@ -103,10 +103,10 @@ class TestTheCommand:
     def test_list_shows_progress_kept_in_the_xdg_data_folder(self, capsys, data_home) -> None:
         from podtui.learn import progress
 
-        progress.record("pods", 2)
+        progress.record("pods", 4)
         progress.record("phases", 1)
         assert json.loads((data_home / "podtui" / "learn-progress.json").read_text()) == {
-            "lessons": {"phases": 1, "pods": 2}
+            "lessons": {"phases": 1, "pods": 4}
         }
         assert main(["learn", "--list", "--lang", "en"]) == 0
         lines = capsys.readouterr().out.splitlines()
