@@ -188,7 +188,7 @@ def _exec(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
     """`kubectl exec POD -c CONTAINER -- sh -c COMMAND`: one line in the container's shell
     (the console's `s` key runs the same session), its output as kubectl prints it."""
     spec = step.value
-    session, result = actions.exec_in_container(  # type: ignore[attr-defined]
+    session, result = actions.exec_in_container(
         cluster, spec.get("namespace", "default"), spec["pod"], spec.get("container")
     )
     if session is None:
@@ -207,6 +207,4 @@ register_step("delete", _delete)
 register_step("cordon", _cordon)
 register_step("uncordon", _uncordon)
 register_step("inject", _inject)
-# The exec step needs the containers' interactive shell (engine.containers.exec_session).
-if hasattr(actions, "exec_in_container"):
-    register_step("exec", _exec)
+register_step("exec", _exec)

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from engine import actions
 from engine.scenario import load_scenario
 from engine.sim import load_inputs, simulate
 
@@ -42,9 +39,6 @@ def test_an_exec_step_needs_a_pod_and_a_command(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.skipif(
-    not hasattr(actions, "exec_in_container"), reason="the containers' shell is not in this build"
-)
 def test_an_exec_step_runs_a_line_in_the_container_and_prints_its_output(tmp_path: Path) -> None:
     (tmp_path / "pod.yaml").write_text(POD)
     (tmp_path / "scenario.yaml").write_text(
