@@ -27,6 +27,7 @@ ACTIONS = (
     "rolloutRestart",
     "rolloutUndo",
     "inject",
+    "exec",
 )
 FAULTS = (
     "crash",
@@ -61,6 +62,7 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
     "rolloutRestart": {"namespace": "str"},
     "rolloutUndo": {"namespace": "str", "toRevision": "int"},
     "inject": {},
+    "exec": {},
 }
 DRY_RUN = ("none", "client", "server")
 ROLLOUT_KINDS = {
@@ -100,7 +102,9 @@ MAPPING_FIELDS: dict[str, dict[str, str]] = {
 }
 INT32_MAX = 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAPPING_FIELDS["exec"] = {"pod": "str", "container": "str", "namespace": "str", "command": "str"}
 REQUIRED_FIELDS = {
+    "exec": ("pod", "command"),
     "drain": ("node",),
     "scale": ("target", "replicas"),
     "setImage": ("target", "image"),
@@ -536,4 +540,5 @@ def _example(action: str) -> str:
         "rolloutRestart": "`rolloutRestart: deployment/web`",
         "rolloutUndo": "`rolloutUndo: deployment/web` (optional `toRevision: 2`)",
         "inject": "`inject: {fault: crash, pod: web-0}`",
+        "exec": "`exec: {pod: web, container: app, command: cat /etc/hostname}`",
     }[action]

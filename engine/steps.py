@@ -184,9 +184,27 @@ def _inject(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
     )
 
 
+def _exec(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    """`kubectl exec POD -c CONTAINER -- sh -c COMMAND`: one line in the container's shell
+    (the console's `s` key runs the same session), its output as kubectl prints it."""
+    spec = step.value
+    session, result = actions.exec_in_container(
+        cluster, spec.get("namespace", "default"), spec["pod"], spec.get("container")
+    )
+    if session is None:
+        return result
+    output = session.run(spec["command"])
+    result.lines.extend(output.text.splitlines())
+    if output.status != 0:
+        # kubectl exec's own line for a command that exits non-zero.
+        result.errors.append(f"command terminated with exit code {output.status}")
+    return result
+
+
 register_step("apply", _apply)
 register_step("create", _create)
 register_step("delete", _delete)
 register_step("cordon", _cordon)
 register_step("uncordon", _uncordon)
 register_step("inject", _inject)
+register_step("exec", _exec)

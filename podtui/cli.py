@@ -119,7 +119,7 @@ def tui_parser() -> argparse.ArgumentParser:
         prog="podtui",
         description="A terminal console over a simulated Kubernetes cluster. "
         "Subcommands: `podtui sim PATH...`, `podtui validate PATH...`, "
-        "`podtui drill PATH...`, `podtui completion bash|zsh`.",
+        "`podtui drill PATH...`, `podtui learn [LESSON]`, `podtui completion bash|zsh`.",
     )
     parser.add_argument("--version", action="version", version=VERSION_LINE)
     parser.add_argument(
@@ -438,7 +438,20 @@ SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[[li
     "drill": (drill_parser, run_drill),
     "completion": (lambda: _completion_parser(), run_completion),
     "serve": (lambda: _serve_parser(), lambda argv: _run_serve(argv)),
+    "learn": (lambda: _learn_parser(), lambda argv: _run_learn(argv)),
 }
+
+
+def _learn_parser() -> argparse.ArgumentParser:
+    from podtui.learn.command import learn_parser
+
+    return learn_parser()
+
+
+def _run_learn(argv: list[str]) -> int:
+    from podtui.learn.command import run_learn
+
+    return run_learn(argv)
 
 
 def _serve_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,7 @@ from podtui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_manifests"
+LESSONS = ROOT / "lessons"
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -74,6 +75,16 @@ class TestTheSampleClusterIsPackageData:
         packaged = built_lib / "podtui" / "sample_manifests"
         assert _files(packaged) == _files(SAMPLE)
         assert "pods/web.yaml" in _files(packaged)
+
+    def test_the_build_copies_every_lesson_into_the_package(self, built_lib: Path) -> None:
+        packaged = built_lib / "podtui" / "lessons"
+        assert _files(packaged) == _files(LESSONS)
+        assert "pods/lesson.yaml" in _files(packaged)
+
+    def test_an_installed_podtui_checks_its_own_lessons(self, built_lib: Path, tmp_path: Path) -> None:
+        probe = _run_installed(built_lib, tmp_path, "learn", "--check-all")
+        assert probe.returncode == 0, probe.stdout + probe.stderr
+        assert probe.stdout.endswith("10/10 lessons check\n")
 
     def test_an_installed_podtui_opens_its_own_sample_from_any_folder(
         self, built_lib: Path, tmp_path: Path

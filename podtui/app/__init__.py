@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.api.admission import ADMIN, UserInfo
+
+if TYPE_CHECKING:
+    from podtui.app.app import PodtuiApp
 
 
 def base_dir_of(paths: list[str]) -> Path:
@@ -28,6 +33,7 @@ def run_app(
     theme: str | None = None,
     load: str | None = None,
     serve: tuple[int, Path] | None = None,
+    make_app: Callable[..., PodtuiApp] | None = None,
 ) -> int:
     """Load the manifests, boot the cluster and run the console; returns the exit status.
 
@@ -37,6 +43,8 @@ def run_app(
 
     With `load`, the cluster is a checkpoint's (podtui.app.checkpoint.load); a checkpoint
     that cannot be resumed is reported as `FILE: message` (exit status 1).
+
+    `make_app` builds the app instead of PodtuiApp (`podtui learn`: the lesson console).
     """
     from engine.sim import load_inputs
     from podtui.app.app import PodtuiApp
@@ -92,7 +100,7 @@ def run_app(
     # again: the console plays what `podtui sim` plays.
     reloader.adopt(manifests, texts, session.refused_at_start)
     log_of(session).follow_reloads(reloader, paths, texts)
-    app = PodtuiApp(session, keymap=bindings, startup=outcome, reloader=reloader)
+    app = (make_app or PodtuiApp)(session, keymap=bindings, startup=outcome, reloader=reloader)
     app.notices = notices
     if theme:
         if theme not in app.available_themes:

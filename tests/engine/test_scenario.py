@@ -78,13 +78,13 @@ def test_steps_run_in_time_order_whatever_the_file_order(tmp_path: Path) -> None
         (
             "- at: 10s\n  reboot: node-1\n",
             [
-                'scenario.yaml:2: unknown scenario action "reboot" (known: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rolloutRestart, rolloutUndo, inject)'
+                'scenario.yaml:2: unknown scenario action "reboot" (known: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rolloutRestart, rolloutUndo, inject, exec)'
             ],
         ),
         (
             "- at: 10s\n",
             [
-                "scenario.yaml:1: step has no action (one of: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rolloutRestart, rolloutUndo, inject)"
+                "scenario.yaml:1: step has no action (one of: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rolloutRestart, rolloutUndo, inject, exec)"
             ],
         ),
         ("- delete: pod/x\n", ["scenario.yaml:1: step has no `at:` time"]),

@@ -1,0 +1,1 @@
+"""`podtui learn` in the console: the lesson panel beside the panes (engine.lessons checks)."""

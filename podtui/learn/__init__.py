@@ -1,0 +1,1 @@
+"""`podtui learn`: the tutorial chapter as lessons that check themselves (engine.lessons)."""
