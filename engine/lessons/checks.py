@@ -9,6 +9,11 @@ read the document it is given, so a lesson file cannot run code. The document a 
     podsecuritypolicies, podpresets, poddisruptionbudgets, ...
                  every object of the kind (its resource name, as kubectl spells it),
                  in Kubernetes' own shape
+    drains       every `kubectl drain` started on the cluster, oldest first:
+                 {node, state: running|drained|failed|cancelled,
+                  pods: [{namespace, name, state, attempts, blocked_by}]}, a pod's state
+                 one of evicting, blocked (a budget refused it: blocked_by names the
+                 budget), waiting, evicted, deleted, gone, skipped, failed
 
 and podtui adds a few functions that say what kubectl would print:
 
@@ -33,6 +38,7 @@ from jmespath import exceptions as jexceptions
 from jmespath import functions as jfunctions
 
 from engine.api.kinds import kind_info
+from engine.disruption.drain import Drain, drains_of
 from engine.printers.pods import pod_ready, pod_status_reason
 from engine.shell.fs import FsError
 
@@ -95,7 +101,27 @@ def cluster_view(cluster: Cluster, saved: dict[str, Any] | None = None) -> dict[
         view.setdefault(key, []).append(obj)
     for plural in ("pods", "events", "nodes", "deployments", "replicasets", "statefulsets"):
         view.setdefault(plural, [])
+    # Not an API object: a drain lives in kubectl, so only podtui can show it to a check.
+    view["drains"] = [_drain_view(d) for d in drains_of(cluster)]
     return view
+
+
+def _drain_view(drain: Drain) -> dict[str, Any]:
+    """A drain as the drain panel shows it, in plain JSON types."""
+    return {
+        "node": drain.node,
+        "state": drain.state,
+        "pods": [
+            {
+                "namespace": p.namespace,
+                "name": p.name,
+                "state": p.state,
+                "attempts": p.attempts,
+                "blocked_by": p.blocked_by,
+            }
+            for p in drain.pods
+        ],
+    }
 
 
 def _functions(cluster: Cluster, saved: dict[str, Any]) -> jfunctions.Functions:
