@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +34,7 @@ def run_app(
     load: str | None = None,
     serve: tuple[int, Path] | None = None,
     make_app: Callable[..., PodtuiApp] | None = None,
+    binding_ids: Iterable[str] | None = None,
 ) -> int:
     """Load the manifests, boot the cluster and run the console; returns the exit status.
 
@@ -44,7 +45,8 @@ def run_app(
     With `load`, the cluster is a checkpoint's (podtui.app.checkpoint.load); a checkpoint
     that cannot be resumed is reported as `FILE: message` (exit status 1).
 
-    `make_app` builds the app instead of PodtuiApp (`podtui learn`: the lesson console).
+    `make_app` builds the app instead of PodtuiApp (`podtui learn`: the lesson console);
+    `binding_ids` are then the ids its keymap may name (its class's `binding_ids()`).
     """
     from engine.sim import load_inputs
     from podtui.app.app import PodtuiApp
@@ -56,7 +58,8 @@ def run_app(
     bindings: dict[str, str] = {}
     if keymap:
         try:
-            bindings = load_keymap(keymap, PodtuiApp.binding_ids())
+            known = binding_ids if binding_ids is not None else PodtuiApp.binding_ids()
+            bindings = load_keymap(keymap, known)
         except KeymapError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1

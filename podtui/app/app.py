@@ -313,8 +313,10 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
         from podtui.app.widgets.resource_table import ResourceTable
         from podtui.app.workloads.set_image_dialog import SetImageDialog
 
+        # A subclass (`podtui learn`'s LessonApp) adds its own keys to the console's.
+        apps = [c for c in cls.__mro__ if issubclass(c, PodtuiApp) and "BINDINGS" in vars(c)]
         for owner in (
-            cls,
+            *apps,
             ReloadLogScreen,
             ExplainScreen,
             RefusedScreen,

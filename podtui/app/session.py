@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +111,8 @@ class Session:
         """The PATHs the console was started with (`-f` looks there too)."""
         self.user = user
         self.readonly = readonly
+        self.verbs: dict[str, Callable[..., ActionResult]] = {}
+        """`:` verbs the running console adds to the built-in ones (a lesson's `:hint`)."""
         self.lock = threading.RLock()
         self.recorder = TimelineRecorder(cluster)
         self.categories: dict[str, str] = {}

@@ -42,6 +42,12 @@ def learn_parser() -> argparse.ArgumentParser:
         default=None,
         help="a folder of lesson folders to use instead of the bundled lessons",
     )
+    parser.add_argument(
+        "--keymap",
+        metavar="FILE",
+        default=None,
+        help="key remapping file, as podtui's (lesson.hint, lesson.reveal and the console's ids)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
@@ -122,7 +128,7 @@ def run_learn(argv: list[str]) -> int:
         return 1
     from podtui.learn.console import run_lesson_console
 
-    return run_lesson_console(lesson, lang=lang, seed=args.seed)
+    return run_lesson_console(lesson, lang=lang, seed=args.seed, keymap=args.keymap)
 
 
 def _first_unfinished(lessons: list[Lesson]) -> str:

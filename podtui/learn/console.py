@@ -30,11 +30,15 @@ def workspace(lesson: Lesson) -> Path:
     return target
 
 
-def run_lesson_console(lesson: Lesson, *, lang: str, seed: int = 0) -> int:
+def run_lesson_console(
+    lesson: Lesson, *, lang: str, seed: int = 0, keymap: str | None = None
+) -> int:
     from podtui.app import run_app
     from podtui.app.learn.app import LessonApp
 
     folder = workspace(lesson)
+    # The keymap is named relative to where the reader typed the command, not the workspace.
+    keymap = os.path.abspath(keymap) if keymap else None
     os.chdir(folder)
     # Always from step 1: the cluster is new, and later steps build on what earlier ones
     # made (and remembered). The progress file keeps the furthest step reached, for --list.
@@ -45,4 +49,10 @@ def run_lesson_console(lesson: Lesson, *, lang: str, seed: int = 0) -> int:
             *args, lesson=lesson, lang=lang, done=done, on_progress=progress.record, **kwargs
         )
 
-    return run_app([str(lesson.manifests)], seed=seed, make_app=make_app)
+    return run_app(
+        [str(lesson.manifests)],
+        seed=seed,
+        keymap=keymap,
+        make_app=make_app,
+        binding_ids=LessonApp.binding_ids(),
+    )

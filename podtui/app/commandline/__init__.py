@@ -14,6 +14,7 @@ from engine.actions import ActionResult
 from podtui.app.commandline import k9s_views, navigation, verbs
 from podtui.app.commandline.parsing import CommandError, Console, Parsed, parse
 from podtui.app.disruption import verbs as disruption_verbs
+from podtui.app.learn import verbs as lesson_verbs
 from podtui.app.reload_ui.verbs import reloads
 from podtui.app.resources import resolve_kind
 from podtui.app.security import verbs as security_verbs
@@ -35,7 +36,7 @@ def run_command(line: str, session: Session, console: Console) -> ActionResult:
     except CommandError as err:
         return ActionResult(errors=[str(err)] if str(err) else [])
     verb = parsed.verb
-    handler = VERBS.get(verb)
+    handler = session.verbs.get(verb) or VERBS.get(verb)
     if handler is None:
         kind = resolve_kind(verb)
         if kind is not None:
@@ -102,6 +103,9 @@ VERBS: dict[str, Verb] = {
     "reloads": reloads,
     "explain": security_verbs.explain,
     "refused": security_verbs.refused,
+    # Registered for real in Session.verbs while a lesson runs (podtui learn).
+    "hint": lesson_verbs.no_lesson,
+    "reveal": lesson_verbs.no_lesson,
 }
 
 __all__ = ["READ_ONLY_VERBS", "VERBS", "CommandError", "Console", "Parsed", "parse", "run_command"]

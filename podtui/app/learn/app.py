@@ -16,6 +16,7 @@ from textual.css.query import NoMatches
 from engine.lessons import Lesson, LessonRun
 from podtui.app.app import PodtuiApp
 from podtui.app.learn.panel import LessonPanel
+from podtui.app.learn.verbs import lesson_verbs
 
 
 class LessonApp(PodtuiApp):
@@ -44,6 +45,7 @@ class LessonApp(PodtuiApp):
         self.lesson_run = LessonRun(lesson, self.session.cluster, done=done)
         self.on_progress = on_progress
         self.title = f"podtui learn · {lesson.heading(lang)}"
+        self.session.verbs.update(lesson_verbs(self.action_lesson_hint, self.action_lesson_reveal))
 
     def on_mount(self) -> None:
         # Textual calls PodtuiApp.on_mount too (handlers run for every class of the MRO),
