@@ -40,6 +40,7 @@ class LessonApp(PodtuiApp):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._lesson_keymap: dict[str, str] = dict(kwargs.get("keymap") or {})
         self.lesson = lesson
         self.lang = lang
         self.lesson_run = LessonRun(lesson, self.session.cluster, done=done)
@@ -58,7 +59,15 @@ class LessonApp(PodtuiApp):
     def _mount_panel(self) -> None:
         # Docked in the pane area: beside the tables, under the header, above the footer.
         pane = self.main_screen.query_one("#pane")
-        pane.mount(LessonPanel(self.lesson, self.lesson_run, self.lang, id="lesson"))
+        panel = LessonPanel(self.lesson, self.lesson_run, self.lang, id="lesson")
+        panel.keys = {"hint": self._key_of("lesson.hint"), "reveal": self._key_of("lesson.reveal")}
+        pane.mount(panel)
+
+    def _key_of(self, binding_id: str) -> str:
+        """The first key bound to a lesson binding, as Textual displays it (a keymap's)."""
+        binding = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id)
+        key = self._lesson_keymap.get(binding_id, binding.key).split(",")[0].strip()
+        return self.get_key_display(Binding(key, binding.action))
 
     @property
     def lesson_panel(self) -> LessonPanel:

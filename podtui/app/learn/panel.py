@@ -20,7 +20,7 @@ WORDS = {
     "done": {"zh": "✓ 完成", "en": "✓ Done"},
     "hint": {"zh": "提示", "en": "Hint"},
     "reveal": {"zh": "一种做法", "en": "One way to do it"},
-    "keys": {"zh": "H 提示 · V 答案", "en": "H hint · V reveal"},
+    "keys": {"zh": "{hint} 提示 · {reveal} 答案", "en": "{hint} hint · {reveal} reveal"},
     "finished": {
         "zh": "✓ 本课完成！podtui learn --list 列出所有课程。",
         "en": "✓ Lesson complete! podtui learn --list lists every lesson.",
@@ -64,6 +64,8 @@ class LessonPanel(VerticalScroll):
         self.lang = lang
         self.show_hint = False
         self.show_reveal = False
+        self.keys = {"hint": "H", "reveal": "V"}
+        """The keys in effect (a keymap may remap lesson.hint and lesson.reveal)."""
 
     def compose(self):
         yield Static(self.render_lesson(), id="lesson-text")
@@ -95,7 +97,7 @@ class LessonPanel(VerticalScroll):
             parts.append(reveal.append(step.reveal.get(lang)))
         for error in dict.fromkeys(self.run.errors[-3:]):
             parts.append(Text(f"error in a check: {error}", style="red"))
-        parts.append(Text(word("keys", lang), style="dim"))
+        parts.append(Text(word("keys", lang, **self.keys), style="dim"))
         parts.append(Text(""))
         parts.append(Text(step.text.get(lang)))
         if self.run.current == 0 and lesson.intro.get(lang):

@@ -7,10 +7,13 @@ session); in the plain console the same words say that there is no lesson.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from engine.actions import ActionResult
-from podtui.app.commandline.parsing import Console, Parsed
-from podtui.app.session import Session
+
+if TYPE_CHECKING:  # the command line imports this module: no cycle at run time
+    from podtui.app.commandline.parsing import Console, Parsed
+    from podtui.app.session import Session
 
 LESSON_VERBS = ("hint", "reveal")
 

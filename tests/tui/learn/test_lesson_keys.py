@@ -44,6 +44,7 @@ class TestTheLessonKeysHaveIds:
         app = lesson_app("init-containers", keymap=keymap)
         async with app.run_test(size=(140, 42)) as pilot:
             await pilot.pause()
+            assert "f6 hint · f7 reveal" in panel_text(app)  # the panel names the keys in effect
             await pilot.press("H")  # remapped away
             assert "Hint:" not in panel_text(app)
             await pilot.press("f6")
@@ -51,6 +52,16 @@ class TestTheLessonKeysHaveIds:
             assert "One way to do it" not in panel_text(app)
             await pilot.press("f7")
             assert "One way to do it: :create -f myapp-pod.yaml" in panel_text(app)
+
+    async def test_the_remapped_keys_stay_named_on_the_next_step(self, tmp_path) -> None:
+        keymap = load_keymap(_keymap_file(tmp_path), LessonApp.binding_ids())
+        app = lesson_app("pause-container", keymap=keymap)
+        async with app.run_test(size=(140, 42)) as pilot:
+            await pilot.pause()
+            app.advance(10)
+            await pilot.pause()
+            assert "Step 2/2" in panel_text(app)
+            assert "f6 hint · f7 reveal" in panel_text(app)
 
     def test_podtui_learn_takes_a_keymap_and_checks_its_ids(
         self, tmp_path, monkeypatch, capsys
@@ -67,6 +78,15 @@ class TestTheLessonKeysHaveIds:
 
 
 class TestHintAndRevealOnTheCommandLine:
+    def test_the_lesson_console_imports_first(self) -> None:
+        # `podtui learn` imports the lesson app before the command line: no import cycle.
+        import subprocess
+        import sys
+
+        code = "import podtui.app.learn.app"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
     async def test_hint_and_reveal_verbs_do_what_the_keys_do(self) -> None:
         app = lesson_app("init-containers")
         async with app.run_test(size=(140, 42)) as pilot:
