@@ -30,12 +30,19 @@ class KeysFollowTheScreen(App):
         self._typed_on[event] = self.screen
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            self._remember_screen(event)
+        if isinstance(event, events.Key):
+            if not self.screen_stack:
+                # A key still queued while the app shuts down finds no screen at all:
+                # Textual would raise ScreenStackError forwarding it.
+                return
+            if not event.is_forwarded:
+                self._remember_screen(event)
         await super().on_event(event)
 
     async def _on_key(self, event: events.Key) -> None:
         typed_on = getattr(self, "_typed_on", {}).pop(event, None)
+        if not self.screen_stack:
+            return
         screen = self.screen
         if typed_on is not None and typed_on is not screen and typed_on in self.screen_stack:
             # The screen it was typed on is still below: a screen was pushed over it
