@@ -18,6 +18,9 @@ from datetime import datetime, timedelta
 
 from engine.timeutil import DEFAULT_START, MAX_DURATION_SECONDS, format_time
 
+TIMESTAMP_CACHE_LIMIT = 100_000
+"""Formatted seconds remembered (a pure function of the second): past this, start over."""
+
 
 class Timer:
     """A handle on a scheduled callback; `cancel()` makes it a no-op."""
@@ -61,7 +64,7 @@ class Clock:
         second = math.floor(self.now if t is None else t)
         text = self._stamps.get(second)
         if text is None:
-            if len(self._stamps) > 100_000:
+            if len(self._stamps) > TIMESTAMP_CACHE_LIMIT:
                 self._stamps.clear()
             text = self._stamps[second] = format_time(self.datetime_at(second))
         return text

@@ -48,6 +48,8 @@ class EventRecorder:
         self._sweeper: Timer | None = None
         self._sources: dict[Source, dict] = {}
         self._name_seq: dict[str, int] = {}
+        """Names handed out in the current instant (`_name_seq_nanos`), with how many times."""
+        self._name_seq_nanos: int | None = None
         self._dedup_key: dict[tuple[str, str], tuple] = {}
         self._nanos: tuple[float, int] | None = None
         self._micro_time: tuple[float, str] | None = None
@@ -190,11 +192,15 @@ class EventRecorder:
 
     def _event_name(self, object_name: str, nanos: int) -> str:
         """`<object>.<hex unix nanoseconds>`, as client-go names events."""
+        # A base name carries its instant, so only names of the current instant can repeat:
+        # the table starts over when the clock moves (exact, unlike a size bound, which
+        # once handed a second event of one instant the first one's name).
+        if nanos != self._name_seq_nanos:
+            self._name_seq.clear()
+            self._name_seq_nanos = nanos
         base = f"{object_name}.{nanos:x}"
         seq = self._name_seq.get(base, 0)
         self._name_seq[base] = seq + 1
-        if len(self._name_seq) > 100_000:
-            self._name_seq.clear()
         # Two events for one object in the same nanosecond cannot happen on a real clock;
         # here they can, so later ones step the timestamp on.
         return base if seq == 0 else f"{object_name}.{nanos + seq:x}"

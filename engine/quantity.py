@@ -44,6 +44,8 @@ class QuantityError(ValueError):
 
 # Parsed strings (Fractions are immutable, so one can be shared): a cluster asks for the same
 # few quantities ("100m", "128Mi", a node's allocatable) for every pod it admits and schedules.
+PARSE_CACHE_LIMIT = 10_000
+"""The parse caches remember a pure function: past this many strings they start over."""
 _PARSED: dict[str, Fraction] = {}
 _MILLIS: dict[str, int] = {}
 _BYTES: dict[str, int] = {}
@@ -144,7 +146,7 @@ def memory_bytes(value: str | int | float) -> int:
 
 def _cached(cache: dict, value: str, result: Any) -> Any:
     """Remember `result` for `value` (a bounded cache: it starts over past 10,000 strings)."""
-    if len(cache) > 10_000:
+    if len(cache) > PARSE_CACHE_LIMIT:
         cache.clear()
     cache[value] = result
     return result

@@ -164,6 +164,8 @@ class PodFacts:
         return answer
 
 
+FACTS_MEMO_LIMIT = 4096
+"""A memo keyed by everything PodFacts reads: past this many shapes it starts over."""
 _FACTS_MEMO: dict[bytes, PodFacts] = {}
 
 
@@ -172,7 +174,7 @@ def pod_facts(pod: Mapping[str, Any]) -> PodFacts:
     signature = pod_signature(pod.get("spec") or {})
     facts = _FACTS_MEMO.get(signature)
     if facts is None:
-        if len(_FACTS_MEMO) >= 4096:
+        if len(_FACTS_MEMO) >= FACTS_MEMO_LIMIT:
             _FACTS_MEMO.clear()
         facts = _FACTS_MEMO[signature] = PodFacts(pod, signature)
     return facts

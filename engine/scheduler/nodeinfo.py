@@ -213,6 +213,8 @@ def resources_key(spec: Mapping[str, Any]) -> bytes:
     )
 
 
+RESOURCES_MEMO_LIMIT = 4096
+"""A memo of a pure function: past this many shapes it starts over (only slower)."""
 _RESOURCES_MEMO: dict[bytes, PodResources] = {}
 
 
@@ -222,7 +224,7 @@ def pod_resources(pod: Mapping[str, Any]) -> PodResources:
     res = _RESOURCES_MEMO.get(key)
     if res is None:
         # Replicas share their template's resources: most pods are a lookup, not a sum.
-        if len(_RESOURCES_MEMO) >= 4096:
+        if len(_RESOURCES_MEMO) >= RESOURCES_MEMO_LIMIT:
             _RESOURCES_MEMO.clear()
         res = _RESOURCES_MEMO[key] = _compute_pod_resources(pod)
     return res

@@ -96,3 +96,30 @@ def test_the_scheduler_uses_the_events_k8s_io_form() -> None:
         "default-scheduler",
         {},
     )
+
+
+def test_two_events_of_one_instant_never_share_a_name_however_many_objects() -> None:
+    # client-go names an event `<object>.<unix nanos in hex>` (tools/record/event.go,
+    # makeEvent); the name must be unique in its namespace or the API server refuses the
+    # create with AlreadyExists. A size-bounded name table once forgot the first event of an
+    # instant past 100,000 names and handed the second one the same name.
+    clock, store, events = recorder()
+    names = []
+    for instant in range(2):
+        for index in range(3000):
+            pod = {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": f"pod-{index}", "namespace": "default", "uid": f"u-{index}"},
+            }
+            for reason in ("Scheduled", "Pulling"):
+                event = events.event(pod, "Normal", reason, f"{reason} {instant}", KUBELET)
+                assert event is not None
+                names.append(event["metadata"]["name"])
+        clock.run_until(clock.now + 1)
+    assert len(set(names)) == len(names) == store.count("Event") == 12000
+    # The second event of an instant steps the timestamp on by one nanosecond.
+    first, second = int(names[0].split(".")[1], 16), int(names[1].split(".")[1], 16)
+    assert second == first + 1
+    # Only the current instant's names are remembered.
+    assert len(events._name_seq) == 3000

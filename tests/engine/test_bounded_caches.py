@@ -1,0 +1,60 @@
+"""No bounded cache may change what the cluster does: each one, cut down to a single entry
+so that it starts over all the time, leaves every object byte-identical."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine import clock, quantity
+from engine.scheduler import filters, nodeinfo
+from tests.engine.simulation import cluster_with
+
+MANIFESTS = "\n---\n".join(
+    f"""
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-{index}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {{app: web-{index}}}
+  template:
+    metadata:
+      labels: {{app: web-{index}}}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+        resources:
+          requests: {{cpu: {100 + index}m, memory: {64 + index}Mi}}
+        readinessProbe:
+          httpGet: {{path: /, port: 80}}
+          periodSeconds: 5
+"""
+    for index in range(4)
+)
+
+
+def run() -> str:
+    cluster = cluster_with(MANIFESTS)
+    cluster.run_until(90)
+    kinds = ("Pod", "Event", "ReplicaSet", "Deployment", "Node")
+    return json.dumps(
+        {kind: cluster.store.list(kind) for kind in kinds}, sort_keys=True, default=str
+    )
+
+
+def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = run()
+    monkeypatch.setattr(clock, "TIMESTAMP_CACHE_LIMIT", 1)
+    monkeypatch.setattr(quantity, "PARSE_CACHE_LIMIT", 1)
+    monkeypatch.setattr(nodeinfo, "RESOURCES_MEMO_LIMIT", 1)
+    monkeypatch.setattr(filters, "FACTS_MEMO_LIMIT", 1)
+    for cache in (quantity._PARSED, quantity._MILLIS, quantity._BYTES):
+        cache.clear()
+    nodeinfo._RESOURCES_MEMO.clear()
+    filters._FACTS_MEMO.clear()
+    assert run() == expected
