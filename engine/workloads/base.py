@@ -4,6 +4,7 @@ release, k/k pkg/controller/controller_ref_manager.go), status writes and time."
 from __future__ import annotations
 
 import copy
+import marshal
 from typing import TYPE_CHECKING
 
 from engine.controllers.base import QueueController
@@ -131,11 +132,30 @@ class WorkloadController(QueueController):
         return claimed
 
 
+SELECTOR_MEMO_LIMIT = 4096
+"""Parsed selectors remembered (a pure function of the selector): past this, start over."""
+_SELECTOR_MEMO: dict[bytes, Selector | None] = {}
+
+
 def selector_of(obj: dict) -> Selector | None:
     """The object's label selector, or None when it is missing or invalid."""
     selector = (obj.get("spec") or {}).get("selector")
     if selector is None:
         return None
+    # Every sync of every workload asks: parse each selector once (Selectors are immutable).
+    try:
+        key = marshal.dumps(selector)
+    except ValueError:
+        return _parse_selector(selector)
+    if key in _SELECTOR_MEMO:
+        return _SELECTOR_MEMO[key]
+    if len(_SELECTOR_MEMO) >= SELECTOR_MEMO_LIMIT:
+        _SELECTOR_MEMO.clear()
+    parsed = _SELECTOR_MEMO[key] = _parse_selector(selector)
+    return parsed
+
+
+def _parse_selector(selector: dict) -> Selector | None:
     try:
         return label_selector_as_selector(selector)
     except SelectorError:

@@ -125,8 +125,14 @@ class DeploymentController(WorkloadController):
                 claimed.append(rs)
             else:
                 release(rs, uid, self.cluster)
-        if not deleting and selector is not None and not selector.empty():
-            namespace = deployment["metadata"].get("namespace", "")
+        namespace = deployment["metadata"].get("namespace", "")
+        # Only a ReplicaSet without a controller can be adopted: most syncs have none to look at.
+        if (
+            not deleting
+            and selector is not None
+            and not selector.empty()
+            and self.index.orphan_replica_sets.get(namespace)
+        ):
             for rs in self.store.list("ReplicaSet", namespace):
                 if controller_ref(rs) is not None or rs["metadata"].get("deletionTimestamp"):
                     continue
@@ -161,7 +167,9 @@ class DeploymentController(WorkloadController):
         create: bool,
     ) -> dict | None:
         new_revision = str(du.max_revision(old) + 1)
-        status = copy.deepcopy(deployment.get("status") or {})
+        # Read-only until a branch writes it: copied there, not on every sync (a Deployment
+        # short of pods is synced every second while it waits for its deadline).
+        status = deployment.get("status") or {}
         if existing is not None:
             annotations_updated = du.set_new_replica_set_annotations(
                 deployment, existing, new_revision, True
@@ -183,6 +191,7 @@ class DeploymentController(WorkloadController):
                 du.has_progress_deadline(deployment)
                 and du.get_condition(status, "Progressing") is None
             ):
+                status = copy.deepcopy(status)
                 du.set_condition(
                     status,
                     du.new_condition(
@@ -200,7 +209,7 @@ class DeploymentController(WorkloadController):
             return existing
         if not create:
             return None
-        return self.create_new_replica_set(deployment, old, new_revision, status)
+        return self.create_new_replica_set(deployment, old, new_revision, copy.deepcopy(status))
 
     def create_new_replica_set(
         self, deployment: dict, old: list[dict], new_revision: str, status: dict
@@ -559,7 +568,8 @@ class DeploymentController(WorkloadController):
             if value:
                 status[key] = value
         if old.get("conditions"):
-            status["conditions"] = copy.deepcopy(old["conditions"])
+            # DeploymentConditions hold only strings: a copy of each is a deep copy.
+            status["conditions"] = [dict(condition) for condition in old["conditions"]]
         if available >= du.replicas(deployment) - du.max_unavailable(deployment):
             condition = du.new_condition(
                 "Available",

@@ -40,6 +40,8 @@ class OwnerIndex:
         self.dependents: dict[str, dict[str, None]] = {}
         self.controlled: dict[str, dict[str, None]] = {}
         self.orphan_pods: dict[str, dict[str, None]] = {}
+        # namespace -> {uid: None} of ReplicaSets with no controller (a Deployment may adopt).
+        self.orphan_replica_sets: dict[str, dict[str, None]] = {}
         # uid -> (controller uid, owner uids, controller kind)
         self._owners: dict[str, tuple[str | None, tuple[str, ...], str | None]] = {}
         self._last: tuple[str, str | None] = ("", None)
@@ -78,6 +80,12 @@ class OwnerIndex:
             new = (controller, tuple(r.get("uid", "") for r in refs), controller_kind)
         if change.kind == "Pod":
             self._track_orphan(change, meta, uid, new[0] is None)
+        elif change.kind == "ReplicaSet":
+            orphans = self.orphan_replica_sets.setdefault(meta.get("namespace", ""), {})
+            if change.type != "DELETED" and new[0] is None:
+                orphans[uid] = None
+            else:
+                orphans.pop(uid, None)
         if new != old:
             self._reindex(uid, old, new)
         if change.type == "DELETED":

@@ -9,6 +9,7 @@ import pytest
 
 from engine import clock, quantity
 from engine.scheduler import filters, nodeinfo
+from engine.workloads import base
 from tests.engine.simulation import cluster_with
 
 MANIFESTS = "\n---\n".join(
@@ -53,8 +54,10 @@ def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.M
     monkeypatch.setattr(quantity, "PARSE_CACHE_LIMIT", 1)
     monkeypatch.setattr(nodeinfo, "RESOURCES_MEMO_LIMIT", 1)
     monkeypatch.setattr(filters, "FACTS_MEMO_LIMIT", 1)
+    monkeypatch.setattr(base, "SELECTOR_MEMO_LIMIT", 1)
     for cache in (quantity._PARSED, quantity._MILLIS, quantity._BYTES):
         cache.clear()
     nodeinfo._RESOURCES_MEMO.clear()
     filters._FACTS_MEMO.clear()
+    base._SELECTOR_MEMO.clear()
     assert run() == expected
