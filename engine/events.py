@@ -12,6 +12,7 @@ Components that use the newer events.k8s.io recorder (the scheduler) write `even
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from dataclasses import dataclass
 
@@ -43,6 +44,9 @@ class EventRecorder:
         self.clock = clock
         self._by_key: dict[tuple, dict] = {}
         self._aggregate: dict[tuple, tuple[float, set[str]]] = {}
+        # (first seen, key) in the order the aggregate records started: a record older than
+        # the interval acts as absent, so it is dropped (exact, and no leak as pods come and go).
+        self._aggregate_order: deque[tuple[float, tuple]] = deque()
         self._expiry: deque[tuple[float, tuple[str, str]]] = deque()
         self._expires_at: dict[tuple[str, str], float] = {}
         self._sweeper: Timer | None = None
@@ -74,9 +78,15 @@ class EventRecorder:
         now = self.clock.now
         ref_key = (ref["kind"], ref.get("namespace", ""), ref["name"], ref.get("uid", ""))
         aggregate_key = (source.component, source.host, *ref_key, type_, reason)
-        first_seen, messages = self._aggregate.get(aggregate_key, (now, message))
+        self._forget_old_aggregates(now)
+        # Many pods get the same message ("Started container app"): keep one copy of it.
+        message = sys.intern(message)
+        found = self._aggregate.get(aggregate_key)
+        first_seen, messages = found if found is not None else (now, message)
         if now - first_seen > AGGREGATE_INTERVAL:
             first_seen, messages = now, message
+        if found is None or first_seen != found[0]:
+            self._aggregate_order.append((first_seen, aggregate_key))
         # Most objects see one message per reason: keep the string, not a set, until a second.
         if isinstance(messages, str):
             if messages != message:
@@ -108,6 +118,14 @@ class EventRecorder:
         self._dedup_key[_event_key(event)] = key
         self._schedule_expiry(event)
         return event
+
+    def _forget_old_aggregates(self, now: float) -> None:
+        order = self._aggregate_order
+        while order and now - order[0][0] > AGGREGATE_INTERVAL:
+            first_seen, key = order.popleft()
+            found = self._aggregate.get(key)
+            if found is not None and found[0] == first_seen:
+                del self._aggregate[key]
 
     def _new_event(
         self,
@@ -152,10 +170,7 @@ class EventRecorder:
                     "count": 1,
                     "reportingComponent": source.component,
                     "reportingInstance": source.host,
-                    "source": {
-                        "component": source.component,
-                        **({"host": source.host} if source.host else {}),
-                    },
+                    "source": self._source_dict(source),
                 }
             )
         if related is not None:

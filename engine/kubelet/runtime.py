@@ -7,7 +7,7 @@ newest per container name (state and lastState). Its process is driven on the cl
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 CREATED = "created"
@@ -50,7 +50,15 @@ class ContainerInstance:
     timer: Any = None
     kill_timer: Any = None
     terminating: bool = False
-    logs: deque = field(default_factory=lambda: deque(maxlen=LOG_LINES_KEPT))
+    logs: deque | tuple = ()
+    """The kept log lines; an empty tuple until the first line (most containers of a big
+    cluster never log, and an empty bounded deque costs 600 bytes)."""
+
+    def log(self, line: tuple) -> None:
+        logs = self.logs
+        if type(logs) is tuple:
+            logs = self.logs = deque(maxlen=LOG_LINES_KEPT)
+        logs.append(line)
 
     @property
     def running(self) -> bool:

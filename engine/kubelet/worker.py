@@ -65,7 +65,7 @@ class InstanceHost:
         self._noted: set[str] = set()
 
     def log(self, stream: str, line: str) -> None:
-        self.instance.logs.append((self.worker.clock.now, stream, line))
+        self.instance.log((self.worker.clock.now, stream, line))
 
     def note_assumed(self, command: str) -> None:
         if command in self._noted:

@@ -123,3 +123,19 @@ def test_two_events_of_one_instant_never_share_a_name_however_many_objects() -> 
     assert second == first + 1
     # Only the current instant's names are remembered.
     assert len(events._name_seq) == 3000
+
+
+def test_similar_events_are_combined_only_within_ten_minutes_and_then_forgotten() -> None:
+    # EventAggregatorByReasonFunc keeps a record per object and reason for maxIntervalInSeconds
+    # (600 s, client-go tools/record/events_cache.go); an older record counts for nothing,
+    # so it is dropped rather than kept for every pod that ever lived.
+    clock, _, events = recorder()
+    for index in range(9):
+        events.event(POD, "Warning", "Unhealthy", f"probe failed: attempt {index}", KUBELET)
+    clock.run_until(601)
+    other = dict(POD, metadata={"name": "db", "namespace": "default", "uid": "u-2"})
+    events.event(other, "Warning", "Unhealthy", "probe failed", KUBELET)
+    assert [key[4] for key in events._aggregate] == ["db"]
+    last = events.event(POD, "Warning", "Unhealthy", "probe failed: attempt 9", KUBELET)
+    assert last is not None
+    assert last["message"] == "probe failed: attempt 9"  # not combined: a new interval
