@@ -1,17 +1,31 @@
 """Engine scale: N pods on M nodes, from creation to all Running, then idle ticks.
 
     python benchmarks/engine_scale.py --pods 10000 --nodes 100
-    python benchmarks/engine_scale.py --pods 10000 --nodes 100 --deployments 100
+    python benchmarks/engine_scale.py --pods 150000 --nodes 5000 --deployments 1500 --drain
+    python benchmarks/engine_scale.py --sweep
 
-Pods are created at t=0 (half of them with a readiness probe), the cluster is simulated
-until every pod is Running, then 60 s more. The last line printed is one JSON object:
-ramp_wall_s (wall time until all Running), idle_tick_ms (median wall cost of a tick once all
-are Running), sim_speed (simulated seconds per wall second in steady state), peak_rss_mb.
+Pods are created at t=0 (half of them with a readiness probe every 10 s), the cluster is
+simulated until every pod is Running, then 60 s more. The last line printed is one JSON
+object: ramp_wall_s (wall time until all Running), ramp_us_per_pod (the same per pod),
+idle_tick_ms (median wall cost of a tick once all are Running; idle_tick_mean_ms the mean),
+sim_speed (simulated seconds per wall second in steady state; sim_speed_cpu the same per CPU
+second, steadier on a shared machine), ramp_cpu_s (the ramp's CPU seconds), steady_us_per_pod_per_sim_s (the steady state's wall cost
+per pod per simulated second), peak_rss_mb.
 
 With --deployments K the pods come from K Deployments sharing them (pods / K replicas
 each), and after the idle ticks every Deployment gets a new image at once: rollout_wall_s is
 the wall time until every rollout is complete (all replicas updated and available, the old
 pods gone), rollout_sim_s the simulated time it took.
+
+With --drain (needs --deployments) every Deployment gets a `maxUnavailable: 1`
+PodDisruptionBudget and the fullest node is drained as `kubectl drain --ignore-daemonsets`
+drains it: drain_pods, drain_sim_s, and the engine's wall cost per tick while the drain runs
+(drain_tick_mean_ms, drain_tick_max_ms).
+
+--sweep runs 1,000 / 10,000 / 50,000 / 150,000 pods (30 pods a node from 50,000 up), each
+in its own process (so each peak RSS is its own), prints each size's figures, and ends with
+one JSON object: the figures by size and `linearity`, the largest ramp_us_per_pod over the
+smallest (1.0 is perfectly linear). --sizes PODS:NODES,... chooses other sizes.
 """
 
 from __future__ import annotations
@@ -20,6 +34,7 @@ import argparse
 import json
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from machine import machine  # benchmarks/machine.py, beside this script
 
 from engine.cluster import Cluster, default_node
+from engine.store import Change
+
+SWEEP = ((1000, 10), (10000, 100), (50000, 1000), (150000, 5000))
 
 
 def pod_manifest(index: int, probe: bool) -> dict:
@@ -56,6 +74,70 @@ def deployment_manifest(index: int, replicas: int) -> dict:
             "selector": {"matchLabels": labels},
             "template": {"metadata": {"labels": labels}, "spec": pod["spec"]},
         },
+    }
+
+
+def pdb_manifest(index: int) -> dict:
+    labels = {"app": f"app-{index:03d}"}
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": f"app-{index:03d}"},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels}},
+    }
+
+
+class RunningCount:
+    """How many pods are Running, kept from the change feed (not a scan of every pod per
+    tick: at 150,000 pods the benchmark's own scan would be part of what it measures)."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.running: set[str] = set()
+        cluster.store.watch(self._on_change, {"Pod"})
+        for pod in cluster.store.iter("Pod"):
+            self._on_change(Change("ADDED", "Pod", pod))
+
+    def _on_change(self, change: Change) -> None:
+        uid = change.obj["metadata"].get("uid", "")
+        phase = (change.obj.get("status") or {}).get("phase")
+        if change.type != "DELETED" and phase == "Running":
+            self.running.add(uid)
+        else:
+            self.running.discard(uid)
+
+    def __len__(self) -> int:
+        return len(self.running)
+
+
+def drain_fullest_node(cluster: Cluster) -> dict:
+    """Drain the node with the most pods; the engine's wall cost per tick while it runs."""
+    from engine.disruption.drain import DrainOptions, drain
+
+    per_node: dict[str, int] = {}
+    for pod in cluster.store.iter("Pod"):
+        node = pod["spec"].get("nodeName")
+        if node:
+            per_node[node] = per_node.get(node, 0) + 1
+    node = max(sorted(per_node), key=lambda n: per_node[n])
+    sim_start = cluster.now
+    wall_start = time.perf_counter()
+    running = drain(cluster, DrainOptions(node=node, ignore_daemonsets=True))
+    durations = []
+    while not running.done:
+        tick_start = time.perf_counter()
+        cluster.tick()
+        durations.append(time.perf_counter() - tick_start)
+        if cluster.now - sim_start > 3600:
+            raise SystemExit("the drain did not finish within 3600 simulated seconds")
+    if running.state != "drained":
+        raise SystemExit(f"the drain ended {running.state}")
+    return {
+        "drain_node": node,
+        "drain_pods": per_node[node],
+        "drain_sim_s": round(cluster.now - sim_start, 1),
+        "drain_wall_s": round(time.perf_counter() - wall_start, 3),
+        "drain_tick_mean_ms": round(statistics.mean(durations) * 1000, 3),
+        "drain_tick_max_ms": round(max(durations) * 1000, 3),
     }
 
 
@@ -96,62 +178,64 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pods", type=int, default=1000)
-    parser.add_argument("--nodes", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--deployments", type=int, default=0, help="K Deployments own the pods, then roll out"
-    )
-    args = parser.parse_args()
-
+def run(args: argparse.Namespace) -> dict:
     cluster = Cluster(seed=args.seed)
     cluster.boot(default_nodes=False)
     for index in range(args.nodes):
         cluster.api.create(default_node(f"node-{index + 1:03d}"))
 
     start = time.perf_counter()
+    cpu_start = time.process_time()
     if args.deployments:
         base, extra = divmod(args.pods, args.deployments)
         for index in range(args.deployments):
             cluster.api.create(deployment_manifest(index, base + (1 if index < extra else 0)))
+            if args.drain:
+                cluster.api.create(pdb_manifest(index))
     else:
         for index in range(args.pods):
             cluster.api.create(pod_manifest(index, probe=index % 2 == 0))
     create_s = time.perf_counter() - start
 
-    def running() -> int:
-        return sum(1 for p in cluster.store.iter("Pod") if p["status"].get("phase") == "Running")
-
+    running = RunningCount(cluster)
     if args.deployments:
         cluster.tick()  # the controllers create the pods on the first tick
-    while running() < args.pods:
+    while len(running) < args.pods:
         cluster.tick()
         if cluster.now > 600:
             raise SystemExit(
-                f"only {running()} of {args.pods} pods Running after 600 simulated seconds"
+                f"only {len(running)} of {args.pods} pods Running after 600 simulated seconds"
             )
     ramp_s = time.perf_counter() - start
+    ramp_cpu = time.process_time() - cpu_start
     ramp_sim = cluster.now
 
     durations = []
     idle_start = time.perf_counter()
+    idle_cpu_start = time.process_time()
     for _ in range(60):
         tick_start = time.perf_counter()
         cluster.tick()
         durations.append(time.perf_counter() - tick_start)
     idle_wall = time.perf_counter() - idle_start
+    idle_cpu = time.process_time() - idle_cpu_start
 
     print(
-        f"created {args.pods} pods in {create_s:.2f}s; all Running at t={ramp_sim:.0f}s (simulated)"
+        f"created {args.pods} pods in {create_s:.2f}s; all Running at t={ramp_sim:.0f}s (simulated)",
+        flush=True,
     )
-    result = {
+    result: dict = {
         "pods": args.pods,
         "nodes": args.nodes,
         "ramp_wall_s": round(ramp_s, 3),
+        "ramp_cpu_s": round(ramp_cpu, 3),
+        "ramp_us_per_pod": round(ramp_s / args.pods * 1e6, 1),
         "idle_tick_ms": round(statistics.median(durations) * 1000, 3),
+        "idle_tick_mean_ms": round(statistics.mean(durations) * 1000, 3),
         "sim_speed": round(60 / idle_wall, 1),
+        "sim_speed_cpu": round(60 / max(idle_cpu, 1e-9), 1),
+        "steady_us_per_pod_per_sim_s": round(idle_wall / 60 / args.pods * 1e6, 3),
+        "rss_after_ramp_mb": round(current_rss_mb(), 1),
     }
     if args.deployments:
         rollout_wall, rollout_sim = roll_out(cluster)
@@ -159,8 +243,77 @@ def main() -> None:
         result["deployments"] = args.deployments
         result["rollout_wall_s"] = round(rollout_wall, 3)
         result["rollout_sim_s"] = round(rollout_sim, 1)
+        if args.drain:
+            result.update(drain_fullest_node(cluster))
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
-    result.update(machine())
+    return result
+
+
+def current_rss_mb() -> float:
+    """Resident memory now (VmRSS), for figures taken mid-run."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return peak_rss_mb()
+
+
+def sweep(args: argparse.Namespace) -> dict:
+    """Each size in its own process; the figures by size and the ramp's linearity."""
+    sizes = SWEEP
+    if args.sizes:
+        sizes = tuple(
+            (int(p), int(n)) for p, n in (item.split(":") for item in args.sizes.split(","))
+        )
+    by_size: dict[str, dict] = {}
+    for pods, nodes in sizes:
+        command = [sys.executable, __file__, "--pods", str(pods), "--nodes", str(nodes)]
+        command += ["--seed", str(args.seed), "--no-machine"]
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        figures = json.loads(out.strip().splitlines()[-1])
+        print(json.dumps(figures), flush=True)
+        by_size[str(pods)] = {
+            key: figures[key]
+            for key in (
+                "nodes",
+                "ramp_wall_s",
+                "ramp_cpu_s",
+                "ramp_us_per_pod",
+                "idle_tick_ms",
+                "idle_tick_mean_ms",
+                "sim_speed",
+                "steady_us_per_pod_per_sim_s",
+                "peak_rss_mb",
+            )
+        }
+    ramp = [figures["ramp_us_per_pod"] for figures in by_size.values()]
+    steady = [figures["steady_us_per_pod_per_sim_s"] for figures in by_size.values()]
+    return {
+        "sizes": by_size,
+        "linearity": round(ramp[-1] / ramp[0], 2),
+        "steady_linearity": round(steady[-1] / steady[0], 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pods", type=int, default=1000)
+    parser.add_argument("--nodes", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--deployments", type=int, default=0, help="K Deployments own the pods, then roll out"
+    )
+    parser.add_argument(
+        "--drain", action="store_true", help="PDBs on every Deployment, then drain a node"
+    )
+    parser.add_argument("--sweep", action="store_true", help="1k, 10k, 50k and 150k pods")
+    parser.add_argument("--sizes", default="", help="the sweep's PODS:NODES,PODS:NODES,...")
+    parser.add_argument("--no-machine", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.drain and not args.deployments:
+        parser.error("--drain needs --deployments")
+    result = sweep(args) if args.sweep or args.sizes else run(args)
+    if not args.no_machine:
+        result.update(machine())
     print(json.dumps(result))
 
 
