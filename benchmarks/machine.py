@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 LOOP_STEPS = 5_000_000
+SKIP_MACHINE = "PODTUI_BENCH_SKIP_MACHINE"
+"""Set (by `python -m benchmarks`, which times the machine once) to leave the figures out."""
 
 
 def cpu_loop_s() -> float:
@@ -39,6 +41,8 @@ def cpu_model() -> str:
 
 def machine() -> dict[str, object]:
     """The figures every benchmark appends to its JSON line."""
+    if os.environ.get(SKIP_MACHINE):
+        return {}
     return {
         "cpus": os.cpu_count(),
         "cpu": cpu_model(),
