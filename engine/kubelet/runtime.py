@@ -16,7 +16,7 @@ EXITED = "exited"
 LOG_LINES_KEPT = 1000
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Sandbox:
     """The pod sandbox (pause container): holds the network namespace and the pod IP."""
 
@@ -27,7 +27,7 @@ class Sandbox:
     ready: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ContainerInstance:
     """One runtime container of a pod's container."""
 
@@ -50,6 +50,8 @@ class ContainerInstance:
     timer: Any = None
     kill_timer: Any = None
     terminating: bool = False
+    sandbox_id: str | None = None
+    """The sandbox the instance was started in (None: not started in one)."""
     logs: deque | tuple = ()
     """The kept log lines; an empty tuple until the first line (most containers of a big
     cluster never log, and an empty bounded deque costs 600 bytes)."""
