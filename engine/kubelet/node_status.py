@@ -3,6 +3,7 @@ images. A Node manifest may give its own capacity; otherwise the default node's 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ _CONDITIONS = (
 )
 
 
+@functools.lru_cache(maxsize=16384)
 def _stable_uuid(seed: str) -> str:
     digest = hashlib.sha256(seed.encode()).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
@@ -75,16 +77,12 @@ def node_status(kubelet: Kubelet, node: dict, *, heartbeat: bool) -> dict:
                 "type": type_,
             }
         )
-    from engine.containers import images as catalog
-
-    images = []
-    for name, size in sorted(kubelet.images.present.items(), key=lambda item: (-item[1], item[0])):
-        try:
-            ref = catalog.normalize_image(name)
-            names = [catalog.image_id(ref), str(ref)]
-        except ValueError:
-            names = [name]
-        images.append({"names": names, "sizeBytes": size})
+    images = [
+        {"names": list(_image_names(name)), "sizeBytes": size}
+        for name, size in sorted(
+            kubelet.images.present.items(), key=lambda item: (-item[1], item[0])
+        )
+    ]
     name = kubelet.node_name
     addresses = old.get("addresses") or [
         {"address": kubelet.host_ip, "type": "InternalIP"},
@@ -97,7 +95,17 @@ def node_status(kubelet: Kubelet, node: dict, *, heartbeat: bool) -> dict:
         "conditions": conditions,
         "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
         "images": images[:MAX_IMAGES_IN_STATUS],
-        "nodeInfo": {
+        "nodeInfo": dict(_node_info(name)),
+    }
+    return status
+
+
+# Both below are pure functions of their argument, asked again at every status post of
+# every node (bounded: past the bound they are only recomputed).
+@functools.lru_cache(maxsize=16384)
+def _node_info(name: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        {
             "architecture": "amd64",
             "bootID": _stable_uuid(f"boot/{name}"),
             "containerRuntimeVersion": CONTAINER_RUNTIME,
@@ -108,6 +116,16 @@ def node_status(kubelet: Kubelet, node: dict, *, heartbeat: bool) -> dict:
             "operatingSystem": "linux",
             "osImage": OS_IMAGE,
             "systemUUID": _stable_uuid(f"system/{name}"),
-        },
-    }
-    return status
+        }.items()
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _image_names(name: str) -> tuple[str, ...]:
+    from engine.containers import images as catalog
+
+    try:
+        ref = catalog.normalize_image(name)
+        return (catalog.image_id(ref), str(ref))
+    except ValueError:
+        return (name,)
