@@ -9,6 +9,7 @@ many times, so matching is the cheap part.
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -362,6 +363,34 @@ _LABEL_SELECTOR_OPERATORS = {
     "Exists": EXISTS,
     "DoesNotExist": DOES_NOT_EXIST,
 }
+
+
+PARSED_SELECTOR_LIMIT = 4096
+"""Selectors remembered by parsed_label_selector (a pure function): past this, start over."""
+_PARSED_SELECTORS: dict[bytes, Selector | SelectorError] = {}
+
+
+def parsed_label_selector(selector: Mapping[str, Any] | None) -> Selector:
+    """label_selector_as_selector, remembered: controllers ask for the same few selectors on
+    every change (Selectors are immutable; an invalid one raises the same error each time)."""
+    if selector is None:
+        return NOTHING
+    try:
+        key = marshal.dumps(selector)
+    except ValueError:
+        return label_selector_as_selector(selector)
+    found = _PARSED_SELECTORS.get(key)
+    if found is None:
+        if len(_PARSED_SELECTORS) >= PARSED_SELECTOR_LIMIT:
+            _PARSED_SELECTORS.clear()
+        try:
+            found = label_selector_as_selector(selector)
+        except SelectorError as err:
+            found = err
+        _PARSED_SELECTORS[key] = found
+    if isinstance(found, SelectorError):
+        raise SelectorError(str(found))
+    return found
 
 
 def label_selector_as_selector(selector: Mapping[str, Any] | None) -> Selector:

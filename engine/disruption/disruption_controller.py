@@ -24,7 +24,7 @@ from engine.disruption.podutil import (
     update_pod_condition,
 )
 from engine.events import Source
-from engine.labels import SelectorError, label_selector_as_selector
+from engine.labels import SelectorError, parsed_label_selector
 from engine.store import Change
 from engine.timeutil import parse_time
 
@@ -113,7 +113,7 @@ class DisruptionController(QueueController):
         found = []
         for pdb in self.store.list(PDB, meta.get("namespace", "")):
             try:
-                selector = label_selector_as_selector((pdb.get("spec") or {}).get("selector"))
+                selector = parsed_label_selector((pdb.get("spec") or {}).get("selector"))
             except SelectorError:
                 continue
             if selector.matches(meta.get("labels") or {}):
@@ -152,7 +152,7 @@ class DisruptionController(QueueController):
     def _pods_for_pdb(self, pdb: dict) -> list[dict]:
         selector_spec = (pdb.get("spec") or {}).get("selector")
         try:
-            selector = label_selector_as_selector(selector_spec)
+            selector = parsed_label_selector(selector_spec)
         except SelectorError:
             message = go_selector_error(selector_spec)
             self.events.event(pdb, "Warning", "NoPods", f"Failed to get pods: {message}", SOURCE)
