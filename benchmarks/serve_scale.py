@@ -11,7 +11,9 @@ through a 10,000-pod ramp.
    server at all, ramp_served_s with the HTTPS server up and no watcher, ramp_watched_s with
    W watches of pods open over HTTPS (a client process, benchmarks/serve_watch_client.py).
    watchers_ok says every watcher received every Pod event of the ramp, in order;
-   watch_overhead is ramp_watched_s / ramp_served_s.
+   watch_overhead is ramp_watched_s / ramp_served_s; watch_drain_s the wall time from the
+   ramp's end until every watcher has received its last event (the server sends at the
+   pace each client reads, so a slow client's backlog is sent after the clock moved on).
 The last line printed is one JSON object.
 """
 
@@ -116,11 +118,13 @@ async def served_ramp(args: argparse.Namespace, watchers: int) -> dict:
         while server.facade is not None and server.facade.hub.watchers() < watchers:
             await asyncio.sleep(0.01)
     ramp_s = await ramp(cluster, args.pods)
-    await server.stop()  # closes every watch: the client then reports
+    ended = time.perf_counter()
+    await server.stop()  # closes every watch once it has sent its backlog: the client reports
     result: dict = {"ramp_s": ramp_s, "pod_events": len(pod_events)}
     if client is not None:
         assert client.stdout is not None
         reports = json.loads(await client.stdout.readline())
+        result["drain_s"] = time.perf_counter() - ended
         await client.wait()
         result["watchers_ok"] = all(
             r["in_order"] and r["events"] == len(pod_events) and r["last_rv"] == pod_events[-1]
@@ -163,6 +167,7 @@ def main() -> None:
         "ramp_served_s": round(served["ramp_s"], 3),
         "ramp_watched_s": round(watched["ramp_s"], 3),
         "watch_overhead": round(watched["ramp_s"] / served["ramp_s"], 2),
+        "watch_drain_s": round(watched["drain_s"], 3),
         "pod_events": watched["pod_events"],
         "watchers_ok": watched["watchers_ok"],
         "peak_rss_mb": round(peak_rss_mb(), 1),

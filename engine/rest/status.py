@@ -7,11 +7,13 @@ APIError messages, so kubectl prints what `podtui sim` prints
 
 from __future__ import annotations
 
-from engine.api.errors import APIError
+from engine.api.errors import APIError, InvalidError
 
 
 def status_of(err: APIError, *, kind: str = "", name: str = "", group: str = "") -> dict:
     """A failure `Status` for an APIError (with its causes when it carries any)."""
+    if isinstance(err, InvalidError):
+        return invalid_status(err)
     body: dict = {
         "kind": "Status",
         "apiVersion": "v1",
@@ -44,6 +46,33 @@ def status_of(err: APIError, *, kind: str = "", name: str = "", group: str = "")
     if details:
         body["details"] = details
     return body
+
+
+def invalid_status(err: InvalidError) -> dict:
+    """A 422 as errors.NewInvalid builds it: the API server's message, and details.
+
+    kubectl ignores the message of an Invalid Status that has details: its checkErr
+    (kubectl pkg/cmd/util/helpers.go) prints `The <kind> "<name>" is invalid: ` followed
+    by `field: message` of each cause, so the causes must carry the field apart
+    (apimachinery pkg/api/errors/errors.go, NewInvalid).
+    """
+    details: dict = {"name": err.name}
+    if err.group:
+        details["group"] = err.group
+    details["kind"] = err.kind
+    details["causes"] = [
+        {key: value for key, value in cause.items() if value} for cause in err.status_causes
+    ]
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": err.status_message,
+        "reason": "Invalid",
+        "details": details,
+        "code": 422,
+    }
 
 
 def success(kind: str, name: str, group: str = "", uid: str = "") -> dict:

@@ -91,6 +91,8 @@ class WatchStream:
         self._matching: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self._signalled = False
+        self.plain = matches is None and not as_table
+        """Sends each change of its namespace as the shared line (the hub's fast path)."""
 
     # -- what the adapter calls -----------------------------------------------------------
     def take(self) -> list[bytes]:
@@ -138,6 +140,24 @@ class WatchStream:
                 signal = not self._signalled
                 self._signalled = True
         if signal and self.wakeup is not None:
+            self.wakeup()
+
+    def push(self, rv: int, line: bytes) -> None:
+        """A change this plain stream sends as is: the shared line, no per-stream encoding."""
+        with self._lock:
+            if self.closed:
+                return
+            size = self.queued_bytes + len(line)
+            if size <= self.max_queued_bytes:
+                self.last_rv = rv
+                self.lines.append(line)
+                self.queued_bytes = size
+                if self._signalled:
+                    return
+                self._signalled = True
+        if size > self.max_queued_bytes:
+            self._queue(line)  # over the bound: closes the stream as _queue does
+        elif self.wakeup is not None:
             self.wakeup()
 
     def offer(self, entry: Entry, obj: dict | None) -> None:
@@ -234,8 +254,25 @@ class WatchHub:
         while history and len(history) >= self.capacity:
             self._evicted[change.kind] = history.popleft().rv
         history.append(entry)
-        for stream in tuple(self._streams.get(change.kind, ())):
-            stream.offer(entry, obj)
+        streams = self._streams.get(change.kind)
+        if not streams:
+            return
+        # Most watchers take every change of the kind (or of one namespace) in its stored
+        # apiVersion: they share one encoded line and cost one append each per change.
+        namespace = obj["metadata"].get("namespace", "")
+        api_version = obj.get("apiVersion")
+        line: bytes | None = None
+        for stream in tuple(streams):
+            if (
+                stream.plain
+                and stream.api_version == api_version
+                and (stream.namespace is None or stream.namespace == namespace)
+            ):
+                if line is None:
+                    line = entry.line()
+                stream.push(rv, line)
+            else:
+                stream.offer(entry, obj)
 
     def oldest_resumable(self, kind: str) -> int:
         """The oldest resourceVersion a watch of `kind` may resume from."""

@@ -27,6 +27,11 @@ HOST = "127.0.0.1"
 BOOKMARK_INTERVAL = 30.0
 """Wall seconds between BOOKMARK events on a watch that allows them."""
 LOG_POLL_INTERVAL = 0.25
+WATCH_WRITE_BYTES = 256 * 1024
+"""Most bytes a watch hands to the TLS transport at once. asyncio's SSL transport encrypts
+everything it is given at once, on the loop the clock ticks on; in pieces, each awaited
+until the socket drains, a watcher is encrypted at the pace its client reads, and what it
+has not taken yet waits as the shared lines the hub queued (no per-watcher copies)."""
 
 
 def warning_header(message: str) -> str:
@@ -124,11 +129,10 @@ class APIServer:
         next_bookmark = loop.time() + self.options.bookmark_interval
         try:
             while True:
-                lines = stream.take()
-                if lines:
-                    await out.write(b"".join(lines))
-                if stream.closed:
-                    break
+                closed = stream.closed
+                await self._send(out, stream.take())
+                if closed:
+                    break  # closed before the last take: everything queued was sent
                 now = loop.time()
                 if now >= deadline:
                     break
@@ -153,6 +157,20 @@ class APIServer:
         with contextlib.suppress(ConnectionResetError, RuntimeError):
             await out.write_eof()
         return out
+
+    @staticmethod
+    async def _send(out: web.StreamResponse, lines: list[bytes]) -> None:
+        """Write the lines as chunks of about WATCH_WRITE_BYTES (whole lines each);
+        StreamResponse.write awaits the transport's drain past 64 KiB, so each piece waits
+        until the client has read enough of the previous ones."""
+        if not lines:
+            return
+        # Lines of one kind are of a size: as many per piece as fit on average (no
+        # per-line Python work on a backlog of thousands).
+        average = sum(map(len, lines)) / len(lines)
+        step = max(1, int(WATCH_WRITE_BYTES // average))
+        for start in range(0, len(lines), step):
+            await out.write(b"".join(lines[start : start + step]))
 
     async def _follow(
         self, http: web.Request, response: Response, stream: LogStream, headers: list

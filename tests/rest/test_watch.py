@@ -200,3 +200,20 @@ def test_a_watcher_that_does_not_keep_up_is_closed(client):
     assert stream.closed
     assert stream.take() == []
     assert client.facade.hub.watchers() == 0
+
+
+def test_watchers_of_a_kind_share_one_encoded_line_per_change(client):
+    # The watch cache serializes an event once for all its watchers (cacher.go's
+    # cachingObject); only a watcher that needs another shape (selector, Table, another
+    # apiVersion) encodes its own.
+    everywhere = client.get("/api/v1/pods", query={"watch": "1"}).watch
+    here = client.get(PODS, query={"watch": "1"}).watch
+    elsewhere = client.get("/api/v1/namespaces/kube-system/pods", query={"watch": "1"}).watch
+    for stream in (everywhere, here, elsewhere):
+        stream.take()
+    _label(client, "two", "shared")
+    [mine], [theirs] = everywhere.take(), here.take()
+    assert mine is theirs
+    assert elsewhere.take() == []
+    assert b'"mark":"shared"' in mine
+    assert everywhere.last_rv == here.last_rv == int(client.get(PODS).json()["metadata"]["resourceVersion"])

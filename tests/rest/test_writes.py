@@ -68,9 +68,48 @@ def test_invalid_object_is_422_with_the_engine_message(client):
     assert response.status == 422
     body = response.json()
     assert body["reason"] == "Invalid"
-    with pytest.raises(errors.APIError) as raised:
+    with pytest.raises(errors.InvalidError) as raised:
         client.cluster.api.create(pod)
-    assert body["message"] == raised.value.message
+    assert body["message"] == raised.value.status_message
+
+
+def test_invalid_status_carries_kind_name_and_field_causes_as_new_invalid_does(client):
+    # apimachinery pkg/api/errors/errors.go NewInvalid: the message is `Pod "x" is invalid:
+    # ...` (no `The`); details name the kind and object and list one cause per field
+    # error. kubectl (pkg/cmd/util/helpers.go checkErr) prints from the details alone.
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "x"},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}, {"name": "c", "image": "nginx"}]},
+    }
+    body = client.request("POST", "/api/v1/namespaces/default/pods", pod).json()
+    assert body["message"].startswith('Pod "x" is invalid: ')
+    assert body["code"] == 422
+    assert body["details"]["kind"] == "Pod"
+    assert body["details"]["name"] == "x"
+    assert "group" not in body["details"]
+    assert {
+        "reason": "FieldValueDuplicate",
+        "message": 'Duplicate value: "c"',
+        "field": "spec.containers[1].name",
+    } in body["details"]["causes"]
+
+
+def test_invalid_status_of_a_grouped_kind_names_its_group(client):
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"replicas": -1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "c", "image": "nginx"}]}}},
+    }
+    body = client.request("POST", "/apis/apps/v1/namespaces/default/deployments", deployment).json()
+    assert body["message"].startswith('Deployment.apps "web" is invalid: ')
+    assert body["details"]["group"] == "apps"
+    assert body["details"]["kind"] == "Deployment"
+    assert body["details"]["causes"][0]["field"] == "spec.replicas"
 
 
 def test_namespace_in_body_must_match_the_path(client):

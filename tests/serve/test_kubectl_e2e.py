@@ -388,3 +388,37 @@ def test_kinds_a_feature_package_registers_are_served_by_themselves(served):
         "AGE",
     ]
     ok(served.kubectl("delete", "svc", "shop"))
+
+
+TWINS = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: twins
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+      - name: app
+        image: nginx:1.27
+    """
+)
+
+
+def test_invalid_pod_prints_what_the_sim_prints(served):
+    # kubectl rebuilds `The Pod "twins" is invalid: <field>: <message>` from the Status's
+    # details (kubectl pkg/cmd/util/helpers.go checkErr, over apimachinery
+    # pkg/api/errors/errors.go NewInvalid): without kind, name and causes it would print
+    # `The request is invalid: ...` instead.
+    (served.workdir / "twins.yaml").write_text(TWINS)
+    result = served.kubectl("create", "-f", "twins.yaml")
+    assert result.returncode == 1
+    import yaml
+
+    cluster = cluster_with("\n---\n".join(p.read_text() for p in sorted(CLUSTER.glob("*.yaml"))))
+    with pytest.raises(errors.InvalidError) as raised:
+        cluster.api.create(yaml.safe_load(TWINS))
+    expected = raised.value.kubectl("creating", "twins.yaml")
+    assert expected == 'The Pod "twins" is invalid: spec.containers[1].name: Duplicate value: "app"'
+    assert result.stderr.strip() == expected

@@ -16,7 +16,7 @@ from engine.cluster import Cluster
 from podtui.serve.clock import run_clock
 from podtui.serve.command import start_server
 from podtui.serve.kubeconfig import write_private
-from podtui.serve.server import client_ssl, warning_header
+from podtui.serve.server import WATCH_WRITE_BYTES, APIServer, client_ssl, warning_header
 from tests.engine.simulation import cluster_with
 
 CONFIG_MAP = {
@@ -150,3 +150,36 @@ async def test_the_served_clock_advances_at_its_speed():
     finally:
         task.cancel()
     assert cluster.now >= 5
+
+
+async def test_a_watch_backlog_is_written_in_pieces_of_whole_lines():
+    # asyncio's SSL transport encrypts all it is handed at once, on the clock's loop: a
+    # backlog goes out in pieces, each awaited until the client has read enough.
+    written: list[bytes] = []
+
+    class Out:
+        async def write(self, data: bytes) -> None:
+            written.append(data)
+
+    lines = [b'{"type":"ADDED","object":{"n":%d,"pad":"%s"}}\n' % (i, b"x" * 2000) for i in range(600)]
+    await APIServer._send(Out(), lines)  # type: ignore[arg-type]
+    assert b"".join(written) == b"".join(lines)
+    assert len(written) > 1
+    assert all(piece.endswith(b"\n") and len(piece) <= WATCH_WRITE_BYTES for piece in written)
+
+
+async def test_a_burst_larger_than_a_piece_reaches_the_watcher_whole_and_in_order(served):
+    cluster, server, session, token, _path = served
+    headers = {"Authorization": f"Bearer {token}"}
+    url = server.url + "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=30"
+    async with session.get(url, headers=headers) as response:
+        await asyncio.wait_for(response.content.readline(), 10)  # kube-root-ca.crt
+        for index in range(300):
+            cluster.api.create(
+                {**CONFIG_MAP, "metadata": {"name": f"cm-{index}"}, "data": {"a": "x" * 2000}}
+            )
+        names = []
+        for _ in range(300):
+            event = json.loads(await asyncio.wait_for(response.content.readline(), 10))
+            names.append(event["object"]["metadata"]["name"])
+        assert names == [f"cm-{index}" for index in range(300)]
