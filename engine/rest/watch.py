@@ -121,6 +121,10 @@ class WatchStream:
         if not self.closed:
             self.closed = True
             self.hub.unsubscribe(self)
+            # Wake the adapter so that it ends the response now: the API server ends its
+            # open watches when it shuts down, rather than at the next bookmark.
+            if self.wakeup is not None:
+                self.wakeup()
 
     # -- what the hub calls ---------------------------------------------------------------
     def _queue(self, line: bytes) -> None:

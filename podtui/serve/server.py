@@ -123,7 +123,13 @@ class APIServer:
     ) -> web.StreamResponse:
         loop = asyncio.get_running_loop()
         ready = asyncio.Event()
-        stream.wakeup = lambda: loop.call_soon_threadsafe(ready.set)
+
+        def wakeup() -> None:
+            # The stream may be closed after the loop has ended (a console quitting).
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(ready.set)
+
+        stream.wakeup = wakeup
         out = await self._start_stream(http, response, headers)
         deadline = loop.time() + (response.timeout or 1800.0)
         next_bookmark = loop.time() + self.options.bookmark_interval

@@ -109,6 +109,21 @@ async def test_a_watch_ends_at_its_timeout(served):
         assert [json.loads(line)["type"] for line in body.splitlines()] == ["ADDED"]
 
 
+async def test_stopping_the_server_ends_its_open_watches_at_once(served):
+    # The API server closes its watches when it shuts down (a watch ends when its
+    # request's context is done: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/watch.go),
+    # rather than leaving the stop to wait for the next bookmark or the watch's timeout.
+    _cluster, server, session, token, _path = served
+    headers = {"Authorization": f"Bearer {token}"}
+    url = server.url + "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=300"
+    async with session.get(url, headers=headers) as response:
+        await asyncio.wait_for(response.content.readline(), 10)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.wait_for(server.stop(), 10)
+        assert loop.time() - started < 5  # the bookmark interval is 30 s
+
+
 async def test_the_kubeconfig_points_at_the_server_with_its_ca(served):
     _cluster, server, _session, _token, path = served
     config = yaml.safe_load(path.read_text())
