@@ -20,7 +20,7 @@ from podtui.app.screens.edit import EditScreen
 from podtui.app.session import Session
 from podtui.cli import main
 from podtui.reload import Reloader, read_texts
-from tests.tui.conftest import MANIFESTS, TERMINAL, make_session
+from tests.tui.conftest import MANIFESTS, TERMINAL, enter_command, make_session
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_manifests"
 
@@ -43,8 +43,7 @@ def sample_session(ticks: int) -> Session:
 
 
 async def run(pilot, line: str) -> None:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
 
 
 async def live_edits(app: PodtuiApp, pilot) -> None:

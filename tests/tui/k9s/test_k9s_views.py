@@ -6,14 +6,14 @@ from __future__ import annotations
 from engine.api.admission import ADMIN
 from engine.api.kinds import all_kinds
 from podtui.app.screens.listing import ListingScreen
+from tests.tui.conftest import enter_command
 from tests.tui.k9s.conftest import sample_app
 
 SIZE = (140, 42)
 
 
 async def run(pilot, line: str) -> None:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
 
 
 def listing_rows(app) -> dict[str, list[str]]:

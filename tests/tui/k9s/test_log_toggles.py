@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from podtui.app.screens.detail import DetailScreen
 from podtui.app.widgets.log_view import LogView
+from tests.tui.conftest import enter_command
 from tests.tui.k9s.conftest import sample_app
 
 SIZE = (140, 42)
@@ -13,8 +14,7 @@ POD, CONTAINER = "app-with-sidecar", "log-shipper"  # `echo shipping logs` every
 
 
 async def logs_of(app, pilot) -> LogView:
-    await pilot.press(":", *f"logs {POD} -c {CONTAINER}", "enter")
-    await pilot.pause()
+    await enter_command(pilot, f"logs {POD} -c {CONTAINER}")
     assert isinstance(app.screen, DetailScreen)
     return app.screen.query_one(LogView)
 

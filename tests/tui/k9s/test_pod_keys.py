@@ -6,6 +6,7 @@ from __future__ import annotations
 from podtui.app.screens.detail import DetailScreen
 from podtui.app.screens.listing import ListingScreen
 from podtui.app.screens.shell import ShellScreen
+from tests.tui.conftest import enter_command
 from tests.tui.k9s.conftest import sample_app
 
 SIZE = (140, 42)
@@ -54,12 +55,10 @@ class TestShell:
     async def test_colon_exec_takes_kubectls_words(self) -> None:
         app = sample_app(ticks=30)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press(":", *"exec -it app-with-sidecar -c app -- sh", "enter")
-            await pilot.pause()
+            await enter_command(pilot, "exec -it app-with-sidecar -c app -- sh")
             assert isinstance(app.screen, ShellScreen) and app.screen.shell.container == "app"
             await pilot.press("escape")
-            await pilot.press(":", *"exec hello -- sh", "enter")
-            await pilot.pause()
+            await enter_command(pilot, "exec hello -- sh")
             assert app.screen is app.main_screen
             assert (
                 "error: cannot exec into a container in a completed pod; current phase is Succeeded"

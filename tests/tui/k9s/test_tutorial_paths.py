@@ -10,7 +10,7 @@ import pytest
 
 from podtui.app.commandline.paths import resolve_path
 from podtui.bundled import sample_manifests
-from tests.tui.conftest import TERMINAL
+from tests.tui.conftest import TERMINAL, enter_command
 from tests.tui.k9s.conftest import sample_app, sample_session
 
 SAMPLE_MANIFESTS = sample_manifests()
@@ -19,8 +19,7 @@ PSP_FILE = SAMPLE_MANIFESTS / "security" / "psp.yaml"
 
 
 async def run(pilot, line: str) -> None:
-    await pilot.press(":", *line, "enter")
-    await pilot.pause()
+    await enter_command(pilot, line)
 
 
 class TestTheTutorialOverTheSample:
