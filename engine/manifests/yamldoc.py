@@ -139,7 +139,14 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Problem]
         line = mark.line + 1 if mark is not None else 1
         what = err.problem or "invalid YAML"
         context = f" {err.context}" if err.context else ""
-        problems.append(Problem(file, line, f"error parsing YAML:{context} {what}".strip()))
+        if "exceeded maximum nesting depth" in f"{context} {what}":
+            # libyaml 0.2.6 (PyYAML 6.0.4's wheels) refuses deep flow nesting while it scans
+            # ahead, before the builder counts the depth: the same refusal, in our words.
+            problems.append(
+                Problem(file, line, f"error parsing YAML: exceeded max depth of {MAX_DEPTH}")
+            )
+        else:
+            problems.append(Problem(file, line, f"error parsing YAML:{context} {what}".strip()))
     except yaml.YAMLError as err:
         problems.append(Problem(file, 1, f"error parsing YAML: {err}"))
     finally:
