@@ -412,8 +412,12 @@ def run_drills(
     nodes: int | None = None,
     seed: int = 0,
     start: datetime = DEFAULT_START,
+    progress: Callable[[str], None] | None = None,
 ) -> list[DrillResult]:
-    """Run each drill on its own fresh cluster; the first result is the steady state's."""
+    """Run each drill on its own fresh cluster; the first result is the steady state's.
+    `progress` hears each drill's name as it starts (the console's progress line)."""
+    if progress is not None:
+        progress(STEADY_STATE)
     baseline_cluster = new_cluster(inputs, seed=seed, nodes=nodes, start=start)
     base = DrillContext(baseline_cluster, STEADY_STATE, seed)
     base.observer = Observer(baseline_cluster)
@@ -428,6 +432,8 @@ def run_drills(
     known = {_key(f) for f in steady.findings}
     results = [steady]
     for name in names or list(DRILLS):
+        if progress is not None:
+            progress(name)
         cluster = new_cluster(inputs, seed=seed, nodes=nodes, start=start)
         ctx = DrillContext(cluster, name, seed)
         ctx.settle(STEADY_LIMIT)
