@@ -8,6 +8,7 @@ that drill in the console up to the moment it went wrong (podtui.app.drill.repla
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from rich.style import Style
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
+from textual.worker import get_current_worker
 
 from engine.drill import findings as F
 from engine.drill.findings import Finding
@@ -27,6 +29,10 @@ from podtui.app.session import Session
 from podtui.app.widgets.key_footer import KeyFooter
 
 COLUMNS = ("SEVERITY", "DRILL", "NAMESPACE", "WORKLOAD", "FINDING")
+
+
+class _Stopped(Exception):
+    """The pane was closed while its drills ran."""
 
 
 def _count(n: int, word: str) -> str:
@@ -74,20 +80,34 @@ class DrillScreen(Screen):
         self.query_one("#drill-title", Label).update(f"Drills: {status} · over {files}")
 
     # -- running ----------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="drill")
+    @work(thread=True, exclusive=True, group="drill", exit_on_error=False)
     def _run(self, seed: int, start) -> None:
+        worker = get_current_worker()
+
         def progress(name: str) -> None:
-            self.app.call_from_thread(self._progress, name)
+            if worker.is_cancelled:  # `esc` while running: stop at the next drill
+                raise _Stopped
+            self._from_thread(self._progress, name)
 
         try:
             results = run_drills(self.inputs, self.names, seed=seed, start=start, progress=progress)
+        except _Stopped:
+            return
         except Exception as err:  # a bug in a drill: a line on the pane, never a traceback
             detail = " ".join(str(err).split())[:200]
-            self.app.call_from_thread(
+            self._from_thread(
                 self._failed, f"error: the drills failed ({type(err).__name__}: {detail})"
             )
             return
-        self.app.call_from_thread(self._done, results)
+        self._from_thread(self._done, results)
+
+    def _from_thread(self, call, *args) -> None:
+        def on_screen() -> None:
+            if self.is_attached:  # not after `esc`
+                call(*args)
+
+        with contextlib.suppress(RuntimeError):  # the app has quit meanwhile
+            self.app.call_from_thread(on_screen)
 
     def _progress(self, name: str) -> None:
         order = [STEADY_STATE, *self.names]
