@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from engine import actions
 from engine.api.admission import ADMIN
 from engine.cluster import DEFAULT_NODE_COUNT, Cluster
 from engine.controllers.podgc import QUARANTINE
@@ -34,8 +33,9 @@ from engine.drill.workloads import (
     ready,
     workloads,
 )
+from engine.scenario import Step
 from engine.sim import Inputs
-from engine.steps import apply_manifests
+from engine.steps import apply_manifests, run_step
 from engine.timeutil import DEFAULT_START
 
 DRILLS = ("drain", "rollout", "node-failure", "pod-kill", "scale-down")
@@ -63,6 +63,12 @@ class DrillResult:
     simulated_seconds: float = 0.0
     availability: dict[WorkloadRef, dict] = field(default_factory=dict)
     """Each workload's Ready pods through the drill (lowest, time below desired ...)."""
+    steps: list[Step] = field(default_factory=list)
+    """What the drill did, as scenario steps at their simulated times: played over the
+    same manifests and seed (engine.drill.replay) they rebuild the drill's cluster."""
+    replayable_until: float | None = None
+    """Where the steps stop telling the story: the drill cancelled a held drain here,
+    which no scenario step can say (None: the whole drill replays)."""
 
 
 @dataclass
@@ -74,6 +80,17 @@ class DrillContext:
     seed: int
     observer: Observer | None = None
     findings: list[Finding] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    replayable_until: float | None = None
+
+    def step(self, action: str, value, **options) -> Step:
+        """Record what the drill does now as a scenario step, and run it as one."""
+        step = Step(self.cluster.now, action, value, options)
+        self.steps.append(step)
+        return step
+
+    def run_step(self, action: str, value, **options) -> None:
+        run_step(self.cluster, self.step(action, value, **options))
 
     def run_until(self, done: Callable[[], bool], limit: float) -> bool:
         """Run the clock until `done()` (checked every few seconds) or `limit` seconds pass."""
@@ -139,16 +156,19 @@ def drill_drain(ctx: DrillContext) -> None:
     --ignore-daemonsets --delete-emptydir-data), uncordon it, let the cluster recover."""
     cluster = ctx.cluster
     for node in _node_names(cluster):
-        options = DrainOptions(node, ignore_daemonsets=True, delete_emptydir_data=True)
-        run = drain(cluster, options)
+        value = {"node": node, "ignoreDaemonsets": True, "deleteEmptydirData": True}
+        run = drain(cluster, DrainOptions.from_step(ctx.step("drain", value).value))
         ctx.run_until(lambda run=run: run.done, DRAIN_DEADLINE)
         evidence = [Evidence(line.at, line.text) for line in run.lines]
         if not run.done:
             _drain_held(ctx, node, run, evidence)
+            # kubectl interrupted: no scenario step says so, the replay stops here.
+            if ctx.replayable_until is None:
+                ctx.replayable_until = cluster.now
             run.cancel()
         elif run.state != "drained":
             _drain_failed(ctx, node, run, evidence)
-        actions.uncordon(cluster, node)
+        ctx.run_step("uncordon", node)
         ctx.settle()
 
 
@@ -232,15 +252,13 @@ def _first_and_last(lines: list[Evidence], first: int = 2, last: int = 3) -> lis
 
 def drill_rollout(ctx: DrillContext) -> None:
     """A template change to every Deployment, StatefulSet and DaemonSet at once."""
-    from engine.workloads.actions import rollout_restart
-
     cluster = ctx.cluster
     refs = workloads(cluster)
     # A workload that had not finished rolling out before the drill (its pods are refused,
     # never ready ...) is the steady state's finding, not the rollout's.
     was_done = {ref for ref in refs if _rollout_done(get(cluster, ref) or {})}
     for ref in refs:
-        rollout_restart(cluster, f"{ref.kind.lower()}/{ref.name}", namespace=ref.namespace)
+        ctx.run_step("rolloutRestart", f"{ref.kind.lower()}/{ref.name}", namespace=ref.namespace)
     ctx.run_until(lambda: settled(cluster) or _all_stalled(cluster), ROLLOUT_DEADLINE)
     for ref in refs:
         obj = get(cluster, ref)
@@ -325,9 +343,9 @@ def drill_node_failure(ctx: DrillContext) -> None:
     """Each node in turn stops heartbeating for 10 minutes, then returns."""
     cluster = ctx.cluster
     for node in _node_names(cluster):
-        actions.inject(cluster, "nodeDown", node=node)
+        ctx.run_step("inject", {"fault": "nodeDown", "node": node})
         cluster.run_until(cluster.now + NODE_DOWN_SECONDS)
-        actions.inject(cluster, "nodeUp", node=node)
+        ctx.run_step("inject", {"fault": "nodeUp", "node": node})
         ctx.settle()
 
 
@@ -343,7 +361,7 @@ def drill_pod_kill(ctx: DrillContext) -> None:
             if not p["metadata"].get("deletionTimestamp")
         )
         if pods:
-            actions.delete(cluster, f"pod/{chooser.choice(pods)}", namespace=ref.namespace)
+            ctx.run_step("delete", f"pod/{chooser.choice(pods)}", namespace=ref.namespace)
     ctx.settle()
 
 
@@ -365,7 +383,7 @@ def drill_scale_down(ctx: DrillContext) -> None:
         )
 
     largest = min(nodes, key=size)["metadata"]["name"]
-    actions.delete(cluster, f"node/{largest}")
+    ctx.run_step("delete", f"node/{largest}")
     # Nothing marks the lost node's pods until PodGC collects them, 40 s after the Node
     # object goes (pkg/controller/podgc, quarantineTime): only then are they replaced.
     cluster.run_until(cluster.now + QUARANTINE)
@@ -394,8 +412,12 @@ def run_drills(
     nodes: int | None = None,
     seed: int = 0,
     start: datetime = DEFAULT_START,
+    progress: Callable[[str], None] | None = None,
 ) -> list[DrillResult]:
-    """Run each drill on its own fresh cluster; the first result is the steady state's."""
+    """Run each drill on its own fresh cluster; the first result is the steady state's.
+    `progress` hears each drill's name as it starts (the console's progress line)."""
+    if progress is not None:
+        progress(STEADY_STATE)
     baseline_cluster = new_cluster(inputs, seed=seed, nodes=nodes, start=start)
     base = DrillContext(baseline_cluster, STEADY_STATE, seed)
     base.observer = Observer(baseline_cluster)
@@ -410,6 +432,8 @@ def run_drills(
     known = {_key(f) for f in steady.findings}
     results = [steady]
     for name in names or list(DRILLS):
+        if progress is not None:
+            progress(name)
         cluster = new_cluster(inputs, seed=seed, nodes=nodes, start=start)
         ctx = DrillContext(cluster, name, seed)
         ctx.settle(STEADY_LIMIT)
@@ -437,7 +461,17 @@ def run_drills(
                 **track.as_dict(),
                 "budgetDesiredHealthy": max((h for h in promised if h is not None), default=None),
             }
-        results.append(DrillResult(name, _dedupe(found), refs, cluster.now - before, availability))
+        results.append(
+            DrillResult(
+                name,
+                _dedupe(found),
+                refs,
+                cluster.now - before,
+                availability,
+                ctx.steps,
+                ctx.replayable_until,
+            )
+        )
     for result in results:
         result.findings.sort(key=Finding.sort_key)
     return results

@@ -293,6 +293,7 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
         from podtui.app.checkpoint.quit import SaveCheckpointDialog
         from podtui.app.disruption.chaos_dialog import ChaosDialog
         from podtui.app.disruption.drain_screen import DrainScreen
+        from podtui.app.drill.screen import DrillScreen
         from podtui.app.screens.detail import DetailScreen
         from podtui.app.screens.dialogs import (
             ConfirmDialog,
@@ -335,6 +336,7 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
             ResourceTable,
             CommandLine,
             DrainScreen,
+            DrillScreen,
             ChaosDialog,
             SaveCheckpointDialog,
             SetImageDialog,

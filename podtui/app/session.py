@@ -113,6 +113,8 @@ class Session:
         self.readonly = readonly
         self.verbs: dict[str, Callable[..., ActionResult]] = {}
         """`:` verbs the running console adds to the built-in ones (a lesson's `:hint`)."""
+        self.replaying = ""
+        """`drill drain @5s` while the console shows a drill's replay (podtui.app.drill)."""
         self.lock = threading.RLock()
         self.recorder = TimelineRecorder(cluster)
         self.categories: dict[str, str] = {}

@@ -14,6 +14,7 @@ from engine.actions import ActionResult
 from podtui.app.commandline import k9s_views, navigation, verbs
 from podtui.app.commandline.parsing import CommandError, Console, Parsed, parse
 from podtui.app.disruption import verbs as disruption_verbs
+from podtui.app.drill import verbs as drill_verbs
 from podtui.app.learn import verbs as lesson_verbs
 from podtui.app.reload_ui.verbs import reloads
 from podtui.app.resources import resolve_kind
@@ -106,6 +107,7 @@ VERBS: dict[str, Verb] = {
     # Registered for real in Session.verbs while a lesson runs (podtui learn).
     "hint": lesson_verbs.no_lesson,
     "reveal": lesson_verbs.no_lesson,
+    "drill": drill_verbs.drill,
 }
 
 __all__ = ["READ_ONLY_VERBS", "VERBS", "CommandError", "Console", "Parsed", "parse", "run_command"]

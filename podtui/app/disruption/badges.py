@@ -17,6 +17,8 @@ Note = tuple[str, str]
 def header_notes(session: Session) -> tuple[Note, ...]:
     """`☠ chaos 30s · 2 killed`, `⇣ drain node-2 1/3 · pdb/api`: short, the clock line is."""
     notes: list[Note] = []
+    if getattr(session, "replaying", ""):  # `enter` on a `:drill` finding
+        notes.append((f"▶ {session.replaying}", "header--drill"))
     text = chaos.badge(session)
     if text:
         notes.append((text, "header--chaos"))

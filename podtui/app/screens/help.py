@@ -59,6 +59,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "why PSP and PSA admit or refuse a pod",
     ),
     ("refused", "the pods PodSecurityPolicy refused (enter explains)"),
+    ("drill [NAME]...", "rehearse disruptions on copies of the cluster; enter replays one"),
     ("reloads", "the hot reload log (saves applied, errors, live edits replaced)"),
     ("ns NAME | ns all", "namespace to show; `ns` alone: the Namespaces view (enter picks)"),
     ("aliases", "every kind and the names `:` takes for it (ctrl+a)"),

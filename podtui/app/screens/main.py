@@ -24,6 +24,7 @@ from podtui.app import resources
 from podtui.app.commandline import run_command
 from podtui.app.disruption.keys import DisruptionKeys
 from podtui.app.disruption.panel import DisruptionPanel
+from podtui.app.drill.keys import DrillKeys
 from podtui.app.messages import CommandSubmitted, OpenDetail, Outcome
 from podtui.app.reload_ui.banner import AdmissionNote, ConsoleReloadBanner
 from podtui.app.rows import RowBuilder, TableRow, columns_for, row_key
@@ -56,7 +57,9 @@ def node_allocations(cluster) -> dict[str, NodeAllocation]:
     }
 
 
-class MainScreen(SecurityKeys, PodKeys, RowActions, WorkloadKeys, DisruptionKeys, Screen):
+class MainScreen(
+    SecurityKeys, PodKeys, RowActions, WorkloadKeys, DisruptionKeys, DrillKeys, Screen
+):
     """Panes over the live cluster."""
 
     BINDINGS = [

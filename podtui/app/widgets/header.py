@@ -99,6 +99,7 @@ class ClockLine(Static):
         "header--readonly",
         "header--psp",
         "header--chaos",
+        "header--drill",
         "header--drain",
     }
 

@@ -1,0 +1,212 @@
+"""The drill report pane: `podtui drill`'s findings over the console's PATHs and seed.
+
+The drills run in a worker thread on their own clusters (never the console's), so the
+console stays responsive; a line says which drill is running. Then a table of findings
+(as `podtui drill`'s table), the selected finding's evidence below it, and `enter` replays
+that drill in the console up to the moment it went wrong (podtui.app.drill.replay).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Label, Static
+
+from engine.drill import findings as F
+from engine.drill.findings import Finding
+from engine.drill.runner import DRILLS, STEADY_STATE, DrillResult, run_drills
+from engine.printers.duration import human_duration
+from engine.sim import Inputs
+from podtui.app.session import Session
+from podtui.app.widgets.key_footer import KeyFooter
+
+COLUMNS = ("SEVERITY", "DRILL", "NAMESPACE", "WORKLOAD", "FINDING")
+
+
+class _Stopped(Exception):
+    """The pane was closed while its drills ran."""
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class DrillScreen(Screen):
+    """The drills' findings; `enter` replays the selected one's drill; `esc` goes back."""
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="drill.back"),
+        Binding("enter", "replay", "Replay to finding", id="drill.replay"),
+    ]
+
+    def __init__(self, session: Session, inputs: Inputs, names: list[str]) -> None:
+        super().__init__()
+        self.session = session
+        self.inputs = inputs
+        self.names = names or list(DRILLS)
+        self.results: list[DrillResult] | None = None
+        self.findings: list[tuple[Finding, DrillResult]] = []
+        self._closed = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="drill-title", markup=False)
+        yield Static("", id="drill-progress", markup=False)
+        yield DataTable(id="drill-findings", cursor_type="row", zebra_stripes=False)
+        yield Label("evidence", id="drill-evidence-title")
+        yield Static("", id="drill-evidence", markup=False)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.query_one(DataTable).focus()
+        self._title(f"running {len(self.names)} drill(s)…")
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._show())
+        with self.session.lock:
+            seed = self.session.cluster.seed
+            start = self.session.cluster.clock.start
+        self._run(seed, start)
+
+    def _title(self, status: str) -> None:
+        from podtui.reload.state import display_name
+
+        files = ", ".join(display_name(Path(p)) for p in self.inputs.paths)
+        self.query_one("#drill-title", Label).update(f"Drills: {status} · over {files}")
+
+    # -- running ----------------------------------------------------------------------------------
+    def _run(self, seed: int, start) -> None:
+        # The app's worker, not the screen's: closing the pane must not wait for a thread
+        # that cannot be interrupted; it stops itself at the next drill instead.
+        self.app.run_worker(
+            lambda: self._drills(seed, start), thread=True, group="drill", exit_on_error=False
+        )
+
+    def _drills(self, seed: int, start) -> None:
+        def progress(name: str) -> None:
+            if self._closed:  # `esc` while running: stop at the next drill
+                raise _Stopped
+            self._from_thread(self._progress, name)
+
+        try:
+            results = run_drills(self.inputs, self.names, seed=seed, start=start, progress=progress)
+        except _Stopped:
+            return
+        except Exception as err:  # a bug in a drill: a line on the pane, never a traceback
+            detail = " ".join(str(err).split())[:200]
+            self._from_thread(
+                self._failed, f"error: the drills failed ({type(err).__name__}: {detail})"
+            )
+            return
+        self._from_thread(self._done, results)
+
+    def _from_thread(self, call, *args) -> None:
+        def on_screen() -> None:
+            if not self._closed:  # not after `esc`
+                call(*args)
+
+        with contextlib.suppress(RuntimeError):  # the app has quit meanwhile
+            self.app.call_from_thread(on_screen)
+
+    def _progress(self, name: str) -> None:
+        order = [STEADY_STATE, *self.names]
+        step = order.index(name) + 1 if name in order else 0
+        self.query_one("#drill-progress", Static).update(
+            f"running {name} ({step}/{len(order)}) on a cluster of its own…"
+        )
+
+    def _failed(self, line: str) -> None:
+        self.query_one("#drill-progress", Static).update(Text(line, style=self._style(F.ERROR)))
+        self._title("failed")
+
+    def _done(self, results: list[DrillResult]) -> None:
+        self.results = results
+        self.findings = [(f, result) for result in results for f in result.findings]
+        self._show()
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _style(self, severity: str) -> Style:
+        theme = self.app.current_theme
+        return Style(color=theme.error if severity == F.ERROR else theme.warning, bold=True)
+
+    def _show(self) -> None:
+        if self.results is None:
+            return
+        errors = sum(1 for f, _ in self.findings if f.severity == F.ERROR)
+        warnings = len(self.findings) - errors
+        verdicts = ", ".join(
+            f"{r.drill} {'FAIL' if any(f.severity == F.ERROR for f in r.findings) else 'ok'}"
+            for r in self.results
+        )
+        self._title(verdicts)
+        progress = self.query_one("#drill-progress", Static)
+        progress.update(
+            f"{_count(errors, 'error')}, {_count(warnings, 'warning')} · enter replays the "
+            "drill in the console up to where it went wrong"
+        )
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for index, (finding, _) in enumerate(self.findings):
+            table.add_row(
+                Text(finding.severity, style=self._style(finding.severity)),
+                Text(finding.drill),
+                Text(finding.namespace or "-"),
+                Text(finding.workload),
+                Text(finding.why),
+                key=str(index),
+            )
+        if self.findings:
+            table.move_cursor(row=min(cursor, len(self.findings) - 1))
+        else:
+            progress.update("No findings: every drill passed.")
+        self._evidence()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._evidence()
+
+    @on(DataTable.RowSelected)
+    def _selected_row(self, _event: DataTable.RowSelected) -> None:
+        # The table takes `enter` itself (its select_cursor): the screen's binding shows the
+        # key in the footer, this runs it.
+        self.action_replay()
+
+    def _selected(self) -> tuple[Finding, DrillResult] | None:
+        table = self.query_one(DataTable)
+        if not self.findings or table.cursor_row is None:
+            return None
+        return self.findings[min(table.cursor_row, len(self.findings) - 1)]
+
+    def _evidence(self) -> None:
+        selected = self._selected()
+        text = Text()
+        if selected is not None:
+            finding, _ = selected
+            text.append(f"{finding.rule}: {finding.why}\n", style=self._style(finding.severity))
+            for line in finding.evidence:
+                text.append(f"[{human_duration(line.at)}] ", style=Style(dim=True))
+                text.append(f"{line.text}\n")
+            if not finding.evidence:
+                text.append("(no evidence lines)", style=Style(dim=True))
+        self.query_one("#drill-evidence", Static).update(text)
+
+    # -- keys -------------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self._closed = True
+        self.app.pop_screen()
+
+    def action_replay(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            self.notify("no finding selected", severity="warning")
+            return
+        from podtui.app.drill.replay import replay_in_console
+
+        finding, result = selected
+        replay_in_console(self.app, self.inputs.manifests, result, finding)  # type: ignore[arg-type]

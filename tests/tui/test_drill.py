@@ -1,0 +1,108 @@
+"""`:drill` in the console: the drills over the console's own files and seed, their report
+as a pane, and `enter` on a finding replaying that drill in the console up to the moment it
+went wrong. Over tests/tui/disruption (api: two replicas under a budget that wants both)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from engine.checkpoint.replay import fingerprint
+from engine.drill import runner
+from engine.drill.findings import DRAIN_BLOCKED
+from podtui.app.app import PodtuiApp
+from podtui.app.drill.screen import DrillScreen
+from podtui.app.screens.main import MainScreen
+from tests.tui.conftest import TERMINAL, enter_command, make_session, until
+
+DISRUPTION = Path(__file__).parent / "disruption"
+
+
+def drill_app() -> PodtuiApp:
+    return PodtuiApp(make_session([DISRUPTION], ticks=30), paused=True)
+
+
+async def open_report(pilot, line: str = "drill drain") -> DrillScreen:
+    await enter_command(pilot, line)
+    screen = pilot.app.screen
+    assert isinstance(screen, DrillScreen)
+    await until(pilot, lambda: screen.results is not None, timeout=60)
+    await pilot.pause()
+    return screen
+
+
+def blocked_row(screen: DrillScreen) -> int:
+    return next(i for i, (f, _) in enumerate(screen.findings) if f.rule == DRAIN_BLOCKED)
+
+
+async def test_drill_lists_the_drain_held_by_the_budget() -> None:
+    app = drill_app()
+    async with app.run_test(size=TERMINAL) as pilot:
+        before = app.session.cluster.now
+        screen = await open_report(pilot)
+        table = screen.query_one(DataTable)
+        row = table.get_row_at(blocked_row(screen))
+        assert [str(c) for c in row[:4]] == ["error", "drain", "default", "deployment/api"]
+        assert "never completes" in str(row[4]) and "api has minAvailable 2" in str(row[4])
+        table.move_cursor(row=blocked_row(screen))
+        await pilot.pause()
+        evidence = str(screen.query_one("#drill-evidence").render())
+        assert "Cannot evict pod as it would violate the pod's disruption budget." in evidence
+        # The drills ran on clusters of their own: the console's did not move.
+        assert app.session.cluster.now == before
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_an_unknown_drill_is_refused_with_the_known_ones() -> None:
+    app = drill_app()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await enter_command(pilot, "drill upgrade")
+        assert isinstance(app.screen, MainScreen)
+        assert any('unknown drill "upgrade"' in line for line in app.transcript)
+
+
+async def test_enter_replays_the_drill_up_to_where_it_went_wrong(monkeypatch) -> None:
+    """The console's cluster after the replay is the drill's own cluster at that moment:
+    every object, the timers due and both random generators (the checkpoint fingerprint)."""
+    drill_started: list[tuple[float, str]] = []
+    drain = runner.drain
+
+    def started(cluster, options, *args):
+        run = drain(cluster, options, *args)
+        # What was due at the drain's start runs before the clock moves on: as the replay
+        # (run to the moment) leaves it.
+        cluster.run_until(cluster.now)
+        drill_started.append((cluster.now, fingerprint(cluster)))
+        return run
+
+    monkeypatch.setattr(runner, "drain", started)
+    app = drill_app()
+    async with app.run_test(size=TERMINAL) as pilot:
+        old = app.session
+        screen = await open_report(pilot)
+        screen.query_one(DataTable).move_cursor(row=blocked_row(screen))
+        finding, _ = screen.findings[blocked_row(screen)]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert app.session is not old and app.screen.session is app.session
+        assert app.paused
+        # It went wrong when the drain of api's node began: the first eviction refused.
+        when = finding.evidence[0].at
+        assert when in dict(drill_started)
+        assert app.session.cluster.now == when
+        assert fingerprint(app.session.cluster) == dict(drill_started)[when]
+        assert app.session.replaying == f"drill drain @{when:g}s"
+        assert any(f"replaying drill drain up to {when:g}s" in line for line in app.transcript)
+
+
+def test_drill_report(snap_compare) -> None:
+    """`:drill drain` over tests/tui/disruption: the budget's findings, the first selected
+    with its evidence."""
+
+    async def run_before(pilot) -> None:
+        await open_report(pilot)
+
+    assert snap_compare(drill_app(), run_before=run_before, terminal_size=TERMINAL)
