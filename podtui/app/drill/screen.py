@@ -13,11 +13,12 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
+from textual.worker import get_current_worker
 
 from engine.drill import findings as F
 from engine.drill.findings import Finding
@@ -53,7 +54,6 @@ class DrillScreen(Screen):
         self.names = names or list(DRILLS)
         self.results: list[DrillResult] | None = None
         self.findings: list[tuple[Finding, DrillResult]] = []
-        self._closed = False
 
     def compose(self) -> ComposeResult:
         yield Label("", id="drill-title", markup=False)
@@ -80,16 +80,12 @@ class DrillScreen(Screen):
         self.query_one("#drill-title", Label).update(f"Drills: {status} · over {files}")
 
     # -- running ----------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="drill", exit_on_error=False)
     def _run(self, seed: int, start) -> None:
-        # The app's worker, not the screen's: closing the pane must not wait for a thread
-        # that cannot be interrupted; it stops itself at the next drill instead.
-        self.app.run_worker(
-            lambda: self._drills(seed, start), thread=True, group="drill", exit_on_error=False
-        )
+        worker = get_current_worker()
 
-    def _drills(self, seed: int, start) -> None:
         def progress(name: str) -> None:
-            if self._closed:  # `esc` while running: stop at the next drill
+            if worker.is_cancelled:  # `esc` while running: stop at the next drill
                 raise _Stopped
             self._from_thread(self._progress, name)
 
@@ -107,7 +103,7 @@ class DrillScreen(Screen):
 
     def _from_thread(self, call, *args) -> None:
         def on_screen() -> None:
-            if not self._closed:  # not after `esc`
+            if self.is_attached:  # not after `esc`
                 call(*args)
 
         with contextlib.suppress(RuntimeError):  # the app has quit meanwhile
@@ -198,7 +194,7 @@ class DrillScreen(Screen):
 
     # -- keys -------------------------------------------------------------------------------------
     def action_back(self) -> None:
-        self._closed = True
+        self.workers.cancel_group(self, "drill")
         self.app.pop_screen()
 
     def action_replay(self) -> None:
