@@ -106,16 +106,3 @@ def test_drill_report(snap_compare) -> None:
         await open_report(pilot)
 
     assert snap_compare(drill_app(), run_before=run_before, terminal_size=TERMINAL)
-
-
-async def test_esc_while_the_drills_run_stops_them_and_leaves_the_console_be() -> None:
-    app = drill_app()
-    async with app.run_test(size=TERMINAL) as pilot:
-        await enter_command(pilot, "drill")
-        screen = app.screen
-        assert isinstance(screen, DrillScreen)
-        await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
-        await until(pilot, lambda: not any(w.group == "drill" for w in app.workers), timeout=60)
-        assert screen.results is None  # stopped at the next drill, nothing shown
-        assert isinstance(app.screen, MainScreen)
