@@ -33,6 +33,9 @@ class TestFastTyping:
             await until(pilot, lambda: get(app, "StatefulSet", "db")["spec"]["replicas"] != 2)
             assert get(app, "StatefulSet", "db")["spec"]["replicas"] == 5
             await until(pilot, lambda: app.screen is app.main_screen)
+            # The Outcome message (and so the transcript line) arrives a turn after the
+            # scale itself, which the check above can see first on a busy machine.
+            await until(pilot, lambda: "statefulset.apps/db scaled" in app.transcript)
             assert "statefulset.apps/db scaled" in app.transcript
 
     async def test_editing_keys_keep_their_place_among_the_digits(self) -> None:
