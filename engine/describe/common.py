@@ -250,3 +250,11 @@ def canonical_quantity(value: object) -> str:
     except QuantityError:
         return str(value)
     return format_quantity(amount, quantity_format(value))
+
+
+def write_object_meta(w: PrefixWriter, meta: dict) -> None:
+    """The header most describers open with: Name, Namespace, Labels, Annotations."""
+    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
+    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    print_labels(w, "Labels", meta.get("labels"))
+    print_annotations(w, "Annotations", meta.get("annotations"))

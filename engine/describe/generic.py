@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.describe.common import describe_events, print_annotations, print_labels
+from engine.describe.common import (
+    describe_events,
+    print_annotations,
+    print_labels,
+    write_object_meta,
+)
 from engine.describe.writer import LEVEL_0, PrefixWriter
 
 if TYPE_CHECKING:
@@ -31,10 +36,7 @@ def describe_generic(cluster: Cluster, obj: dict) -> str:
     """genericDescriber: name, namespace, labels, annotations, then every field."""
     meta = obj.get("metadata") or {}
     w = PrefixWriter()
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     _unstructured(w, LEVEL_0, obj, "")
     describe_events(w, events_about(cluster, obj), cluster.now_datetime())
     return w.text()
@@ -155,10 +157,7 @@ def describe_config_map(cluster: Cluster, config_map: dict) -> str:
     """ConfigMapDescriber: Data and BinaryData sections, then events."""
     meta = config_map.get("metadata") or {}
     w = PrefixWriter()
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     w.write(LEVEL_0, "\nData\n====\n")
     data = config_map.get("data") or {}
     for key in sorted(data):
@@ -181,10 +180,7 @@ def describe_service_account(cluster: Cluster, account: dict) -> str:
     """describeServiceAccount: image pull secrets, then events."""
     meta = account.get("metadata") or {}
     w = PrefixWriter()
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     header = "Image pull secrets:"
     names = [s.get("name", "") for s in account.get("imagePullSecrets") or []]
     if not names:

@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import TYPE_CHECKING
 
-from engine.describe.common import print_annotations, print_labels
+from engine.describe.common import write_object_meta
 from engine.describe.writer import LEVEL_0, PrefixWriter
 
 if TYPE_CHECKING:
@@ -17,10 +17,7 @@ def describe_secret(cluster: Cluster, secret: dict) -> str:
     """describeSecret."""
     meta = secret.get("metadata") or {}
     w = PrefixWriter()
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     w.write(LEVEL_0, f"\nType:\t{secret.get('type', '')}\n")
     w.write(LEVEL_0, "\nData\n====\n")
     data = secret.get("data") or {}

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.describe.common import describe_events, print_annotations, print_labels
+from engine.describe.common import (
+    describe_events,
+    write_object_meta,
+)
 from engine.describe.generic import events_about
 from engine.describe.writer import LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter
 from engine.network.endpointslice import SERVICE_NAME_LABEL
@@ -67,10 +70,7 @@ def describe_service(cluster: Cluster, service: dict) -> str:
         if (s["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL) == meta.get("name")
     ]
     w = PrefixWriter()
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     w.write(LEVEL_0, f"Selector:\t{format_selector_map(spec.get('selector'))}\n")
     w.write(LEVEL_0, f"Type:\t{spec.get('type', '')}\n")
     if spec.get("ipFamilyPolicy"):
@@ -120,10 +120,7 @@ def describe_endpoints(cluster: Cluster, endpoints: dict) -> str:
     """EndpointsDescriber."""
     meta = endpoints.get("metadata") or {}
     w = PrefixWriter()
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     w.write(LEVEL_0, "Subsets:\n")
     for subset in endpoints.get("subsets") or []:
         ready = ",".join(a.get("ip", "") for a in subset.get("addresses") or []) or "<none>"
@@ -147,10 +144,7 @@ def describe_endpoint_slice(cluster: Cluster, slice_: dict) -> str:
     """EndpointSliceDescriber (discovery/v1)."""
     meta = slice_.get("metadata") or {}
     w = PrefixWriter()
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     w.write(LEVEL_0, f"AddressType:\t{slice_.get('addressType', '')}\n")
     ports = slice_.get("ports") or []
     if not ports:

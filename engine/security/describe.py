@@ -17,7 +17,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.describe.budget import format_selector
-from engine.describe.common import describe_events, print_annotations, print_labels
+from engine.describe.common import (
+    describe_events,
+    print_annotations,
+    print_labels,
+    write_object_meta,
+)
 from engine.describe.pod import describe_volumes, env, env_from, mounts
 from engine.describe.writer import LEVEL_0, LEVEL_1, LEVEL_2, PrefixWriter
 
@@ -38,7 +43,9 @@ def _joined(items: list | None) -> str:
 def _ranges(ranges: list | None) -> str:
     """idRangeToString / hostPortRangeToString: `min-max` comma-joined, `<none>` when empty."""
     return _string_or_none(
-        ",".join(f"{r.get('min', 0)}-{r.get('max', 0)}" for r in ranges or [] if isinstance(r, dict))
+        ",".join(
+            f"{r.get('min', 0)}-{r.get('max', 0)}" for r in ranges or [] if isinstance(r, dict)
+        )
     )
 
 
@@ -81,7 +88,9 @@ def describe_pod_security_policy(cluster: Cluster, psp: dict) -> str:
     w.write(LEVEL_1, f"Allow Host Ports:\t{_ranges(spec.get('hostPorts'))}\n")
     w.write(LEVEL_1, f"Allow Host PID:\t{_go_bool(spec.get('hostPID'))}\n")
     w.write(LEVEL_1, f"Allow Host IPC:\t{_go_bool(spec.get('hostIPC'))}\n")
-    w.write(LEVEL_1, f"Read Only Root Filesystem:\t{_go_bool(spec.get('readOnlyRootFilesystem'))}\n")
+    w.write(
+        LEVEL_1, f"Read Only Root Filesystem:\t{_go_bool(spec.get('readOnlyRootFilesystem'))}\n"
+    )
     selinux = spec.get("seLinux") or {}
     # The strategy lines put the tab after the rule (`SELinux Context Strategy: RunAsAny\t`).
     w.write(LEVEL_1, f"SELinux Context Strategy: {selinux.get('rule', '')}\t\n")
@@ -224,10 +233,7 @@ def describe_pod_preset(cluster: Cluster, preset: dict) -> str:
     meta = preset.get("metadata") or {}
     spec = preset.get("spec") or {}
     w = PrefixWriter()
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     w.write(LEVEL_0, f"Selector:\t{format_selector(spec.get('selector'))}\n")
     if spec.get("envFrom"):
         env_from(w, spec["envFrom"], LEVEL_0)

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.describe.common import describe_events, print_annotations, print_labels, rfc1123z
+from engine.describe.common import (
+    describe_events,
+    rfc1123z,
+    write_object_meta,
+)
 from engine.describe.writer import LEVEL_0, PrefixWriter
 from engine.labels import SelectorError, label_selector_as_selector
 from engine.workloads.describe import describe_pod_template
@@ -23,10 +27,7 @@ def describe_cronjob(cluster: Cluster, cronjob: dict) -> str:
     meta = cronjob["metadata"]
     spec = cronjob.get("spec") or {}
     status = cronjob.get("status") or {}
-    w.write(LEVEL_0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(LEVEL_0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    print_labels(w, "Labels", meta.get("labels"))
-    print_annotations(w, "Annotations", meta.get("annotations"))
+    write_object_meta(w, meta)
     w.write(LEVEL_0, f"Schedule:\t{spec.get('schedule', '')}\n")
     w.write(LEVEL_0, f"Concurrency Policy:\t{spec.get('concurrencyPolicy', '')}\n")
     suspend = spec.get("suspend")
