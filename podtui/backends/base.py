@@ -169,8 +169,10 @@ class Backend(ABC):
         resourceVersion, so a stale edit is a 409 Conflict."""
 
     @abstractmethod
-    async def apply(self, obj: dict) -> ActionResult:
-        """`kubectl apply` for one object."""
+    async def apply(self, obj: dict, *, server_side: bool = False) -> ActionResult:
+        """`kubectl apply` for one object: client-side (the last-applied annotation and a
+        three-way merge, kubectl's default: `created`, `configured`, `unchanged`), or
+        `kubectl apply --server-side` (field managers: `serverside-applied`)."""
 
     async def close(self) -> None:  # noqa: B027 (in process there is nothing to release)
         """Stop watching and release connections."""

@@ -14,13 +14,15 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from engine import actions
 from engine.actions import ActionResult
 from engine.api import errors
-from engine.api.kinds import kind_info
+from engine.api.kinds import kind_info, lookup
 from engine.apply import apply_object
 from engine.cluster import Cluster
 from engine.describe import describe
 from engine.disruption.drain import drain as start_drain
 from engine.disruption.drain_progress import DrainOptions
 from engine.disruption.eviction import evict_action
+from engine.rest.managed_fields import server_side_apply
+from engine.rest.patch import strategic_merge_patch
 from engine.workloads import actions as workload_actions
 from podtui.backends.base import (
     Backend,
@@ -161,7 +163,9 @@ class EngineBackend(Backend):
         result.lines.append(f"{info.type_name()}/{obj['metadata']['name']} edited")
         return result
 
-    async def apply(self, obj: dict) -> ActionResult:
+    async def apply(self, obj: dict, *, server_side: bool = False) -> ActionResult:
+        if server_side:
+            return self._server_side_apply(obj)
         outcome = apply_object(self.cluster, copy.deepcopy(obj))
         result = ActionResult()
         if outcome.ok:
@@ -169,4 +173,45 @@ class EngineBackend(Backend):
             result.lines.append(outcome.line())
         else:
             result.errors.append(outcome.error_line())
+        return result
+
+    def _server_side_apply(self, obj: dict) -> ActionResult:
+        """What the served API server does with `kubectl apply --server-side`'s PATCH
+        (engine.rest.resources), in process: manager `kubectl`, conflicts unless forced."""
+        result = ActionResult()
+        info = lookup(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+        meta = obj.get("metadata") or {}
+        name = str(meta.get("name") or "")
+        if info is None:
+            result.errors.append(
+                f'error: the server doesn\'t have a resource type "{obj.get("kind")}"'
+            )
+            return result
+        config = copy.deepcopy(obj)
+        namespace = ""
+        if info.namespaced:
+            namespace = meta.get("namespace") or "default"
+            config["metadata"]["namespace"] = namespace
+        live = copy.deepcopy(self.cluster.store.get(info.kind, namespace, name) or {})
+        try:
+            applied = server_side_apply(
+                live,
+                config,
+                strategic_merge_patch(live, config),
+                manager="kubectl",
+                api_version=str(obj.get("apiVersion", "")),
+                time=self.cluster.clock.timestamp(),
+                force=False,
+            )
+            if live:
+                outcome = self.cluster.api.update(applied)
+            else:
+                outcome = self.cluster.api.create(applied)
+        except errors.APIError as err:
+            result.errors.append(err.kubectl())
+            return result
+        result.lines.extend(f"Warning: {w}" for w in outcome.warnings)
+        result.lines.append(
+            f"{info.type_name(str(obj.get('apiVersion', '')))}/{name} serverside-applied"
+        )
         return result

@@ -47,20 +47,6 @@ async def test_an_edit_from_a_stale_resource_version_is_a_conflict(served):
     assert cluster.store.get("Deployment", "default", "web")["spec"]["replicas"] == 4
 
 
-async def test_apply_creates_then_updates(served):
-    cluster, _server, backend = served
-    config_map = {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": "settings", "namespace": "default"},
-        "data": {"a": "1"},
-    }
-    assert (await backend.apply(config_map)).lines == ["configmap/settings serverside-applied"]
-    config_map["data"] = {"a": "2"}
-    assert (await backend.apply(config_map)).lines == ["configmap/settings serverside-applied"]
-    assert cluster.store.get("ConfigMap", "default", "settings")["data"] == {"a": "2"}
-
-
 async def test_logs_follow_streams_until_the_pod_ends(served):
     cluster, _server, backend = served
     assert cluster.logs("default", "talker") == ["one", "two"]

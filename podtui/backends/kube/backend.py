@@ -31,6 +31,7 @@ from podtui.backends.base import (
     Connection,
     ConnectionState,
 )
+from podtui.backends.kube.apply import client_side_apply
 from podtui.backends.kube.cache import ObjectCache
 from podtui.backends.kube.client import (
     APPLY_PATCH,
@@ -450,9 +451,15 @@ class KubeBackend(Backend):
             result.lines.append(f"{info.type_name()}/{name} edited")
         return result
 
-    async def apply(self, obj: dict) -> ActionResult:
-        """Server-side apply (`kubectl apply --server-side`): the server merges and records
-        field ownership, so the console keeps no last-applied state of its own."""
+    async def apply(self, obj: dict, *, server_side: bool = False) -> ActionResult:
+        """`kubectl apply` of one object: client-side by default (kubectl's own default: the
+        last-applied annotation and a three-way patch), or `--server-side`."""
+        if server_side:
+            return await self._server_side_apply(obj)
+        return await client_side_apply(self, obj)
+
+    async def _server_side_apply(self, obj: dict) -> ActionResult:
+        """`kubectl apply --server-side`: the server merges and records field ownership."""
         result = ActionResult()
         meta = obj.get("metadata") or {}
         info, name = self._target(f"{obj.get('kind')}/{meta.get('name')}", result)
@@ -466,7 +473,7 @@ class KubeBackend(Backend):
             path,
             body=obj,
             content_type=APPLY_PATCH,
-            query={"fieldManager": "kubectl", "force": "false"},
+            query={"fieldManager": "kubectl", "fieldValidation": "Strict", "force": "false"},
         )
         if answer is not None:
             result.lines.append(f"{info.type_name()}/{name} serverside-applied")
