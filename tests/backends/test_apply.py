@@ -266,3 +266,84 @@ def test_the_json_merge_patch_keeps_changes_and_last_applied_deletions():
     assert apply_patch_for(current, modified | {"apiVersion": "v1", "kind": "ConfigMap"})[0] == (
         STRATEGIC_MERGE_PATCH
     )
+
+
+def test_the_strategic_patch_is_the_one_kubectl_sends():
+    # Observed with `kubectl apply -v=8` (1.32.4) against `podtui serve`: the body of the
+    # PATCH for a manifest that drops a label, a container and an env var, reorders env and
+    # switches the strategy (strategicpatch.CreateThreeWayMergePatch).
+    original = {
+        "metadata": {"labels": {"app": "api", "tier": "backend"}, "name": "api"},
+        "spec": {
+            "replicas": 1,
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "api",
+                            "image": "nginx:1.27",
+                            "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
+                            "ports": [{"containerPort": 80}],
+                        },
+                        {"name": "side", "image": "busybox"},
+                    ]
+                }
+            },
+        },
+    }
+    current = copy.deepcopy(original)
+    current["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] = "25%"
+    for container in current["spec"]["template"]["spec"]["containers"]:
+        container["imagePullPolicy"] = "IfNotPresent"
+    current["spec"]["template"]["spec"]["containers"][0]["ports"][0]["protocol"] = "TCP"
+    modified = {
+        "metadata": {"labels": {"app": "api"}, "name": "api"},
+        "spec": {
+            "replicas": 2,
+            "strategy": {"type": "Recreate"},
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "api",
+                            "image": "nginx:1.28",
+                            "env": [{"name": "C", "value": "3"}, {"name": "A", "value": "0"}],
+                            "ports": [{"containerPort": 80}],
+                        }
+                    ]
+                }
+            },
+        },
+    }
+    sent_by_kubectl = {
+        "metadata": {"labels": {"tier": None}},
+        "spec": {
+            "replicas": 2,
+            "strategy": {"$retainKeys": ["type"], "rollingUpdate": None, "type": "Recreate"},
+            "template": {
+                "spec": {
+                    "$setElementOrder/containers": [{"name": "api"}],
+                    "containers": [
+                        {
+                            "$setElementOrder/env": [{"name": "C"}, {"name": "A"}],
+                            "env": [
+                                {"name": "C", "value": "3"},
+                                {"name": "A", "value": "0"},
+                                {"$patch": "delete", "name": "B"},
+                            ],
+                            "image": "nginx:1.28",
+                            "name": "api",
+                        },
+                        {"$patch": "delete", "name": "side"},
+                    ],
+                }
+            },
+        },
+    }
+    patch = three_way_strategic_patch(original, modified, current)
+    assert patch == sent_by_kubectl
+    # Lists are ordered as kubectl orders them, not only equal as sets.
+    containers = patch["spec"]["template"]["spec"]["containers"]
+    assert [c["name"] for c in containers] == ["api", "side"]
+    assert [e["name"] for e in containers[0]["env"]] == ["C", "A", "B"]
