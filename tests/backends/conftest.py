@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -88,13 +89,9 @@ class Proxy:
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
-@pytest.fixture
-async def served(tmp_path):
-    """(cluster, server, backend): the backend talks to the server through a Proxy."""
-    from tests.engine.simulation import cluster_with
-
-    cluster: Cluster = cluster_with(WORKLOADS)
-    cluster.run_until(30)
+@contextlib.asynccontextmanager
+async def backend_for(cluster: Cluster, tmp_path):
+    """(server, backend) for a cluster: the backend talks to the server through a Proxy."""
     path = tmp_path / "kubeconfig"
     server = await start_server(cluster, 0, path)
     proxy = Proxy(server.port)
@@ -109,8 +106,21 @@ async def served(tmp_path):
     backend.proxy = proxy  # type: ignore[attr-defined]
     backend.drain_retry_delay = 0.05
     backend.drain_poll_interval = 0.02
-    yield cluster, server, backend
-    await backend.close()
-    if proxy.server is not None:
-        await proxy.stop()
-    await server.stop()
+    try:
+        yield server, backend
+    finally:
+        await backend.close()
+        if proxy.server is not None:
+            await proxy.stop()
+        await server.stop()
+
+
+@pytest.fixture
+async def served(tmp_path):
+    """(cluster, server, backend): the backend talks to the server through a Proxy."""
+    from tests.engine.simulation import cluster_with
+
+    cluster: Cluster = cluster_with(WORKLOADS)
+    cluster.run_until(30)
+    async with backend_for(cluster, tmp_path) as (server, backend):
+        yield cluster, server, backend

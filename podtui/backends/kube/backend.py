@@ -17,11 +17,8 @@ from engine.actions import FORCE_WARNING, ActionResult, parse_target
 from engine.api import errors
 from engine.describe import describe
 from engine.disruption.drain_progress import DrainOptions
-from engine.workloads import deployment_util as du
 from engine.workloads.actions import (
     RESTARTED_AT,
-    ROLLBACK_SKIP_ANNOTATIONS,
-    revision_to_roll_back_to,
 )
 from podtui.backends.base import (
     SIMULATOR_ONLY,
@@ -35,7 +32,6 @@ from podtui.backends.kube.apply import client_side_apply
 from podtui.backends.kube.cache import ObjectCache
 from podtui.backends.kube.client import (
     APPLY_PATCH,
-    JSON_PATCH,
     MERGE_PATCH,
     STRATEGIC_MERGE_PATCH,
     KubeAPIError,
@@ -45,6 +41,7 @@ from podtui.backends.kube.client import (
 )
 from podtui.backends.kube.drain import KubeDrain
 from podtui.backends.kube.reflector import Backoff, Reflector
+from podtui.backends.kube.rollback import rollout_undo
 from podtui.backends.kube.view import ClusterView
 
 RELATED = {
@@ -356,61 +353,12 @@ class KubeBackend(Backend):
     async def rollout_undo(
         self, target: str, *, to_revision: int = 0, namespace: str = "default"
     ) -> ActionResult:
-        """DeploymentRollbacker: the chosen ReplicaSet's template as a JSON patch."""
+        """`kubectl rollout undo`: polymorphichelpers/rollback.go's rollbacker of the kind."""
         result = ActionResult()
         info, name = self._target(target, result)
         if info is None:
             return result
-        if info.kind != "Deployment":
-            result.errors.append(f"error: no rollbacker has been implemented for {info.kind!r} yet")
-            return result
-        path = resource("Deployment").path(namespace, name)
-        obj = await self._call(result, "GET", path)
-        if obj is None:
-            return result
-        listing = await self._call(result, "GET", resource("ReplicaSet").path(namespace))
-        if listing is None:
-            return result
-        uid = obj["metadata"]["uid"]
-        owned = [
-            rs
-            for rs in listing.get("items") or ()
-            if any(
-                ref.get("controller") and ref.get("uid") == uid
-                for ref in rs["metadata"].get("ownerReferences") or ()
-            )
-        ]
-        owned.sort(key=du.by_creation)
-        found = revision_to_roll_back_to(owned, to_revision)
-        if isinstance(found, str):
-            result.errors.append(
-                f"error: {found or f'no rollout history found for deployment {name!r}'}"
-            )
-            return result
-        if du.equal_ignore_hash(found["spec"].get("template"), obj["spec"].get("template")):
-            result.lines.append(
-                f"{info.type_name()}/{name} skipped rollback (current template already matches revision {to_revision})"
-            )
-            return result
-        annotations = {
-            k: v
-            for k, v in (obj["metadata"].get("annotations") or {}).items()
-            if k in ROLLBACK_SKIP_ANNOTATIONS
-        }
-        for key, value in (found["metadata"].get("annotations") or {}).items():
-            if key not in ROLLBACK_SKIP_ANNOTATIONS:
-                annotations[key] = value
-        patch = [
-            {
-                "op": "replace",
-                "path": "/spec/template",
-                "value": du.template_without_hash(found["spec"].get("template")),
-            },
-            {"op": "replace", "path": "/metadata/annotations", "value": annotations},
-        ]
-        if await self._call(result, "PATCH", path, body=patch, content_type=JSON_PATCH) is not None:
-            result.lines.append(f"{info.type_name()}/{name} rolled back")
-        return result
+        return await rollout_undo(self, info, name, to_revision, namespace, result)
 
     async def set_image(
         self, target: str, image: str, *, container: str = "*", namespace: str = "default"
