@@ -16,9 +16,10 @@ import enum
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from engine.actions import ActionResult
-from engine.disruption.drain_progress import DrainOptions
+from engine.disruption.drain_progress import DrainLine, DrainOptions, PodProgress
 
 ADDED = "ADDED"
 MODIFIED = "MODIFIED"
@@ -72,6 +73,39 @@ SIMULATOR_ONLY = {
     FAULTS: "a real cluster cannot inject faults (only killing pods: delete them)",
     RECORDING: "recording to a scenario replays on the simulator only",
 }
+
+
+class DrainProgress(Protocol):
+    """A running `kubectl drain` as the drain panel reads it: the engine's Drain
+    (engine.disruption.drain) in process, KubeDrain (kube/drain.py) over the network.
+
+    States are engine.disruption.drain_progress's (RUNNING, DRAINED, FAILED, CANCELLED; per
+    pod POD_EVICTING, POD_BLOCKED with `blocked_by` and the 429's cause in `reason`,
+    POD_WAITING, POD_EVICTED, POD_DELETED, POD_GONE, POD_SKIPPED, POD_FAILED). Times are
+    seconds on the drain's clock: the simulated clock in process, the event loop's
+    monotonic clock over the network (`KubeDrain.now()`)."""
+
+    node: str
+    options: DrainOptions
+    state: str
+    pods: list[PodProgress]
+    lines: list[DrainLine]
+    warnings: str
+    started_at: float
+    finished_at: float | None
+    deadline: float | None
+
+    @property
+    def done(self) -> bool: ...
+
+    def listen(self, listener: Callable[[DrainLine], None]) -> Callable[[], None]: ...
+
+    def cancel(self) -> None:
+        """Stop as an interrupted kubectl stops: no more evictions, the node stays cordoned."""
+
+    def counts(self) -> dict[str, int]: ...
+
+    def blocking_budgets(self) -> dict[str, list[str]]: ...
 
 
 class Backend(ABC):
@@ -144,6 +178,17 @@ class Backend(ABC):
     ) -> ActionResult:
         """`kubectl drain`: cordon, evict the node's pods (retrying a 429 every 5 s), wait
         for them to go, until --timeout."""
+
+    def start_drain(
+        self, options: DrainOptions, on_line: Callable[[str], None] | None = None
+    ) -> DrainProgress:
+        """Start `kubectl drain` and return it at once, running: its per-pod progress for
+        the drain panel, and `cancel()`."""
+        raise NotImplementedError
+
+    def drains(self) -> list[DrainProgress]:
+        """Every drain started through this backend, oldest first."""
+        raise NotImplementedError
 
     @abstractmethod
     async def scale(

@@ -18,6 +18,7 @@ from engine.api.kinds import kind_info, lookup
 from engine.apply import apply_object
 from engine.cluster import Cluster
 from engine.describe import describe
+from engine.disruption.drain import Drain, drains_of
 from engine.disruption.drain import drain as start_drain
 from engine.disruption.drain_progress import DrainOptions
 from engine.disruption.eviction import evict_action
@@ -128,6 +129,17 @@ class EngineBackend(Backend):
         result.lines = [line.text for line in running.lines if line.stream != "stderr"]
         result.errors = [line.text for line in running.lines if line.stream == "stderr"]
         return result
+
+    def start_drain(
+        self, options: DrainOptions, on_line: Callable[[str], None] | None = None
+    ) -> Drain:
+        """The engine's drain, started: it runs on the simulated clock."""
+        return start_drain(
+            self.cluster, options, (lambda line: on_line(line.text)) if on_line else None
+        )
+
+    def drains(self) -> list[Drain]:
+        return drains_of(self.cluster)
 
     async def scale(
         self, target: str, replicas: int, *, namespace: str = "default"

@@ -87,9 +87,17 @@ async def test_drain_retries_a_budget_refusal_until_its_timeout(served):
     result = await backend.drain(DrainOptions(node=node, ignore_daemonsets=True, timeout=0.3))
     assert result.lines[0] == f"node/{node} cordoned"
     assert any("(will retry after 5s): Cannot evict pod" in line for line in result.errors)
+    # drain.go evictPods: the pod's goroutine checks the deadline before its next attempt.
+    blocked = [p["metadata"]["name"] for p in _web_pods(cluster) if p["spec"]["nodeName"] == node]
+    timed_out = (
+        f'error when evicting pods/"{blocked[0]}" -n "default": global timeout reached: 300ms'
+    )
     assert (
-        f'error: unable to drain node "{node}" due to error: global timeout reached: 300ms, continuing command...'
+        f'error: unable to drain node "{node}" due to error: {timed_out}, continuing command...'
         in result.errors
+    )
+    assert f'There are pending pods in node "{node}" when an error occurred: {timed_out}' in (
+        result.errors
     )
     assert cluster.store.get("Node", "", node)["spec"]["unschedulable"] is True
 

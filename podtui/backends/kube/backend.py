@@ -80,6 +80,7 @@ class KubeBackend(Backend):
         self._state_listeners: list[Callable[[Connection], None]] = []
         self.drain_retry_delay: float | None = None
         self.drain_poll_interval: float | None = None
+        self._drains: list[KubeDrain] = []
 
     # -- reflectors ---------------------------------------------------------------------------
     def reflect(self, kinds: Iterable[str]) -> list[Reflector]:
@@ -306,12 +307,25 @@ class KubeBackend(Backend):
     async def drain(
         self, options: DrainOptions, on_line: Callable[[str], None] | None = None
     ) -> ActionResult:
+        return await self.start_drain(options, on_line).wait()
+
+    def start_drain(
+        self, options: DrainOptions, on_line: Callable[[str], None] | None = None
+    ) -> KubeDrain:
+        """Start `kubectl drain` on this loop and return it at once: its per-pod progress
+        (the engine Drain's shape), `cancel()`, and `wait()` for the ActionResult."""
         timing = {}
         if self.drain_retry_delay is not None:
             timing["retry_delay"] = self.drain_retry_delay
         if self.drain_poll_interval is not None:
             timing["poll_interval"] = self.drain_poll_interval
-        return await KubeDrain(self.client, options, self.cordon, on_line, **timing).run()
+        running = KubeDrain(self.client, options, self.cordon, on_line, now=self.now, **timing)
+        self._drains.append(running)
+        return running.start()
+
+    def drains(self) -> list[KubeDrain]:
+        """Every drain started through this backend, oldest first (the drain panel's list)."""
+        return list(self._drains)
 
     async def scale(
         self, target: str, replicas: int, *, namespace: str = "default"
