@@ -119,7 +119,11 @@ def tui_parser() -> argparse.ArgumentParser:
         prog="podtui",
         description="A terminal console over a simulated Kubernetes cluster. "
         "Subcommands: `podtui sim PATH...`, `podtui validate PATH...`, "
-        "`podtui drill PATH...`, `podtui learn [LESSON]`, `podtui completion bash|zsh`.",
+        "`podtui drill PATH...`, `podtui serve PATH...`, `podtui learn [LESSON]`, "
+        "`podtui completion bash|zsh`. "
+        "`podtui --kubeconfig FILE [--context NAME]` opens the console on the real cluster "
+        "FILE names; `podtui --serve [--kubeconfig FILE] PATH...` serves the simulated "
+        "cluster to kubectl and writes FILE.",
     )
     parser.add_argument("--version", action="version", version=VERSION_LINE)
     parser.add_argument(
@@ -147,14 +151,62 @@ def tui_parser() -> argparse.ArgumentParser:
     )
     from podtui.serve.options import add_serve_options
 
-    add_serve_options(parser)
+    add_serve_options(parser, console=True)
     parser.add_argument(
         "--context",
         default=None,
         metavar="NAME",
-        help="with --kubeconfig (without --serve): the context of a real cluster to open read-only",
+        help="with --kubeconfig FILE and without --serve: the context of the real cluster "
+        "to open (an error with --serve, whose kubeconfig podtui writes)",
     )
     return parser
+
+
+SIMULATOR_FLAGS = (
+    ("PATH", "paths"),
+    ("--seed", "seed"),
+    ("--start-time", "start_time"),
+    ("--load", "load"),
+    ("--as", "as_user"),
+    ("--as-group", "as_group"),
+    ("--port", "port"),
+)
+"""What configures the simulated cluster (and its server): meaningless on a real cluster."""
+
+
+def _check_kubeconfig_mode(args: argparse.Namespace) -> None:
+    """`--kubeconfig FILE` writes FILE with --serve and opens a real cluster without it:
+    refuse the flags that belong to the other meaning rather than ignore them."""
+    if args.serve:
+        if args.context is not None:
+            raise UsageError(
+                "--context cannot be used with --serve: with --serve, --kubeconfig names the "
+                "kubeconfig podtui writes for kubectl (it has one context); to open a real "
+                "cluster, use --kubeconfig FILE --context NAME without --serve"
+            )
+        return
+    if args.kubeconfig is None:
+        if args.context is not None:
+            raise UsageError(
+                "--context needs --kubeconfig FILE: the real cluster's kubeconfig to open"
+            )
+        if args.port is not None:
+            raise UsageError(
+                "--port needs --serve: it is the port the simulated cluster is served on"
+            )
+        return
+    taken = [
+        flag
+        for flag, name in SIMULATOR_FLAGS
+        if getattr(args, name, None) or (name == "port" and args.port is not None)
+    ]
+    if taken:
+        raise UsageError(
+            f"{', '.join(taken)} cannot be used with --kubeconfig without --serve: "
+            f"--kubeconfig {args.kubeconfig} opens the real cluster it names, and "
+            f"{'they configure' if len(taken) > 1 else 'it configures'} the simulated one "
+            "(add --serve to serve the simulated cluster and write the kubeconfig instead)"
+        )
 
 
 def _paths_or_sample(paths: list[str]) -> list[str]:
@@ -320,6 +372,7 @@ def resume_sim(args: argparse.Namespace) -> SimRun | None:
 
 def run_tui(argv: list[str]) -> int:
     args = tui_parser().parse_args(argv)
+    _check_kubeconfig_mode(args)
     if args.load is not None:
         _refuse_with_load(args, seed=args.seed != 0)
     if args.kubeconfig and not args.serve:
@@ -333,7 +386,7 @@ def run_tui(argv: list[str]) -> int:
     if args.serve:
         from podtui.serve.options import kubeconfig_path, now
 
-        serve = (args.port, kubeconfig_path(args.kubeconfig))
+        serve = (args.port or 0, kubeconfig_path(args.kubeconfig))
         # kubectl's ages and timeouts are wall-clock: the served clock starts now.
         start = start or now()
     try:

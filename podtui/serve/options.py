@@ -30,16 +30,33 @@ def _port(value: str) -> int:
     return number
 
 
-def add_serve_options(parser: argparse.ArgumentParser) -> None:
-    """--port and --kubeconfig (`podtui serve` and `podtui --serve`)."""
+KUBECONFIG_WRITES = (
+    f"the kubeconfig podtui WRITES for kubectl (default {DEFAULT_KUBECONFIG}; it is "
+    "replaced, never read)"
+)
+KUBECONFIG_BOTH = (
+    "FILE means two things. With --serve: " + KUBECONFIG_WRITES + ". Without --serve: "
+    "a real cluster's kubeconfig to READ and open the console on (read-only; --context "
+    "picks its context)"
+)
+
+
+def add_serve_options(parser: argparse.ArgumentParser, *, console: bool = False) -> None:
+    """--port and --kubeconfig (`podtui serve` and `podtui --serve`). The console's
+    --kubeconfig also opens a real cluster without --serve: its help says both."""
     parser.add_argument(
-        "--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)"
+        "--port",
+        type=_port,
+        default=None if console else 0,
+        help="with --serve: port on 127.0.0.1 (default: a free one)"
+        if console
+        else "port on 127.0.0.1 (default: a free one)",
     )
     parser.add_argument(
         "--kubeconfig",
         default=None,
         metavar="FILE",
-        help=f"kubeconfig to write (default {DEFAULT_KUBECONFIG})",
+        help=KUBECONFIG_BOTH if console else KUBECONFIG_WRITES,
     )
 
 
