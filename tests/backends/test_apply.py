@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 from engine.apply import LAST_APPLIED, apply_object
+from podtui.backends.engine import EngineBackend
 from podtui.backends.kube.apply import apply_patch_for, modified_configuration
 from podtui.backends.kube.apply_patch import (
     three_way_json_merge_patch,
@@ -181,18 +182,18 @@ async def test_a_kind_kubectl_has_no_go_type_for_gets_a_json_merge_patch(served)
             "volumes": ["*"],
         },
     }
-    assert (await backend.apply(copy.deepcopy(psp))).lines == [
+    assert (await backend.apply(copy.deepcopy(psp))).lines[-1] == (
         "podsecuritypolicy.policy/permissive created"
-    ]
+    )
     psp["spec"]["privileged"] = False
     del psp["metadata"]["labels"]["b"]
     live = cluster.store.get("PodSecurityPolicy", "", "permissive")
     content_type, patch = apply_patch_for(live, modified_configuration(psp))
     assert content_type == MERGE_PATCH
     assert patch["metadata"]["labels"] == {"b": None}
-    assert (await backend.apply(copy.deepcopy(psp))).lines == [
+    assert (await backend.apply(copy.deepcopy(psp))).lines[-1] == (
         "podsecuritypolicy.policy/permissive configured"
-    ]
+    )
     live = cluster.store.get("PodSecurityPolicy", "", "permissive")
     assert live["spec"]["privileged"] is False
     assert live["metadata"]["labels"] == {"a": "1"}
@@ -347,3 +348,37 @@ def test_the_strategic_patch_is_the_one_kubectl_sends():
     containers = patch["spec"]["template"]["spec"]["containers"]
     assert [c["name"] for c in containers] == ["api", "side"]
     assert [e["name"] for e in containers[0]["env"]] == ["C", "A", "B"]
+
+
+async def test_apply_of_a_deprecated_api_version_prints_the_servers_warning(served):
+    # kubectl sends a manifest to its own group-version; the API server's deprecation
+    # warning comes back as a `Warning: 299` header, printed `Warning: ...` first.
+    _cluster, _server, backend = served
+    legacy = copy.deepcopy(DEPLOYMENT)
+    legacy["apiVersion"] = "extensions/v1beta1"
+    twin = cluster_with("")
+    result = await backend.apply(copy.deepcopy(legacy))
+    local = await EngineBackend(twin).apply(copy.deepcopy(legacy))
+    assert result.errors == []
+    assert result.lines == local.lines
+    assert result.lines[0].startswith("Warning: extensions/v1beta1 Deployment is deprecated")
+    assert result.lines[-1] == "deployment.extensions/api created"
+
+
+async def test_the_engine_backend_applies_server_side_too(served):
+    # In process, `apply(..., server_side=True)` is what the served PATCH
+    # application/apply-patch+yaml does: manager `kubectl`, no last-applied annotation.
+    cluster, _server, _backend = served
+    engine = EngineBackend(cluster)
+    config_map = copy.deepcopy(CONFIG_MAP)
+    assert (await engine.apply(config_map, server_side=True)).lines == [
+        "configmap/settings serverside-applied"
+    ]
+    config_map["data"] = {"a": "3"}
+    assert (await engine.apply(config_map, server_side=True)).lines == [
+        "configmap/settings serverside-applied"
+    ]
+    live = cluster.store.get("ConfigMap", "default", "settings")
+    assert live["data"] == {"a": "3"}
+    assert LAST_APPLIED not in (live["metadata"].get("annotations") or {})
+    assert [m["manager"] for m in live["metadata"]["managedFields"]] == ["kubectl"]

@@ -6,6 +6,7 @@ GET the live object. Absent: POST the manifest carrying the
 the three-way patch of the last applied configuration, the manifest (with its new
 annotation) and the live object; an empty patch is `unchanged` and is not sent, else PATCH
 it (`configured`), re-reading the object and recomputing on a 409 Conflict up to five times.
+The server's warnings come first, as `Warning: ...` lines, as kubectl prints them.
 The annotation is the engine's own (engine.apply.last_applied), so an object applied over
 the network and one applied in process carry the same text.
 """
@@ -94,10 +95,11 @@ async def client_side_apply(backend: KubeBackend, obj: dict) -> ActionResult:
     client = backend.client
     type_name = info.type_name(api_version)
     namespace = (meta.get("namespace") or "default") if info.namespaced else None
-    collection = resource(info.kind).path(namespace)
-    path = resource(info.kind).path(namespace, name)
+    collection = resource(info.kind).path(namespace, api_version=api_version)
+    path = resource(info.kind).path(namespace, name, api_version)
     query = {"fieldManager": FIELD_MANAGER, "fieldValidation": "Strict"}
     desired = modified_configuration(obj)
+    warnings: list[str] = []
     try:
         live = await client.request("GET", path)
     except KubeAPIError as err:
@@ -110,10 +112,11 @@ async def client_side_apply(backend: KubeBackend, obj: dict) -> ActionResult:
         return result
     if live is None:
         try:
-            await client.request("POST", collection, body=desired, query=query)
+            await client.request("POST", collection, body=desired, query=query, warnings=warnings)
         except (KubeAPIError, KubeConnectionError) as err:
             _error(result, err)
             return result
+        result.lines.extend(f"Warning: {w}" for w in warnings)
         result.lines.append(f"{type_name}/{name} created")
         return result
     if LAST_APPLIED not in ((live.get("metadata") or {}).get("annotations") or {}):
@@ -130,7 +133,12 @@ async def client_side_apply(backend: KubeBackend, obj: dict) -> ActionResult:
             break
         try:
             patched = await client.request(
-                "PATCH", path, body=patch, content_type=content_type, query=query
+                "PATCH",
+                path,
+                body=patch,
+                content_type=content_type,
+                query=query,
+                warnings=warnings,
             )
             break
         except KubeAPIError as err:
@@ -147,6 +155,7 @@ async def client_side_apply(backend: KubeBackend, obj: dict) -> ActionResult:
         except (KubeAPIError, KubeConnectionError) as err:
             _error(result, err)
             return result
+    result.lines.extend(f"Warning: {w}" for w in dict.fromkeys(warnings))
     if patched is not None and (patched.get("metadata") or {}).get("deletionTimestamp"):
         result.lines.append(DELETING_WARNING.format(name=name))
     result.lines.append(f"{type_name}/{name} {'configured' if patch else 'unchanged'}")

@@ -428,7 +428,9 @@ class KubeBackend(Backend):
         if info is None:
             return result
         namespace = (meta.get("namespace") or "default") if info.namespaced else None
-        path = resource(info.kind).path(namespace, name)
+        api_version = str(obj.get("apiVersion", ""))
+        path = resource(info.kind).path(namespace, name, api_version)
+        warnings: list[str] = []
         answer = await self._call(
             result,
             "PATCH",
@@ -436,7 +438,9 @@ class KubeBackend(Backend):
             body=obj,
             content_type=APPLY_PATCH,
             query={"fieldManager": "kubectl", "fieldValidation": "Strict", "force": "false"},
+            warnings=warnings,
         )
         if answer is not None:
-            result.lines.append(f"{info.type_name()}/{name} serverside-applied")
+            result.lines.extend(f"Warning: {w}" for w in warnings)
+            result.lines.append(f"{info.type_name(api_version)}/{name} serverside-applied")
         return result

@@ -10,13 +10,14 @@ objects in their wire shape (plain dicts), and one path per kind serves every ki
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from kubernetes_asyncio import client, config
 
-from engine.api.kinds import KindInfo, kind_info
+from engine.api.kinds import KindInfo, kind_info, lookup
 
 JSON = "application/json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -57,8 +58,14 @@ class Resource:
     def kind(self) -> str:
         return self.info.kind
 
-    def path(self, namespace: str | None = None, name: str | None = None) -> str:
+    def path(
+        self, namespace: str | None = None, name: str | None = None, api_version: str = ""
+    ) -> str:
+        """The URL path at the preferred group-version, or at `api_version` when the kind
+        is served there (kubectl sends a manifest to its own apiVersion's path)."""
         version = self.info.preferred_api_version
+        if api_version and lookup(api_version, self.info.kind) is self.info:
+            version = api_version
         base = f"/api/{version}" if "/" not in version else f"/apis/{version}"
         if self.info.namespaced and namespace:
             base += f"/namespaces/{namespace}"
@@ -134,9 +141,14 @@ class KubeClient:
         body: Any = None,
         content_type: str = JSON,
         timeout: float | None = 30.0,
+        warnings: list[str] | None = None,
     ) -> dict:
-        """One request; the decoded JSON answer, or KubeAPIError with the server's Status."""
+        """One request; the decoded JSON answer, or KubeAPIError with the server's Status.
+        The server's `Warning` headers (deprecations, Pod Security) go into `warnings`."""
         response = await self._send(method, path, query, body, content_type, timeout)
+        if warnings is not None:
+            for header in response.headers.getall("Warning", ()):
+                warnings.extend(parse_warning_header(header))
         try:
             data = await response.read()
         except Exception as err:
@@ -189,6 +201,19 @@ class KubeClient:
                 yield line
         finally:
             response.release()
+
+
+_WARNING = re.compile(r'(\d{3}) (\S+) "((?:[^"\\]|\\.)*)"')
+
+
+def parse_warning_header(header: str) -> list[str]:
+    """The texts of a `Warning` header (RFC 7234: `299 - "text"`, several comma-separated),
+    as client-go's ParseWarningHeaders reads them; kubectl prints each as `Warning: text`."""
+    return [
+        re.sub(r"\\(.)", r"\1", text)
+        for code, _agent, text in _WARNING.findall(header)
+        if code == "299"
+    ]
 
 
 def _status(data: bytes) -> dict:
