@@ -201,12 +201,17 @@ class KubeBackend(Backend):
 
     # -- verbs --------------------------------------------------------------------------------
     async def _call(self, result: ActionResult, method: str, path: str, **kwargs) -> dict | None:
+        """One request for a verb: its errors in kubectl's words, the server's warnings as
+        `Warning: ...` lines (kubectl prints them as they come, before its own line)."""
+        warnings: list[str] = []
         try:
-            return await self.client.request(method, path, **kwargs)
+            return await self.client.request(method, path, warnings=warnings, **kwargs)
         except KubeAPIError as err:
             result.errors.append(err.kubectl())
         except KubeConnectionError as err:
             result.errors.append(f"Unable to connect to the server: {err}")
+        finally:
+            result.lines.extend(f"Warning: {w}" for w in warnings)
         return None
 
     def _target(self, target: str, result: ActionResult):
@@ -430,7 +435,6 @@ class KubeBackend(Backend):
         namespace = (meta.get("namespace") or "default") if info.namespaced else None
         api_version = str(obj.get("apiVersion", ""))
         path = resource(info.kind).path(namespace, name, api_version)
-        warnings: list[str] = []
         answer = await self._call(
             result,
             "PATCH",
@@ -438,9 +442,7 @@ class KubeBackend(Backend):
             body=obj,
             content_type=APPLY_PATCH,
             query={"fieldManager": "kubectl", "fieldValidation": "Strict", "force": "false"},
-            warnings=warnings,
         )
         if answer is not None:
-            result.lines.extend(f"Warning: {w}" for w in warnings)
             result.lines.append(f"{info.type_name(api_version)}/{name} serverside-applied")
         return result
