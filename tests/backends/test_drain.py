@@ -7,6 +7,7 @@ from engine.disruption.drain_progress import (
     CANCELLED,
     DRAINED,
     POD_BLOCKED,
+    POD_DELETED,
     POD_EVICTED,
     RUNNING,
     DrainOptions,
@@ -90,3 +91,76 @@ async def test_a_drain_to_completion_reports_each_pod_gone(served):
     assert seen[-1] == f"node/{node} drained"
     for key in held:
         assert f"pod/{key.split('/')[1]} evicted" in result.lines
+
+
+def _twin():
+    """The served cluster's twin: same manifests, seed and time, so the same pod names."""
+    from tests.backends.conftest import WORKLOADS
+    from tests.engine.simulation import cluster_with
+
+    twin = cluster_with(WORKLOADS)
+    twin.run_until(30)
+    return twin
+
+
+def _engine_lines(twin, options: DrainOptions) -> list[tuple[str, str]]:
+    running = engine_drain(twin, options)
+    while not running.done:
+        twin.tick()
+    return [(line.stream, line.text) for line in running.lines]
+
+
+async def test_a_client_dry_run_changes_nothing_and_says_what_it_would_do(served):
+    # cmd/drain.go: --dry-run=client prints `(dry run)` and sends no write.
+    cluster, _server, backend = served
+    node, held = _node_with_web_pod(cluster)
+    options = DrainOptions(node=node, ignore_daemonsets=True, dry_run="client")
+    running = backend.start_drain(options)
+    await running.wait()
+    assert running.state == DRAINED
+    assert not cluster.store.get("Node", "", node)["spec"].get("unschedulable")
+    assert [(line.stream, line.text) for line in running.lines] == _engine_lines(_twin(), options)
+    assert running.lines[-1].text == f"node/{node} drained (dry run)"
+    for key in held:
+        assert cluster.store.get("Pod", "default", key.split("/")[1]) is not None
+
+
+async def test_a_server_dry_run_sends_evictions_that_delete_nothing(served):
+    # drain.go makeDeleteOptions: DryRun All in the Eviction's deleteOptions.
+    cluster, _server, backend = served
+    cluster.api.delete("PodDisruptionBudget", "default", "web")
+    node, held = _node_with_web_pod(cluster)
+    options = DrainOptions(node=node, ignore_daemonsets=True, dry_run="server")
+    running = backend.start_drain(options)
+    await running.wait()
+    assert running.state == DRAINED
+    assert f"evicting pod {held[0]} (server dry run)" in [line.text for line in running.lines]
+    assert running.lines[-1].text == f"node/{node} drained (server dry run)"
+    for key in held:
+        assert cluster.store.get("Pod", "default", key.split("/")[1]) is not None
+    twin = _twin()
+    twin.api.delete("PodDisruptionBudget", "default", "web")
+    assert sorted((line.stream, line.text) for line in running.lines) == sorted(
+        _engine_lines(twin, options)
+    )
+
+
+async def test_disable_eviction_deletes_past_the_budget(served):
+    # drain.go deletePods: DELETE without asking the PodDisruptionBudget, then waitForDelete;
+    # each pod gone prints `pod/NAME deleted`.
+    cluster, _server, backend = served
+    node, held = _node_with_web_pod(cluster)
+    options = DrainOptions(node=node, ignore_daemonsets=True, disable_eviction=True)
+    async with clock_running(cluster):
+        running = backend.start_drain(options)
+        result = await running.wait()
+    assert running.state == DRAINED, result.errors
+    assert running.counts() == {POD_DELETED: len(held)}
+    assert result.lines[-1] == f"node/{node} drained"
+    for key in held:
+        name = key.split("/")[1]
+        assert f"pod/{name} deleted" in result.lines
+        assert cluster.store.get("Pod", "default", name) is None
+    assert sorted(result.lines) == sorted(
+        text for stream, text in _engine_lines(_twin(), options) if stream == "stdout"
+    )

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -26,17 +25,13 @@ from engine.actions import ActionResult
 from engine.disruption import drain_filters
 from engine.disruption.drain_progress import (
     CANCELLED,
-    DEADLINE_EXCEEDED,
     DRAINED,
     EVICT_ERROR_RETRY_DELAY,
     FAILED,
     POD_BLOCKED,
+    POD_DELETED,
     POD_EVICTED,
-    POD_EVICTING,
     POD_FAILED,
-    POD_GONE,
-    POD_SKIPPED,
-    POD_WAITING,
     RUNNING,
     STDERR,
     STDOUT,
@@ -45,25 +40,16 @@ from engine.disruption.drain_progress import (
     DrainOptions,
     PodProgress,
 )
-from engine.timeutil import format_go_duration
 from podtui.backends.kube.client import KubeAPIError, KubeClient, KubeConnectionError, resource
+from podtui.backends.kube.drain_pods import delete_pods, evict_pod
 
 LineListener = Callable[[DrainLine], None]
-
-_BUDGET = re.compile(r"^The disruption budget (\S+) ")
-"""The budget's name in a 429's DisruptionBudget cause (pkg/registry/core/pod/storage/
-eviction.go: `The disruption budget %s needs %d healthy pods and has %d currently`)."""
 
 
 def _aggregate(messages: list[str]) -> str:
     """utilerrors.NewAggregate(...).Error(): one message as is, several as `[a, b]`."""
     unique = list(dict.fromkeys(messages))
     return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
-
-
-def _causes(err: KubeAPIError) -> list[str]:
-    details = err.body.get("details") or {}
-    return [str(c.get("message", "")) for c in details.get("causes") or () if c.get("message")]
 
 
 class KubeDrain:
@@ -99,6 +85,8 @@ class KubeDrain:
             self._listeners.append(lambda line: on_line(line.text))
         self._task: asyncio.Task | None = None
         self._pod_tasks: list[asyncio.Task] = []
+        self.final_lines: list[str] | None = None
+        """What deletePods' error prints in place of the aggregate (`error: ...`)."""
 
     # -- progress (the engine Drain's shape) ------------------------------------------------
     @staticmethod
@@ -184,13 +172,25 @@ class KubeDrain:
             self._finish(FAILED)
 
     # -- RunDrain ----------------------------------------------------------------------------
-    async def _drain(self) -> None:
-        cordoned = await self.cordon(self.node)
-        for line in cordoned.lines:
-            self._emit(line)
-        if cordoned.errors:
+    def suffix(self) -> str:
+        return {"client": " (dry run)", "server": " (server dry run)"}.get(self.options.dry_run, "")
+
+    async def _cordon(self) -> bool:
+        """RunCordonOrUncordon; a dry run only says what it would do."""
+        if self.options.dry_run == "none":
+            cordoned = await self.cordon(self.node)
+            for line in cordoned.lines:
+                self._emit(line)
             for line in cordoned.errors:
                 self._emit(line, STDERR)
+            return not cordoned.errors
+        node = await self.client.request("GET", resource("Node").path(None, self.node))
+        verb = "already cordoned" if (node.get("spec") or {}).get("unschedulable") else "cordoned"
+        self._emit(f"node/{self.node} {verb}{self.suffix()}")
+        return True
+
+    async def _drain(self) -> None:
+        if not await self._cordon():
             self._finish(FAILED)
             return
         listing = await self._pods_for_deletion()
@@ -201,6 +201,12 @@ class KubeDrain:
             self.warnings = listing.warnings()
             self._emit(f"Warning: {self.warnings}", STDERR)
         pods = listing.pods()
+        if self.options.dry_run == "client":
+            for pod in pods:
+                meta = pod["metadata"]
+                self._emit(f"evicting pod {meta.get('namespace', '')}/{meta['name']} (dry run)")
+            self._drained()
+            return
         self.pods = [
             PodProgress(
                 p["metadata"].get("namespace", ""),
@@ -212,18 +218,24 @@ class KubeDrain:
         ]
         if self.options.timeout > 0:
             self.deadline = self.now() + self.options.timeout
-        loop = asyncio.get_running_loop()
-        self._pod_tasks = [loop.create_task(self._evict(p)) for p in self.pods]
-        try:
-            await asyncio.gather(*self._pod_tasks)
-        except BaseException:
-            for task in self._pod_tasks:
-                task.cancel()
-            raise
+        if self.options.disable_eviction:
+            await delete_pods(self)
+        else:
+            loop = asyncio.get_running_loop()
+            self._pod_tasks = [loop.create_task(evict_pod(self, p)) for p in self.pods]
+            try:
+                await asyncio.gather(*self._pod_tasks)
+            except BaseException:
+                for task in self._pod_tasks:
+                    task.cancel()
+                raise
         if self.errors:
             await self._after_errors()
             return
-        self._emit(f"node/{self.node} drained")
+        self._drained()
+
+    def _drained(self) -> None:
+        self._emit(f"node/{self.node} drained{self.suffix()}")
         self._finish(DRAINED)
 
     async def _list_pods(self) -> list[dict]:
@@ -271,9 +283,12 @@ class KubeDrain:
                 "Following errors occurred while getting the list of pods to delete:", STDERR
             )
             self._emit(_aggregate(pending.errors()), STDERR)
-        self._fail_node(list(dict.fromkeys(self.errors)))
+        self._fail_node(list(dict.fromkeys(self.errors)), self.final_lines)
 
-    def _fail_node(self, errs: list[str]) -> None:
+    def _fail_node(self, errs: list[str], final_lines: list[str] | None = None) -> None:
+        """RunDrain's failure path, then cmdutil.CheckErr's printing of the error: an
+        aggregate prints one message a line as it is; deletePods' plain error gets the
+        `error: ` prefix (or, from the API, `Error from server (...)`)."""
         self.errors = errs
         self._emit(
             f"error: unable to drain node {json.dumps(self.node)} due to error: "
@@ -282,110 +297,26 @@ class KubeDrain:
         )
         self._emit("There are pending nodes to be drained:", STDERR)
         self._emit(f" {self.node}", STDERR)
-        for line in errs:
+        for line in final_lines or errs:
             self._emit(line, STDERR)
         self._finish(FAILED)
 
-    # -- evictPods, one pod ------------------------------------------------------------------
-    def _timed_out(self) -> bool:
+    # -- for the pod flows (kube/drain_pods.py) ----------------------------------------------
+    def timed_out(self) -> bool:
         return self.deadline is not None and self.now() >= self.deadline
 
-    def _pod_failed(self, progress: PodProgress, message: str) -> None:
+    def pod_failed(self, progress: PodProgress, message: str) -> None:
         progress.state = POD_FAILED
         progress.error = message
         progress.reason = message
         progress.since = self.now()
         self.errors.append(message)
 
-    def _pod_done(self, progress: PodProgress, state: str) -> None:
+    def pod_done(self, progress: PodProgress, state: str, *, announce: bool = True) -> None:
         progress.state = state
         progress.since = self.now()
-        if state == POD_EVICTED:
+        if announce and state in (POD_EVICTED, POD_DELETED):
             self._emit(f"pod/{progress.name} {state}")
 
-    async def _evict(self, progress: PodProgress) -> None:
-        """evictPods' goroutine for one pod: evict until accepted, then wait for it to go."""
-        name, namespace = progress.name, progress.namespace
-        quoted = f"pods/{json.dumps(name)} -n {json.dumps(namespace)}"
-        path = resource("Pod").path(namespace, name)
-        body: dict = {
-            "apiVersion": "policy/v1",
-            "kind": "Eviction",
-            "metadata": {"name": name, "namespace": namespace},
-        }
-        if self.options.grace_period >= 0:
-            body["deleteOptions"] = {"gracePeriodSeconds": self.options.grace_period}
-        while True:
-            progress.attempts += 1
-            progress.state = POD_EVICTING
-            self._emit(f"evicting pod {progress.key}")
-            if self._timed_out():
-                self._pod_failed(
-                    progress,
-                    f"error when evicting {quoted}: global timeout reached: "
-                    f"{format_go_duration(self.options.timeout)}",
-                )
-                return
-            try:
-                await self.client.request("POST", path + "/eviction", body=body)
-                break
-            except KubeAPIError as err:
-                if err.status == 404:
-                    self._pod_done(progress, POD_GONE)
-                    return
-                if err.status != 429:
-                    self._pod_failed(progress, f"error when evicting {quoted}: {err.message}")
-                    return
-                self._emit(
-                    f"error when evicting {quoted} (will retry after "
-                    f"{format_go_duration(EVICT_ERROR_RETRY_DELAY)}): {err.message}",
-                    STDERR,
-                )
-                causes = _causes(err)
-                progress.state = POD_BLOCKED
-                progress.since = self.now()
-                found = next((m for c in causes if (m := _BUDGET.match(c))), None)
-                progress.blocked_by = found.group(1) if found else None
-                progress.reason = "; ".join(causes) or err.message
-            await asyncio.sleep(self.retry_delay)
-            # Re-read the pod by name: it may be a new one (kubectl's getPodFn).
-            with contextlib.suppress(KubeAPIError):
-                fresh = await self.client.request("GET", path)
-                progress.uid = fresh["metadata"].get("uid", progress.uid)
-        progress.blocked_by = None
-        progress.reason = ""
-        progress.state = POD_WAITING
-        progress.since = self.now()
-        await self._wait_for_delete(progress, path)
-
-    async def _wait_for_delete(self, progress: PodProgress, path: str) -> None:
-        """waitForDelete: gone, or replaced by a pod of the same name with a new UID."""
-        skip = self.options.skip_wait_for_delete_timeout
-        while True:
-            try:
-                live = await self.client.request("GET", path)
-            except KubeAPIError as err:
-                if err.status != 404:
-                    raise
-                live = None
-            if live is None or live["metadata"].get("uid") != progress.uid:
-                self._pod_done(progress, POD_EVICTED)
-                return
-            if drain_filters.should_skip_pod(live, skip, drain_filters.stamp_age(self.wall_now)):
-                self._emit(
-                    f"pod {json.dumps(progress.name)} has DeletionTimestamp older than {skip} seconds, skipping"
-                )
-                progress.state = POD_SKIPPED
-                progress.since = self.now()
-                return
-            if self._timed_out():
-                self._pod_failed(
-                    progress,
-                    f"error when waiting for pod {json.dumps(progress.name)} in namespace "
-                    f"{json.dumps(progress.namespace)} to terminate: {DEADLINE_EXCEEDED}",
-                )
-                return
-            delay = self.poll_interval
-            if self.deadline is not None:
-                delay = max(0.0, min(delay, self.deadline - self.now()))
-            await asyncio.sleep(delay)
+    def emit(self, text: str, stream: str = STDOUT) -> None:
+        self._emit(text, stream)
