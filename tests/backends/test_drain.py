@@ -164,3 +164,13 @@ async def test_disable_eviction_deletes_past_the_budget(served):
     assert sorted(result.lines) == sorted(
         text for stream, text in _engine_lines(_twin(), options) if stream == "stdout"
     )
+
+
+async def test_a_drain_cancelled_before_it_began_still_answers(served):
+    cluster, _server, backend = served
+    node, _held = _node_with_web_pod(cluster)
+    running = backend.start_drain(DrainOptions(node=node, ignore_daemonsets=True))
+    running.cancel()
+    result = await running.wait()
+    assert running.state == CANCELLED
+    assert result.errors == []

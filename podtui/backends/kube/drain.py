@@ -16,7 +16,6 @@ interrupted kubectl stops: no more evictions, the node stays cordoned.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -142,8 +141,13 @@ class KubeDrain:
         if self._task is None:
             self.start()
         assert self._task is not None
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await asyncio.shield(self._task)
+        except asyncio.CancelledError:
+            # The drain cancelled before it began; a waiter that is itself cancelled
+            # must hear of it.
+            if not self._task.cancelled():
+                raise
         return self.result
 
     async def run(self) -> ActionResult:
