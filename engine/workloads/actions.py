@@ -230,8 +230,9 @@ def _deployment_rollback(
         return None
     if obj["spec"].get("paused"):
         result.errors.append(
+            # kubectl polymorphichelpers/rollback.go (DeploymentRollbacker.Rollback).
             "error: you cannot rollback a paused deployment; resume it first with "
-            f"'kubectl rollout resume deployment/{name}' and try again"
+            "'kubectl rollout resume' and try again"
         )
         return None
     if du.equal_ignore_hash(found["spec"].get("template"), obj["spec"].get("template")):

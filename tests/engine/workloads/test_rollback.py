@@ -95,3 +95,19 @@ class TestNoRollbacker:
         assert actions.rollout_undo(cluster, "replicaset/web").errors == [
             'error: no rollbacker has been implemented for "ReplicaSet.apps"'
         ]
+
+
+class TestRolloutUndoPausedDeployment:
+    def test_a_paused_deployment_cannot_be_rolled_back(self) -> None:
+        # kubectl polymorphichelpers/rollback.go, DeploymentRollbacker.Rollback: refused with
+        # the same words whatever the Deployment is called.
+        cluster = cluster_with(workload("Deployment", "web", replicas=1))
+        run_until(cluster, lambda: settled(cluster, "web", "nginx:1.27", 1))
+        actions.set_image(cluster, "deployment/web", "nginx:1.28")
+        run_until(cluster, lambda: settled(cluster, "web", "nginx:1.28", 1))
+        get(cluster, "Deployment", "web")["spec"]["paused"] = True
+        assert actions.rollout_undo(cluster, "deployment/web").errors == [
+            "error: you cannot rollback a paused deployment; resume it first with "
+            "'kubectl rollout resume' and try again"
+        ]
+        assert image(get(cluster, "Deployment", "web")) == "nginx:1.28"
