@@ -124,13 +124,27 @@ class ApplyReport:
 
 # -- the last applied configuration ---------------------------------------------------------
 def last_applied(obj: dict) -> str:
-    """The annotation's value: the manifest as JSON, without the annotation itself."""
+    """The annotation's value as kubectl writes it (pkg/util/apply.go GetModifiedConfiguration):
+    the manifest as JSON without the annotation itself. kubectl sets the annotation map before
+    encoding, so a manifest without annotations records `"annotations":{}`."""
     copied = copy.deepcopy(obj)
-    annotations = (copied.get("metadata") or {}).get("annotations") or {}
+    meta = copied.get("metadata")
+    if not isinstance(meta, dict):
+        meta = copied["metadata"] = {}
+    annotations = meta.get("annotations") or {}
     annotations.pop(LAST_APPLIED, None)
-    if not annotations and "annotations" in (copied.get("metadata") or {}):
-        del copied["metadata"]["annotations"]
+    meta["annotations"] = annotations
     return json.dumps(copied, separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def in_namespace(obj: dict, namespace: str) -> dict:
+    """The object as kubectl's resource builder hands it on: a namespaced object without a
+    namespace gets the command's (cli-runtime resource/visitor.go SetNamespace), so the
+    request body and the last-applied annotation carry it."""
+    meta = obj.get("metadata")
+    if not namespace or not isinstance(meta, dict) or meta.get("namespace"):
+        return obj
+    return {**obj, "metadata": {**meta, "namespace": namespace}}
 
 
 def previous_configuration(live: dict) -> dict | None:
@@ -314,12 +328,15 @@ def apply_object(
     name = str((obj.get("metadata") or {}).get("name", ""))
     kind = info.kind if info else str(obj.get("kind", ""))
     type_name = info.type_name(str(obj.get("apiVersion", ""))) if info else kind.lower()
+    namespace = (
+        ((obj.get("metadata") or {}).get("namespace") or "default")
+        if info and info.namespaced
+        else ""
+    )
+    obj = in_namespace(obj, namespace)
     desired = copy.deepcopy(obj)
     desired.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = last_applied(
         obj
-    )
-    namespace = (
-        (desired["metadata"].get("namespace") or "default") if info and info.namespaced else ""
     )
     outcome = ApplyOutcome(
         type_name, name, "", namespace, kind=kind, source=source, line_number=line_number

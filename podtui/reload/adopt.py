@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from engine.api.kinds import lookup
-from engine.apply import LAST_APPLIED, Member, last_applied
+from engine.apply import LAST_APPLIED, Member, in_namespace, last_applied
 from engine.cluster import Cluster
 from engine.manifests.loader import Manifest
 from engine.manifests.source import read_source
@@ -111,7 +111,7 @@ def _member(cluster: Cluster, manifest: Manifest) -> Member | None:
     if live is None:
         return None
     annotations = live["metadata"].get("annotations") or {}
-    if annotations.get(LAST_APPLIED) != last_applied(manifest.obj):
+    if annotations.get(LAST_APPLIED) != last_applied(in_namespace(manifest.obj, namespace)):
         return None
     type_name = info.type_name(str(manifest.obj.get("apiVersion", "")))
     return Member((info.kind, namespace, manifest.name), type_name, live["metadata"]["uid"])

@@ -374,3 +374,31 @@ class TestWorkloads:
             "deployment.apps/web: live edit of spec.replicas replaced by web.yaml"
         )
         assert cluster.store.get("Deployment", "default", "web")["spec"]["replicas"] == 2
+
+
+class TestLastAppliedAnnotation:
+    # kubectl pkg/util/apply.go GetModifiedConfiguration sets the annotation map (empty
+    # when the manifest has none) before encoding; cli-runtime's resource builder has already
+    # given a namespaced object the command's namespace (visitor.go SetNamespace).
+    def test_last_applied_records_an_empty_annotation_map_and_the_default_namespace(
+        self, cluster: Cluster
+    ) -> None:
+        outcome = apply_object(cluster, config_map("settings", mode="fast"))
+        assert outcome.error is None
+        live = cluster.store.get("ConfigMap", "default", "settings")
+        assert live["metadata"]["annotations"][LAST_APPLIED] == (
+            '{"apiVersion":"v1","data":{"mode":"fast"},"kind":"ConfigMap",'
+            '"metadata":{"annotations":{},"name":"settings","namespace":"default"}}\n'
+        )
+
+    def test_a_cluster_scoped_object_records_no_namespace(self, cluster: Cluster) -> None:
+        namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}}
+        assert apply_object(cluster, namespace).error is None
+        live = cluster.store.get("Namespace", "", "team")
+        assert live["metadata"]["annotations"][LAST_APPLIED] == (
+            '{"apiVersion":"v1","kind":"Namespace","metadata":{"annotations":{},"name":"team"}}\n'
+        )
+
+    def test_applying_the_same_manifest_again_is_unchanged(self, cluster: Cluster) -> None:
+        assert apply_object(cluster, config_map("settings", mode="fast")).action == "created"
+        assert apply_object(cluster, config_map("settings", mode="fast")).action == "unchanged"

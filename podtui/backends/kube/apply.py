@@ -23,6 +23,7 @@ from engine.apply import (
     DELETING_WARNING,
     LAST_APPLIED,
     NO_LAST_APPLIED_WARNING,
+    in_namespace,
     last_applied,
     previous_configuration,
 )
@@ -98,7 +99,7 @@ async def client_side_apply(backend: KubeBackend, obj: dict) -> ActionResult:
     collection = resource(info.kind).path(namespace, api_version=api_version)
     path = resource(info.kind).path(namespace, name, api_version)
     query = {"fieldManager": FIELD_MANAGER, "fieldValidation": "Strict"}
-    desired = modified_configuration(obj)
+    desired = modified_configuration(in_namespace(obj, namespace or ""))
     warnings: list[str] = []
     try:
         live = await client.request("GET", path)
