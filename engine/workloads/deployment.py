@@ -33,6 +33,10 @@ class DeploymentController(WorkloadController):
         super().__init__(cluster)
         self.source = Source(COMPONENT)
         self.user = controller_user(COMPONENT)
+        self._quiet: dict[tuple[str, str], tuple] = {}
+        """Deployments whose last sync only requeued them (see _sync_quietly)."""
+        self._requeued_at_once = False
+        self._read_clock = False
         cluster.store.watch(self._on_deployment, {"Deployment"})
         cluster.store.watch(self._on_replica_set, {"ReplicaSet"})
         self.index.watch_pods("ReplicaSet", self._on_pod)
@@ -78,7 +82,54 @@ class DeploymentController(WorkloadController):
     def sync(self, key: tuple[str, str]) -> None:
         deployment = self.get(key)
         if deployment is None:
+            self._quiet.pop(key, None)
             return
+        self._sync_quietly(key, deployment)
+
+    def _inputs(self, deployment: dict) -> tuple | None:
+        """What a rolling sync reads, as resourceVersions: the Deployment and the ReplicaSets
+        it controls (None when an orphan ReplicaSet could be adopted, or for Recreate, whose
+        sync reads pods too)."""
+        namespace = deployment["metadata"].get("namespace", "")
+        if self.index.orphan_replica_sets.get(namespace) or (
+            deployment["spec"].get("strategy", {}).get("type") == "Recreate"
+        ):
+            return None
+        return (
+            deployment["metadata"]["resourceVersion"],
+            *[
+                rs["metadata"]["resourceVersion"]
+                for rs in self.index.controlled_by(deployment["metadata"]["uid"], "ReplicaSet")
+            ],
+        )
+
+    def _sync_quietly(self, key: tuple[str, str], deployment: dict) -> None:
+        """syncDeployment, skipped when it would only requeue itself again.
+
+        A Deployment short of a pod past its progress deadline, whose rollout had completed,
+        requeues itself every second (requeueStuckDeployment) until its pods come back: on
+        a node failure, every Deployment with a pod there, for minutes. Such a sync writes
+        nothing and reads the clock only to requeue, so while the Deployment and its
+        ReplicaSets keep the resourceVersions it saw, the next one would do the same: it is
+        not run again, only requeued as it would requeue itself.
+        """
+        inputs = self._inputs(deployment)
+        if inputs is not None and self._quiet.get(key) == inputs:
+            self.enqueue_obj_after(deployment, 1)
+            return
+        self._quiet.pop(key, None)
+        written = self.store.resource_version
+        self._requeued_at_once = self._read_clock = False
+        self._sync(deployment)
+        if (
+            inputs is not None
+            and self._requeued_at_once
+            and not self._read_clock
+            and self.store.resource_version == written
+        ):
+            self._quiet[key] = inputs
+
+    def _sync(self, deployment: dict) -> None:
         spec = deployment["spec"]
         if spec.get("selector") == {}:
             self.event(
@@ -610,6 +661,7 @@ class DeploymentController(WorkloadController):
         name = new_rs["metadata"]["name"] if new_rs is not None else None
         now = self.timestamp()
         if du.has_progress_deadline(deployment) and not complete_before:
+            self._read_clock = True  # the deadline, checked against now
             if du.deployment_complete(deployment, new_status):
                 message = (
                     f'ReplicaSet "{name}" has successfully progressed.'
@@ -696,6 +748,8 @@ class DeploymentController(WorkloadController):
         after = last + int(deployment["spec"]["progressDeadlineSeconds"]) - self.now
         # Timed out once strictly past the deadline: look a second after it.
         self.enqueue_obj_after(deployment, max(after, 0) + 1)
+        # Past it already: every later sync on the same inputs requeues a second on too.
+        self._requeued_at_once = after <= 0
 
     def check_paused_conditions(self, deployment: dict) -> None:
         """checkPausedConditions: Progressing Unknown while paused, and again when resumed."""

@@ -295,6 +295,52 @@ class TestEventsAndConditions:
             == f'ReplicaSet "{rs["metadata"]["name"]}" has timed out progressing.'
         )
 
+    def test_a_stuck_deployment_requeued_on_unchanged_inputs_does_what_a_full_sync_does(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # k/k pkg/controller/deployment/progress.go, requeueStuckDeployment: a complete
+        # Deployment that loses a pod past its deadline requeues itself (rate-limited) until
+        # the pod is back, and never times out (syncRolloutStatus skips the deadline check
+        # of a complete rollout). The engine skips a requeued sync whose Deployment and
+        # ReplicaSets have not changed since it last only requeued: the same story, fewer
+        # syncs.
+        from engine.checkpoint.replay import fingerprint
+        from engine.scenario import Step
+        from engine.steps import run_step
+        from engine.workloads.deployment import DeploymentController
+
+        text = workload("Deployment", "web", replicas=3, spec={"progressDeadlineSeconds": 30})
+
+        def story() -> tuple[str, int, dict]:
+            syncs = 0
+            full_sync = DeploymentController._sync
+
+            def counted(self, deployment: dict) -> None:
+                nonlocal syncs
+                syncs += 1
+                full_sync(self, deployment)
+
+            monkeypatch.setattr(DeploymentController, "_sync", counted)
+            cluster = cluster_with(text)
+            run_until_rolled_out(cluster)
+            node = pods_of(cluster, "web")[0]["spec"]["nodeName"]
+            run_step(cluster, Step(cluster.now, "inject", {"fault": "nodeDown", "node": node}))
+            cluster.run_until(cluster.now + 300)
+            down = get(cluster, "Deployment", "web")["status"]
+            assert down["availableReplicas"] < 3
+            progressing = du.get_condition(down, "Progressing")
+            run_step(cluster, Step(cluster.now, "inject", {"fault": "nodeUp", "node": node}))
+            run_until_rolled_out(cluster)
+            cluster.run_until(cluster.now + 60)
+            return fingerprint(cluster), syncs, progressing
+
+        quiet = story()
+        monkeypatch.setattr(DeploymentController, "_inputs", lambda self, deployment: None)
+        full = story()
+        assert quiet[2]["reason"] == full[2]["reason"] == "NewReplicaSetAvailable"
+        assert quiet[0] == full[0]
+        assert quiet[1] < full[1] - 100
+
     def test_a_paused_deployment_reports_it_and_does_not_roll(self) -> None:
         cluster = cluster_with(deployment(replicas=1))
         run_until_rolled_out(cluster)
