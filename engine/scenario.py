@@ -22,6 +22,7 @@ ACTIONS = (
     "cordon",
     "uncordon",
     "drain",
+    "cancelDrain",
     "scale",
     "setImage",
     "rolloutRestart",
@@ -57,6 +58,7 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
     "cordon": {},
     "uncordon": {},
     "drain": {},
+    "cancelDrain": {},
     "scale": {},
     "setImage": {},
     "rolloutRestart": {"namespace": "str"},
@@ -324,6 +326,8 @@ def _check_value(
         if action == "drain":
             problems.extend(_check_drain(value, doc, path))
         return problems
+    if action == "cancelDrain" and value is not None and not isinstance(value, str):
+        return [Problem(file, line, f"cancelDrain takes the node's name: {_example(action)}")]
     if not isinstance(value, str) or not value.strip():
         return [Problem(file, line, f"{action} names nothing: {_example(action)}")]
     if action in ("apply", "create"):
@@ -535,6 +539,7 @@ def _example(action: str) -> str:
         "cordon": "`cordon: node-2`",
         "uncordon": "`uncordon: node-2`",
         "drain": "`drain: {node: node-2, ignoreDaemonsets: true}`",
+        "cancelDrain": "`cancelDrain: node-2` (stops the running drain of node-2)",
         "scale": "`scale: {target: deployment/web, replicas: 5}`",
         "setImage": "`setImage: {target: deployment/web, container: app, image: nginx:1.27}`",
         "rolloutRestart": "`rolloutRestart: deployment/web`",

@@ -449,6 +449,20 @@ def drain(cluster: Cluster, options: DrainOptions, on_line: LineListener | None 
     return Drain(cluster, options, on_line).start()
 
 
+def cancel_drains(cluster: Cluster, node: str) -> actions.ActionResult:
+    """Interrupt every running `kubectl drain NODE` (its Ctrl-C): no more evictions, the
+    node stays cordoned. The `cancelDrain` scenario step and the console's stop-drain key."""
+    result = actions.ActionResult()
+    running = [run for run in drains_of(cluster) if run.node == node and not run.done]
+    if not running:
+        result.errors.append(f"error: no drain of node/{node} is running")
+        return result
+    for run in running:
+        run.cancel()
+    result.lines.append(f"drain of node/{node} stopped; the node stays cordoned")
+    return result
+
+
 __all__ = [
     "CANCELLED",
     "DEADLINE_EXCEEDED",
@@ -473,6 +487,7 @@ __all__ = [
     "DrainUsageError",
     "LineListener",
     "PodProgress",
+    "cancel_drains",
     "drain",
     "drains_of",
 ]

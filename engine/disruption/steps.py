@@ -1,4 +1,4 @@
-"""The `evict` and `drain` scenario steps: the same engine actions as the console's keys.
+"""The `evict`, `drain` and `cancelDrain` scenario steps: the same engine actions as the console's keys.
 
 A drain outlives its step: the lines it prints at the step's time are the step's outcome,
 the later ones (`evicting pod`, retries, `pod/x evicted`, `node/x drained`) are reported
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from engine.actions import ActionResult
 from engine.api.admission import UserInfo
-from engine.disruption.drain import Drain, DrainLine, DrainOptions
+from engine.disruption.drain import Drain, DrainLine, DrainOptions, cancel_drains
 from engine.disruption.eviction import evict_action
 from engine.scenario import Step
 from engine.steps import register_step, report_later
@@ -41,6 +41,11 @@ def run_drain(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
     return result
 
 
+def run_cancel_drain(cluster: Cluster, step: Step, user: UserInfo) -> ActionResult:
+    return cancel_drains(cluster, step.value)
+
+
 def register() -> None:
     register_step("evict", run_evict)
     register_step("drain", run_drain)
+    register_step("cancelDrain", run_cancel_drain)

@@ -17,13 +17,10 @@ from engine.timeutil import DEFAULT_START
 
 
 def drill_entries(manifests: list[Manifest], result: DrillResult) -> list[Entry]:
-    """The manifests at t=0, then each step the drill took, at its time, up to where the
-    drill cancelled a held drain (what it did from then on needs the cancel first)."""
+    """The manifests at t=0, then each step the drill took, at its time (a held drain's
+    cancel included: `cancelDrain`)."""
     entries = [apply_entry(0.0, manifests, initial=True)]
-    stop = result.replayable_until
     for step in result.steps:
-        if stop is not None and step.at >= stop:
-            break
         entry = step_entry(step)
         if entries[-1].at == step.at and len(entries) > 1:
             # The drill took these steps one after the other (a rollout of every workload,
@@ -34,13 +31,10 @@ def drill_entries(manifests: list[Manifest], result: DrillResult) -> list[Entry]
 
 
 def went_wrong_at(finding: Finding, result: DrillResult) -> float:
-    """The moment to replay to: the finding's first evidence (else the drill's end), never
-    past where the drill's steps stop telling the story (a cancelled drain)."""
+    """The moment to replay to: the finding's first evidence (else the drill's last step)."""
     at = min((e.at for e in finding.evidence), default=None)
     if at is None:
         at = result.steps[-1].at if result.steps else 0.0
-    if result.replayable_until is not None:
-        at = min(at, result.replayable_until)
     return at
 
 

@@ -66,9 +66,6 @@ class DrillResult:
     steps: list[Step] = field(default_factory=list)
     """What the drill did, as scenario steps at their simulated times: played over the
     same manifests and seed (engine.drill.replay) they rebuild the drill's cluster."""
-    replayable_until: float | None = None
-    """Where the steps stop telling the story: the drill cancelled a held drain here,
-    which no scenario step can say (None: the whole drill replays)."""
 
 
 @dataclass
@@ -81,7 +78,6 @@ class DrillContext:
     observer: Observer | None = None
     findings: list[Finding] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
-    replayable_until: float | None = None
 
     def step(self, action: str, value, **options) -> Step:
         """Record what the drill does now as a scenario step, and run it as one."""
@@ -162,10 +158,8 @@ def drill_drain(ctx: DrillContext) -> None:
         evidence = [Evidence(line.at, line.text) for line in run.lines]
         if not run.done:
             _drain_held(ctx, node, run, evidence)
-            # kubectl interrupted: no scenario step says so, the replay stops here.
-            if ctx.replayable_until is None:
-                ctx.replayable_until = cluster.now
-            run.cancel()
+            # kubectl interrupted (its Ctrl-C), as a step: the replay goes on past it.
+            ctx.run_step("cancelDrain", node)
         elif run.state != "drained":
             _drain_failed(ctx, node, run, evidence)
         ctx.run_step("uncordon", node)
@@ -469,7 +463,6 @@ def run_drills(
                 cluster.now - before,
                 availability,
                 ctx.steps,
-                ctx.replayable_until,
             )
         )
     for result in results:

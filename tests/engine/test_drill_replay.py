@@ -1,5 +1,5 @@
 """A drill's steps replay its cluster: the drill records what it did as scenario steps
-(drain, uncordon, rolloutRestart, inject nodeDown/nodeUp, delete), and those steps played
+(drain, cancelDrain, uncordon, rolloutRestart, inject nodeDown/nodeUp, delete), and those steps played
 over the same manifests and seed as checkpoint entries rebuild the drill's own cluster,
 timers and random generators included (engine.checkpoint.replay.fingerprint)."""
 
@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from engine.checkpoint.replay import fingerprint
-from engine.disruption.drain import Drain
 from engine.drill import runner
 from engine.drill.findings import DRAIN_BLOCKED
 from engine.drill.replay import replay_drill, went_wrong_at
@@ -40,33 +39,41 @@ def _drill(monkeypatch, name: str, paths: list[str]):
 def test_a_drills_steps_rebuild_its_cluster(monkeypatch, name: str) -> None:
     inputs, result, cluster = _drill(monkeypatch, name, [str(ROOT / "sample_manifests")])
     assert result.steps, "the drill did something"
-    assert result.replayable_until is None
     replayed = replay_drill(inputs.manifests, result, cluster.now)
     assert fingerprint(replayed) == fingerprint(cluster)
 
 
-def test_a_held_drain_replays_to_where_the_drill_cancelled_it(monkeypatch) -> None:
-    at_cancel: list[tuple[float, str]] = []
-    cancel = Drain.cancel
+def test_a_drain_drill_records_the_held_drain_it_cancels_as_a_cancel_drain_step(
+    monkeypatch,
+) -> None:
+    """The whole drain drill replays, past the drains it held and cancelled: each cancel is
+    a `cancelDrain` step, at the moment the drill gave up on that node."""
+    started: list[tuple[str, float, str]] = []
+    drain = runner.drain
 
-    def cancelled(self, *args, **kwargs):
-        if not at_cancel:
-            at_cancel.append((self.cluster.now, fingerprint(self.cluster)))
-        return cancel(self, *args, **kwargs)
+    def drain_and_look(cluster, options, *args):
+        run = drain(cluster, options, *args)
+        # What was due at the drain's start runs before the clock moves on, as the replay
+        # (run to that moment) leaves it; the drill's story is the same either way.
+        cluster.run_until(cluster.now)
+        started.append((options.node, cluster.now, fingerprint(cluster)))
+        return run
 
-    monkeypatch.setattr(Drain, "cancel", cancelled)
-    inputs, result, _ = _drill(monkeypatch, "drain", [str(DISRUPTION)])
-    assert [s.action for s in result.steps[:2]] == ["drain", "uncordon"]
-    assert result.steps[0].value == {
-        "node": "node-1",
-        "ignoreDaemonsets": True,
-        "deleteEmptydirData": True,
-    }
-    (when, expected) = at_cancel[0]
-    assert result.replayable_until == when
-    assert fingerprint(replay_drill(inputs.manifests, result, when)) == expected
+    monkeypatch.setattr(runner, "drain", drain_and_look)
+    inputs, result, cluster = _drill(monkeypatch, "drain", [str(DISRUPTION)])
+    actions = [(s.action, s.value) for s in result.steps]
+    node_1 = {"node": "node-1", "ignoreDaemonsets": True, "deleteEmptydirData": True}
+    assert actions[:3] == [("drain", node_1), ("cancelDrain", "node-1"), ("uncordon", "node-1")]
+    cancels = [s for s in result.steps if s.action == "cancelDrain"]
+    assert len(cancels) >= 2, "the budget holds the drain of more than one node"
+    assert cancels[0].at - result.steps[0].at == runner.DRAIN_DEADLINE
+    # The whole drill replays.
+    assert fingerprint(replay_drill(inputs.manifests, result, cluster.now)) == fingerprint(cluster)
+    # A finding about a later node replays to its own moment: that node's drain starting,
+    # past the cancelled drain of node-1.
     blocked = [f for f in result.findings if f.rule == DRAIN_BLOCKED]
-    # The first node's drain went wrong when it started; a later node's finding is past
-    # the cancelled drain, so its replay stops there.
-    assert went_wrong_at(blocked[0], result) == result.steps[0].at
-    assert went_wrong_at(blocked[-1], result) == when
+    later = next(f for f in blocked if "node-1" not in f.why)
+    when = went_wrong_at(later, result)
+    assert when > cancels[0].at
+    expected = next(digest for node, at, digest in started if at == when and node in later.why)
+    assert fingerprint(replay_drill(inputs.manifests, result, when)) == expected

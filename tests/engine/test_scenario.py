@@ -78,13 +78,13 @@ def test_steps_run_in_time_order_whatever_the_file_order(tmp_path: Path) -> None
         (
             "- at: 10s\n  reboot: node-1\n",
             [
-                'scenario.yaml:2: unknown scenario action "reboot" (known: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rolloutRestart, rolloutUndo, inject, exec)'
+                'scenario.yaml:2: unknown scenario action "reboot" (known: apply, create, delete, evict, cordon, uncordon, drain, cancelDrain, scale, setImage, rolloutRestart, rolloutUndo, inject, exec)'
             ],
         ),
         (
             "- at: 10s\n",
             [
-                "scenario.yaml:1: step has no action (one of: apply, create, delete, evict, cordon, uncordon, drain, scale, setImage, rolloutRestart, rolloutUndo, inject, exec)"
+                "scenario.yaml:1: step has no action (one of: apply, create, delete, evict, cordon, uncordon, drain, cancelDrain, scale, setImage, rolloutRestart, rolloutUndo, inject, exec)"
             ],
         ),
         ("- delete: pod/x\n", ["scenario.yaml:1: step has no `at:` time"]),
@@ -207,6 +207,17 @@ def test_steps_run_in_time_order_whatever_the_file_order(tmp_path: Path) -> None
             "at: 1s\n",
             ["scenario.yaml:1: a scenario must be a YAML list of steps (`- at: 10s` ...)"],
         ),
+        (
+            "- at: 1s\n  cancelDrain: {node: node-2}\n",
+            [
+                "scenario.yaml:2: cancelDrain takes the node's name: `cancelDrain: node-2` "
+                "(stops the running drain of node-2)"
+            ],
+        ),
+        (
+            "- at: 1s\n  cancelDrain: node-2\n  force: true\n",
+            ['scenario.yaml:3: unknown field "force" for a cancelDrain step'],
+        ),
     ],
 )
 def test_a_bad_step_is_reported_with_its_line(
@@ -218,6 +229,17 @@ def test_a_bad_step_is_reported_with_its_line(
 def test_every_bad_step_is_reported_at_once(tmp_path: Path) -> None:
     found = problems(tmp_path, "- at: 1s\n  reboot: x\n- at: 2s\n  delete: web\n")
     assert len(found) == 2
+
+
+def test_cancel_drain_names_the_node_whose_drain_stops(tmp_path: Path) -> None:
+    scenario, found = load_scenario(
+        write(tmp_path, "- at: 40s\n  drain: node-2\n- at: 5m\n  cancelDrain: node-2\n")
+    )
+    assert found == [] and scenario is not None
+    assert [(s.at, s.action, s.value) for s in scenario.steps] == [
+        (40, "drain", {"node": "node-2"}),
+        (300, "cancelDrain", "node-2"),
+    ]
 
 
 def test_the_console_only_steps_parse(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 from engine.checkpoint.replay import fingerprint
 from engine.drill import runner
 from engine.drill.findings import DRAIN_BLOCKED
+from engine.printers.duration import human_duration
 from podtui.app.app import PodtuiApp
 from podtui.app.drill.screen import DrillScreen
 from podtui.app.screens.main import MainScreen
@@ -96,6 +97,46 @@ async def test_enter_replays_the_drill_up_to_where_it_went_wrong(monkeypatch) ->
         assert fingerprint(app.session.cluster) == dict(drill_started)[when]
         assert app.session.replaying == f"drill drain @{when:g}s"
         assert any(f"replaying drill drain up to {when:g}s" in line for line in app.transcript)
+
+
+async def test_enter_on_a_later_nodes_finding_replays_past_the_cancelled_drain(
+    monkeypatch,
+) -> None:
+    """The drill gave up on node-2's drain (the budget holds it) and cancelled it, a
+    `cancelDrain` step: the finding about node-3 replays up to node-3's drain, the console's
+    cluster the drill's own at that moment."""
+    drill_started: list[tuple[str, float, str]] = []
+    drain = runner.drain
+
+    def started(cluster, options, *args):
+        run = drain(cluster, options, *args)
+        cluster.run_until(cluster.now)  # as in the test above
+        drill_started.append((options.node, cluster.now, fingerprint(cluster)))
+        return run
+
+    monkeypatch.setattr(runner, "drain", started)
+    app = drill_app()
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_report(pilot)
+        rows = [
+            i
+            for i, (f, _) in enumerate(screen.findings)
+            if f.rule == DRAIN_BLOCKED and "the drain of node-3" in f.why
+        ]
+        assert rows, [f.why for f, _ in screen.findings]
+        finding, result = screen.findings[rows[0]]
+        cancelled = [s.at for s in result.steps if s.action == "cancelDrain"]
+        screen.query_one(DataTable).move_cursor(row=rows[0])
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        ((when, expected),) = [(at, fp) for node, at, fp in drill_started if node == "node-3"]
+        assert finding.evidence[0].at == when
+        assert cancelled and cancelled[0] < when  # past node-2's cancelled drain
+        assert app.session.cluster.now == when
+        assert fingerprint(app.session.cluster) == expected
+        assert app.session.replaying == f"drill drain @{human_duration(when)}"
 
 
 def test_drill_report(snap_compare) -> None:

@@ -65,9 +65,4 @@ def replay_in_console(
         app.pop_screen()
     app.switch_screen(MainScreen(session))
     lines = [f"replaying drill {result.drill} up to {human_duration(until)}: {finding.why}"]
-    if result.replayable_until is not None and until >= result.replayable_until:
-        lines.append(
-            f"the drill cancelled a held drain at {human_duration(result.replayable_until)}; "
-            "the replay stops there"
-        )
     app.post_message(Outcome(lines, []))

@@ -335,6 +335,35 @@ class TestDrainStep:
             == '[35s] error when evicting pods/"web-1" -n "default": global timeout reached: 12s'
         )
 
+    def test_a_cancel_drain_step_stops_the_drain_and_the_node_stays_cordoned(
+        self, tmp_path: Path
+    ) -> None:
+        # An interrupted kubectl drain (k8s.io/kubectl/pkg/cmd/drain/drain.go): no more
+        # eviction attempts; the cordon it made stays (only uncordon lifts it).
+        from engine.sim import simulate
+
+        manifests = tmp_path / "m.yaml"
+        manifests.write_text(pod_yaml("web-1") + pod_yaml("web-2", node="node-1") + PDB)
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text(
+            "- at: 20s\n  drain: {node: node-2, force: true}\n"
+            "- at: 30s\n  cancelDrain: node-2\n"
+            "- at: 40s\n  cancelDrain: node-2\n"
+        )
+        lines: list[str] = []
+        inputs = load_inputs([str(manifests)], str(scenario))
+        assert not inputs.problems
+        cluster = simulate(inputs, until=60, report=lines.append)
+        stamped = [line for line in lines if line.startswith("[")]
+        stopped = stamped.index("[30s] drain of node/node-2 stopped; the node stays cordoned")
+        # The retry due at 30s ran before the step (what is due at a step's time runs first).
+        assert stamped[stopped - 1].startswith('[30s] error when evicting pods/"web-1"')
+        assert stamped[stopped + 1 :] == ["[40s] error: no drain of node/node-2 is running"]
+        (run,) = drains_of(cluster)
+        assert run.state == "cancelled"
+        assert node_unschedulable(cluster, "node-2")
+        assert cluster.store.get("Pod", "default", "web-1") is not None
+
     def test_options_round_trip_through_a_step(self) -> None:
         options = DrainOptions(
             "node-2",
