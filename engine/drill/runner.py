@@ -52,7 +52,12 @@ NODE_DOWN_SECONDS = 600.0
 ROLLOUT_DEADLINE = 660.0
 """A Deployment's default progressDeadlineSeconds (600 s), and time for the condition."""
 CHECK_EVERY = 5.0
-"""Simulated seconds between checks of whether the cluster has settled."""
+"""Simulated seconds between checks of whether the cluster has settled (and whether the
+drills were asked to stop)."""
+
+
+class DrillsStopped(Exception):
+    """`run_drills`' `stop()` said so: the drills ended where they were."""
 
 
 @dataclass
@@ -78,6 +83,12 @@ class DrillContext:
     observer: Observer | None = None
     findings: list[Finding] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    stop: Callable[[], bool] | None = None
+    """Asked every few simulated seconds: True ends the drills (DrillsStopped)."""
+
+    def check(self) -> None:
+        if self.stop is not None and self.stop():
+            raise DrillsStopped(self.name)
 
     def step(self, action: str, value, **options) -> Step:
         """Record what the drill does now as a scenario step, and run it as one."""
@@ -94,13 +105,19 @@ class DrillContext:
         while self.cluster.now < deadline:
             if done():
                 return True
+            self.check()
             self.cluster.run_until(min(deadline, self.cluster.now + CHECK_EVERY))
         return done()
+
+    def wait(self, seconds: float) -> None:
+        """Let the clock run `seconds` (the same story as one run_until: timers run in time
+        order however the time is cut), stopping if asked."""
+        self.run_until(lambda: False, seconds)
 
     def settle(self, limit: float = SETTLE_LIMIT) -> bool:
         # Give the controllers a moment to see the disruption before asking whether the
         # cluster has settled: statuses written before it would say it already has.
-        self.cluster.run_until(self.cluster.now + CHECK_EVERY)
+        self.wait(CHECK_EVERY)
         return self.run_until(lambda: settled(self.cluster), limit - CHECK_EVERY)
 
 
@@ -338,7 +355,7 @@ def drill_node_failure(ctx: DrillContext) -> None:
     cluster = ctx.cluster
     for node in _node_names(cluster):
         ctx.run_step("inject", {"fault": "nodeDown", "node": node})
-        cluster.run_until(cluster.now + NODE_DOWN_SECONDS)
+        ctx.wait(NODE_DOWN_SECONDS)
         ctx.run_step("inject", {"fault": "nodeUp", "node": node})
         ctx.settle()
 
@@ -380,7 +397,7 @@ def drill_scale_down(ctx: DrillContext) -> None:
     ctx.run_step("delete", f"node/{largest}")
     # Nothing marks the lost node's pods until PodGC collects them, 40 s after the Node
     # object goes (pkg/controller/podgc, quarantineTime): only then are they replaced.
-    cluster.run_until(cluster.now + QUARANTINE)
+    ctx.wait(QUARANTINE)
     ctx.settle()
 
 
@@ -407,13 +424,16 @@ def run_drills(
     seed: int = 0,
     start: datetime = DEFAULT_START,
     progress: Callable[[str], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[DrillResult]:
     """Run each drill on its own fresh cluster; the first result is the steady state's.
-    `progress` hears each drill's name as it starts (the console's progress line)."""
+    `progress` hears each drill's name as it starts (the console's progress line); `stop`
+    is asked before each drill and every few simulated seconds within one: True raises
+    DrillsStopped there (the console's `esc`)."""
     if progress is not None:
         progress(STEADY_STATE)
     baseline_cluster = new_cluster(inputs, seed=seed, nodes=nodes, start=start)
-    base = DrillContext(baseline_cluster, STEADY_STATE, seed)
+    base = DrillContext(baseline_cluster, STEADY_STATE, seed, stop=stop)
     base.observer = Observer(baseline_cluster)
     base.settle(STEADY_LIMIT)
     base.observer.stop()
@@ -426,10 +446,12 @@ def run_drills(
     known = {_key(f) for f in steady.findings}
     results = [steady]
     for name in names or list(DRILLS):
+        if stop is not None and stop():
+            raise DrillsStopped(name)
         if progress is not None:
             progress(name)
         cluster = new_cluster(inputs, seed=seed, nodes=nodes, start=start)
-        ctx = DrillContext(cluster, name, seed)
+        ctx = DrillContext(cluster, name, seed, stop=stop)
         ctx.settle(STEADY_LIMIT)
         before = cluster.now
         refs = workloads(cluster)
@@ -494,4 +516,4 @@ def _dedupe(found: list[Finding]) -> list[Finding]:
     return out
 
 
-__all__ = ["DRILLS", "STEADY_STATE", "DrillResult", "budgets", "run_drills"]
+__all__ = ["DRILLS", "STEADY_STATE", "DrillResult", "DrillsStopped", "budgets", "run_drills"]

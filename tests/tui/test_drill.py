@@ -4,9 +4,10 @@ went wrong. Over tests/tui/disruption (api: two replicas under a budget that wan
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Label, Static
 
 from engine.checkpoint.replay import fingerprint
 from engine.drill import runner
@@ -137,6 +138,53 @@ async def test_enter_on_a_later_nodes_finding_replays_past_the_cancelled_drain(
         assert app.session.cluster.now == when
         assert fingerprint(app.session.cluster) == expected
         assert app.session.replaying == f"drill drain @{human_duration(when)}"
+
+
+async def test_esc_while_the_drills_run_stops_them_and_no_further_drill_runs(
+    monkeypatch,
+) -> None:
+    """The drain drill is held at a gate the test opens only after `esc`: the runner's next
+    check of the clock sees the stop, so the pod-kill drill never starts, whatever the
+    machine's speed."""
+    entered, gate = threading.Event(), threading.Event()
+    ran: list[str] = []
+    drill_drain = runner.RUNNERS["drain"]
+
+    def gated(ctx) -> None:
+        ran.append(ctx.name)
+        entered.set()
+        gate.wait(timeout=120)  # the test opens it; the timeout only keeps a failure from hanging
+        drill_drain(ctx)
+
+    def pod_kill(ctx) -> None:
+        ran.append(ctx.name)
+
+    monkeypatch.setitem(runner.RUNNERS, "drain", gated)
+    monkeypatch.setitem(runner.RUNNERS, "pod-kill", pod_kill)
+    app = drill_app()
+    try:
+        async with app.run_test(size=TERMINAL) as pilot:
+            before = app.session.cluster.now
+            await enter_command(pilot, "drill drain pod-kill")
+            screen = app.screen
+            assert isinstance(screen, DrillScreen)
+            await until(pilot, entered.is_set, timeout=60)
+            progress = screen.query_one("#drill-progress", Static)
+            await pilot.press("escape")
+            assert app.screen is screen  # the pane stays to say what happened
+            assert "stopping the drills during drain (2/3)" in str(progress.render())
+            gate.set()
+            await until(pilot, lambda: not screen.running, timeout=60)
+            await pilot.pause()
+            assert "stopped during drain (2/3): no further drill ran" in str(progress.render())
+            assert "Drills: stopped" in str(screen.query_one("#drill-title", Label).render())
+            assert ran == ["drain"]
+            assert screen.results is None and screen.query_one(DataTable).row_count == 0
+            assert app.session.cluster.now == before
+            await pilot.press("escape")
+            assert isinstance(app.screen, MainScreen)
+    finally:
+        gate.set()
 
 
 def test_drill_report(snap_compare) -> None:

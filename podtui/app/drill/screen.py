@@ -1,7 +1,8 @@
 """The drill report pane: `podtui drill`'s findings over the console's PATHs and seed.
 
 The drills run in a worker thread on their own clusters (never the console's), so the
-console stays responsive; a line says which drill is running. Then a table of findings
+console stays responsive; a line says which drill is running, and `esc` then stops them
+(the runner asks between every few simulated seconds) and says so. Then a table of findings
 (as `podtui drill`'s table), the selected finding's evidence below it, and `enter` replays
 that drill in the console up to the moment it went wrong (podtui.app.drill.replay).
 """
@@ -9,6 +10,7 @@ that drill in the console up to the moment it went wrong (podtui.app.drill.repla
 from __future__ import annotations
 
 import contextlib
+import threading
 from pathlib import Path
 
 from rich.style import Style
@@ -18,21 +20,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
-from textual.worker import get_current_worker
 
 from engine.drill import findings as F
 from engine.drill.findings import Finding
-from engine.drill.runner import DRILLS, STEADY_STATE, DrillResult, run_drills
+from engine.drill.runner import DRILLS, STEADY_STATE, DrillResult, DrillsStopped, run_drills
 from engine.printers.duration import human_duration
 from engine.sim import Inputs
 from podtui.app.session import Session
 from podtui.app.widgets.key_footer import KeyFooter
 
 COLUMNS = ("SEVERITY", "DRILL", "NAMESPACE", "WORKLOAD", "FINDING")
-
-
-class _Stopped(Exception):
-    """The pane was closed while its drills ran."""
 
 
 def _count(n: int, word: str) -> str:
@@ -54,6 +51,11 @@ class DrillScreen(Screen):
         self.names = names or list(DRILLS)
         self.results: list[DrillResult] | None = None
         self.findings: list[tuple[Finding, DrillResult]] = []
+        self.running = True
+        """The worker is running the drills (until they end, fail or stop)."""
+        self._stop = threading.Event()
+        """Set by `esc` (or the pane going away): the runner stops at its next check."""
+        self._current = STEADY_STATE
 
     def compose(self) -> ComposeResult:
         yield Label("", id="drill-title", markup=False)
@@ -82,16 +84,20 @@ class DrillScreen(Screen):
     # -- running ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="drill", exit_on_error=False)
     def _run(self, seed: int, start) -> None:
-        worker = get_current_worker()
-
         def progress(name: str) -> None:
-            if worker.is_cancelled:  # `esc` while running: stop at the next drill
-                raise _Stopped
             self._from_thread(self._progress, name)
 
         try:
-            results = run_drills(self.inputs, self.names, seed=seed, start=start, progress=progress)
-        except _Stopped:
+            results = run_drills(
+                self.inputs,
+                self.names,
+                seed=seed,
+                start=start,
+                progress=progress,
+                stop=self._stop.is_set,
+            )
+        except DrillsStopped as stopped:
+            self._from_thread(self._stopped, str(stopped))
             return
         except Exception as err:  # a bug in a drill: a line on the pane, never a traceback
             detail = " ".join(str(err).split())[:200]
@@ -109,18 +115,36 @@ class DrillScreen(Screen):
         with contextlib.suppress(RuntimeError):  # the app has quit meanwhile
             self.app.call_from_thread(on_screen)
 
-    def _progress(self, name: str) -> None:
+    def _step(self, name: str) -> str:
         order = [STEADY_STATE, *self.names]
         step = order.index(name) + 1 if name in order else 0
+        return f"{name} ({step}/{len(order)})"
+
+    def _progress(self, name: str) -> None:
+        self._current = name
+        if self._stop.is_set():
+            return  # `esc` said stopping; the runner stops at its next check
         self.query_one("#drill-progress", Static).update(
-            f"running {name} ({step}/{len(order)}) on a cluster of its own…"
+            f"running {self._step(name)} on a cluster of its own…"
         )
 
     def _failed(self, line: str) -> None:
+        self.running = False
         self.query_one("#drill-progress", Static).update(Text(line, style=self._style(F.ERROR)))
         self._title("failed")
 
+    def _stopped(self, name: str) -> None:
+        self.running = False
+        self.query_one("#drill-progress", Static).update(
+            Text(
+                f"stopped during {self._step(name)}: no further drill ran · esc goes back",
+                style=self._style(F.WARNING),
+            )
+        )
+        self._title("stopped")
+
     def _done(self, results: list[DrillResult]) -> None:
+        self.running = False
         self.results = results
         self.findings = [(f, result) for result in results for f in result.findings]
         self._show()
@@ -194,8 +218,20 @@ class DrillScreen(Screen):
 
     # -- keys -------------------------------------------------------------------------------------
     def action_back(self) -> None:
-        self.workers.cancel_group(self, "drill")
+        if self.running and not self._stop.is_set():
+            # Stop the drills and say so here; the next `esc` goes back.
+            self._stop.set()
+            self.query_one("#drill-progress", Static).update(
+                f"stopping the drills during {self._step(self._current)}…"
+            )
+            self._title("stopping")
+            return
+        self._stop.set()
         self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        # Closed or quitting while the drills run: the worker stops at its next check.
+        self._stop.set()
 
     def action_replay(self) -> None:
         selected = self._selected()
