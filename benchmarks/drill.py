@@ -5,12 +5,12 @@
 
 The application is `--deployments` Deployments of `--replicas` nginx pods each (a readiness
 probe, a `maxUnavailable: 1` PodDisruptionBudget), written as manifests into a temporary
-folder and drilled exactly as `podtui drill FOLDER --nodes N` drills it: each drill on its
-own fresh cluster, brought to steady state, disrupted, then settled. The last line printed
-is one JSON object: wall_s (all drills, from loading the manifests to the report),
-per_drill_wall_s, cpu_s and per_drill_cpu_s (this process's CPU seconds: on a shared
-machine wall time measures the neighbours too), simulated_s per drill, findings,
-peak_rss_mb and the machine.
+folder and drilled exactly as `podtui drill FOLDER --nodes N` drills it, in one run: the
+steady state once, then each drill on its own fresh cluster, brought to steady state,
+disrupted, then settled. The last line printed is one JSON object: wall_s (all drills, from
+loading the manifests to the report), per_drill_wall_s (`steady-state` included), cpu_s
+and per_drill_cpu_s (this process's CPU seconds: on a shared machine wall time measures
+the neighbours too), simulated_s per drill, findings, peak_rss_mb and the machine.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine import machine  # benchmarks/machine.py, beside this script
 
-from engine.drill.runner import DRILLS, run_drills
+from engine.drill.runner import run_drills
 from engine.sim import load_inputs
 
 
@@ -74,20 +74,26 @@ def main() -> None:
         started = time.perf_counter()
         cpu_started = time.process_time()
         inputs = load_inputs([folder])
-        per_drill: dict[str, float] = {}
-        per_drill_cpu: dict[str, float] = {}
-        simulated: dict[str, float] = {}
-        findings = 0
-        for name in DRILLS:
-            drill_started = time.perf_counter()
-            drill_cpu = time.process_time()
-            results = run_drills(inputs, [name], nodes=args.nodes, seed=args.seed)
-            per_drill[name] = round(time.perf_counter() - drill_started, 3)
-            per_drill_cpu[name] = round(time.process_time() - drill_cpu, 3)
-            simulated[name] = results[-1].simulated_seconds
-            findings += sum(len(r.findings) for r in results[1:])
+        starts: list[tuple[str, float, float]] = []
+
+        def progress(name: str) -> None:
+            starts.append((name, time.perf_counter(), time.process_time()))
+
+        results = run_drills(inputs, nodes=args.nodes, seed=args.seed, progress=progress)
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
+        ends = [(wall_at, cpu_at) for _, wall_at, cpu_at in starts[1:]]
+        ends.append((started + wall, cpu_started + cpu))
+        per_drill = {
+            name: round(end[0] - wall_at, 3)
+            for (name, wall_at, _), end in zip(starts, ends, strict=True)
+        }
+        per_drill_cpu = {
+            name: round(end[1] - cpu_at, 3)
+            for (name, _, cpu_at), end in zip(starts, ends, strict=True)
+        }
+        simulated = {r.drill: r.simulated_seconds for r in results[1:]}
+        findings = sum(len(r.findings) for r in results[1:])
     figures = {
         "pods": args.deployments * args.replicas,
         "nodes": args.nodes,
