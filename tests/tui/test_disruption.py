@@ -359,24 +359,60 @@ class TestRecorder:
             assert existing.read_text().startswith("# A podtui session, recorded.")
 
     async def test_actions_without_a_scenario_step_are_listed_not_lost(self, tmp_path) -> None:
+        from podtui.app.screens.edit import EditScreen
+
         app = disruption_app()
         async with app.run_test(size=TERMINAL) as pilot:
             await TestDrainPanel().start(app, pilot)
-            await pilot.press("x")  # stop the drain: no step says that
-            await pilot.pause()
             await pilot.press("escape")
+            pod = pods_on(app, API_NODE)[0]
+            await show(app, pilot, "Pod", f"default/{pod}")
+            await pilot.press("e")  # edit: no step says that
+            await pilot.pause()
+            assert isinstance(app.screen, EditScreen)
+            editor = app.screen.query_one("#editor")
+            editor.text = editor.text.replace("  labels:\n", "  labels:\n    tier: edited\n", 1)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert f"pod/{pod} edited" in app.transcript
             target = tmp_path / "s.yaml"
             await run(pilot, f"record save {target}")
             lines = target.read_text().splitlines()
             assert lines[1] == f"# Replay: podtui sim {DISRUPTION} --seed 0 --scenario THIS_FILE"
             assert lines[2:4] == [
                 "# Not replayed (no scenario step expresses them):",
-                f"#   [30s] stopped the drain of node/{API_NODE}",
+                f"#   [30s] edit pod/{pod} -n default",
             ]
             assert lines[4:] == [
                 "- at: 30s",
                 f"  drain: {{node: {API_NODE}, ignoreDaemonsets: true}}",
             ]
+
+    async def test_x_on_a_drain_is_recorded_as_a_cancel_drain_step(self, tmp_path) -> None:
+        """The drain panel's `x` runs the cancelDrain step's engine action and is recorded
+        as that step: the saved session replays to the same objects."""
+        app = disruption_app()
+        async with app.run_test(size=TERMINAL) as pilot:
+            await TestDrainPanel().start(app, pilot)
+            app.advance(6)
+            await pilot.press("x")
+            await pilot.pause()
+            assert app.screen.drain.state == CANCELLED
+            await pilot.press("escape")
+            app.advance(20)
+            target = tmp_path / "s.yaml"
+            await run(pilot, f"record save {target}")
+            text = target.read_text()
+            assert "# Not replayed" not in text
+            assert text.splitlines()[2:] == [
+                "- at: 30s",
+                f"  drain: {{node: {API_NODE}, ignoreDaemonsets: true}}",
+                "- at: 36s",
+                f"  cancelDrain: {API_NODE}",
+            ]
+            live = app.session.cluster
+        replay = simulate(load_inputs([str(DISRUPTION)], str(target)), until=live.now)
+        assert to_yaml(replay.objects()) == to_yaml(live.objects())
 
     async def test_rollouts_and_a_dry_run_drain_are_recorded_as_steps(self, tmp_path) -> None:
         """`rollout restart`, `rollout undo --to-revision`, `drain --dry-run=server

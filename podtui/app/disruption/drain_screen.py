@@ -31,11 +31,11 @@ from engine.disruption.drain import (
     POD_WAITING,
     STDERR,
     Drain,
+    cancel_drains,
     drains_of,
 )
 from engine.disruption.summaries import budget_summary
 from engine.printers.duration import human_duration
-from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.disruption import journal
 from podtui.app.session import Session
 from podtui.app.widgets.key_footer import KeyFooter
@@ -288,13 +288,16 @@ class DrainScreen(Screen):
         self.refresh_bindings()
 
     def action_cancel_drain(self) -> None:
+        # The cancelDrain step's engine action, recorded as that step (a saved session or
+        # checkpoint replays it); it stops every running drain of the node.
+        node = self.drain.node
+        journal.record(self.session, "cancelDrain", node)
         with self.session.lock:
-            self.drain.cancel()
-            journal.note(self.session, f"stopped the drain of node/{self.drain.node}")
-            checkpoint_log.record_gap(self.session, f"stopped the drain of node/{self.drain.node}")
-        self.notify(
-            f"drain of node/{self.drain.node} stopped; the node stays cordoned", markup=False
-        )
+            result = cancel_drains(self.session.cluster, node)
+        for line in result.errors:
+            self.notify(line, severity="error", markup=False)
+        for line in result.lines:
+            self.notify(line, markup=False)
         self.show_drain(False)
         self.refresh_bindings()
 
