@@ -225,11 +225,6 @@ def record_create(session: Session, manifests: list[Manifest], *, settled: bool 
     log_of(session).add(Entry(session.cluster.now, CREATE, data))
 
 
-def record_gap(session: Session, what: str) -> None:
-    """A change no entry replays: a checkpoint saved afterwards says it is missing."""
-    log_of(session).gap(what)
-
-
 def follow_chaos(session: Session, monkey: ChaosMonkey) -> None:
     """Log each of chaos mode's kills as the podKill step that replays it."""
 
