@@ -23,6 +23,7 @@ from engine.disruption.podutil import (
     is_pod_terminal,
     update_pod_condition,
 )
+from engine.disruption.selection import budget_index
 from engine.events import Source
 from engine.labels import SelectorError, parsed_label_selector
 from engine.store import Change
@@ -88,6 +89,8 @@ class DisruptionController(QueueController):
         super().__init__(cluster)
         self.store = cluster.store
         self.events = cluster.events
+        # Subscribed first, so it is up to date when the watchers below are told of a change.
+        self.index = budget_index(cluster)
         self.store.watch(self._on_pdb, {PDB})
         self.store.watch(self._on_pod, {"Pod"})
 
@@ -110,15 +113,7 @@ class DisruptionController(QueueController):
     def matching_pdbs(self, pod: dict) -> list[dict]:
         """GetPodPodDisruptionBudgets: the budgets whose (valid) selector selects the pod."""
         meta = pod["metadata"]
-        found = []
-        for pdb in self.store.list(PDB, meta.get("namespace", "")):
-            try:
-                selector = parsed_label_selector((pdb.get("spec") or {}).get("selector"))
-            except SelectorError:
-                continue
-            if selector.matches(meta.get("labels") or {}):
-                found.append(pdb)
-        return found
+        return self.index.budgets_for(meta.get("namespace", ""), meta.get("labels"))
 
     def pdb_for_pod(self, pod: dict) -> dict | None:
         """getPdbForPod: the first budget (by name) selecting the pod; warns if there are more."""
@@ -157,11 +152,7 @@ class DisruptionController(QueueController):
             message = go_selector_error(selector_spec)
             self.events.event(pdb, "Warning", "NoPods", f"Failed to get pods: {message}", SOURCE)
             raise SyncError(message) from None
-        return [
-            pod
-            for pod in self.store.list("Pod", pdb["metadata"].get("namespace", ""))
-            if selector.matches(pod["metadata"].get("labels") or {})
-        ]
+        return self.index.pods_for(pdb["metadata"].get("namespace", ""), selector)
 
     def _try_sync(self, pdb: dict) -> None:
         pods = self._pods_for_pdb(pdb)

@@ -30,7 +30,7 @@ from engine.disruption.podutil import (
     is_pod_ready,
     update_pod_condition,
 )
-from engine.labels import SelectorError, label_selector_as_selector
+from engine.disruption.selection import budget_index
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -101,15 +101,7 @@ def matching_budgets(cluster: Cluster, pod: dict) -> list[dict]:
     `{}` selects every pod, no selector selects none, an invalid one is skipped.
     """
     meta = pod["metadata"]
-    found = []
-    for pdb in cluster.store.list(PDB, meta.get("namespace", "")):
-        try:
-            selector = label_selector_as_selector((pdb.get("spec") or {}).get("selector"))
-        except SelectorError:
-            continue
-        if selector.matches(meta.get("labels") or {}):
-            found.append(pdb)
-    return found
+    return budget_index(cluster).budgets_for(meta.get("namespace", ""), meta.get("labels"))
 
 
 def can_ignore_pdb(pod: dict) -> bool:

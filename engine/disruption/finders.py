@@ -117,14 +117,21 @@ def expected_scale(store: Store, pods: Iterable[dict]) -> tuple[int, list[str]]:
     """
     scales: dict[str, int] = {}
     unmanaged: list[str] = []
+    # Upstream skips a pod whose controllerRef uid is already in `scales`, which holds the
+    # Deployment's uid for a ReplicaSet's pods, so it resolves every such pod again; the
+    # store does not change during the call, so remembering the refs resolved gives the
+    # same sum without a finder run per pod (a ref is the same ref only if all of it is).
+    resolved: set[tuple] = set()
     for pod in pods:
         ref = controller_of(pod)
         if ref is None:
             unmanaged.append(pod["metadata"]["name"])
             continue
-        if ref.get("uid") in scales:
-            continue
         namespace = pod["metadata"].get("namespace", "")
+        seen = (ref.get("uid"), ref.get("kind"), ref.get("apiVersion"), ref.get("name"), namespace)
+        if ref.get("uid") in scales or seen in resolved:
+            continue
+        resolved.add(seen)
         for finder in FINDERS:
             found = finder(store, ref, namespace)
             if found is not None:
