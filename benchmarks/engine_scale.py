@@ -15,12 +15,12 @@ per pod per simulated second), peak_rss_mb.
 With --deployments K the pods come from K Deployments sharing them (pods / K replicas
 each), and after the idle ticks every Deployment gets a new image at once: rollout_wall_s is
 the wall time until every rollout is complete (all replicas updated and available, the old
-pods gone), rollout_sim_s the simulated time it took.
+pods gone), rollout_cpu_s its CPU seconds, rollout_sim_s the simulated time it took.
 
 With --drain (needs --deployments) every Deployment gets a `maxUnavailable: 1`
 PodDisruptionBudget and the fullest node is drained as `kubectl drain --ignore-daemonsets`
-drains it: drain_pods, drain_sim_s, and the engine's wall cost per tick while the drain runs
-(drain_tick_mean_ms, drain_tick_max_ms).
+drains it: drain_pods, drain_sim_s, and the engine's cost per tick while the drain runs, wall
+(drain_tick_mean_ms, drain_tick_max_ms) and CPU (drain_tick_cpu_mean_ms, drain_tick_cpu_max_ms).
 
 --sweep runs 1,000 / 10,000 / 50,000 / 150,000 pods (30 pods a node from 50,000 up), each
 in its own process (so each peak RSS is its own), prints each size's figures, and ends with
@@ -123,9 +123,12 @@ def drain_fullest_node(cluster: Cluster) -> dict:
     wall_start = time.perf_counter()
     running = drain(cluster, DrainOptions(node=node, ignore_daemonsets=True))
     durations = []
+    cpu_durations = []
     while not running.done:
         tick_start = time.perf_counter()
+        cpu_start = time.process_time()
         cluster.tick()
+        cpu_durations.append(time.process_time() - cpu_start)
         durations.append(time.perf_counter() - tick_start)
         if cluster.now - sim_start > 3600:
             raise SystemExit("the drain did not finish within 3600 simulated seconds")
@@ -138,6 +141,8 @@ def drain_fullest_node(cluster: Cluster) -> dict:
         "drain_wall_s": round(time.perf_counter() - wall_start, 3),
         "drain_tick_mean_ms": round(statistics.mean(durations) * 1000, 3),
         "drain_tick_max_ms": round(max(durations) * 1000, 3),
+        "drain_tick_cpu_mean_ms": round(statistics.mean(cpu_durations) * 1000, 3),
+        "drain_tick_cpu_max_ms": round(max(cpu_durations) * 1000, 3),
     }
 
 
@@ -159,11 +164,12 @@ def rollouts_complete(cluster: Cluster) -> bool:
     )
 
 
-def roll_out(cluster: Cluster) -> tuple[float, float]:
-    """Set a new image on every Deployment; (wall seconds, simulated seconds) until done."""
+def roll_out(cluster: Cluster) -> tuple[float, float, float]:
+    """Set a new image on every Deployment; (wall s, CPU s, simulated s) until done."""
     from engine.workloads.actions import set_image
 
     start = time.perf_counter()
+    cpu_start = time.process_time()
     sim_start = cluster.now
     for deployment in cluster.store.list("Deployment"):
         set_image(cluster, f"deployment/{deployment['metadata']['name']}", "nginx:1.28")
@@ -171,7 +177,7 @@ def roll_out(cluster: Cluster) -> tuple[float, float]:
         cluster.tick()
         if cluster.now - sim_start > 1800:
             raise SystemExit("the rollout did not complete within 1800 simulated seconds")
-    return time.perf_counter() - start, cluster.now - sim_start
+    return time.perf_counter() - start, time.process_time() - cpu_start, cluster.now - sim_start
 
 
 def peak_rss_mb() -> float:
@@ -238,10 +244,11 @@ def run(args: argparse.Namespace) -> dict:
         "rss_after_ramp_mb": round(current_rss_mb(), 1),
     }
     if args.deployments:
-        rollout_wall, rollout_sim = roll_out(cluster)
+        rollout_wall, rollout_cpu, rollout_sim = roll_out(cluster)
         print(f"rolled out {args.deployments} deployments in {rollout_sim:.0f}s (simulated)")
         result["deployments"] = args.deployments
         result["rollout_wall_s"] = round(rollout_wall, 3)
+        result["rollout_cpu_s"] = round(rollout_cpu, 3)
         result["rollout_sim_s"] = round(rollout_sim, 1)
         if args.drain:
             result.update(drain_fullest_node(cluster))
