@@ -184,7 +184,15 @@ class DeploymentController(WorkloadController):
             and not selector.empty()
             and self.index.orphan_replica_sets.get(namespace)
         ):
-            for rs in self.store.list("ReplicaSet", namespace):
+            # The index's orphans, in the order a listing gives (by name).
+            orphans = [
+                rs
+                for rs in map(
+                    self.store.get_by_uid, self.index.orphan_replica_sets.get(namespace, ())
+                )
+                if rs is not None
+            ]
+            for rs in sorted(orphans, key=lambda rs: rs["metadata"]["name"]):
                 if controller_ref(rs) is not None or rs["metadata"].get("deletionTimestamp"):
                     continue
                 if selector.matches(rs["metadata"].get("labels") or {}):
