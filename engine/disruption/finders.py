@@ -120,18 +120,20 @@ def expected_scale(store: Store, pods: Iterable[dict]) -> tuple[int, list[str]]:
     # Upstream skips a pod whose controllerRef uid is already in `scales`, which holds the
     # Deployment's uid for a ReplicaSet's pods, so it resolves every such pod again; the
     # store does not change during the call, so remembering the refs resolved gives the
-    # same sum without a finder run per pod (a ref is the same ref only if all of it is).
-    resolved: set[tuple] = set()
+    # same sum without a finder run per pod (a ref is the same only if all of it and the namespace are).
+    resolved: dict[str | None, tuple[dict, str]] = {}
     for pod in pods:
         ref = controller_of(pod)
         if ref is None:
             unmanaged.append(pod["metadata"]["name"])
             continue
-        namespace = pod["metadata"].get("namespace", "")
-        seen = (ref.get("uid"), ref.get("kind"), ref.get("apiVersion"), ref.get("name"), namespace)
-        if ref.get("uid") in scales or seen in resolved:
+        uid = ref.get("uid")
+        if uid in scales:
             continue
-        resolved.add(seen)
+        namespace = pod["metadata"].get("namespace", "")
+        if resolved.get(uid) == (ref, namespace):
+            continue
+        resolved[uid] = (ref, namespace)
         for finder in FINDERS:
             found = finder(store, ref, namespace)
             if found is not None:

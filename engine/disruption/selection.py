@@ -196,11 +196,14 @@ class BudgetIndex:
             if candidates is None or len(found) < len(candidates):
                 candidates = found
         names = state.pods if candidates is None else candidates
+        # A selector that is one `key=value`/`key in (...)` is answered by its buckets alone
+        # (the index holds every pod's labels as of its last change).
+        exact = candidates is not None and len(selector.requirements) == 1
         pods = []
         get = self.store.get
         for name in sorted(names):
             pod = get("Pod", namespace, name)
-            if pod is not None and selector.matches(pod["metadata"].get("labels") or {}):
+            if pod is not None and (exact or selector.matches(pod["metadata"].get("labels") or {})):
                 pods.append(pod)
         return pods
 

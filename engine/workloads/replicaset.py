@@ -143,13 +143,18 @@ class ReplicaSetController(WorkloadController):
         ) or {}
         min_ready = int(rs["spec"].get("minReadySeconds") or 0)
         fully_labeled = ready = available = 0
+        wanted = tuple(template_labels.items())
         for pod in active:
             labels = pod["metadata"].get("labels") or {}
-            if all(labels.get(k) == v for k, v in template_labels.items()):
+            for key, value in wanted:
+                if labels.get(key) != value:
+                    break
+            else:
                 fully_labeled += 1
             if is_pod_ready(pod):
                 ready += 1
-                if is_pod_available(pod, min_ready, self.now, self.clock):
+                # IsPodAvailable is IsPodReady and, with minReadySeconds, long enough ago.
+                if not min_ready or is_pod_available(pod, min_ready, self.now, self.clock):
                     available += 1
         status: dict = {"replicas": len(active)}
         if fully_labeled:
