@@ -148,3 +148,23 @@ def test_a_budget_sync_reads_only_its_own_pods() -> None:
     pods = index.pods_for("default", parsed_label_selector({"matchLabels": {"app": "web"}}))
     assert [p["metadata"]["name"] for p in pods] == [f"pod-{n:02d}" for n in range(0, 50, 10)]
     assert len(reads) == 5
+
+
+def test_pod_changes_and_budget_syncs_list_neither_pods_nor_budgets() -> None:
+    # 40 budgets over 40 apps: a pod's change wakes its own budget (getPdbForPod) and the
+    # sync counts that budget's pods, and neither lists a kind (that the answers are the
+    # listings' is test_index_answers_what_listing_answers_after_any_changes).
+    from tests.engine.disruption.harness import PdbHarness
+
+    h = PdbHarness()
+    for app in range(40):
+        h.pdb(f"app-{app}", min_available=1, selector={"matchLabels": {"app": f"app-{app}"}})
+    pods = [h.pod(f"pod-{n:03d}", labels={"app": f"app-{n % 40}"}) for n in range(120)]
+    h.sync()
+    listed: list[str] = []
+    real_list = h.store.list
+    h.store.list = lambda kind, *rest: listed.append(kind) or real_list(kind, *rest)  # type: ignore[method-assign]
+    h.set_ready(pods[7], False)
+    h.sync()
+    assert listed == []
+    assert h.status("app-7") == (1, 2, 1, 3)
