@@ -159,17 +159,22 @@ class EndpointsController(ServicePodsController):
         current = self.store.get("Endpoints", namespace, name)
         if service is None:
             self.members.pop(key, None)
+            self.forget_trigger_time(key)
             if current is not None:
                 with contextlib.suppress(errors.APIError):
                     self.cluster.api.delete("Endpoints", namespace, name, user=self.user)
             return
         spec = service.get("spec") or {}
-        if not spec.get("selector"):
-            # Services without a selector get their Endpoints from whoever manages them.
+        if spec.get("type") == "ExternalName" or not spec.get("selector"):
+            # An ExternalName Service gets no Endpoints from this controller, a Service without
+            # a selector gets them from whoever manages them; Endpoints written before the
+            # Service changed are left as they are (syncService returns early).
             self.members.pop(key, None)
             return
         pods = self.selected_pods(service)
         self.remember(key, pods)
+        # Computed before the comparison so the tracker sees every sync, as upstream.
+        trigger_time = self.trigger_time(service, pods)
         subsets = desired_subsets(service, pods)
         truncated = truncate(subsets)
         labels = {
@@ -192,7 +197,10 @@ class EndpointsController(ServicePodsController):
                 return
         meta: dict = {"name": name, "namespace": namespace}
         annotations = dict((current or {}).get("metadata", {}).get("annotations") or {})
-        annotations[TRIGGER_TIME] = self.trigger_time()
+        if trigger_time:
+            annotations[TRIGGER_TIME] = trigger_time
+        else:
+            annotations.pop(TRIGGER_TIME, None)
         if truncated:
             annotations[OVER_CAPACITY] = "truncated"
         else:
