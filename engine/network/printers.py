@@ -39,9 +39,11 @@ def make_port_string(ports: list[dict]) -> str:
 
 
 def load_balancer_status(status: dict, wide: bool) -> str:
-    """loadBalancerStatusStringer: ingress IPs or hostnames; cut to 16 characters unless wide."""
+    """loadBalancerStatusStringer: ingress IPs or hostnames, a sorted set (sets.NewString),
+    cut to 16 characters unless wide."""
     ingress = (status.get("loadBalancer") or {}).get("ingress") or []
-    result = ",".join(entry.get("ip") or entry.get("hostname") or "" for entry in ingress)
+    names = {entry.get("ip") or entry.get("hostname") or "" for entry in ingress}
+    result = ",".join(sorted(name for name in names if name))
     if not wide and len(result) > LOAD_BALANCER_WIDTH:
         result = result[: LOAD_BALANCER_WIDTH - 3] + "..."
     return result

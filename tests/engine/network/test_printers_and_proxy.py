@@ -55,6 +55,13 @@ class TestServicePrinter:
         service["status"] = {"loadBalancer": {"ingress": [{"hostname": "a-long-name.elb.example.com"}]}}
         assert print_row(service, NOW)[3] == "a-long-name.elb.example.com"
 
+    def test_get_svc_lists_load_balancer_addresses_sorted_and_once(self) -> None:
+        # printers.go loadBalancerStatusStringer: a sets.NewString, listed sorted.
+        service = _service({"type": "LoadBalancer", "clusterIPs": ["10.96.1.2"], "ports": []})
+        ingress = [{"ip": "203.0.113.9"}, {"ip": "198.51.100.1"}, {"ip": "203.0.113.9"}]
+        service["status"] = {"loadBalancer": {"ingress": ingress}}
+        assert print_row(service, NOW)[3] == "198.51.100.1,203.0.113.9"
+
     def test_load_balancer_without_ingress_is_pending(self) -> None:
         service = _service({"type": "LoadBalancer", "clusterIPs": ["10.96.1.2"], "ports": []})
         assert print_row(service, NOW)[3] == "<pending>"
