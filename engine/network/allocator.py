@@ -256,10 +256,17 @@ def _init_ip_family_fields(spec: dict) -> list[str]:
     if problems:
         return problems
     if headless_without_selector:
-        # A headless Service without a selector takes every family the cluster has.
-        spec.setdefault("ipFamilyPolicy", "RequireDualStack")
-    else:
-        spec.setdefault("ipFamilyPolicy", "SingleStack")
+        # The headless+selectorless special case (pkg/registry/core/service/storage/
+        # alloc.go initIPFamilyFields): RequireDualStack unless asked otherwise, and unless
+        # the policy is SingleStack the other family is added even on a single-stack cluster
+        # ("the user is allowed to create headless services that has multi families").
+        policy = spec.setdefault("ipFamilyPolicy", "RequireDualStack")
+        families = list(families) or [IP_FAMILY]
+        if len(families) < 2 and policy != "SingleStack":
+            families.append("IPv6" if families[0] == "IPv4" else "IPv4")
+        spec["ipFamilies"] = families
+        return []
+    spec.setdefault("ipFamilyPolicy", "SingleStack")
     spec["ipFamilies"] = [IP_FAMILY]
     return []
 

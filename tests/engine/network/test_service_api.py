@@ -56,6 +56,25 @@ class TestDefaults:
         assert spec["ipFamilyPolicy"] == "RequireDualStack"
         assert spec["clusterIPs"] == ["None"]
 
+    def test_headless_selectorless_service_gets_both_families_on_a_single_stack_cluster(
+        self,
+    ) -> None:
+        # pkg/registry/core/service/storage/alloc.go initIPFamilyFields, the headless +
+        # selectorless special case: unless its policy is SingleStack the other family is
+        # added, even where the cluster has only IPv4.
+        spec = _create(_cluster(), {"clusterIP": "None", "ports": [{"port": 80}]})["spec"]
+        assert spec["ipFamilies"] == ["IPv4", "IPv6"]
+        single = _create(
+            _cluster(),
+            {"clusterIP": "None", "ipFamilyPolicy": "SingleStack", "ports": [{"port": 80}]},
+        )["spec"]
+        assert single["ipFamilies"] == ["IPv4"]
+        with_selector = _create(
+            _cluster(), {"clusterIP": "None", "selector": {"app": "db"}, "ports": [{"port": 80}]}
+        )["spec"]
+        assert with_selector["ipFamilies"] == ["IPv4"]
+        assert with_selector["ipFamilyPolicy"] == "SingleStack"
+
     def test_external_name_service_gets_no_cluster_ip_nor_families(self) -> None:
         spec = _create(_cluster(), {"type": "ExternalName", "externalName": "example.com"})["spec"]
         assert "clusterIP" not in spec and "ipFamilies" not in spec
