@@ -147,6 +147,18 @@ def truncate(subsets: list[dict]) -> bool:
     return True
 
 
+def _capacity_annotation_set_correctly(endpoints: dict) -> bool:
+    """capacityAnnotationSetCorrectly: never for more than 1000 addresses, else only when
+    the over-capacity annotation is absent."""
+    count = sum(
+        len(s.get("addresses") or []) + len(s.get("notReadyAddresses") or [])
+        for s in endpoints.get("subsets") or []
+    )
+    if count > MAX_CAPACITY:
+        return False
+    return OVER_CAPACITY not in ((endpoints.get("metadata") or {}).get("annotations") or {})
+
+
 class EndpointsController(ServicePodsController):
     """Writes each selecting Service's Endpoints; deletes them with the Service."""
 
@@ -176,7 +188,6 @@ class EndpointsController(ServicePodsController):
         # Computed before the comparison so the tracker sees every sync, as upstream.
         trigger_time = self.trigger_time(service, pods)
         subsets = desired_subsets(service, pods)
-        truncated = truncate(subsets)
         labels = {
             k: v
             for k, v in (service["metadata"].get("labels") or {}).items()
@@ -185,16 +196,17 @@ class EndpointsController(ServicePodsController):
         if spec.get("clusterIP") == "None":
             labels[HEADLESS_LABEL] = ""
         if current is not None:
+            # syncService compares the stored (truncated) subsets with the untruncated ones
+            # and asks capacityAnnotationSetCorrectly, so an Endpoints over capacity is
+            # written again at every sync.
             same = (
                 (current.get("subsets") or []) == subsets
                 and (current["metadata"].get("labels") or {}) == labels
-                and (
-                    (current["metadata"].get("annotations") or {}).get(OVER_CAPACITY) == "truncated"
-                )
-                == truncated
+                and _capacity_annotation_set_correctly(current)
             )
             if same:
                 return
+        truncated = truncate(subsets)
         meta: dict = {"name": name, "namespace": namespace}
         annotations = dict((current or {}).get("metadata", {}).get("annotations") or {})
         if trigger_time:

@@ -234,6 +234,38 @@ spec:
         assert endpoints(cluster, "web")["subsets"] == before
         assert sorted(s["metadata"]["name"] for s in slices(cluster, "web")) == names
 
+    def test_endpoints_past_1000_addresses_are_truncated_and_marked_over_capacity(self) -> None:
+        # endpoints_controller.go truncateEndpoints and capacityAnnotationSetCorrectly:
+        # 1000 addresses kept, endpoints.kubernetes.io/over-capacity: truncated, removed
+        # again once the Service is back under capacity. (Every sync of an over-capacity
+        # Endpoints sends an update; the API server stores nothing when it is unchanged.)
+        cluster = cluster_with(BACKEND)
+        cluster.run_until(2)
+        controller = cluster.controllers["endpoint"]
+        many = [
+            {
+                "metadata": {"name": f"p{i}", "namespace": "default", "uid": f"u{i}"},
+                "spec": {"nodeName": "n", "containers": [{"ports": [{"name": "http", "containerPort": 80}]}]},
+                "status": {
+                    "phase": "Running",
+                    "podIP": f"10.1.{i // 250}.{i % 250}",
+                    "conditions": [{"type": "Ready", "status": "True"}],
+                },
+            }
+            for i in range(1001)
+        ]
+        controller.selected_pods = lambda service: many
+        controller.sync(("default", "web"))
+        first = endpoints(cluster, "web")
+        assert first["metadata"]["annotations"]["endpoints.kubernetes.io/over-capacity"] == "truncated"
+        assert sum(len(s["addresses"]) for s in first["subsets"]) == 1000
+        controller.selected_pods = lambda service: many[:3]
+        controller.sync(("default", "web"))
+        third = endpoints(cluster, "web")
+        assert "endpoints.kubernetes.io/over-capacity" not in third["metadata"]["annotations"]
+        controller.sync(("default", "web"))
+        assert endpoints(cluster, "web")["metadata"]["resourceVersion"] == third["metadata"]["resourceVersion"]
+
 
 class TestEndpointSlices:
     def test_slice_labels_owner_and_generated_name(self) -> None:
