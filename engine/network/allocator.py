@@ -110,6 +110,11 @@ def needs_node_ports(spec: dict) -> bool:
     return spec.get("type") == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts", True)
 
 
+def needs_health_check(spec: dict) -> bool:
+    """service.NeedsHealthCheck: a LoadBalancer whose externalTrafficPolicy is Local."""
+    return spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local"
+
+
 class ServiceAllocation:
     """The Service registry's allocation step, run as a mutating admission step (podtui's
     API server has no per-kind storage hook). Conflicts are refused as the registry refuses
@@ -190,6 +195,36 @@ class ServiceAllocation:
             spec["clusterIPs"] = [spec["clusterIP"]]
         if needs_node_ports(spec):
             self._allocate_node_ports(spec, old_spec, others, key, name)
+        self._health_check_node_port(spec, old_spec, others, key)
+
+    def _health_check_node_port(
+        self, spec: dict, old_spec: dict, others: list[dict], key: str
+    ) -> None:
+        """allocHealthCheckNodePort / updateHealthCheckNodePort (pkg/registry/core/service/
+        storage/alloc.go) and dropTypeDependentFields (strategy.go): a LoadBalancer with
+        externalTrafficPolicy Local gets a node port for kube-proxy's health check; one that
+        stops needing it loses it unless the update names it."""
+        if not needs_health_check(spec):
+            if needs_health_check(old_spec) and spec.get("healthCheckNodePort") == old_spec.get(
+                "healthCheckNodePort"
+            ):
+                spec.pop("healthCheckNodePort", None)
+            return
+        if spec.get("healthCheckNodePort"):
+            return
+        if needs_health_check(old_spec) and old_spec.get("healthCheckNodePort"):
+            spec["healthCheckNodePort"] = old_spec["healthCheckNodePort"]
+            return
+        in_use = {int(p["nodePort"]) for p in spec.get("ports") or [] if p.get("nodePort")}
+        for other in others:
+            other_spec = other.get("spec") or {}
+            in_use |= {int(p["nodePort"]) for p in other_spec.get("ports") or [] if p.get("nodePort")}
+            if other_spec.get("healthCheckNodePort"):
+                in_use.add(int(other_spec["healthCheckNodePort"]))
+        number = allocate_node_port(f"{key}#healthCheck", in_use)
+        if number is None:
+            raise errors.internal_error("failed to allocate a nodePort: range is full")
+        spec["healthCheckNodePort"] = number
 
     def _allocate_node_ports(
         self, spec: dict, old_spec: dict, others: list[dict], key: str, name: str
@@ -199,6 +234,12 @@ class ServiceAllocation:
             for other in others
             for port in (other.get("spec") or {}).get("ports") or []
             if port.get("nodePort")
+        }
+        # A health check node port comes from the same range.
+        in_use |= {
+            int((other.get("spec") or {})["healthCheckNodePort"])
+            for other in others
+            if (other.get("spec") or {}).get("healthCheckNodePort")
         }
         old_ports = {int(p["nodePort"]) for p in old_spec.get("ports") or [] if p.get("nodePort")}
         mine: set[int] = set()

@@ -75,6 +75,29 @@ class TestDefaults:
         assert with_selector["ipFamilies"] == ["IPv4"]
         assert with_selector["ipFamilyPolicy"] == "SingleStack"
 
+    def test_a_local_load_balancer_gets_a_health_check_node_port_and_loses_it_for_cluster(
+        self,
+    ) -> None:
+        # pkg/registry/core/service/storage/alloc.go allocHealthCheckNodePort (for
+        # service.NeedsHealthCheck: LoadBalancer and externalTrafficPolicy Local), and
+        # strategy.go dropTypeDependentFields clearing it when no longer needed.
+        cluster = _cluster()
+        spec = _create(
+            cluster,
+            {"type": "LoadBalancer", "externalTrafficPolicy": "Local", "ports": [{"port": 80}]},
+        )["spec"]
+        health = spec["healthCheckNodePort"]
+        assert 30000 <= health <= 32767
+        assert health != spec["ports"][0]["nodePort"]
+        live = cluster.store.get("Service", "default", "web")
+        updated = {**live, "spec": {**live["spec"], "externalTrafficPolicy": "Cluster"}}
+        after = cluster.api.update(updated).obj["spec"]
+        assert "healthCheckNodePort" not in after
+        cluster_policy = _create(
+            cluster, {"type": "LoadBalancer", "ports": [{"port": 80}]}, name="other"
+        )["spec"]
+        assert "healthCheckNodePort" not in cluster_policy
+
     def test_external_name_service_gets_no_cluster_ip_nor_families(self) -> None:
         spec = _create(_cluster(), {"type": "ExternalName", "externalName": "example.com"})["spec"]
         assert "clusterIP" not in spec and "ipFamilies" not in spec
