@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from engine.api import errors
 from engine.api.admission import AdmissionRequest
+from engine.network.defaults import externally_accessible
 from engine.network.validation import is_headless
 
 if TYPE_CHECKING:
@@ -201,14 +202,9 @@ class ServiceAllocation:
         self, spec: dict, old_spec: dict, others: list[dict], key: str
     ) -> None:
         """allocHealthCheckNodePort / updateHealthCheckNodePort (pkg/registry/core/service/
-        storage/alloc.go) and dropTypeDependentFields (strategy.go): a LoadBalancer with
-        externalTrafficPolicy Local gets a node port for kube-proxy's health check; one that
-        stops needing it loses it unless the update names it."""
+        storage/alloc.go): a LoadBalancer with externalTrafficPolicy Local gets a node port
+        for kube-proxy's health check (drop_type_dependent_fields takes it off again)."""
         if not needs_health_check(spec):
-            if needs_health_check(old_spec) and spec.get("healthCheckNodePort") == old_spec.get(
-                "healthCheckNodePort"
-            ):
-                spec.pop("healthCheckNodePort", None)
             return
         if spec.get("healthCheckNodePort"):
             return
@@ -310,6 +306,41 @@ def _init_ip_family_fields(spec: dict) -> list[str]:
     spec.setdefault("ipFamilyPolicy", "SingleStack")
     spec["ipFamilies"] = [IP_FAMILY]
     return []
+
+
+def _node_port_type(spec: dict) -> bool:
+    """strategy.go needsNodePort: NodePort or LoadBalancer."""
+    return spec.get("type") in ("NodePort", "LoadBalancer")
+
+
+def drop_type_dependent_fields(live: dict, service: dict) -> None:
+    """dropTypeDependentFields (pkg/registry/core/service/strategy.go, on update): what no
+    longer applies to the new type and the client did not ask for goes, so `kubectl apply`
+    can turn a NodePort Service into a ClusterIP one although its live nodePorts are merged
+    back in: node ports no longer needed (if the update adds none), allocateLoadBalancer-
+    NodePorts and loadBalancerClass off a LoadBalancer, externalTrafficPolicy off a Service
+    that is not externally accessible, the health check node port off a Service that no
+    longer needs one. (Upstream also empties status.loadBalancer, which podtui, running no
+    cloud provider, never fills.)"""
+    spec = service.setdefault("spec", {})
+    old_spec = live.get("spec") or {}
+    if _node_port_type(old_spec) and not _node_port_type(spec):
+        old_ports = {p.get("nodePort") for p in old_spec.get("ports") or [] if p.get("nodePort")}
+        new_ports = {p.get("nodePort") for p in spec.get("ports") or [] if p.get("nodePort")}
+        if new_ports <= old_ports:
+            for port in spec.get("ports") or []:
+                port.pop("nodePort", None)
+    if spec.get("type") != "LoadBalancer":
+        spec.pop("allocateLoadBalancerNodePorts", None)
+        spec.pop("loadBalancerClass", None)
+    if (
+        needs_health_check(old_spec)
+        and not needs_health_check(spec)
+        and spec.get("healthCheckNodePort") == old_spec.get("healthCheckNodePort")
+    ):
+        spec.pop("healthCheckNodePort", None)
+    if not externally_accessible(spec):
+        spec.pop("externalTrafficPolicy", None)
 
 
 def _patch_allocated_values(spec: dict, old_spec: dict) -> None:

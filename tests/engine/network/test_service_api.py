@@ -25,6 +25,12 @@ def _create(cluster: Cluster, spec: dict, name: str = "web") -> dict:
     return cluster.api.create(obj).obj
 
 
+def _invalid_update(cluster: Cluster, live: dict, spec: dict) -> str:
+    with pytest.raises(APIError) as caught:
+        cluster.api.update({**live, "spec": spec})
+    return caught.value.kubectl()
+
+
 def _invalid(cluster: Cluster, spec: dict, name: str = "web") -> str:
     with pytest.raises(APIError) as caught:
         _create(cluster, spec, name)
@@ -97,6 +103,21 @@ class TestDefaults:
             cluster, {"type": "LoadBalancer", "ports": [{"port": 80}]}, name="other"
         )["spec"]
         assert "healthCheckNodePort" not in cluster_policy
+
+    def test_an_update_from_node_port_to_cluster_ip_drops_the_node_ports(self) -> None:
+        # pkg/registry/core/service/strategy.go dropTypeDependentFields: the live nodePorts
+        # and externalTrafficPolicy that `kubectl apply` merges back in are wiped rather than
+        # refused, unless the update adds a node port of its own.
+        cluster = _cluster()
+        _create(cluster, {"type": "NodePort", "ports": [{"port": 80}]})
+        live = cluster.store.get("Service", "default", "web")
+        after = cluster.api.update({**live, "spec": {**live["spec"], "type": "ClusterIP"}}).obj
+        assert "nodePort" not in after["spec"]["ports"][0]
+        assert "externalTrafficPolicy" not in after["spec"]
+        live = cluster.store.get("Service", "default", "web")
+        _create(cluster, {"type": "NodePort", "ports": [{"port": 81}]}, name="other")
+        spec = {**live["spec"], "type": "ClusterIP", "ports": [{"port": 80, "nodePort": 30999}]}
+        assert "may not be used when `type` is 'ClusterIP'" in _invalid_update(cluster, live, spec)
 
     def test_external_name_service_gets_no_cluster_ip_nor_families(self) -> None:
         spec = _create(_cluster(), {"type": "ExternalName", "externalName": "example.com"})["spec"]
