@@ -213,7 +213,9 @@ class CronJobController(WorkloadController):
         failed_limit = spec.get("failedJobsHistoryLimit")
         if succeeded_limit is None and failed_limit is None:
             return
-        done = [j for j in jobs if job_finished(j) and not j["metadata"].get("deletionTimestamp")]
+        # A finished Job already being deleted (a foreground delete waiting on its pods or a
+        # finalizer) still counts and may be deleted again, as the lister still lists it.
+        done = [j for j in jobs if job_finished(j)]
         complete = [j for j in done if _finished_condition(j) == "Complete"]
         failed = [j for j in done if _finished_condition(j) == "Failed"]
         for group, limit in ((complete, succeeded_limit), (failed, failed_limit)):

@@ -162,6 +162,21 @@ class TestCronJobController:
         deleted = [m for r, m in reasons(cluster) if r == "SuccessfulDelete"]
         assert deleted == ["Deleted job tick-28928162", "Deleted job tick-28928164"]
 
+    def test_a_finished_job_being_deleted_still_counts_against_the_history_limit(self) -> None:
+        # cronjob_controllerv2.go cleanupFinishedJobs/removeOldestJobs take every finished
+        # Job the lister holds, one with a deletionTimestamp included: it is the oldest, so it
+        # is deleted (again) rather than a newer one.
+        cluster = cluster_with(cronjob(successfulJobsHistoryLimit=1))
+        cluster.run_until(2 * 60 + 30)
+        held = get(cluster, "Job", "tick-28928162")
+        held["metadata"]["finalizers"] = ["example.com/hold"]
+        cluster.store.modified(held)
+        cluster.api.delete("Job", "default", "tick-28928162", propagation="Background")
+        assert get(cluster, "Job", "tick-28928162")["metadata"].get("deletionTimestamp")
+        cluster.run_until(4 * 60 + 30)
+        assert jobs(cluster) == ["tick-28928162", "tick-28928164"]
+        assert ("SuccessfulDelete", "Deleted job tick-28928162") in reasons(cluster)
+
     def test_failed_jobs_history_limit_defaults_to_one(self) -> None:
         obj = yaml.safe_load(cronjob(command="exit 1"))
         obj["spec"]["jobTemplate"]["spec"]["backoffLimit"] = 0
