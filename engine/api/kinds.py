@@ -30,6 +30,9 @@ class KindInfo:
     """Defaulting as the API server applies it on decode (SetDefaults_*)."""
     validate_update: Callable[[dict, dict], FieldErrors] | None = None
     """Update validation (immutable fields): called with (live, new)."""
+    prepare_for_update: Callable[[dict, dict], None] | None = None
+    """The strategy's PrepareForUpdate, before validation: called with (live, new) and may
+    change new."""
     default_propagation: str = "Background"
     """The deletion propagation policy when the request names none."""
     version_propagation: dict[str, str] = field(default_factory=dict)

@@ -176,6 +176,8 @@ class APIServer:
             warnings.append(info.deprecated[requested_version])
         self.decode(obj, info)
         self.prepare(obj, info)
+        if info.prepare_for_update is not None and subresource != "status":
+            info.prepare_for_update(live, obj)
         self.validate(obj, info)
         obj["apiVersion"] = info.preferred_api_version
         live_meta = live["metadata"]

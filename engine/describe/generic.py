@@ -176,20 +176,53 @@ def describe_config_map(cluster: Cluster, config_map: dict) -> str:
     return w.text()
 
 
+SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token"
+SERVICE_ACCOUNT_NAME_KEY = "kubernetes.io/service-account.name"
+SERVICE_ACCOUNT_UID_KEY = "kubernetes.io/service-account.uid"
+
+
 def describe_service_account(cluster: Cluster, account: dict) -> str:
-    """describeServiceAccount: image pull secrets, then events."""
+    """ServiceAccountDescriber / describeServiceAccount as kubectl 1.32 has them (kubernetes/
+    kubectl v0.32 pkg/describe/describe.go; kubectl 1.35 dropped the last two headers): the
+    image pull secrets, the mountable secrets (`secrets`) and the token Secrets that name the
+    account, each header padded to one width and the three in sorted order; a referenced
+    Secret the namespace lacks is marked `(not found)`; then the events."""
     meta = account.get("metadata") or {}
     w = PrefixWriter()
     write_object_meta(w, meta)
-    header = "Image pull secrets:"
-    names = [s.get("name", "") for s in account.get("imagePullSecrets") or []]
-    if not names:
-        w.write(LEVEL_0, f"{header}\t<none>\n")
-    else:
+    secrets = sorted(
+        cluster.store.list("Secret", meta.get("namespace", "")),
+        key=lambda secret: secret["metadata"]["name"],
+    )
+    existing = {secret["metadata"]["name"] for secret in secrets}
+    tokens = [
+        secret["metadata"]["name"]
+        for secret in secrets
+        if secret.get("type") == SERVICE_ACCOUNT_TOKEN
+        and (secret["metadata"].get("annotations") or {}).get(SERVICE_ACCOUNT_NAME_KEY)
+        == meta.get("name")
+        and (secret["metadata"].get("annotations") or {}).get(SERVICE_ACCOUNT_UID_KEY)
+        == meta.get("uid", "")
+    ]
+    pull = [s.get("name", "") for s in account.get("imagePullSecrets") or []]
+    mountable = [s.get("name", "") for s in account.get("secrets") or []]
+    missing = {name for name in pull + mountable if name not in existing}
+    empty_header = " " * 19
+    by_header = {
+        "Image pull secrets:": pull,
+        "Mountable secrets: ": mountable,
+        "Tokens:            ": tokens,
+    }
+    for header in sorted(by_header):
+        names = by_header[header]
+        if not names:
+            w.write(LEVEL_0, f"{header}\t<none>\n")
+            continue
         prefix = header
         for name in names:
-            w.write(LEVEL_0, f"{prefix}\t{name}\n")
-            prefix = " " * len(header)
+            marker = " (not found)" if name in missing else ""
+            w.write(LEVEL_0, f"{prefix}\t{name}{marker}\n")
+            prefix = empty_header
     describe_events(w, events_about(cluster, account), cluster.now_datetime())
     return w.text()
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from engine.api import errors
 from engine.api.admission import AdmissionRequest
+from engine.network.defaults import externally_accessible
 from engine.network.validation import is_headless
 
 if TYPE_CHECKING:
@@ -110,6 +111,11 @@ def needs_node_ports(spec: dict) -> bool:
     return spec.get("type") == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts", True)
 
 
+def needs_health_check(spec: dict) -> bool:
+    """service.NeedsHealthCheck: a LoadBalancer whose externalTrafficPolicy is Local."""
+    return spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local"
+
+
 class ServiceAllocation:
     """The Service registry's allocation step, run as a mutating admission step (podtui's
     API server has no per-kind storage hook). Conflicts are refused as the registry refuses
@@ -190,6 +196,31 @@ class ServiceAllocation:
             spec["clusterIPs"] = [spec["clusterIP"]]
         if needs_node_ports(spec):
             self._allocate_node_ports(spec, old_spec, others, key, name)
+        self._health_check_node_port(spec, old_spec, others, key)
+
+    def _health_check_node_port(
+        self, spec: dict, old_spec: dict, others: list[dict], key: str
+    ) -> None:
+        """allocHealthCheckNodePort / updateHealthCheckNodePort (pkg/registry/core/service/
+        storage/alloc.go): a LoadBalancer with externalTrafficPolicy Local gets a node port
+        for kube-proxy's health check (drop_type_dependent_fields takes it off again)."""
+        if not needs_health_check(spec):
+            return
+        if spec.get("healthCheckNodePort"):
+            return
+        if needs_health_check(old_spec) and old_spec.get("healthCheckNodePort"):
+            spec["healthCheckNodePort"] = old_spec["healthCheckNodePort"]
+            return
+        in_use = {int(p["nodePort"]) for p in spec.get("ports") or [] if p.get("nodePort")}
+        for other in others:
+            other_spec = other.get("spec") or {}
+            in_use |= {int(p["nodePort"]) for p in other_spec.get("ports") or [] if p.get("nodePort")}
+            if other_spec.get("healthCheckNodePort"):
+                in_use.add(int(other_spec["healthCheckNodePort"]))
+        number = allocate_node_port(f"{key}#healthCheck", in_use)
+        if number is None:
+            raise errors.internal_error("failed to allocate a nodePort: range is full")
+        spec["healthCheckNodePort"] = number
 
     def _allocate_node_ports(
         self, spec: dict, old_spec: dict, others: list[dict], key: str, name: str
@@ -199,6 +230,12 @@ class ServiceAllocation:
             for other in others
             for port in (other.get("spec") or {}).get("ports") or []
             if port.get("nodePort")
+        }
+        # A health check node port comes from the same range.
+        in_use |= {
+            int((other.get("spec") or {})["healthCheckNodePort"])
+            for other in others
+            if (other.get("spec") or {}).get("healthCheckNodePort")
         }
         old_ports = {int(p["nodePort"]) for p in old_spec.get("ports") or [] if p.get("nodePort")}
         mine: set[int] = set()
@@ -256,12 +293,54 @@ def _init_ip_family_fields(spec: dict) -> list[str]:
     if problems:
         return problems
     if headless_without_selector:
-        # A headless Service without a selector takes every family the cluster has.
-        spec.setdefault("ipFamilyPolicy", "RequireDualStack")
-    else:
-        spec.setdefault("ipFamilyPolicy", "SingleStack")
+        # The headless+selectorless special case (pkg/registry/core/service/storage/
+        # alloc.go initIPFamilyFields): RequireDualStack unless asked otherwise, and unless
+        # the policy is SingleStack the other family is added even on a single-stack cluster
+        # ("the user is allowed to create headless services that has multi families").
+        policy = spec.setdefault("ipFamilyPolicy", "RequireDualStack")
+        families = list(families) or [IP_FAMILY]
+        if len(families) < 2 and policy != "SingleStack":
+            families.append("IPv6" if families[0] == "IPv4" else "IPv4")
+        spec["ipFamilies"] = families
+        return []
+    spec.setdefault("ipFamilyPolicy", "SingleStack")
     spec["ipFamilies"] = [IP_FAMILY]
     return []
+
+
+def _node_port_type(spec: dict) -> bool:
+    """strategy.go needsNodePort: NodePort or LoadBalancer."""
+    return spec.get("type") in ("NodePort", "LoadBalancer")
+
+
+def drop_type_dependent_fields(live: dict, service: dict) -> None:
+    """dropTypeDependentFields (pkg/registry/core/service/strategy.go, on update): what no
+    longer applies to the new type and the client did not ask for goes, so `kubectl apply`
+    can turn a NodePort Service into a ClusterIP one although its live nodePorts are merged
+    back in: node ports no longer needed (if the update adds none), allocateLoadBalancer-
+    NodePorts and loadBalancerClass off a LoadBalancer, externalTrafficPolicy off a Service
+    that is not externally accessible, the health check node port off a Service that no
+    longer needs one. (Upstream also empties status.loadBalancer, which podtui, running no
+    cloud provider, never fills.)"""
+    spec = service.setdefault("spec", {})
+    old_spec = live.get("spec") or {}
+    if _node_port_type(old_spec) and not _node_port_type(spec):
+        old_ports = {p.get("nodePort") for p in old_spec.get("ports") or [] if p.get("nodePort")}
+        new_ports = {p.get("nodePort") for p in spec.get("ports") or [] if p.get("nodePort")}
+        if new_ports <= old_ports:
+            for port in spec.get("ports") or []:
+                port.pop("nodePort", None)
+    if spec.get("type") != "LoadBalancer":
+        spec.pop("allocateLoadBalancerNodePorts", None)
+        spec.pop("loadBalancerClass", None)
+    if (
+        needs_health_check(old_spec)
+        and not needs_health_check(spec)
+        and spec.get("healthCheckNodePort") == old_spec.get("healthCheckNodePort")
+    ):
+        spec.pop("healthCheckNodePort", None)
+    if not externally_accessible(spec):
+        spec.pop("externalTrafficPolicy", None)
 
 
 def _patch_allocated_values(spec: dict, old_spec: dict) -> None:

@@ -5,12 +5,14 @@ change queues that Service."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.api.admission import controller_user
 from engine.controllers.base import QueueController
 from engine.network.podutil import selects
 from engine.store import Change
+from engine.timeutil import format_time, parse_time
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -29,6 +31,8 @@ class ServicePodsController(QueueController):
         self.store = cluster.store
         self.user = controller_user(self.service_account)
         self.members: dict[ServiceKey, set[str]] = {}
+        # TriggerTimeTracker.ServiceStates: (service trigger time, pod name -> trigger time).
+        self.trigger_states: dict[ServiceKey, tuple[datetime | None, dict[str, datetime]]] = {}
         cluster.watch(self._on_service, {"Service"})
         cluster.watch(self._on_pod, {"Pod"})
 
@@ -63,7 +67,44 @@ class ServicePodsController(QueueController):
     def remember(self, key: ServiceKey, pods: list[dict]) -> None:
         self.members[key] = {pod["metadata"].get("uid", "") for pod in pods}
 
-    def trigger_time(self) -> str:
-        """endpoints.kubernetes.io/last-change-trigger-time: the sync follows the change at
-        once in simulated time, so the change happened now."""
-        return self.cluster.clock.timestamp()
+    def trigger_time(self, service: dict, pods: list[dict]) -> str:
+        """ComputeEndpointLastChangeTriggerTime (staging/src/k8s.io/endpointslice/util/
+        trigger_time_tracker.go): a Service's first sync gives its creationTimestamp; later
+        syncs the earliest pod Ready-condition transition newer than at the last sync, or ""
+        (no annotation) when none changed, as when a pod is only deleted."""
+        key = (service["metadata"].get("namespace", ""), service["metadata"]["name"])
+        state = self.trigger_states.get(key)
+        pod_times: dict[str, datetime] = {}
+        changed: list[datetime] = []
+        for pod in pods:
+            moment = _ready_transition(pod)
+            if moment is None:
+                continue
+            name = pod["metadata"]["name"]
+            pod_times[name] = moment
+            last = state[1].get(name) if state else None
+            if last is None or moment > last:
+                changed.append(moment)
+        created = service["metadata"].get("creationTimestamp") or ""
+        service_time = parse_time(created) if created else None
+        if service_time is not None and (
+            state is None or state[0] is None or service_time > state[0]
+        ):
+            changed.append(service_time)
+        self.trigger_states[key] = (service_time, pod_times)
+        if state is None:
+            return created
+        return format_time(min(changed)) if changed else ""
+
+    def forget_trigger_time(self, key: ServiceKey) -> None:
+        """TriggerTimeTracker.DeleteService."""
+        self.trigger_states.pop(key, None)
+
+
+def _ready_transition(pod: dict) -> datetime | None:
+    """getPodTriggerTime: the Ready condition's lastTransitionTime."""
+    for condition in (pod.get("status") or {}).get("conditions") or []:
+        if condition.get("type") == "Ready":
+            moment = condition.get("lastTransitionTime")
+            return parse_time(moment) if moment else None
+    return None

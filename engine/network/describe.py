@@ -61,7 +61,8 @@ def format_endpoint_slices(slices: list[dict], port_name: str | None) -> str:
 
 
 def describe_service(cluster: Cluster, service: dict) -> str:
-    """ServiceDescriber."""
+    """ServiceDescriber, as kubectl 1.32 writes it: no AppProtocol or Traffic Distribution
+    lines (kubectl 1.34 added them; kubernetes/kubectl v0.32 pkg/describe/describe.go)."""
     meta = service.get("metadata") or {}
     spec = service.get("spec") or {}
     slices = [
@@ -94,8 +95,6 @@ def describe_service(cluster: Cluster, service: dict) -> str:
         protocol = port.get("protocol", "TCP")
         w.write(LEVEL_0, f"Port:\t{name}\t{port.get('port')}/{protocol}\n")
         w.write(LEVEL_0, f"TargetPort:\t{port.get('targetPort')}/{protocol}\n")
-        if port.get("appProtocol"):
-            w.write(LEVEL_0, f"AppProtocol:\t{port['appProtocol']}\n")
         if port.get("nodePort"):
             w.write(LEVEL_0, f"NodePort:\t{name}\t{port['nodePort']}/{protocol}\n")
         endpoints = format_endpoint_slices(slices, port.get("name", ""))
@@ -110,8 +109,6 @@ def describe_service(cluster: Cluster, service: dict) -> str:
     if spec.get("loadBalancerSourceRanges"):
         ranges = ",".join(spec["loadBalancerSourceRanges"])
         w.write(LEVEL_0, f"LoadBalancer Source Ranges:\t{ranges}\n")
-    if spec.get("trafficDistribution"):
-        w.write(LEVEL_0, f"Traffic Distribution:\t{spec['trafficDistribution']}\n")
     describe_events(w, events_about(cluster, service), cluster.now_datetime())
     return w.text()
 

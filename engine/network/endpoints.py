@@ -147,6 +147,18 @@ def truncate(subsets: list[dict]) -> bool:
     return True
 
 
+def _capacity_annotation_set_correctly(endpoints: dict) -> bool:
+    """capacityAnnotationSetCorrectly: never for more than 1000 addresses, else only when
+    the over-capacity annotation is absent."""
+    count = sum(
+        len(s.get("addresses") or []) + len(s.get("notReadyAddresses") or [])
+        for s in endpoints.get("subsets") or []
+    )
+    if count > MAX_CAPACITY:
+        return False
+    return OVER_CAPACITY not in ((endpoints.get("metadata") or {}).get("annotations") or {})
+
+
 class EndpointsController(ServicePodsController):
     """Writes each selecting Service's Endpoints; deletes them with the Service."""
 
@@ -159,19 +171,23 @@ class EndpointsController(ServicePodsController):
         current = self.store.get("Endpoints", namespace, name)
         if service is None:
             self.members.pop(key, None)
+            self.forget_trigger_time(key)
             if current is not None:
                 with contextlib.suppress(errors.APIError):
                     self.cluster.api.delete("Endpoints", namespace, name, user=self.user)
             return
         spec = service.get("spec") or {}
-        if not spec.get("selector"):
-            # Services without a selector get their Endpoints from whoever manages them.
+        if spec.get("type") == "ExternalName" or not spec.get("selector"):
+            # An ExternalName Service gets no Endpoints from this controller, a Service without
+            # a selector gets them from whoever manages them; Endpoints written before the
+            # Service changed are left as they are (syncService returns early).
             self.members.pop(key, None)
             return
         pods = self.selected_pods(service)
         self.remember(key, pods)
+        # Computed before the comparison so the tracker sees every sync, as upstream.
+        trigger_time = self.trigger_time(service, pods)
         subsets = desired_subsets(service, pods)
-        truncated = truncate(subsets)
         labels = {
             k: v
             for k, v in (service["metadata"].get("labels") or {}).items()
@@ -180,19 +196,23 @@ class EndpointsController(ServicePodsController):
         if spec.get("clusterIP") == "None":
             labels[HEADLESS_LABEL] = ""
         if current is not None:
+            # syncService compares the stored (truncated) subsets with the untruncated ones
+            # and asks capacityAnnotationSetCorrectly, so an Endpoints over capacity is
+            # written again at every sync.
             same = (
                 (current.get("subsets") or []) == subsets
                 and (current["metadata"].get("labels") or {}) == labels
-                and (
-                    (current["metadata"].get("annotations") or {}).get(OVER_CAPACITY) == "truncated"
-                )
-                == truncated
+                and _capacity_annotation_set_correctly(current)
             )
             if same:
                 return
+        truncated = truncate(subsets)
         meta: dict = {"name": name, "namespace": namespace}
         annotations = dict((current or {}).get("metadata", {}).get("annotations") or {})
-        annotations[TRIGGER_TIME] = self.trigger_time()
+        if trigger_time:
+            annotations[TRIGGER_TIME] = trigger_time
+        else:
+            annotations.pop(TRIGGER_TIME, None)
         if truncated:
             annotations[OVER_CAPACITY] = "truncated"
         else:

@@ -202,21 +202,28 @@ class EndpointSliceController(ServicePodsController):
         if service is None:
             # The slices go with the Service through their owner reference.
             self.members.pop(key, None)
+            self.forget_trigger_time(key)
             return
         spec = service.get("spec") or {}
-        existing = self.owned_slices(namespace, name)
         if spec.get("type") == "ExternalName" or not spec.get("selector"):
+            # syncService returns early: this controller writes no slices for such a Service
+            # and leaves the ones it wrote before the Service changed.
             self.members.pop(key, None)
-            for slice_ in existing:
-                self._delete(slice_)
             return
+        existing = self.owned_slices(namespace, name)
         pods = self.selected_pods(service)
         self.remember(key, pods)
+        trigger_time = self.trigger_time(service, pods)
+        publish_not_ready = bool(spec.get("publishNotReadyAddresses"))
         desired: dict[tuple, list[dict]] = {}
         for pod in pods:
             if not should_pod_be_in_endpoints(pod, True):
                 continue
             node = self.store.get("Node", "", (pod.get("spec") or {}).get("nodeName") or "")
+            if node is None and not publish_not_ready:
+                # reconcileByAddressType: a pod on a Node that is gone is left out (the
+                # Service is synced again later) unless publishNotReadyAddresses asks for it.
+                continue
             ports = endpoint_ports(service, pod)
             desired.setdefault(_ports_key(ports), []).append(pod_to_endpoint(pod, service, node))
         placeholder = not desired
@@ -235,7 +242,7 @@ class EndpointSliceController(ServicePodsController):
             final_plans.append((slice_, endpoints, ports))
         labels = slice_labels(service)
         for slice_, endpoints, ports in final_plans:
-            self._write(service, slice_, endpoints, ports, labels)
+            self._write(service, slice_, endpoints, ports, labels, trigger_time)
         for slice_ in to_delete:
             self._delete(slice_)
 
@@ -246,6 +253,7 @@ class EndpointSliceController(ServicePodsController):
         endpoints: list[dict],
         ports: list[dict] | None,
         labels: dict,
+        trigger_time: str,
     ) -> None:
         meta = service["metadata"]
         namespace = meta.get("namespace", "")
@@ -278,7 +286,13 @@ class EndpointSliceController(ServicePodsController):
         if not slice_meta.get("generateName"):
             slice_meta.pop("generateName", None)
         slice_meta["labels"] = labels
-        slice_meta["annotations"] = {TRIGGER_TIME: self.trigger_time()}
+        # addTriggerTimeAnnotation: set, or cleared when no new trigger time.
+        annotations = dict((current or {}).get("metadata", {}).get("annotations") or {})
+        if trigger_time:
+            annotations[TRIGGER_TIME] = trigger_time
+        else:
+            annotations.pop(TRIGGER_TIME, None)
+        slice_meta["annotations"] = annotations
         slice_meta["ownerReferences"] = [owner]
         body["metadata"] = slice_meta
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from engine.api.kinds import KindInfo, register_kind
 from engine.network import defaults, validation
+from engine.network.allocator import drop_type_dependent_fields
 
 
 def register() -> None:
@@ -20,6 +21,7 @@ def register() -> None:
             validate=validation.validate_service,
             default=defaults.default_service,
             validate_update=validation.validate_service_update,
+            prepare_for_update=drop_type_dependent_fields,
         )
     )
     register_kind(

@@ -39,9 +39,11 @@ def make_port_string(ports: list[dict]) -> str:
 
 
 def load_balancer_status(status: dict, wide: bool) -> str:
-    """loadBalancerStatusStringer: ingress IPs or hostnames; cut to 16 characters unless wide."""
+    """loadBalancerStatusStringer: ingress IPs or hostnames, a sorted set (sets.NewString),
+    cut to 16 characters unless wide."""
     ingress = (status.get("loadBalancer") or {}).get("ingress") or []
-    result = ",".join(entry.get("ip") or entry.get("hostname") or "" for entry in ingress)
+    names = {entry.get("ip") or entry.get("hostname") or "" for entry in ingress}
+    result = ",".join(sorted(name for name in names if name))
     if not wide and len(result) > LOAD_BALANCER_WIDTH:
         result = result[: LOAD_BALANCER_WIDTH - 3] + "..."
     return result
@@ -82,13 +84,14 @@ class ServicePrinter:
         spec = obj.get("spec") or {}
         cluster_ips = spec.get("clusterIPs") or []
         ports = make_port_string(spec.get("ports") or []) or "<none>"
-        # A row serves both widths; kubectl cuts a long load balancer address only in the
-        # narrow table. podtui runs no cloud provider, so a LoadBalancer stays <pending>.
+        # A row serves both widths: the API server prints tables with Wide set
+        # (pkg/printers/storage/storage.go), so a long load balancer address is never cut.
+        # podtui runs no cloud provider, so a LoadBalancer stays <pending>.
         return [
             obj["metadata"]["name"],
             str(spec.get("type", "")),
             cluster_ips[0] if cluster_ips else "<none>",
-            service_external_ip(obj, wide=False),
+            service_external_ip(obj, wide=True),
             ports,
             _age(obj, now),
             format_selector_map(spec.get("selector")),
@@ -105,6 +108,8 @@ def format_endpoints(endpoints: dict) -> str:
     limit = 3
     more = False
     count = 0
+    # Only the inner loops stop at the limit: every port of every subset still adds its
+    # addresses to the count, so "+ N more" counts address:port pairs, not addresses.
     for subset in subsets:
         addresses = subset.get("addresses") or []
         ports = subset.get("ports") or []
@@ -116,18 +121,14 @@ def format_endpoints(endpoints: dict) -> str:
                     more = True
                     break
                 listed.append(address.get("ip", ""))
-            if more:
-                break
-        else:
-            for port in ports:
-                count += len(addresses)
-                for address in addresses:
-                    if len(listed) == limit:
-                        more = True
-                        break
-                    listed.append(_join_host_port(address.get("ip", ""), port.get("port")))
-                if more:
+            continue
+        for port in ports:
+            count += len(addresses)
+            for address in addresses:
+                if len(listed) == limit:
+                    more = True
                     break
+                listed.append(_join_host_port(address.get("ip", ""), port.get("port")))
     text = ",".join(listed)
     if more:
         return f"{text} + {count - limit} more..."

@@ -91,12 +91,42 @@ class CronJobController(WorkloadController):
         super().__init__(cluster)
         self.source = Source(COMPONENT)
         self.user = controller_user(COMPONENT)
+        # The schedule and time zone each CronJob had when last seen (updateCronJob compares
+        # the old and new objects).
+        self._schedules: dict[tuple[str, str], tuple[object, object]] = {}
         cluster.store.watch(self._on_cronjob, {"CronJob"})
         cluster.store.watch(self._on_job, {"Job"})
 
     def _on_cronjob(self, change: Change) -> None:
-        if change.type != "DELETED":
+        """addCronJob / updateCronJob: a new schedule or time zone waits for its next
+        scheduled time (a time it would have had before the change is not started); any
+        other change syncs now."""
+        meta = change.obj["metadata"]
+        key = (meta.get("namespace", ""), meta["name"])
+        if change.type == "DELETED":
+            self._schedules.pop(key, None)
+            return
+        spec = change.obj.get("spec") or {}
+        current = (spec.get("schedule"), spec.get("timeZone"))
+        previous = self._schedules.get(key)
+        self._schedules[key] = current
+        if change.type != "MODIFIED" or previous is None or previous == current:
             self.enqueue_obj(change.obj)
+            return
+        try:
+            schedule = parse_standard(format_schedule(change.obj))
+        except CronError:
+            self.event(
+                change.obj,
+                "Warning",
+                "UnParseableCronJobSchedule",
+                f"unparseable schedule for cronjob: {spec.get('schedule', '')}",
+            )
+            return
+        status = change.obj.get("status") or {}
+        delay = self.next_schedule_delay(change.obj, status, schedule, self.clock.now_datetime())
+        if delay is not None:
+            self.enqueue_after(key, max(delay, 0.0))
 
     def _on_job(self, change: Change) -> None:
         ref = controller_ref(change.obj)
@@ -183,7 +213,9 @@ class CronJobController(WorkloadController):
         failed_limit = spec.get("failedJobsHistoryLimit")
         if succeeded_limit is None and failed_limit is None:
             return
-        done = [j for j in jobs if job_finished(j) and not j["metadata"].get("deletionTimestamp")]
+        # A finished Job already being deleted (a foreground delete waiting on its pods or a
+        # finalizer) still counts and may be deleted again, as the lister still lists it.
+        done = [j for j in jobs if job_finished(j)]
         complete = [j for j in done if _finished_condition(j) == "Complete"]
         failed = [j for j in done if _finished_condition(j) == "Failed"]
         for group, limit in ((complete, succeeded_limit), (failed, failed_limit)):
@@ -273,8 +305,9 @@ class CronJobController(WorkloadController):
                 cronjob,
                 "Warning",
                 "TooManyMissedTimes",
-                "too many missed start times. Set or decrease .spec.startingDeadlineSeconds "
-                "or check clock skew",
+                # nextScheduleTime (pkg/controller/cronjob/utils.go) names the rough count.
+                f"too many missed start times: {missed}. Set or decrease "
+                ".spec.startingDeadlineSeconds or check clock skew",
             )
         if scheduled is None:
             return self.next_schedule_delay(cronjob, status, schedule, now)

@@ -5,7 +5,10 @@ ShouldPodBeInEndpoints) and the `kubernetes` Service
 
 from __future__ import annotations
 
+import copy
+
 from engine import actions
+from engine.network.endpoints import TRIGGER_TIME
 from engine.network.endpointslice import MAX_ENDPOINTS_PER_SLICE, plan_slices
 from tests.engine.network.helpers import BACKEND, cluster_with, endpoints, ips, pod, slices
 
@@ -169,6 +172,100 @@ spec:
         assert endpoints(cluster, "db")["metadata"]["labels"] == {"service.kubernetes.io/headless": ""}
         assert _slice_endpoint(cluster, "db", "db-0")["hostname"] == "db-0"
 
+    def test_endpoints_trigger_time_starts_at_the_service_creation_timestamp(self) -> None:
+        # trigger_time_tracker.go ComputeEndpointLastChangeTriggerTime: a Service's first
+        # sync exports its creationTimestamp, later ones the pod's Ready transition.
+        cluster = cluster_with(FLAKY)
+        cluster.run_until(0)
+        service = cluster.store.get("Service", "default", "web")
+        created = service["metadata"]["creationTimestamp"]
+        annotations = endpoints(cluster, "web")["metadata"]["annotations"]
+        assert annotations[TRIGGER_TIME] == created
+        # The pod's IP arriving is no trigger (its Ready condition did not move): the update
+        # that adds the address clears the annotation.
+        cluster.run_until(1)
+        assert endpoints(cluster, "web").get("subsets")
+        assert TRIGGER_TIME not in endpoints(cluster, "web")["metadata"]["annotations"]
+        cluster.run_until(30)
+        ready = next(
+            c for c in pod(cluster, "web-a")["status"]["conditions"] if c["type"] == "Ready"
+        )
+        assert ready["lastTransitionTime"] != created
+        annotations = endpoints(cluster, "web")["metadata"]["annotations"]
+        assert annotations[TRIGGER_TIME] == ready["lastTransitionTime"]
+
+    def test_endpoints_trigger_time_is_cleared_when_no_pod_or_service_changed(self) -> None:
+        # trigger_time_tracker.go: a sync with no newer trigger time returns zero, and
+        # endpoints_controller.go syncService then deletes the annotation.
+        cluster = cluster_with(FLAKY)
+        cluster.run_until(15)
+        service = copy.deepcopy(cluster.store.get("Service", "default", "web"))
+        service["metadata"]["labels"] = {"tier": "back"}
+        cluster.api.update(service)
+        cluster.run_until(16)
+        meta = endpoints(cluster, "web")["metadata"]
+        assert meta["labels"] == {"tier": "back"}
+        assert TRIGGER_TIME not in (meta.get("annotations") or {})
+        for slice_ in slices(cluster, "web"):
+            assert slice_["metadata"]["labels"]["tier"] == "back"
+            assert TRIGGER_TIME not in (slice_["metadata"].get("annotations") or {})
+
+    def test_an_external_name_service_gets_no_endpoints_or_slices(self) -> None:
+        # endpoints_controller.go and endpointslice_controller.go syncService: "services with
+        # Type ExternalName receive no endpoints from this controller" (issues.k8s.io/105986).
+        cluster = cluster_with(
+            BACKEND.replace("spec:\n  selector", "spec:\n  type: ExternalName\n  externalName: db.example.com\n  selector", 1)
+        )
+        cluster.run_until(15)
+        assert cluster.store.get("Endpoints", "default", "web") is None
+        assert slices(cluster, "web") == []
+
+    def test_removing_the_selector_leaves_the_endpoints_and_slices_as_they_were(self) -> None:
+        # syncService returns early for a Service without a selector: nothing deletes what the
+        # controllers wrote while it had one.
+        cluster = cluster_with(BACKEND)
+        cluster.run_until(15)
+        before = endpoints(cluster, "web")["subsets"]
+        names = sorted(s["metadata"]["name"] for s in slices(cluster, "web"))
+        service = copy.deepcopy(cluster.store.get("Service", "default", "web"))
+        del service["spec"]["selector"]
+        cluster.api.update(service)
+        cluster.run_until(16)
+        assert endpoints(cluster, "web")["subsets"] == before
+        assert sorted(s["metadata"]["name"] for s in slices(cluster, "web")) == names
+
+    def test_endpoints_past_1000_addresses_are_truncated_and_marked_over_capacity(self) -> None:
+        # endpoints_controller.go truncateEndpoints and capacityAnnotationSetCorrectly:
+        # 1000 addresses kept, endpoints.kubernetes.io/over-capacity: truncated, removed
+        # again once the Service is back under capacity. (Every sync of an over-capacity
+        # Endpoints sends an update; the API server stores nothing when it is unchanged.)
+        cluster = cluster_with(BACKEND)
+        cluster.run_until(2)
+        controller = cluster.controllers["endpoint"]
+        many = [
+            {
+                "metadata": {"name": f"p{i}", "namespace": "default", "uid": f"u{i}"},
+                "spec": {"nodeName": "n", "containers": [{"ports": [{"name": "http", "containerPort": 80}]}]},
+                "status": {
+                    "phase": "Running",
+                    "podIP": f"10.1.{i // 250}.{i % 250}",
+                    "conditions": [{"type": "Ready", "status": "True"}],
+                },
+            }
+            for i in range(1001)
+        ]
+        controller.selected_pods = lambda service: many
+        controller.sync(("default", "web"))
+        first = endpoints(cluster, "web")
+        assert first["metadata"]["annotations"]["endpoints.kubernetes.io/over-capacity"] == "truncated"
+        assert sum(len(s["addresses"]) for s in first["subsets"]) == 1000
+        controller.selected_pods = lambda service: many[:3]
+        controller.sync(("default", "web"))
+        third = endpoints(cluster, "web")
+        assert "endpoints.kubernetes.io/over-capacity" not in third["metadata"]["annotations"]
+        controller.sync(("default", "web"))
+        assert endpoints(cluster, "web")["metadata"]["resourceVersion"] == third["metadata"]["resourceVersion"]
+
 
 class TestEndpointSlices:
     def test_slice_labels_owner_and_generated_name(self) -> None:
@@ -219,6 +316,25 @@ class TestEndpointSlices:
             "serving": True,
             "terminating": True,
         }
+
+    def test_a_pod_on_a_node_that_is_gone_leaves_the_slices(self) -> None:
+        # reconciler.go reconcileByAddressType: "skipping Pod for Service, Node not found"
+        # unless publishNotReadyAddresses; the Endpoints controller does not look at Nodes.
+        for publish, kept in ((False, False), (True, True)):
+            manifest = BACKEND
+            if publish:
+                manifest = BACKEND.replace("  selector: {app: web}", "  publishNotReadyAddresses: true\n  selector: {app: web}")
+            cluster = cluster_with(manifest)
+            cluster.run_until(15)
+            cluster.store.remove("Node", "", pod(cluster, "web-a")["spec"]["nodeName"])
+            cluster.controllers["endpointslice"].sync(("default", "web"))
+            names = [
+                e["targetRef"]["name"]
+                for s in slices(cluster, "web")
+                for e in s.get("endpoints") or []
+            ]
+            assert ("web-a" in names) is kept
+            assert endpoints(cluster, "web")["subsets"]
 
     def test_a_service_selecting_nothing_gets_a_placeholder_slice(self) -> None:
         cluster = cluster_with(BACKEND.replace("selector: {app: web}", "selector: {app: nothing}"))

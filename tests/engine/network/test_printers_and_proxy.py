@@ -48,6 +48,20 @@ class TestServicePrinter:
         external = _service({"type": "ExternalName", "externalName": "db.example.com"})
         assert print_row(external, NOW)[2:4] == ["<none>", "db.example.com"]
 
+    def test_get_svc_never_cuts_a_load_balancer_address(self) -> None:
+        # pkg/printers/storage/storage.go: the API server prints tables with Wide set, so
+        # getServiceExternalIP's 16-character cut never applies to `kubectl get svc`.
+        service = _service({"type": "LoadBalancer", "clusterIPs": ["10.96.1.2"], "ports": []})
+        service["status"] = {"loadBalancer": {"ingress": [{"hostname": "a-long-name.elb.example.com"}]}}
+        assert print_row(service, NOW)[3] == "a-long-name.elb.example.com"
+
+    def test_get_svc_lists_load_balancer_addresses_sorted_and_once(self) -> None:
+        # printers.go loadBalancerStatusStringer: a sets.NewString, listed sorted.
+        service = _service({"type": "LoadBalancer", "clusterIPs": ["10.96.1.2"], "ports": []})
+        ingress = [{"ip": "203.0.113.9"}, {"ip": "198.51.100.1"}, {"ip": "203.0.113.9"}]
+        service["status"] = {"loadBalancer": {"ingress": ingress}}
+        assert print_row(service, NOW)[3] == "198.51.100.1,203.0.113.9"
+
     def test_load_balancer_without_ingress_is_pending(self) -> None:
         service = _service({"type": "LoadBalancer", "clusterIPs": ["10.96.1.2"], "ports": []})
         assert print_row(service, NOW)[3] == "<pending>"
@@ -62,6 +76,18 @@ class TestEndpointsPrinters:
         }
         assert format_endpoints({"subsets": [subset]}) == (
             "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 2 more..."
+        )
+
+    def test_get_ep_more_counts_every_address_of_every_port(self) -> None:
+        # printers.go formatEndpoints: only the inner loop stops at three; each further port
+        # and subset still adds its addresses to the count.
+        subset = {
+            "addresses": [{"ip": f"10.0.0.{i}"} for i in range(1, 6)],
+            "ports": [{"port": 80}, {"port": 443}],
+        }
+        other = {"addresses": [{"ip": "10.0.1.1"}], "ports": [{"port": 8080}]}
+        assert format_endpoints({"subsets": [subset, other]}) == (
+            "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 8 more..."
         )
 
     def test_get_ep_prints_none_without_subsets_and_nothing_for_only_unready(self) -> None:
@@ -118,6 +144,20 @@ class TestDescribeService:
             "Events:                   <none>",
         ]
 
+
+    def test_describe_svc_as_kubectl_132_has_no_app_protocol_or_traffic_distribution(self) -> None:
+        # kubernetes/kubectl v0.32 pkg/describe/describe.go describeService: neither line
+        # exists before kubectl 1.34.
+        cluster = cluster_with(
+            BACKEND.replace("  - port: 80\n", "  - port: 80\n    appProtocol: http\n").replace(
+                "  selector: {app: web}", "  trafficDistribution: PreferClose\n  selector: {app: web}"
+            )
+        )
+        cluster.run_until(1)
+        service = cluster.store.get("Service", "default", "web")
+        assert service["spec"]["ports"][0]["appProtocol"] == "http"
+        text = describe(cluster, service)
+        assert "AppProtocol" not in text and "Traffic Distribution" not in text
 
 class TestServiceTraffic:
     def test_wget_by_service_name_reaches_a_ready_endpoint(self) -> None:

@@ -25,6 +25,12 @@ def _create(cluster: Cluster, spec: dict, name: str = "web") -> dict:
     return cluster.api.create(obj).obj
 
 
+def _invalid_update(cluster: Cluster, live: dict, spec: dict) -> str:
+    with pytest.raises(APIError) as caught:
+        cluster.api.update({**live, "spec": spec})
+    return caught.value.kubectl()
+
+
 def _invalid(cluster: Cluster, spec: dict, name: str = "web") -> str:
     with pytest.raises(APIError) as caught:
         _create(cluster, spec, name)
@@ -55,6 +61,63 @@ class TestDefaults:
         spec = _create(_cluster(), {"clusterIP": "None", "ports": [{"port": 80}]})["spec"]
         assert spec["ipFamilyPolicy"] == "RequireDualStack"
         assert spec["clusterIPs"] == ["None"]
+
+    def test_headless_selectorless_service_gets_both_families_on_a_single_stack_cluster(
+        self,
+    ) -> None:
+        # pkg/registry/core/service/storage/alloc.go initIPFamilyFields, the headless +
+        # selectorless special case: unless its policy is SingleStack the other family is
+        # added, even where the cluster has only IPv4.
+        spec = _create(_cluster(), {"clusterIP": "None", "ports": [{"port": 80}]})["spec"]
+        assert spec["ipFamilies"] == ["IPv4", "IPv6"]
+        single = _create(
+            _cluster(),
+            {"clusterIP": "None", "ipFamilyPolicy": "SingleStack", "ports": [{"port": 80}]},
+        )["spec"]
+        assert single["ipFamilies"] == ["IPv4"]
+        with_selector = _create(
+            _cluster(), {"clusterIP": "None", "selector": {"app": "db"}, "ports": [{"port": 80}]}
+        )["spec"]
+        assert with_selector["ipFamilies"] == ["IPv4"]
+        assert with_selector["ipFamilyPolicy"] == "SingleStack"
+
+    def test_a_local_load_balancer_gets_a_health_check_node_port_and_loses_it_for_cluster(
+        self,
+    ) -> None:
+        # pkg/registry/core/service/storage/alloc.go allocHealthCheckNodePort (for
+        # service.NeedsHealthCheck: LoadBalancer and externalTrafficPolicy Local), and
+        # strategy.go dropTypeDependentFields clearing it when no longer needed.
+        cluster = _cluster()
+        spec = _create(
+            cluster,
+            {"type": "LoadBalancer", "externalTrafficPolicy": "Local", "ports": [{"port": 80}]},
+        )["spec"]
+        health = spec["healthCheckNodePort"]
+        assert 30000 <= health <= 32767
+        assert health != spec["ports"][0]["nodePort"]
+        live = cluster.store.get("Service", "default", "web")
+        updated = {**live, "spec": {**live["spec"], "externalTrafficPolicy": "Cluster"}}
+        after = cluster.api.update(updated).obj["spec"]
+        assert "healthCheckNodePort" not in after
+        cluster_policy = _create(
+            cluster, {"type": "LoadBalancer", "ports": [{"port": 80}]}, name="other"
+        )["spec"]
+        assert "healthCheckNodePort" not in cluster_policy
+
+    def test_an_update_from_node_port_to_cluster_ip_drops_the_node_ports(self) -> None:
+        # pkg/registry/core/service/strategy.go dropTypeDependentFields: the live nodePorts
+        # and externalTrafficPolicy that `kubectl apply` merges back in are wiped rather than
+        # refused, unless the update adds a node port of its own.
+        cluster = _cluster()
+        _create(cluster, {"type": "NodePort", "ports": [{"port": 80}]})
+        live = cluster.store.get("Service", "default", "web")
+        after = cluster.api.update({**live, "spec": {**live["spec"], "type": "ClusterIP"}}).obj
+        assert "nodePort" not in after["spec"]["ports"][0]
+        assert "externalTrafficPolicy" not in after["spec"]
+        live = cluster.store.get("Service", "default", "web")
+        _create(cluster, {"type": "NodePort", "ports": [{"port": 81}]}, name="other")
+        spec = {**live["spec"], "type": "ClusterIP", "ports": [{"port": 80, "nodePort": 30999}]}
+        assert "may not be used when `type` is 'ClusterIP'" in _invalid_update(cluster, live, spec)
 
     def test_external_name_service_gets_no_cluster_ip_nor_families(self) -> None:
         spec = _create(_cluster(), {"type": "ExternalName", "externalName": "example.com"})["spec"]

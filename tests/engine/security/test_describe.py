@@ -204,23 +204,66 @@ class TestPodSecurityPolicy:
 
 
 class TestServiceAccount:
-    def test_a_service_account_lists_its_image_pull_secrets_then_events(self) -> None:
-        # describeServiceAccount since kubectl 1.28 (no Mountable secrets / Tokens lines).
+    def test_describe_sa_lists_pull_and_mountable_secrets_and_tokens_as_kubectl_132(self) -> None:
+        # kubernetes/kubectl v0.32 pkg/describe/describe.go describeServiceAccount (and its
+        # TestDescribeServiceAccount): three headers in sorted order, a referenced Secret
+        # the namespace lacks marked "(not found)"; kubectl 1.35 dropped the last two.
         account = {
             "apiVersion": "v1",
             "kind": "ServiceAccount",
             "metadata": {"name": "builder", "namespace": "default"},
             "imagePullSecrets": [{"name": "registry"}, {"name": "mirror"}],
+            "secrets": [{"name": "deploy-key"}],
         }
         assert described(account) == (
             "Name:                builder\n"
             "Namespace:           default\n"
             "Labels:              <none>\n"
             "Annotations:         <none>\n"
-            "Image pull secrets:  registry\n"
-            "                     mirror\n"
+            "Image pull secrets:  registry (not found)\n"
+            "                     mirror (not found)\n"
+            "Mountable secrets:   deploy-key (not found)\n"
+            "Tokens:              <none>\n"
             "Events:              <none>\n"
         )
+
+    def test_describe_sa_lists_the_token_secrets_that_name_it(self) -> None:
+        # ServiceAccountDescriber.Describe: a kubernetes.io/service-account-token Secret whose
+        # service-account.name and .uid annotations name this account is one of its Tokens.
+        c = cluster()
+        c.api.create(
+            {
+                "apiVersion": "v1",
+                "kind": "ServiceAccount",
+                "metadata": {"name": "builder", "namespace": "default"},
+                "imagePullSecrets": [{"name": "registry"}],
+            }
+        )
+        uid = c.store.get("ServiceAccount", "default", "builder")["metadata"]["uid"]
+        for name, kind, notes in (
+            ("registry", "kubernetes.io/dockerconfigjson", {}),
+            (
+                "builder-token",
+                "kubernetes.io/service-account-token",
+                {
+                    "kubernetes.io/service-account.name": "builder",
+                    "kubernetes.io/service-account.uid": uid,
+                },
+            ),
+        ):
+            c.api.create(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Secret",
+                    "metadata": {"name": name, "namespace": "default", "annotations": notes},
+                    "type": kind,
+                    "data": {},
+                }
+            )
+        text = describe(c, c.store.get("ServiceAccount", "default", "builder"))
+        assert "Image pull secrets:  registry\n" in text
+        assert "Mountable secrets:   <none>\n" in text
+        assert "Tokens:              builder-token\n" in text
 
 
 class TestPodPreset:

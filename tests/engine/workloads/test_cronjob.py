@@ -162,6 +162,21 @@ class TestCronJobController:
         deleted = [m for r, m in reasons(cluster) if r == "SuccessfulDelete"]
         assert deleted == ["Deleted job tick-28928162", "Deleted job tick-28928164"]
 
+    def test_a_finished_job_being_deleted_still_counts_against_the_history_limit(self) -> None:
+        # cronjob_controllerv2.go cleanupFinishedJobs/removeOldestJobs take every finished
+        # Job the lister holds, one with a deletionTimestamp included: it is the oldest, so it
+        # is deleted (again) rather than a newer one.
+        cluster = cluster_with(cronjob(successfulJobsHistoryLimit=1))
+        cluster.run_until(2 * 60 + 30)
+        held = get(cluster, "Job", "tick-28928162")
+        held["metadata"]["finalizers"] = ["example.com/hold"]
+        cluster.store.modified(held)
+        cluster.api.delete("Job", "default", "tick-28928162", propagation="Background")
+        assert get(cluster, "Job", "tick-28928162")["metadata"].get("deletionTimestamp")
+        cluster.run_until(4 * 60 + 30)
+        assert jobs(cluster) == ["tick-28928162", "tick-28928164"]
+        assert ("SuccessfulDelete", "Deleted job tick-28928162") in reasons(cluster)
+
     def test_failed_jobs_history_limit_defaults_to_one(self) -> None:
         obj = yaml.safe_load(cronjob(command="exit 1"))
         obj["spec"]["jobTemplate"]["spec"]["backoffLimit"] = 0
@@ -211,17 +226,30 @@ class TestCronJobController:
         cluster.run_until(6 * 60 + 2)
         assert jobs(cluster) == ["tick-28928166"]
 
+    def test_a_changed_schedule_waits_for_its_next_time(self) -> None:
+        # cronjob_controllerv2.go updateCronJob: a new schedule requeues the CronJob at its
+        # next scheduled time, so 00:30, which the new schedule has but the old had not, is
+        # never started.
+        cluster = cluster_with(cronjob(schedule="0 * * * *"))
+        cluster.run_until(30 * 60 + 1)
+        apply(cluster, cronjob(schedule="*/10 * * * *"))
+        cluster.run_until(30 * 60 + 5)
+        assert jobs(cluster) == []
+        cluster.run_until(40 * 60 + 2)
+        assert jobs(cluster) == [job_name("tick", at("2025-01-01T00:40:00"))]
+
     def test_too_many_missed_start_times_are_reported(self) -> None:
-        # More than 100 missed schedules since the last one: a TooManyMissedTimes warning,
-        # and the most recent one still starts.
+        # More than 100 missed schedules since the last one: a TooManyMissedTimes warning
+        # naming mostRecentScheduleTime's rough count (6090 s / 60 s + 1), and the most
+        # recent one still starts (pkg/controller/cronjob/utils.go nextScheduleTime).
         cluster = cluster_with(cronjob(schedule="* * * * *", suspend=True))
         cluster.run_until(102 * 60 + 30)
         apply(cluster, cronjob(schedule="* * * * *", suspend=False))
         cluster.run_until(102 * 60 + 32)
         assert (
             "TooManyMissedTimes",
-            "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or "
-            "check clock skew",
+            "too many missed start times: 102. Set or decrease .spec.startingDeadlineSeconds "
+            "or check clock skew",
         ) in reasons(cluster)
         assert jobs(cluster) == ["tick-28928262"]
 

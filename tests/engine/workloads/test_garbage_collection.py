@@ -174,6 +174,17 @@ class TestLegacyGroupsOrphanByDefault:
         info = kind_info(kind)
         assert info.propagation_for(api_version) == ("Orphan" if orphans else "Background")
 
+    def test_cronjob_deletes_dependents_by_default_and_batch_v1_job_orphans(self) -> None:
+        # pkg/registry/batch/cronjob/strategy.go: "DeleteDependents for all currently served
+        # versions" (batch/v1beta1, which orphaned, is not served since 1.25);
+        # pkg/registry/batch/job/strategy.go: batch/v1 Jobs orphan "for back compatibility".
+        # ReplicationController (core/v1 orphans too) is not served by podtui.
+        from engine.api.kinds import kind_info
+
+        assert kind_info("CronJob").propagation_for("batch/v1") == "Background"
+        assert kind_info("Job").propagation_for("batch/v1") == "Orphan"
+        assert kind_info("ReplicationController") is None
+
     def test_a_client_naming_no_policy_through_the_files_group_orphans(self) -> None:
         # engine.actions.delete(cascade=None) is a client that sends no propagationPolicy.
         cluster = cluster_with(deployment())
