@@ -44,10 +44,12 @@ class EventRecorder:
         self.clock = clock
         self._by_key: dict[tuple, dict] = {}
         self._aggregate: dict[tuple, tuple[float, set[str]]] = {}
-        # (first seen, key) in the order the aggregate records started: a record older than
+        # [first seen, keys] in the order the aggregate records started: a record older than
         # the interval acts as absent, so it is dropped (exact, and no leak as pods come and go).
-        self._aggregate_order: deque[tuple[float, tuple]] = deque()
-        self._expiry: deque[tuple[float, tuple[str, str]]] = deque()
+        # The keys of one instant share one entry (a ramp records thousands per instant).
+        self._aggregate_order: deque[tuple[float, list[tuple]]] = deque()
+        # [expiry time, event keys] in expiry order, one entry per instant as above.
+        self._expiry: deque[tuple[float, list[tuple[str, str]]]] = deque()
         self._expires_at: dict[tuple[str, str], float] = {}
         self._sweeper: Timer | None = None
         self._sources: dict[Source, dict] = {}
@@ -57,6 +59,10 @@ class EventRecorder:
         self._dedup_key: dict[tuple[str, str], tuple] = {}
         self._nanos: tuple[float, int] | None = None
         self._micro_time: tuple[float, str] | None = None
+        self._expires: tuple[float, float] = (-1.0, 0.0)
+        # The last involvedObject written: the next event about the same object at the same
+        # resourceVersion (a container's Pulled, Created, Started) shares it (read-only).
+        self._last_ref: tuple[tuple, dict] | None = None
         self.enabled = True
 
     def event(
@@ -74,7 +80,7 @@ class EventRecorder:
         """Record one occurrence; returns the Event object (new or updated)."""
         if not self.enabled:
             return None
-        ref = object_reference(involved, field_path)
+        ref = self._reference(involved, field_path)
         now = self.clock.now
         ref_key = (ref["kind"], ref.get("namespace", ""), ref["name"], ref.get("uid", ""))
         aggregate_key = (source.component, source.host, *ref_key, type_, reason)
@@ -86,7 +92,11 @@ class EventRecorder:
         if now - first_seen > AGGREGATE_INTERVAL:
             first_seen, messages = now, message
         if found is None or first_seen != found[0]:
-            self._aggregate_order.append((first_seen, aggregate_key))
+            order = self._aggregate_order
+            if order and order[-1][0] == first_seen:
+                order[-1][1].append(aggregate_key)
+            else:
+                order.append((first_seen, [aggregate_key]))
         # Most objects see one message per reason: keep the string, not a set, until a second.
         if isinstance(messages, str):
             if messages != message:
@@ -96,9 +106,9 @@ class EventRecorder:
         self._aggregate[aggregate_key] = (first_seen, messages)
         if not isinstance(messages, str) and len(messages) >= AGGREGATE_MAX_EVENTS:
             message = COMBINED_PREFIX + message
-            key = (*aggregate_key, COMBINED_PREFIX, field_path)
+            key = (aggregate_key, COMBINED_PREFIX, field_path)
         else:
-            key = (*aggregate_key, message, field_path)
+            key = (aggregate_key, message, field_path)
         existing = self._by_key.get(key)
         if existing is not None and self.store.get("Event", *_event_key(existing)) is existing:
             existing["count"] = existing.get("count", 1) + 1
@@ -110,22 +120,40 @@ class EventRecorder:
             else:
                 existing["lastTimestamp"] = self.clock.timestamp()
             self.store.modified(existing)
-            self._schedule_expiry(existing)
+            self._schedule_expiry(_event_key(existing))
             return existing
         event = self._new_event(ref, type_, reason, message, source, action, related)
         self.store.add(event)
         self._by_key[key] = event
-        self._dedup_key[_event_key(event)] = key
-        self._schedule_expiry(event)
+        event_key = _event_key(event)
+        self._dedup_key[event_key] = key
+        self._schedule_expiry(event_key)
         return event
+
+    def _reference(self, involved: dict, field_path: str | None) -> dict:
+        """object_reference, shared with the previous event when it is about the same
+        object at the same resourceVersion and field (events are read-only once written)."""
+        meta = involved["metadata"]
+        version = meta.get("resourceVersion")
+        uid = meta.get("uid")
+        if not (version and uid):
+            return object_reference(involved, field_path)
+        wanted = (uid, version, field_path)
+        last = self._last_ref
+        if last is not None and last[0] == wanted:
+            return last[1]
+        ref = object_reference(involved, field_path)
+        self._last_ref = (wanted, ref)
+        return ref
 
     def _forget_old_aggregates(self, now: float) -> None:
         order = self._aggregate_order
         while order and now - order[0][0] > AGGREGATE_INTERVAL:
-            first_seen, key = order.popleft()
-            found = self._aggregate.get(key)
-            if found is not None and found[0] == first_seen:
-                del self._aggregate[key]
+            first_seen, keys = order.popleft()
+            for key in keys:
+                found = self._aggregate.get(key)
+                if found is not None and found[0] == first_seen:
+                    del self._aggregate[key]
 
     def _new_event(
         self,
@@ -158,7 +186,7 @@ class EventRecorder:
                     "action": action or reason,
                     "reportingComponent": source.component,
                     "reportingInstance": source.host or source.component,
-                    "source": {},
+                    "source": _NO_SOURCE,
                 }
             )
         else:
@@ -220,12 +248,18 @@ class EventRecorder:
         # here they can, so later ones step the timestamp on.
         return base if seq == 0 else f"{object_name}.{nanos + seq:x}"
 
-    def _schedule_expiry(self, event: dict) -> None:
+    def _schedule_expiry(self, key: tuple[str, str]) -> None:
         """The API server's event TTL: an hour after the event's last update, it is gone."""
-        key = _event_key(event)
-        expires = self.clock.now + EVENT_TTL
+        now = self.clock.now
+        if self._expires[0] != now:
+            self._expires = (now, now + EVENT_TTL)
+        expires = self._expires[1]
         self._expires_at[key] = expires
-        self._expiry.append((expires, key))
+        expiry = self._expiry
+        if expiry and expiry[-1][0] == expires:
+            expiry[-1][1].append(key)
+        else:
+            expiry.append((expires, [key]))
         if self._sweeper is None:
             self._sweeper = self.clock.call_at(expires, self._sweep)
 
@@ -233,17 +267,18 @@ class EventRecorder:
         self._sweeper = None
         now = self.clock.now
         while self._expiry and self._expiry[0][0] <= now:
-            _, key = self._expiry.popleft()
-            expires = self._expires_at.get(key)
-            if expires is None or expires > now:
-                continue
-            del self._expires_at[key]
-            event = self.store.get("Event", *key)
-            dedup = self._dedup_key.pop(key, None)
-            if dedup is not None and self._by_key.get(dedup) is event:
-                del self._by_key[dedup]
-            if event is not None:
-                self.store.remove("Event", *key)
+            _, keys = self._expiry.popleft()
+            for key in keys:
+                expires = self._expires_at.get(key)
+                if expires is None or expires > now:
+                    continue
+                del self._expires_at[key]
+                event = self.store.get("Event", *key)
+                dedup = self._dedup_key.pop(key, None)
+                if dedup is not None and self._by_key.get(dedup) is event:
+                    del self._by_key[dedup]
+                if event is not None:
+                    self.store.remove("Event", *key)
         if self._expiry:
             self._sweeper = self.clock.call_at(self._expiry[0][0], self._sweep)
 
@@ -263,6 +298,10 @@ class EventRecorder:
             )
         ]
         return sorted(found, key=event_sort_key)
+
+
+_NO_SOURCE: dict = {}
+"""The empty `source` of events.k8s.io events, one shared dict (events are read-only)."""
 
 
 def event_sort_key(event: dict) -> tuple[str, str]:

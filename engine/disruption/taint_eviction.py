@@ -13,6 +13,7 @@ stays Terminating until the node comes back.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -118,7 +119,8 @@ class TaintEvictionController(QueueController):
         meta = change.obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
         spec = change.obj.get("spec") or {}
-        view = (spec.get("nodeName") or "", repr(spec.get("tolerations") or []))
+        # Interned: pods made alike (the default tolerations) keep one copy of the text.
+        view = (spec.get("nodeName") or "", sys.intern(repr(spec.get("tolerations") or [])))
         old = self._pod_view.get(key)
         if change.type == "DELETED":
             self._pod_view.pop(key, None)

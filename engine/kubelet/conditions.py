@@ -217,6 +217,19 @@ def _stamp(
     transition = (
         old.get("lastTransitionTime") if old and old.get("status") == condition["status"] else now
     )
+    key = (
+        transition,
+        condition.get("message"),
+        observed_generation,
+        condition.get("reason"),
+        condition["status"],
+        condition["type"],
+    )
+    found = _STAMPED.get(key)
+    if found is not None:
+        return found
+    if len(_STAMPED) >= _STAMPED_LIMIT:
+        _STAMPED.clear()  # only sharing is lost: every condition is built as before
     # Keys in sorted order, as kubectl -o json prints them (built in order: this runs per sync).
     stamped: dict = {"lastProbeTime": None, "lastTransitionTime": transition}
     if "message" in condition:
@@ -227,7 +240,17 @@ def _stamp(
         stamped["reason"] = condition["reason"]
     stamped["status"] = condition["status"]
     stamped["type"] = condition["type"]
+    _STAMPED[key] = stamped
     return stamped
+
+
+# Conditions as the kubelet writes them, shared between pods: every pod that started in
+# the same second has the same Ready, Initialized, ... conditions, and a condition is
+# never changed in place once written (writers build a new dict: UpdatePodCondition, the
+# scheduler's binding, the next kubelet sync), so 150,000 pods hold a few hundred dicts
+# instead of 750,000.
+_STAMPED: dict[tuple, dict] = {}
+_STAMPED_LIMIT = 4096
 
 
 def generate_conditions(

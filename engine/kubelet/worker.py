@@ -9,6 +9,7 @@ failed pull) is requeued after 10–15 s, as the kubelet's pod workers do.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
@@ -211,7 +212,8 @@ class PodWorker:
         if container is not None:
             found = self.container_spec(container)
             group = "initContainers" if found and found[1] else "containers"
-            field_path = f"spec.{group}{{{container}}}"
+            # Interned: every pod's events name the same few fields (spec.containers{app}).
+            field_path = sys.intern(f"spec.{group}{{{container}}}")
         self.cluster.events.event(
             self.pod, type_, reason, message, self.source, field_path=field_path
         )

@@ -146,6 +146,39 @@ def _node_values(facts: PodFacts, nodes: Sequence[NodeInfo]) -> list:
     return values
 
 
+def _scan(
+    facts: PodFacts, nodes: Sequence[NodeInfo], start: int, to_find: int
+) -> tuple[list, int]:
+    """The values of the nodes from `start` on (wrapping), and how many fit.
+
+    The scan goes on until more than `to_find` nodes fit or every node was seen, as
+    findNodesThatPassFilters stops once it has found numFeasibleNodesToFind: at 5,000
+    nodes a pod looks at about 500 of them, not at all 5,000. The caller cuts the values
+    at the `to_find`-th feasible node; values past it are computed in the last chunk but
+    never used (the cache they fill changes no answer)."""
+    total = len(nodes)
+    if total <= to_find + 1:
+        ordered = [*nodes[start:], *nodes[:start]] if start else nodes
+        values = _node_values(facts, ordered)
+        return values, len(values) - values.count(_DOES_NOT_FIT)
+    values: list = []
+    feasible = 0
+    seen = 0
+    size = to_find + 1
+    while seen < total and feasible <= to_find:
+        size = min(size, total - seen)
+        first = (start + seen) % total
+        end = first + size
+        part = nodes[first:end] if end <= total else [*nodes[first:], *nodes[: end - total]]
+        chunk = _node_values(facts, part)
+        values += chunk
+        feasible += size - chunk.count(_DOES_NOT_FIT)
+        seen += size
+        # What is still missing, or more when most nodes turn out full.
+        size = max(to_find + 1 - feasible, seen)
+    return values, feasible
+
+
 def _pick(facts: PodFacts, values: list, rng: random.Random) -> int:
     """Index of the chosen node among values (-1 entries never win)."""
     try:
@@ -198,17 +231,16 @@ def schedule(
         return _unschedulable(facts, num_nodes, [], absent)
 
     start = start_index % len(nodes)
-    ordered = [*nodes[start:], *nodes[:start]] if start else nodes
-    values = _node_values(facts, ordered)
-    infeasible = values.count(_DOES_NOT_FIT)
-    if infeasible == len(values):
+    to_find = num_feasible_nodes_to_find(len(nodes))
+    values, feasible = _scan(facts, nodes, start, to_find)
+    if feasible == 0:
         signature = facts.signature
+        ordered = [*nodes[start:], *nodes[:start]] if start else nodes
         statuses = [info.scheduling_status[signature] for info in ordered]
         return _unschedulable(facts, num_nodes, statuses, absent)
 
     # The scan stops once enough feasible nodes are found (only past 100 nodes).
-    to_find = num_feasible_nodes_to_find(len(ordered))
-    evaluated, feasible = len(values), len(values) - infeasible
+    evaluated = len(values)
     if feasible > to_find:
         last = [i for i, value in enumerate(values) if value != _DOES_NOT_FIT][to_find - 1]
         evaluated, feasible = last + 1, to_find
@@ -216,7 +248,7 @@ def schedule(
     # One feasible node needs no scoring: it is the only one that is not -1.
     chosen = values.index(max(values)) if feasible == 1 else _pick(facts, values, rng)
     return ScheduleResult(
-        node_name=ordered[chosen].name,
+        node_name=nodes[(start + chosen) % len(nodes)].name,
         message=None,
         evaluated_nodes=evaluated,
         feasible_nodes=feasible,

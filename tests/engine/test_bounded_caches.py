@@ -8,6 +8,7 @@ import json
 import pytest
 
 from engine import clock, labels, quantity
+from engine.kubelet import conditions
 from engine.scheduler import filters, nodeinfo
 from engine.workloads import base
 from tests.engine.simulation import cluster_with
@@ -56,10 +57,12 @@ def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.M
     monkeypatch.setattr(filters, "FACTS_MEMO_LIMIT", 1)
     monkeypatch.setattr(base, "SELECTOR_MEMO_LIMIT", 1)
     monkeypatch.setattr(labels, "PARSED_SELECTOR_LIMIT", 1)
+    monkeypatch.setattr(conditions, "_STAMPED_LIMIT", 1)
     for cache in (quantity._PARSED, quantity._MILLIS, quantity._BYTES):
         cache.clear()
     nodeinfo._RESOURCES_MEMO.clear()
     filters._FACTS_MEMO.clear()
     base._SELECTOR_MEMO.clear()
     labels._PARSED_SELECTORS.clear()
+    conditions._STAMPED.clear()
     assert run() == expected

@@ -267,3 +267,25 @@ def test_large_clusters_stop_scanning_after_enough_feasible_nodes() -> None:
     assert (result.evaluated_nodes, result.feasible_nodes) == (144, 144)
     chosen = int(result.node_name.removeprefix("node-"))
     assert 10 <= chosen < 154
+
+
+def test_filtering_stops_at_num_feasible_nodes_to_find() -> None:
+    # pkg/scheduler/schedule_one.go findNodesThatPassFilters: once numFeasibleNodesToFind
+    # nodes fit, the remaining nodes are not filtered at all (500 of 5,000 nodes here), so a
+    # pod's cost does not grow with the cluster past that point.
+    infos = [node(f"node-{i:04}") for i in range(5000)]
+    result = schedule(pod(), infos, random.Random(0), start_index=4900)
+    assert (result.evaluated_nodes, result.feasible_nodes) == (500, 500)
+    looked_at = [info.name for info in infos if info.scheduling_cache]
+    assert len(looked_at) < 1000
+    assert "node-4900" in looked_at and "node-0399" in looked_at
+    assert "node-2500" not in looked_at
+
+
+def test_full_nodes_do_not_count_toward_num_feasible_nodes_to_find() -> None:
+    # The scan goes past nodes that do not fit until enough feasible ones are found, and
+    # rotates the next start by every node it evaluated (schedule_one.go nextStartNodeIndex).
+    infos = [node(f"node-{i:04}", cpu="1" if i % 2 else "4") for i in range(1000)]
+    result = schedule(pod(cpu="2"), infos, random.Random(0))
+    assert (result.evaluated_nodes, result.feasible_nodes) == (839, 420)
+    assert int(result.node_name.removeprefix("node-")) % 2 == 0

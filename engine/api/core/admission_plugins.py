@@ -133,16 +133,22 @@ class DefaultTolerationSeconds:
         for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
             if any(_tolerates_key(t, key) for t in tolerations):
                 continue
-            additions.append(
-                {
-                    "effect": "NoExecute",
-                    "key": key,
-                    "operator": "Exists",
-                    "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
-                }
-            )
+            additions.append(_DEFAULT_TOLERATIONS[key])
         if additions:
             spec["tolerations"] = [*tolerations, *additions]
+
+
+# The two default tolerations are the same in every pod, so pods share them as they share
+# TOKEN_SOURCES (read-only outside the API server, which copies before it changes one).
+_DEFAULT_TOLERATIONS = {
+    key: {
+        "effect": "NoExecute",
+        "key": key,
+        "operator": "Exists",
+        "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
+    }
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+}
 
 
 def _tolerates_key(toleration: dict, key: str) -> bool:
