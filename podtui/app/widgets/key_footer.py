@@ -35,13 +35,15 @@ class KeyFooter(Footer):
         self._composed_keys: tuple | None = None
 
     def _keys_to_show(self) -> tuple:
-        """What compose lays out: the shown bindings as the footer words them, the width."""
+        """What compose lays out: the bindings the footer shows (and the palette key, shown
+        though its binding is not), as it words them, and the width."""
         if not self._bindings_ready:
             return ()
+        palette = self.app.COMMAND_PALETTE_BINDING
         bindings = tuple(
-            (binding.key, binding.action, binding.description, binding.group, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
-            if binding.show
+            (key, b.key, b.key_display, b.action, b.description, b.group, enabled, tooltip)
+            for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
+            if b.show or key == palette
         )
         return (bindings, self.size.width or self.app.size.width, self.compact)
 
