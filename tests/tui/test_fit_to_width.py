@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from podtui.app.widgets.column_fit import ELLIPSIS, fit_widths
+from podtui.app.widgets.command_line import CommandLine
+from podtui.app.widgets.key_footer import KeyFooter
 from tests.tui.conftest import enter_command, make_app
 from tests.tui.screen_text import screen_lines
 from tests.tui.test_disruption import API_NODE, disruption_app
@@ -59,6 +61,42 @@ class TestFooter:
             line = footer(app)
             assert f"{ELLIPSIS}  ? Help" in line, line
             assert "^d Del " not in line or "^d Delete" in line, line
+
+    async def test_the_keys_follow_the_pane_and_are_laid_out_only_when_they_change(
+        self, monkeypatch
+    ) -> None:
+        """Textual's Footer lays its keys out again at every change of focus; KeyFooter only
+        when the keys (or the width) change, which was a third of a console test's CPU."""
+        composed: list[str] = []
+        compose = KeyFooter.compose
+
+        def counting(self):
+            composed.append(type(self.screen).__name__)
+            return compose(self)
+
+        monkeypatch.setattr(KeyFooter, "compose", counting)
+        app = make_app()
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.pause()
+            assert "Scale" not in footer(app)
+            await pilot.press("2")
+            assert "s Scale" in footer(app)
+            await pilot.press("1")
+            assert "Scale" not in footer(app) and "l Logs" in footer(app)
+            # the command line has its own keys
+            app.main_screen.query_one(CommandLine).focus()
+            await pilot.pause()
+            assert "l Logs" not in footer(app)
+            app.main_screen.table.focus()
+            await pilot.pause()
+            assert "l Logs" in footer(app)
+            before = len(composed)
+            # the screen says its bindings may have changed (as at every focus change) and
+            # the cursor moves: the keys are the same, nothing is laid out again
+            app.main_screen.refresh_bindings()
+            await pilot.press("down")
+            assert "l Logs" in footer(app)
+            assert len(composed) == before, composed[before:]
 
     async def test_the_controllers_pane_at_140_columns_keeps_help(self) -> None:
         app = make_app()

@@ -32,9 +32,38 @@ class KeyFooter(Footer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._composed_width = 0
+        self._composed_keys: tuple | None = None
+
+    def _keys_to_show(self) -> tuple:
+        """What compose lays out: the bindings the footer shows (and the palette key, shown
+        though its binding is not), as it words them, and the width."""
+        if not self._bindings_ready:
+            return ()
+        palette = self.app.COMMAND_PALETTE_BINDING
+        bindings = tuple(
+            (key, b.key, b.key_display, b.action, b.description, b.group, enabled, tooltip)
+            for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
+            if b.show or key == palette
+        )
+        return (bindings, self.size.width or self.app.size.width, self.compact)
+
+    async def recompose(self) -> None:
+        # The screen signals a change of bindings at every change of focus, and most leave
+        # the footer's keys as they were: laying them out again is then wasted work.
+        if self.is_attached and self._keys_to_show() == self._composed_keys:
+            return
+        await super().recompose()
 
     def compose(self) -> ComposeResult:
+        self._composed_keys = self._keys_to_show()
         widgets: list[Widget] = list(super().compose())
+        for widget in widgets:
+            if isinstance(widget, FooterKey) and "-command-palette" not in widget.classes:
+                # A FooterKey starts compact and its binding to the footer's `compact` then
+                # turns that off: two full style updates per key, at every recompose (each
+                # change of focus or screen). Start it with the footer's value instead. (The
+                # palette key is not bound: it stays compact.)
+                widget.set_reactive(FooterKey.compact, self.compact)
         width = self.size.width or self.app.size.width
         self._composed_width = width
         keys = [
