@@ -5,12 +5,18 @@ queue with `call_at` / `call_later`; a tick runs only what has come due, so an i
 cluster costs almost nothing per tick however many pods it has. Timers run in
 (time, insertion order), and while a timer runs `now` is the timer's own time, so
 the story does not depend on the tick size.
+
+The queue is one list of timers per distinct due time (in insertion order) and a heap of
+those times: a large cluster has tens of thousands of timers due at a handful of instants
+(every probe of the pods that started in the same second comes due together), so the heap
+stays small and adding a timer to an instant that already has one is an append. The order
+is exactly (time, insertion order): a timer added while its instant runs goes to the end of
+that instant's list, as it would have had the largest sequence number.
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 import random
 from collections.abc import Callable
@@ -46,8 +52,8 @@ class Clock:
         self.step = step
         self.now = 0.0
         self.rng = random.Random(seed)
-        self._queue: list[tuple[float, int, Timer]] = []
-        self._seq = itertools.count()
+        self._times: list[float] = []  # a heap of the instants that have timers
+        self._due: dict[float, list[Timer]] = {}  # instant -> its timers, in insertion order
         self._stamps: dict[int, str] = {}
 
     # -- reading the time -------------------------------------------------------------
@@ -77,32 +83,78 @@ class Clock:
     # -- scheduling -------------------------------------------------------------------
     def call_at(self, at: float, callback: Callable[[], object]) -> Timer:
         timer = Timer(max(at, self.now), callback)
-        heapq.heappush(self._queue, (timer.at, next(self._seq), timer))
+        self._push(timer)
         return timer
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
         return self.call_at(self.now + max(delay, 0.0), callback)
 
+    def rearm(self, timer: Timer, at: float) -> Timer:
+        """Put a timer that has run back on the queue for `at` (a periodic worker keeps
+        one handle instead of allocating one per period)."""
+        timer.at = max(at, self.now)
+        timer.cancelled = False
+        self._push(timer)
+        return timer
+
+    def _push(self, timer: Timer) -> None:
+        at = timer.at
+        timers = self._due.get(at)
+        if timers is None:
+            self._due[at] = [timer]
+            heapq.heappush(self._times, at)
+        else:
+            timers.append(timer)
+
     def next_due(self) -> float | None:
-        while self._queue and self._queue[0][2].cancelled:
-            heapq.heappop(self._queue)
-        return self._queue[0][0] if self._queue else None
+        while self._times:
+            at = self._times[0]
+            if any(not timer.cancelled for timer in self._due[at]):
+                return at
+            heapq.heappop(self._times)
+            del self._due[at]
+        return None
+
+    def due_timers(self) -> list[tuple[float, Timer]]:
+        """Every timer still due, as (time, timer), in the order they will run."""
+        return [
+            (at, timer)
+            for at in sorted(self._times)
+            for timer in self._due[at]
+            if not timer.cancelled
+        ]
 
     def pending(self) -> int:
-        return sum(1 for _, _, timer in self._queue if not timer.cancelled)
+        return sum(1 for timers in self._due.values() for timer in timers if not timer.cancelled)
 
     # -- advancing --------------------------------------------------------------------
     def run_until(self, until: float) -> int:
         """Run every timer due at or before `until`, then set now to `until`."""
         ran = 0
-        queue = self._queue
-        while queue and queue[0][0] <= until:
-            at, _, timer = heapq.heappop(queue)
-            if timer.cancelled:
-                continue
+        times = self._times
+        due = self._due
+        while times and times[0] <= until:
+            at = heapq.heappop(times)
+            # A timer added for this instant while it runs starts a new list for it: it
+            # runs after these, as its larger sequence number would have had it.
+            timers = iter(due.pop(at))
             self.now = at
-            timer.callback()
-            ran += 1
+            try:
+                for timer in timers:
+                    if timer.cancelled:
+                        continue
+                    self.now = at
+                    timer.callback()
+                    ran += 1
+            except BaseException:
+                # The timer that raised is spent; the ones after it stay due, first.
+                rest = list(timers)
+                if rest:
+                    later = due.get(at)
+                    if later is None:
+                        heapq.heappush(times, at)
+                    due[at] = rest + (later or [])
+                raise
         self.now = max(self.now, until)
         return ran
 

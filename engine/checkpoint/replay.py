@@ -30,7 +30,7 @@ def fingerprint(cluster: Cluster, *, ignore: Collection[Timer | None] = ()) -> s
     digest = hashlib.sha256()
     digest.update(repr(cluster.clock.now).encode())
     due = sorted(
-        at for at, _, timer in cluster.clock._queue if not timer.cancelled and timer not in ignore
+        at for at, timer in cluster.clock.due_timers() if timer not in ignore
     )
     digest.update(repr(due).encode())
     digest.update(repr(cluster.rng.getstate()).encode())
