@@ -109,6 +109,7 @@ class Process:
         "_exit",
         "_fs",
         "_image_default",
+        "_image_root",
         "_main_program",
         "_mounts",
         "_now",
@@ -171,6 +172,7 @@ class Process:
         self._now = now
         self._started_at: datetime | None = None
         self._t = 0.0
+        self._image_root: str | None = None  # a root reads_image_only found true (mounts are fixed)
         self._exit: Exit | None = None
         self._events: list[tuple[float, str, int]] | None = None
         self._program_wake = math.inf
@@ -233,13 +235,20 @@ class Process:
         """Whether files under `root` come straight from the image (nothing written, no mount)."""
         if self._fs is not None:
             return False
+        if root == self._image_root:
+            return True  # a container's mounts never change: the answer stands
+        mounts = self.container.get("volumeMounts")
+        if not mounts:
+            return True
+        asked = root
         root = root.rstrip("/")
-        for mount in self.container.get("volumeMounts") or ():
+        for mount in mounts:
             point = str(mount.get("mountPath") or "").rstrip("/")
             if point and (
                 point == root or point.startswith(root + "/") or root.startswith(point + "/")
             ):
                 return False
+        self._image_root = asked
         return True
 
     def _get_fs(self) -> Filesystem:
@@ -294,9 +303,26 @@ class Process:
         server = next(program for program in self._servers if port in program.ports)
         return server.http(path, body)
 
+    def listens(self, port: int) -> bool:
+        """Whether `port` accepts connections now (`port in listening`, without the set)."""
+        if self._exit is not None or self._t < self.behavior.listen_delay:
+            return False
+        for program in self._servers:
+            if port in program.ports:
+                return True
+        return False
+
     def http_status(self, port: int, path: str) -> int | None:
         """The HTTP status a GET gets; None when the connection is refused."""
-        return self.http_get(port, path).status
+        if not self.listens(port):
+            return None
+        status = self.behavior.http_status
+        if status is not None:
+            return status
+        for program in self._servers:
+            if port in program.ports:
+                return program.http(path).status
+        return None  # unreachable: listens() found the server
 
     def grpc_status(self, port: int) -> str | None:
         """What the gRPC health service on port answers (`SERVING`, `NOT_SERVING`, ...).

@@ -97,7 +97,12 @@ class RunningProgram:
     def http(self, path: str, body: bool = False) -> HTTPResult:
         """What GET path gets; `body`: also read the file a static server sends."""
         mode = self.spec.http
-        path = "/" + path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
+        normal = _NORMAL_PATHS.get(path)
+        if normal is None:
+            normal = "/" + path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
+            if len(_NORMAL_PATHS) < 4096:
+                _NORMAL_PATHS[path] = normal
+        path = normal
         if mode == "any":
             return HTTPResult(200)
         if mode.startswith("status:"):
@@ -142,6 +147,8 @@ LIVENESS_HEALTHY_SECONDS = 10.0
 # (http mode, path) -> answer, for servers reading only their image's files: the image's
 # files never change, so every container of it answers a path the same way.
 _STATIC_ANSWERS: dict[tuple[str, str], HTTPResult] = {}
+# A requested path -> the path a server looks up (a probe asks for the same few each period).
+_NORMAL_PATHS: dict[str, str] = {}
 
 
 def _listing(path: str, names: list[str]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from engine.kubelet.runtime import ContainerInstance
+from engine.kubelet.runtime import RUNNING, ContainerInstance
 
 if TYPE_CHECKING:
     from engine.kubelet.worker import PodWorker
@@ -29,14 +29,41 @@ PROBE_FIELDS = {STARTUP: "startupProbe", LIVENESS: "livenessProbe", READINESS: "
 INITIAL_RESULT = {READINESS: FAILURE, LIVENESS: SUCCESS, STARTUP: UNKNOWN}
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ProbeOutcome:
     result: str  # Success, Failure, or "Error" (thrown away)
     output: str = ""
 
 
+PROBE_SUCCESS = ProbeOutcome(SUCCESS)
+"""The outcome of every probe that passes without output (shared: outcomes are immutable)."""
+
+
 class ProbeWorker:
     """One probe of one container of one pod."""
+
+    # Slots: half the pods of a big cluster have a probe worker each.
+    __slots__ = (
+        "_startup_key",
+        "container_id",
+        "container_name",
+        "failure_threshold",
+        "http_get",
+        "initial_delay",
+        "injected_failure_until",
+        "last_result",
+        "on_hold",
+        "period",
+        "port_for",
+        "probe_type",
+        "result",
+        "result_run",
+        "spec",
+        "stopped",
+        "success_threshold",
+        "timer",
+        "worker",
+    )
 
     def __init__(self, worker: PodWorker, container: dict, probe_type: str) -> None:
         self.worker = worker
@@ -51,14 +78,23 @@ class ProbeWorker:
         self.stopped = False
         self.timer: Any = None
         self.injected_failure_until: float | None = None
-
-    @property
-    def period(self) -> float:
-        return float(self.spec.get("periodSeconds", 10))
+        # A probe's spec never changes (a pod's containers are immutable): read it once.
+        spec = self.spec
+        self.period = float(spec.get("periodSeconds", 10))
+        self.initial_delay = float(spec.get("initialDelaySeconds", 0))
+        self.failure_threshold = int(spec.get("failureThreshold", 3))
+        self.success_threshold = int(spec.get("successThreshold", 1))
+        action = spec.get("httpGet")
+        self.http_get: dict | None = (
+            action if isinstance(action, dict) and not isinstance(spec.get("exec"), dict) else None
+        )
+        # (container spec, port it resolved to): a named port resolved once per container.
+        self.port_for: tuple[dict, int | None] | None = None
+        self._startup_key = (self.container_name, STARTUP)
 
     def start(self) -> None:
         """The first probe runs at once, then every period (no jitter after kubelet start)."""
-        self._schedule(0.0)
+        self.timer = self.worker.clock.call_later(0.0, self._tick)
 
     def stop(self) -> None:
         self.stopped = True
@@ -66,20 +102,21 @@ class ProbeWorker:
             self.timer.cancel()
             self.timer = None
 
-    def _schedule(self, delay: float) -> None:
-        self.timer = self.worker.clock.call_later(delay, self._tick)
-
     def _tick(self) -> None:
+        timer = self.timer
         self.timer = None
         if self.stopped:
             return
-        if not self.worker.kubelet.running:
+        worker = self.worker
+        clock = worker.clock
+        if not worker.kubelet.running:
             # A stopped kubelet probes nothing; its ticker resumes with it.
-            self._schedule(self.period)
+            self.timer = clock.rearm(timer, clock.now + self.period)
             return
         keep_going = self.do_probe()
         if keep_going and not self.stopped:
-            self._schedule(self.period)
+            # The handle that just ran goes back on the queue: no allocation per probe.
+            self.timer = clock.rearm(timer, clock.now + self.period)
 
     def reset_for(self, instance: ContainerInstance) -> None:
         """A new container instance: the result starts again from its initial value."""
@@ -93,9 +130,10 @@ class ProbeWorker:
         """One tick (`worker.doProbe`); returns False when the worker should stop."""
         worker = self.worker
         phase = worker.phase
-        if phase in ("Failed", "Succeeded"):
+        if phase == "Failed" or phase == "Succeeded":
             return False
-        instance = worker.newest_instance(self.container_name)
+        instances = worker.instances.get(self.container_name)
+        instance = instances[-1] if instances else None
         if instance is None or instance.id is None:
             return True
         if instance.id != self.container_id:
@@ -103,43 +141,40 @@ class ProbeWorker:
             worker.probe_result_changed(self)
         if self.on_hold:
             return True
-        if not instance.running:
+        probe_type = self.probe_type
+        if instance.state != RUNNING:
             if self.result != FAILURE:
                 self._set(FAILURE)
             return not (instance.exited and worker.restart_policy == "Never")
-        if worker.deleting and self.probe_type in (LIVENESS, STARTUP):
+        if probe_type != READINESS and worker.deleting:
             self._set(SUCCESS)
             return False
-        if worker.clock.now - (instance.started_at or 0.0) < float(
-            self.spec.get("initialDelaySeconds", 0)
-        ):
+        if worker.clock.now - (instance.started_at or 0.0) < self.initial_delay:
             return True
-        started = worker.container_started(self.container_name)
-        if started and self.probe_type == STARTUP:
+        # worker.container_started, with the instance known to be running.
+        startup = worker.probes.get(self._startup_key)
+        started = startup is None or startup.result == SUCCESS
+        if started and probe_type == STARTUP:
             return True
-        if not started and self.probe_type != STARTUP:
+        if not started and probe_type != STARTUP:
             return True
         outcome = worker.run_probe(self, instance)
-        if outcome.result == "Error":
+        result = outcome.result
+        if result == "Error":
             return True
-        if outcome.result == FAILURE:
+        if result == FAILURE:
             worker.record_probe_failure(self, outcome.output)
-        if self.last_result == outcome.result:
+        if self.last_result == result:
             self.result_run += 1
         else:
-            self.last_result = outcome.result
+            self.last_result = result
             self.result_run = 1
-        threshold = int(
-            self.spec.get("failureThreshold", 3)
-            if outcome.result == FAILURE
-            else self.spec.get("successThreshold", 1)
-        )
-        if (outcome.result == FAILURE and self.result_run < threshold) or (
-            outcome.result == SUCCESS and self.result_run < threshold
-        ):
+        threshold = self.failure_threshold if result == FAILURE else self.success_threshold
+        if self.result_run < threshold:
             return True
-        self._set(outcome.result)
-        if outcome.result == FAILURE and self.probe_type in (LIVENESS, STARTUP):
+        if self.result != result:
+            self._set(result)
+        if result == FAILURE and probe_type != READINESS:
             # The container will be restarted; wait for the next instance.
             self.result_run = 0
             self.on_hold = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.kubelet.prober import FAILURE, SUCCESS, ProbeOutcome, ProbeWorker
+from engine.kubelet.prober import FAILURE, PROBE_SUCCESS, SUCCESS, ProbeOutcome, ProbeWorker
 from engine.kubelet.runtime import ContainerInstance
 from engine.timeutil import format_go_duration
 
@@ -38,8 +38,35 @@ def _elsewhere(worker: PodWorker, host: str, port: int, process: Any) -> tuple[A
     return route.process, route.port
 
 
+def _http_port(probe: ProbeWorker, instance: ContainerInstance, action: dict) -> int | None:
+    """The httpGet action's port, resolved against the instance's container (remembered for
+    that container: a probe resolves the same port every period)."""
+    memo = probe.port_for
+    if memo is not None and memo[0] is instance.spec:
+        return memo[1]
+    port = resolve_port(instance.spec, action.get("port"))
+    probe.port_for = (instance.spec, port)
+    return port
+
+
 def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance) -> ProbeOutcome:
     """One probe execution; an injected `probeFail` fault makes the target fail."""
+    action = probe.http_get
+    if action is not None and not action.get("host"):
+        # The common case, kept short: an httpGet probe of the pod itself.
+        port = _http_port(probe, instance, action)
+        if port is not None:
+            path = action.get("path", "/")
+            process = instance.process
+            status = None if process is None else process.http_status(port, path)
+            if status is not None and 200 <= status < 400:
+                injected = probe.injected_failure_until
+                if injected is None or worker.clock.now >= injected:
+                    return PROBE_SUCCESS
+    return _run_probe(worker, probe, instance)
+
+
+def _run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance) -> ProbeOutcome:
     spec = probe.spec
     process = instance.process
     ip = worker.pod_ip or ""
@@ -60,7 +87,7 @@ def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance
         return ProbeOutcome(FAILURE, result.output.rstrip("\n"))
     if isinstance(spec.get("httpGet"), dict):
         action = spec["httpGet"]
-        port = resolve_port(instance.spec, action.get("port"))
+        port = _http_port(probe, instance, action)
         if port is None:
             return ProbeOutcome("Error", f"unable to find port {action.get('port')!r}")
         path = action.get("path", "/")
@@ -76,7 +103,7 @@ def run_probe(worker: PodWorker, probe: ProbeWorker, instance: ContainerInstance
                 FAILURE, f'Get "{url}": dial tcp {host}:{port}: connect: connection refused'
             )
         if 200 <= status < 400:
-            return ProbeOutcome(SUCCESS)
+            return PROBE_SUCCESS
         return ProbeOutcome(FAILURE, f"HTTP probe failed with statuscode: {status}")
     if isinstance(spec.get("tcpSocket"), dict):
         action = spec["tcpSocket"]
