@@ -307,22 +307,19 @@ class Process:
         """Whether `port` accepts connections now (`port in listening`, without the set)."""
         if self._exit is not None or self._t < self.behavior.listen_delay:
             return False
-        for program in self._servers:
-            if port in program.ports:
-                return True
-        return False
+        return any(port in program.ports for program in self._servers)
 
     def http_status(self, port: int, path: str) -> int | None:
         """The HTTP status a GET gets; None when the connection is refused."""
-        if not self.listens(port):
+        behavior = self.behavior
+        if self._exit is not None or self._t < behavior.listen_delay:
             return None
-        status = self.behavior.http_status
-        if status is not None:
-            return status
+        # http_get's answer without building the listening set (a probe asks every period).
         for program in self._servers:
             if port in program.ports:
-                return program.http(path).status
-        return None  # unreachable: listens() found the server
+                status = behavior.http_status
+                return status if status is not None else program.http(path).status
+        return None
 
     def grpc_status(self, port: int) -> str | None:
         """What the gRPC health service on port answers (`SERVING`, `NOT_SERVING`, ...).
