@@ -321,6 +321,29 @@ class Process:
                 return status if status is not None else program.http(path).status
         return None
 
+    def http_answer_is_fixed(self, port: int) -> bool:
+        """Whether what a GET to `port` gets now stays the same for as long as the process
+        keeps the same servers and writes no file (`http_unchanged`): not a server whose
+        answer depends on time (agnhost liveness) or on a volume's files."""
+        if self._fs is not None or self._exit is not None:
+            return False
+        if self.behavior.http_status is not None:
+            return True
+        for program in self._servers:
+            if port in program.ports:
+                return program.http_is_fixed()
+        return False
+
+    def http_unchanged(self, servers: tuple) -> bool:
+        """Whether the process still serves with `servers` (the `_servers` it had), has not
+        exited and has written no file: what `http_answer_is_fixed` depends on."""
+        return self._exit is None and self._servers is servers and self._fs is None
+
+    @property
+    def servers(self) -> tuple:
+        """The programs serving now (a new tuple whenever one starts, stops or closes a port)."""
+        return self._servers
+
     def grpc_status(self, port: int) -> str | None:
         """What the gRPC health service on port answers (`SERVING`, `NOT_SERVING`, ...).
 

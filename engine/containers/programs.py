@@ -129,6 +129,15 @@ class RunningProgram:
             _STATIC_ANSWERS[(mode, path)] = result
         return result
 
+    def http_is_fixed(self) -> bool:
+        """Whether every GET gets the same answer from now on, while the process writes no
+        file: a fixed status, or an untouched image's files (not agnhost liveness: time)."""
+        mode = self.spec.http
+        if mode in ("any", "none") or mode.startswith("status:"):
+            return True
+        kind, _, root = mode.partition(":")
+        return kind in ("static", "listing") and self.process.reads_image_only(root)
+
     @staticmethod
     def _static(kind: str, path: str, target: str, fs: Filesystem, body: bool) -> HTTPResult:
         if fs.is_file(target):

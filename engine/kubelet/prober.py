@@ -59,6 +59,8 @@ class ProbeWorker:
         "result",
         "result_run",
         "spec",
+        "steady",
+        "steady_servers",
         "stopped",
         "success_threshold",
         "timer",
@@ -91,6 +93,10 @@ class ProbeWorker:
         # (container spec, port it resolved to): a named port resolved once per container.
         self.port_for: tuple[dict, int | None] | None = None
         self._startup_key = (self.container_name, STARTUP)
+        # The instance whose last probe passed with an answer that cannot change while its
+        # process keeps `steady_servers` and writes nothing (see _repeat_success).
+        self.steady: ContainerInstance | None = None
+        self.steady_servers: tuple = ()
 
     def start(self) -> None:
         """The first probe runs at once, then every period (no jitter after kubelet start)."""
@@ -113,13 +119,49 @@ class ProbeWorker:
             # A stopped kubelet probes nothing; its ticker resumes with it.
             self.timer = clock.rearm(timer, clock.now + self.period)
             return
-        keep_going = self.do_probe()
+        keep_going = True if self._repeat_success(worker) else self.do_probe()
         if keep_going and not self.stopped:
             # The handle that just ran goes back on the queue: no allocation per probe.
             self.timer = clock.rearm(timer, clock.now + self.period)
 
+    def _repeat_success(self, worker: PodWorker) -> bool:
+        """A probe that passed, of a container none of whose inputs changed, passes again:
+        count it as do_probe would (the result is already Success, so nothing else moves)
+        without asking the server. False: run the whole do_probe."""
+        instance = self.steady
+        if instance is None:
+            return False
+        phase = worker.phase
+        instances = worker.instances.get(self.container_name)
+        if (
+            phase == "Failed"
+            or phase == "Succeeded"
+            or not instances
+            or instances[-1] is not instance
+            or instance.state != RUNNING
+            or self.on_hold
+            or self.result != SUCCESS
+            or not instance.process.http_unchanged(self.steady_servers)
+            or (self.probe_type != READINESS and worker.deleting)
+        ):
+            self.steady = None
+            return False
+        injected = self.injected_failure_until
+        if injected is not None and worker.clock.now < injected:
+            self.steady = None
+            return False
+        startup = worker.probes.get(self._startup_key)
+        if startup is not None and startup.result != SUCCESS:
+            self.steady = None
+            return False
+        if self.probe_type == STARTUP:
+            return True  # started: a startup probe stops probing (do_probe returns early)
+        self.result_run += 1
+        return True
+
     def reset_for(self, instance: ContainerInstance) -> None:
         """A new container instance: the result starts again from its initial value."""
+        self.steady = None
         self.container_id = instance.id
         self.result = INITIAL_RESULT[self.probe_type]
         self.last_result = None
@@ -158,6 +200,7 @@ class ProbeWorker:
             return True
         if not started and probe_type != STARTUP:
             return True
+        self.steady = None
         outcome = worker.run_probe(self, instance)
         result = outcome.result
         if result == "Error":
@@ -174,11 +217,27 @@ class ProbeWorker:
             return True
         if self.result != result:
             self._set(result)
+        elif outcome is PROBE_SUCCESS and self.http_get is not None:
+            # A passing httpGet probe of the pod itself (the only way to PROBE_SUCCESS from
+            # an httpGet action): the next ones pass too while nothing they read changes.
+            self._mark_steady(instance)
         if result == FAILURE and probe_type != READINESS:
             # The container will be restarted; wait for the next instance.
             self.result_run = 0
             self.on_hold = True
         return True
+
+    def _mark_steady(self, instance: ContainerInstance) -> None:
+        action = self.http_get
+        process = instance.process
+        if action is None or action.get("host") or process is None:
+            return
+        memo = self.port_for
+        if memo is None or memo[0] is not instance.spec or memo[1] is None:
+            return
+        if process.http_answer_is_fixed(memo[1]):
+            self.steady = instance
+            self.steady_servers = process.servers
 
     def _set(self, result: str) -> None:
         if self.result != result:
