@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         "pods": args.pods,
         "nodes": args.nodes,
         "hours": args.hours,
-        "kills": len(monkey.kills),
+        "kills": monkey.kill_count,
         "rss_1h_mb": round(rss_1h, 1),
         "rss_end_mb": round(rss_end, 1),
         "growth": round(rss_end / rss_1h, 3),

@@ -38,6 +38,11 @@ class Kill:
 
 KillListener = Callable[[Kill], None]
 
+KILLS_KEPT = 1000
+"""Kills remembered (`kills`, the newest last); `kill_count` counts them all. A day of chaos
+at the default interval is ~2,900 kills, each holding its action's result: a console left
+running would keep every one."""
+
 
 class ChaosMonkey:
     """A seeded random pod killer on the simulated clock; `start()` / `stop()`."""
@@ -61,7 +66,8 @@ class ChaosMonkey:
         self.selector = parse_selector(selector)
         self.namespace = namespace
         self.rng = random.Random(seed)
-        self.kills: list[Kill] = []
+        self.kills: list[Kill] = []  # the last KILLS_KEPT
+        self.kill_count = 0
         self.next_at: float | None = None
         self._timer: Timer | None = None
         self._listeners: list[KillListener] = [on_kill] if on_kill else []
@@ -115,6 +121,9 @@ class ChaosMonkey:
             result = actions.inject(self.cluster, "podKill", pod=meta["name"], namespace=namespace)
             kill = Kill(self.cluster.clock.now, namespace, meta["name"], result)
             self.kills.append(kill)
+            self.kill_count += 1
+            if len(self.kills) > KILLS_KEPT:
+                del self.kills[0]
             for listener in list(self._listeners):
                 listener(kill)
         self._schedule()

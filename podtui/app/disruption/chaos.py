@@ -106,7 +106,7 @@ def stop(session: Session) -> ActionResult:
         if monkey is None:
             return ActionResult(errors=["error: chaos mode is not on"])
         monkey.stop()
-        kills = len(monkey.kills)
+        kills = monkey.kill_count
     return ActionResult(lines=[f"chaos mode off after {kills} kill(s)"])
 
 
@@ -120,7 +120,7 @@ def status(session: Session) -> ActionResult:
         kills = ", ".join(f"{k.namespace}/{k.pod} at {human_duration(k.at)}" for k in monkey.kills[-5:])
         state = "on" if monkey.running else "off"
         settings = settings_of(monkey)
-        lines = [f"chaos mode {state}: {settings.describe()}; {len(monkey.kills)} kill(s)"]
+        lines = [f"chaos mode {state}: {settings.describe()}; {monkey.kill_count} kill(s)"]
         if kills:
             lines.append(f"last kills: {kills}")
         if monkey.running and monkey.next_at is not None:
@@ -137,4 +137,4 @@ def badge(session: Session) -> str:
     monkey = running(session)
     if monkey is None:
         return ""
-    return f"☠ chaos {format_seconds(monkey.mean_interval)} · {len(monkey.kills)} killed"
+    return f"☠ chaos {format_seconds(monkey.mean_interval)} · {monkey.kill_count} killed"

@@ -163,3 +163,19 @@ class TestSessionRecorder:
         scenario = recorder.save(tmp_path / "session.yaml")
         replay = simulate(load_inputs([str(manifests)], str(scenario)), until=120, seed=5)
         assert to_yaml(replay.objects()) == to_yaml(live.objects())
+
+
+def test_chaos_keeps_the_last_kills_and_counts_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kill records are bounded (a console left in chaos mode for a day); past the bound
+    the kills themselves are the same, only the oldest records are let go."""
+    from engine.disruption import chaos
+
+    unbounded = kills(5, until=900)
+    assert len(unbounded) == 5  # every bare pod, once
+    monkeypatch.setattr(chaos, "KILLS_KEPT", 2)
+    cluster = cluster_with(PODS)
+    cluster.run_until(10)
+    monkey = ChaosMonkey(cluster, mean_interval=30, seed=5, selector="app=web").start()
+    cluster.run_until(900)
+    assert monkey.kill_count == len(unbounded)
+    assert [(k.at, k.pod) for k in monkey.kills] == unbounded[-2:]
