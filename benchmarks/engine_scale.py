@@ -10,7 +10,9 @@ object: ramp_wall_s (wall time until all Running), ramp_us_per_pod (the same per
 idle_tick_ms (median wall cost of a tick once all are Running; idle_tick_mean_ms the mean),
 sim_speed (simulated seconds per wall second in steady state; sim_speed_cpu the same per CPU
 second, steadier on a shared machine), ramp_cpu_s (the ramp's CPU seconds), steady_us_per_pod_per_sim_s (the steady state's wall cost
-per pod per simulated second), peak_rss_mb.
+per pod per simulated second), peak_rss_mb. Those 60 s still see pods turn Ready (first
+probes, status writes); the next 60 s are the settled state alone: settled_tick_mean_ms,
+settled_tick_max_ms, settled_sim_speed_cpu and settled_us_per_pod_per_sim_s (CPU µs).
 
 With --deployments K the pods come from K Deployments sharing them (pods / K replicas
 each), and after the idle ticks every Deployment gets a new image at once: rollout_wall_s is
@@ -226,6 +228,19 @@ def run(args: argparse.Namespace) -> dict:
     idle_wall = time.perf_counter() - idle_start
     idle_cpu = time.process_time() - idle_cpu_start
 
+    # The first window still has pods turning Ready (their first probes, status writes,
+    # endpoints); a second one, once every probe has run at least three times, is the
+    # steady state alone.
+    settled_durations = []
+    settled_start = time.perf_counter()
+    settled_cpu_start = time.process_time()
+    for _ in range(60):
+        tick_start = time.perf_counter()
+        cluster.tick()
+        settled_durations.append(time.perf_counter() - tick_start)
+    settled_wall = time.perf_counter() - settled_start
+    settled_cpu = time.process_time() - settled_cpu_start
+
     print(
         f"created {args.pods} pods in {create_s:.2f}s; all Running at t={ramp_sim:.0f}s (simulated)",
         flush=True,
@@ -241,6 +256,11 @@ def run(args: argparse.Namespace) -> dict:
         "sim_speed": round(60 / idle_wall, 1),
         "sim_speed_cpu": round(60 / max(idle_cpu, 1e-9), 1),
         "steady_us_per_pod_per_sim_s": round(idle_wall / 60 / args.pods * 1e6, 3),
+        "settled_tick_mean_ms": round(statistics.mean(settled_durations) * 1000, 3),
+        "settled_tick_max_ms": round(max(settled_durations) * 1000, 3),
+        "settled_sim_speed": round(60 / settled_wall, 1),
+        "settled_sim_speed_cpu": round(60 / max(settled_cpu, 1e-9), 1),
+        "settled_us_per_pod_per_sim_s": round(settled_cpu / 60 / args.pods * 1e6, 3),
         "rss_after_ramp_mb": round(current_rss_mb(), 1),
     }
     if args.deployments:
@@ -289,6 +309,8 @@ def sweep(args: argparse.Namespace) -> dict:
                 "idle_tick_mean_ms",
                 "sim_speed",
                 "steady_us_per_pod_per_sim_s",
+                "settled_sim_speed_cpu",
+                "settled_us_per_pod_per_sim_s",
                 "peak_rss_mb",
             )
         }
