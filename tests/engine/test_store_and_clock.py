@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.clock import Clock
 from engine.store import Change, Store
 
@@ -86,3 +88,46 @@ def test_start_time_moves_timestamps() -> None:
     clock = Clock(start=datetime(2030, 6, 1, 12, tzinfo=UTC))
     clock.run_until(61.7)
     assert clock.timestamp() == "2030-06-01T12:01:01Z"
+
+
+def test_a_timer_added_for_the_running_instant_runs_after_every_timer_due_then() -> None:
+    clock = Clock()
+    ran: list[str] = []
+    clock.call_at(5, lambda: (ran.append("a"), clock.call_later(0, lambda: ran.append("a+0"))))
+    clock.call_at(5, lambda: ran.append("b"))
+    clock.call_at(3, lambda: clock.call_at(5, lambda: ran.append("c (added at 3)")))
+    clock.run_until(10)
+    assert ran == ["a", "b", "c (added at 3)", "a+0"]
+    assert clock.due_timers() == []
+
+
+def test_a_timer_that_raises_leaves_the_later_ones_due_in_order() -> None:
+    clock = Clock()
+    ran: list[str] = []
+
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    clock.call_at(2, lambda: ran.append("first"))
+    clock.call_at(2, boom)
+    clock.call_at(2, lambda: ran.append("third"))
+    clock.call_at(4, lambda: ran.append("later"))
+    with pytest.raises(RuntimeError):
+        clock.run_until(5)
+    assert ran == ["first"]
+    assert [at for at, _ in clock.due_timers()] == [2, 4]
+    clock.run_until(5)
+    assert ran == ["first", "third", "later"]
+
+
+def test_a_rearmed_timer_runs_again_and_can_be_cancelled() -> None:
+    clock = Clock()
+    ran: list[float] = []
+    timer = clock.call_at(1, lambda: ran.append(clock.now))
+    clock.run_until(1)
+    assert clock.rearm(timer, 4) is timer
+    clock.run_until(5)
+    clock.rearm(timer, 7).cancel()
+    clock.run_until(10)
+    assert ran == [1, 4]
+    assert clock.next_due() is None and clock.pending() == 0
