@@ -121,7 +121,9 @@ class Kubelet:
         now = self.cluster.clock.now
         due = self._last_report is None or now - self._last_report >= NODE_STATUS_REPORT_FREQUENCY
         new_status = node_status(self, node, heartbeat=force or due)
-        if force or due or _differs(node.get("status") or {}, new_status):
+        old = node.get("status") or {}
+        # An equal status differs in nothing (the common case: skip _differs' copies).
+        if force or due or (new_status != old and _differs(old, new_status)):
             if not (force or due):
                 new_status = node_status(self, node, heartbeat=True)
             node["status"] = new_status
