@@ -22,6 +22,7 @@ from engine.shell.fs import Volume
 from engine.timeutil import format_micro_time
 
 if TYPE_CHECKING:
+    from engine.clock import Clock
     from engine.cluster import Cluster
 
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
@@ -145,7 +146,7 @@ class Kubelet:
         if not self.running:
             return
         store = self.cluster.store
-        moment = format_micro_time(self.cluster.clock.now_datetime())
+        moment = _renew_time(self.cluster.clock)
         lease = store.get("Lease", "kube-node-lease", self.node_name)
         if lease is None:
             node = store.get("Node", "", self.node_name)
@@ -307,6 +308,20 @@ def _internal_ip(node: dict) -> str | None:
         if address.get("type") == "InternalIP":
             return address.get("address")
     return None
+
+
+_LAST_RENEW_TIME: list = [None, ""]  # [(start, now), renewTime]
+
+
+def _renew_time(clock: Clock) -> str:
+    """The lease's renewTime now (a pure function of the clock's start and now): nodes
+    that registered in the same second renew at the same instants, so the last one
+    formatted is nearly always the one asked for."""
+    key = (clock.start, clock.now)
+    if _LAST_RENEW_TIME[0] != key:
+        _LAST_RENEW_TIME[0] = key
+        _LAST_RENEW_TIME[1] = format_micro_time(clock.now_datetime())
+    return _LAST_RENEW_TIME[1]
 
 
 def _differs(old: dict, new: dict) -> bool:
