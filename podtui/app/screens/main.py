@@ -27,7 +27,7 @@ from podtui.app.disruption.panel import DisruptionPanel
 from podtui.app.drill.keys import DrillKeys
 from podtui.app.messages import CommandSubmitted, OpenDetail, Outcome
 from podtui.app.reload_ui.banner import AdmissionNote, ConsoleReloadBanner
-from podtui.app.rows import RowBuilder, TableRow, columns_for, row_key
+from podtui.app.rows import RowBuilder, RowCache, TableRow, columns_for, row_key
 from podtui.app.screens.dialogs import NamespaceDialog
 from podtui.app.screens.pod_keys import PodKeys
 from podtui.app.screens.row_actions import RowActions
@@ -132,6 +132,7 @@ class MainScreen(
         self._views: dict[str, ViewState] = {}
         self._kind_in_pane: dict[str, str] = {}
         self._builder: RowBuilder | None = None
+        self._row_cache = RowCache()
         self._ready = False
 
     # -- layout -----------------------------------------------------------------------------
@@ -204,7 +205,7 @@ class MainScreen(
         state = self.view()
         all_namespaces = self.namespace is None
         columns = columns_for(kind, wide=self.wide, all_namespaces=all_namespaces)
-        self._builder = RowBuilder(kind, columns)
+        self._builder = RowBuilder(kind, columns, self._row_cache)
         registered = resources.registered(kind) is not None
         rows: list[TableRow] = []
         if registered:
@@ -214,10 +215,7 @@ class MainScreen(
                 now = cluster.now_datetime()
                 if columns.allocation_at is not None:
                     self._builder.allocations = node_allocations(cluster)
-                rows = [
-                    self._builder.build(obj, now, cluster.now)
-                    for obj in cluster.store.list(kind, scope)
-                ]
+                rows = self._builder.build_all(cluster.store.list(kind, scope), now, cluster.now)
         sort_index = 0
         if state.sort_column in columns.names:
             sort_index = columns.names.index(state.sort_column)
