@@ -89,16 +89,16 @@ class CellFilter:
         if width != max(map(len, cells), default=0):
             return map(self, rows)
         search = self.pattern.search
-        hits: list[list[object]] = []
+        hits: list[Iterable[object]] = []
         for index in range(width):
-            column = list(map(operator.itemgetter(index), cells))
-            if len(set(column[:64])) > 16:  # a column of names: every value its own
-                hits.append(list(map(search, column)))
+            pick = operator.itemgetter(index)
+            if len(set(map(pick, cells[:64]))) > 16:  # a column of names: each its own
+                hits.append(map(search, map(pick, cells)))
                 continue
-            found = {value for value in set(column) if search(value)}
-            if found:
-                hits.append(list(map(found.__contains__, column)))
+            found = {value for value in set(map(pick, cells)) if search(value)}
+            if found:  # most columns have no value the pattern finds: skipped
+                hits.append(map(found.__contains__, map(pick, cells)))
         if not hits:
             return [self.inverse] * len(rows)
-        kept = map(any, zip(*hits, strict=True))
+        kept = map(any, zip(*hits, strict=True)) if len(hits) > 1 else map(bool, hits[0])
         return map(operator.not_, kept) if self.inverse else kept

@@ -339,11 +339,14 @@ class ResourceTable(ScrollView, can_focus=True):
             self._refresh_keys(changed)
 
     def _refresh_keys(self, keys: Iterable[str]) -> None:
+        """Repaint the lines of these rows that are on screen (the screen's few dozen rows
+        are looked at, not each of a tick's thousand changed keys)."""
+        wanted = keys if isinstance(keys, (set, frozenset, dict)) else set(keys)
+        if not wanted:
+            return
         top = round(self.scroll_offset.y)
-        page = self._page_height()
-        for key in keys:
-            index = self.index_of(key)
-            if index is not None and top <= index < top + page:
+        for index in range(top, min(top + self._page_height(), len(self._order))):
+            if self.key_at(index) in wanted:
                 # refresh_line takes virtual lines; line 0 is the header.
                 self.refresh_line(index + 1)
 
