@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.actions import ActionResult
 from engine.disruption.drain import (
     STDERR,
     Drain,
@@ -22,8 +21,10 @@ from engine.disruption.drain import (
     DrainUsageError,
     drains_of,
 )
+from engine.result import ActionResult
 from engine.steps import report_later
 from podtui.app.disruption import journal
+from podtui.backends.base import CLOCK
 
 if TYPE_CHECKING:
     from podtui.app.session import Session
@@ -32,11 +33,17 @@ QUIET_PREFIXES = ("evicting pod ",)
 QUIET_MARK = "(will retry after "
 
 
-def start_drain(session: Session, options: DrainOptions) -> tuple[Drain, ActionResult]:
-    """Start a drain now; returns it (for the panel) and what kubectl printed at once."""
+def start_drain(session: Session, options: DrainOptions) -> tuple[Drain | None, ActionResult]:
+    """Start a drain now; returns it (for the panel) and what kubectl printed at once.
+
+    On the simulator the drain runs on its clock (CLOCK: the panel follows each pod); on a
+    real cluster it is the backend's drain, on wall time, its lines reported as they come
+    (no panel: None)."""
+    if not session.has(CLOCK):
+        return None, _drain_over_the_network(session, options)
     result = ActionResult()
     starting = True
-    cluster = session.cluster
+    cluster = session.backend.simulator(CLOCK)
 
     def on_line(line: DrainLine) -> None:
         if starting:
@@ -54,6 +61,20 @@ def start_drain(session: Session, options: DrainOptions) -> tuple[Drain, ActionR
     return drain, result
 
 
+def _drain_over_the_network(session: Session, options: DrainOptions) -> ActionResult:
+    def on_line(text: str) -> None:
+        if not text.startswith(QUIET_PREFIXES) and QUIET_MARK not in text:
+            session.report_later(text)
+
+    async def draining() -> ActionResult:
+        result = await session.backend.drain(options, on_line)
+        # The lines went out as they came: what is left to say is the errors.
+        return ActionResult(errors=list(result.errors))
+
+    session.call(draining())
+    return ActionResult()
+
+
 def drain_args(args: list[str], flags: dict[str, str | bool]) -> DrainOptions:
     """`:drain`'s words back into kubectl's argv, read by DrainOptions.from_args."""
     argv = list(args)
@@ -66,6 +87,8 @@ def drain_args(args: list[str], flags: dict[str, str | bool]) -> DrainOptions:
 
 def latest_drain(session: Session, node: str | None = None) -> Drain | None:
     """The newest drain (of a node), started from a key, a verb or a scenario step."""
+    if not session.has(CLOCK):
+        return None
     drains = [d for d in drains_of(session.cluster) if node is None or d.node == node]
     return drains[-1] if drains else None
 
