@@ -135,3 +135,27 @@ async def test_the_header_says_when_the_connection_is_lost(served):
         await poll(lambda: "DISCONNECTED, retrying" in str(clock.render()))
         await backend.proxy.start()
         await poll(lambda: backend.connection.state == ConnectionState.CONNECTED)
+
+
+async def test_drain_over_the_network_cordons_and_reports_its_lines(served):
+    cluster, _server, backend = served
+    node = cluster.store.list("Node")[-1]["metadata"]["name"]
+    app = remote_app(backend, "podtui", "https://127.0.0.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_command(pilot, f"drain {node} --ignore-daemonsets --force --timeout=1s")
+        await poll(lambda: cluster.store.get("Node", "", node)["spec"].get("unschedulable"))
+        await poll(lambda: any(f"node/{node} cordoned" in line for line in app.transcript))
+
+
+async def test_the_drain_form_drains_over_the_network(served):
+    cluster, _server, backend = served
+    node = cluster.store.list("Node")[-1]["metadata"]["name"]
+    app = remote_app(backend, "podtui", "https://127.0.0.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await poll(lambda: node in app.main_screen.table.visible_keys())
+        assert app.main_screen.table.move_cursor_to_key(node)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.click("#drain")  # the form's Drain button (Cancel has the focus)
+        await poll(lambda: cluster.store.get("Node", "", node)["spec"].get("unschedulable"))

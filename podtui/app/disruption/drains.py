@@ -67,9 +67,8 @@ def _drain_over_the_network(session: Session, options: DrainOptions) -> ActionRe
             session.report_later(text)
 
     async def draining() -> ActionResult:
-        result = await session.backend.drain(options, on_line)
-        # The lines went out as they came: what is left to say is the errors.
-        return ActionResult(errors=list(result.errors))
+        await session.backend.drain(options, on_line)
+        return ActionResult()  # every line, errors too, went out as it came
 
     session.call(draining())
     return ActionResult()

@@ -307,9 +307,12 @@ class MainScreen(
             with session.lock:
                 now, elapsed = session.now_datetime(), session.now
                 if builder.columns.allocation_at is not None and any(
-                    key[0] == "Pod" for key in changes
+                    key[0] == "Pod" or (key[0] == "Node" and key[2] not in builder.allocations)
+                    for key in changes
                 ):
-                    # A pod bound, finished or gone changes its node's PODS, CPU, MEM.
+                    # A pod bound, finished or gone changes its node's PODS, CPU, MEM; a
+                    # node not seen yet (a real cluster's reflector lists the nodes after
+                    # the pane opened) needs them.
                     before = builder.allocations
                     builder.allocations = node_allocations(session)
                     upserts.extend(
