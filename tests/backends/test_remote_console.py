@@ -8,6 +8,7 @@ from textual.widgets._footer import FooterKey
 
 from engine.describe import describe
 from podtui.app.app import PodtuiApp
+from podtui.app.disruption.drain_screen import DrainScreen
 from podtui.app.remote import remote_app
 from podtui.app.session import Session
 from podtui.app.widgets.text_views import DescribeView
@@ -159,3 +160,11 @@ async def test_the_drain_form_drains_over_the_network(served):
         await pilot.pause()
         await pilot.click("#drain")  # the form's Drain button (Cancel has the focus)
         await poll(lambda: cluster.store.get("Node", "", node)["spec"].get("unschedulable"))
+        # The drain panel follows the KubeDrain, as it follows the engine's Drain: here
+        # kubectl's refusal of the unmanaged pod without --force ends it.
+        await poll(lambda: isinstance(app.screen, DrainScreen))
+        drain = app.screen.drain
+        assert drain is backend.drains()[-1]
+        await poll(lambda: drain.done)
+        assert any("cannot delete" in line.text for line in drain.lines)
+        await pilot.press("escape")

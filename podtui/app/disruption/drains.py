@@ -19,12 +19,11 @@ from engine.disruption.drain import (
     DrainLine,
     DrainOptions,
     DrainUsageError,
-    drains_of,
 )
 from engine.result import ActionResult
 from engine.steps import report_later
 from podtui.app.disruption import journal
-from podtui.backends.base import CLOCK
+from podtui.backends.base import CLOCK, DrainProgress
 
 if TYPE_CHECKING:
     from podtui.app.session import Session
@@ -33,14 +32,14 @@ QUIET_PREFIXES = ("evicting pod ",)
 QUIET_MARK = "(will retry after "
 
 
-def start_drain(session: Session, options: DrainOptions) -> tuple[Drain | None, ActionResult]:
+def start_drain(session: Session, options: DrainOptions) -> tuple[DrainProgress, ActionResult]:
     """Start a drain now; returns it (for the panel) and what kubectl printed at once.
 
-    On the simulator the drain runs on its clock (CLOCK: the panel follows each pod); on a
-    real cluster it is the backend's drain, on wall time, its lines reported as they come
-    (no panel: None)."""
+    On the simulator the engine's Drain runs on its clock; on a real cluster it is the
+    backend's `start_drain` (a KubeDrain on wall time, the same per-pod progress), its lines
+    reported as they come."""
     if not session.has(CLOCK):
-        return None, _drain_over_the_network(session, options)
+        return _drain_over_the_network(session, options), ActionResult()
     result = ActionResult()
     starting = True
     cluster = session.backend.simulator(CLOCK)
@@ -61,17 +60,12 @@ def start_drain(session: Session, options: DrainOptions) -> tuple[Drain | None, 
     return drain, result
 
 
-def _drain_over_the_network(session: Session, options: DrainOptions) -> ActionResult:
+def _drain_over_the_network(session: Session, options: DrainOptions) -> DrainProgress:
     def on_line(text: str) -> None:
         if not text.startswith(QUIET_PREFIXES) and QUIET_MARK not in text:
             session.report_later(text)
 
-    async def draining() -> ActionResult:
-        await session.backend.drain(options, on_line)
-        return ActionResult()  # every line, errors too, went out as it came
-
-    session.call(draining())
-    return ActionResult()
+    return session.backend.start_drain(options, on_line)
 
 
 def drain_args(args: list[str], flags: dict[str, str | bool]) -> DrainOptions:
@@ -84,11 +78,9 @@ def drain_args(args: list[str], flags: dict[str, str | bool]) -> DrainOptions:
     return DrainOptions.from_args(argv)
 
 
-def latest_drain(session: Session, node: str | None = None) -> Drain | None:
+def latest_drain(session: Session, node: str | None = None) -> DrainProgress | None:
     """The newest drain (of a node), started from a key, a verb or a scenario step."""
-    if not session.has(CLOCK):
-        return None
-    drains = [d for d in drains_of(session.cluster) if node is None or d.node == node]
+    drains = [d for d in session.backend.drains() if node is None or d.node == node]
     return drains[-1] if drains else None
 
 

@@ -37,8 +37,7 @@ def drain(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     except DrainUsageError as err:
         raise CommandError(f"error: {err}") from err
     started, result = start_drain(session, options)
-    if started is not None:
-        _open(console, started)
+    _open(console, started)
     return result
 
 
