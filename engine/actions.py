@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.api import errors
 from engine.api.admission import ADMIN, UserInfo
 from engine.api.kinds import KindInfo, resolve_resource
+from engine.result import ActionResult  # re-exported: callers import it from here too
 from engine.timeutil import parse_duration
 
 if TYPE_CHECKING:
@@ -25,22 +25,6 @@ FORCE_WARNING = (
     "been terminated. The resource may continue to run on the cluster indefinitely."
 )
 DEFAULT_FAULT_SECONDS = 300.0
-
-
-@dataclass
-class ActionResult:
-    """What an action printed: kubectl-style lines and error lines."""
-
-    lines: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def extend(self, other: ActionResult) -> None:
-        self.lines.extend(other.lines)
-        self.errors.extend(other.errors)
 
 
 def _resource(kind: str) -> KindInfo | None:

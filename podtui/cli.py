@@ -370,16 +370,35 @@ def resume_sim(args: argparse.Namespace) -> SimRun | None:
         return None
 
 
+def _keymap_or_exit(path: str | None) -> dict[str, str] | None:
+    if not path:
+        return None
+    from podtui.app.app import PodtuiApp
+    from podtui.app.keymap import KeymapError, load_keymap
+
+    try:
+        return load_keymap(path, PodtuiApp.binding_ids())
+    except KeymapError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(1) from err
+
+
 def run_tui(argv: list[str]) -> int:
     args = tui_parser().parse_args(argv)
     _check_kubeconfig_mode(args)
     if args.load is not None:
         _refuse_with_load(args, seed=args.seed != 0)
     if args.kubeconfig and not args.serve:
-        # A real cluster: the read-only console over the kube backend (podtui/backends).
+        # A real cluster: the console over the kube backend (podtui/backends).
         from podtui.app.remote import run_remote
 
-        return run_remote(args.kubeconfig, args.context)
+        return run_remote(
+            args.kubeconfig,
+            args.context,
+            readonly=args.readonly,
+            keymap=_keymap_or_exit(args.keymap),
+            theme=args.theme,
+        )
     paths = _paths_or_sample(args.paths)
     serve = None
     start = args.start_time

@@ -64,8 +64,8 @@ def run_app(
             print(f"error: {err}", file=sys.stderr)
             return 1
     if load is not None:
-        from engine.actions import ActionResult
         from engine.checkpoint import CheckpointError
+        from engine.result import ActionResult
         from podtui.app.checkpoint.load import load_session
 
         try:

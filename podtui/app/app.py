@@ -12,16 +12,20 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.timer import Timer
 
-from engine.actions import ActionResult
+from engine.result import ActionResult
+from podtui.app.capabilities import gate
 from podtui.app.commands import PodtuiCommands
 from podtui.app.key_replay import KeysFollowTheScreen
 from podtui.app.messages import OpenDetail, Outcome, Ticked
 from podtui.app.reload_ui.hot_reload import HotReload
 from podtui.app.reload_ui.screen import ReloadLogScreen
 from podtui.app.session import Session
+from podtui.backends.base import CHECKPOINTS, CLOCK
 from podtui.reload import Reloader
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+LIVE_REFRESH_HZ = 4
+"""How often the panes take in a real cluster's change feed."""
 MAX_REFRESH_HZ = 20
 """At high speeds several ticks run per timer beat, so the panes repaint at most this often."""
 
@@ -59,6 +63,8 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
     ) -> None:
         super().__init__()
         self.session = session
+        # A verb over the network answers after the key press: its result is reported then.
+        session.on_result = lambda result: self.post_message(Outcome(result.lines, result.errors))
         self.hot_reload = HotReload(self, reloader) if reloader is not None else None
         """Watching the PATHs and applying each save (None when nothing is watched)."""
         self.set_reactive(PodtuiApp.paused, paused)
@@ -137,6 +143,11 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if not self.session.has(CLOCK):
+            # A real cluster runs by itself: the panes take in its change feed (and ages
+            # move on the wall clock) a few times a second; nothing pauses it.
+            self._timer = self.set_interval(1.0 / LIVE_REFRESH_HZ, self.apply_changes)
+            return
         if self.paused:
             return
         interval = max(1.0 / self.speed, 1.0 / MAX_REFRESH_HZ)
@@ -262,7 +273,7 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reloads":
             return self.hot_reload is not None
-        return True
+        return gate(self.session, action, parameters, True)
 
     def action_reloads(self) -> None:
         """The reload log: every reload's lines, refusals and replaced live edits."""
@@ -273,7 +284,9 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
         """Whether the quit action asks before it quits (live edits to offer to save)."""
         from podtui.app.checkpoint.log import log_of
 
-        return not self.session.readonly and bool(log_of(self.session).unsaved)
+        if self.session.readonly or not self.session.has(CHECKPOINTS):
+            return False
+        return bool(log_of(self.session).unsaved)
 
     def action_quit(self) -> None:  # type: ignore[override]
         """Quit; with live edits the files do not hold, first offer to save a checkpoint."""

@@ -16,10 +16,14 @@ import enum
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
 
 from engine.actions import ActionResult
 from engine.disruption.drain_progress import DrainLine, DrainOptions, PodProgress
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
 
 ADDED = "ADDED"
 MODIFIED = "MODIFIED"
@@ -57,7 +61,25 @@ class Connection:
 CLOCK = "clock"
 FAULTS = "faults"
 RECORDING = "recording"
-CAPABILITIES = (CLOCK, FAULTS, RECORDING)
+CHECKPOINTS = "checkpoints"
+DRILLS = "drills"
+CHAOS = "chaos"
+LESSONS = "lessons"
+SHELL = "shell"
+TIMELINE = "timeline"
+ADMISSION = "admission"
+CAPABILITIES = (
+    CLOCK,
+    FAULTS,
+    RECORDING,
+    CHECKPOINTS,
+    DRILLS,
+    CHAOS,
+    LESSONS,
+    SHELL,
+    TIMELINE,
+    ADMISSION,
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,13 @@ SIMULATOR_ONLY = {
     CLOCK: "a real cluster's clock cannot be paused or sped up",
     FAULTS: "a real cluster cannot inject faults (only killing pods: delete them)",
     RECORDING: "recording to a scenario replays on the simulator only",
+    CHECKPOINTS: "a checkpoint saves and replays a simulated cluster only",
+    DRILLS: "drills replay the manifests on the simulator only",
+    CHAOS: "chaos runs on the simulator's clock (kill pods on a real cluster: delete them)",
+    LESSONS: "lessons run on the simulator only",
+    SHELL: "exec into a container needs the simulator (use kubectl exec on a real cluster)",
+    TIMELINE: "a pod's timeline is recorded by the simulator only",
+    ADMISSION: "explaining admission reads the simulator's admission chain",
 }
 
 
@@ -108,6 +137,14 @@ class DrainProgress(Protocol):
     def blocking_budgets(self) -> dict[str, list[str]]: ...
 
 
+class Unavailable(Exception):
+    """A simulator-only feature asked of a backend without it; str() is the reason."""
+
+    def __init__(self, capability: Capability) -> None:
+        super().__init__(capability.reason)
+        self.capability = capability
+
+
 class Backend(ABC):
     """The cluster as the console sees it."""
 
@@ -121,8 +158,10 @@ class Backend(ABC):
         """One cached object, or None."""
 
     @abstractmethod
-    def watch(self, listener: ChangeListener, kinds: Iterable[str]) -> Callable[[], None]:
-        """Subscribe to the change feed of some kinds; returns the unsubscribe function."""
+    def watch(self, listener: ChangeListener, kinds: Iterable[str] | None) -> Callable[[], None]:
+        """Subscribe to the change feed of some kinds; returns the unsubscribe function.
+        None: every kind the backend has (a KubeBackend's, as `objects` starts reflecting
+        them)."""
 
     @property
     @abstractmethod
@@ -131,7 +170,24 @@ class Backend(ABC):
 
     @abstractmethod
     def capability(self, name: str) -> Capability:
-        """Whether a simulator-only capability (CLOCK, FAULTS, RECORDING) is available."""
+        """Whether a simulator-only capability (CAPABILITIES) is available."""
+
+    def simulator(self, capability: str) -> Cluster:
+        """The simulated cluster behind a simulator-only feature: the one way the console
+        reaches the engine beyond the API. Raises Unavailable (its reason) without it."""
+        raise Unavailable(self.capability(capability))
+
+    inline: bool = False
+    """Whether the verbs finish without suspending (the cluster is in this process): the
+    console then runs them at once, inside the key press, as a scenario step runs them."""
+
+    def current_time(self) -> datetime:
+        """The cluster's time, which ages (AGE, LAST SEEN) count from: the wall clock here."""
+        return datetime.now(UTC)
+
+    def elapsed(self) -> float:
+        """Seconds on the cluster's clock (what a row remembers it was built at)."""
+        return self.current_time().timestamp()
 
     @abstractmethod
     async def describe(self, kind: str, namespace: str, name: str) -> str:
@@ -146,8 +202,11 @@ class Backend(ABC):
         *,
         previous: bool = False,
         follow: bool = False,
+        timestamps: bool = False,
+        since: float | None = None,
     ) -> AsyncIterator[str]:
-        """A container's log lines; with follow, the stream goes on until the container ends."""
+        """A container's log lines; with follow, the stream goes on until the container ends
+        (`kubectl logs [-p] [-f] [--timestamps] [--since=Ns]`)."""
 
     # -- verbs (kubectl's semantics and words) -----------------------------------------------
     @abstractmethod
@@ -159,8 +218,10 @@ class Backend(ABC):
         grace_period: int | None = None,
         cascade: str = "background",
         force: bool = False,
+        api_version: str = "",
     ) -> ActionResult:
-        """`kubectl delete KIND/NAME [--grace-period N] [--force] [--cascade ...]`."""
+        """`kubectl delete KIND/NAME [--grace-period N] [--force] [--cascade ...]`; with
+        api_version, addressed through that group/version (`delete -f` of an old file)."""
 
     @abstractmethod
     async def evict(self, pod: str, *, namespace: str = "default") -> ActionResult:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import datetime
 
 from engine import actions
 from engine.actions import ActionResult
 from engine.api import errors
+from engine.api.admission import ADMIN, UserInfo
 from engine.api.kinds import kind_info, lookup
 from engine.apply import apply_object
 from engine.cluster import Cluster
@@ -28,7 +30,6 @@ from engine.workloads import actions as workload_actions
 from podtui.backends.base import (
     Backend,
     Capability,
-    Change,
     ChangeListener,
     Connection,
     ConnectionState,
@@ -39,8 +40,12 @@ DRAIN_POLL_SECONDS = 0.05
 
 
 class EngineBackend(Backend):
-    def __init__(self, cluster: Cluster) -> None:
+    inline = True
+
+    def __init__(self, cluster: Cluster, *, user: UserInfo = ADMIN) -> None:
         self.cluster = cluster
+        self.user = user
+        """Who the verbs act as (`podtui --as`): admission judges them as this user."""
 
     # -- reading ------------------------------------------------------------------------------
     def objects(self, kind: str, namespace: str | None = None) -> list[dict]:
@@ -49,11 +54,10 @@ class EngineBackend(Backend):
     def get(self, kind: str, namespace: str, name: str) -> dict | None:
         return self.cluster.store.get(kind, namespace, name)
 
-    def watch(self, listener: ChangeListener, kinds: Iterable[str]) -> Callable[[], None]:
-        def forward(change) -> None:
-            listener(Change(change.type, change.kind, change.obj))
-
-        return self.cluster.watch(forward, set(kinds))
+    def watch(self, listener: ChangeListener, kinds: Iterable[str] | None) -> Callable[[], None]:
+        # The store's Change has the feed's shape (type, kind, obj): handed on as it is,
+        # no copy per change (a tick of 10,000 pods is 10,000 changes).
+        return self.cluster.watch(listener, None if kinds is None else set(kinds))  # type: ignore[arg-type]
 
     @property
     def connection(self) -> Connection:
@@ -61,6 +65,15 @@ class EngineBackend(Backend):
 
     def capability(self, name: str) -> Capability:
         return Capability(name, True)
+
+    def simulator(self, capability: str) -> Cluster:
+        return self.cluster
+
+    def current_time(self) -> datetime:
+        return self.cluster.now_datetime()
+
+    def elapsed(self) -> float:
+        return self.cluster.now
 
     async def describe(self, kind: str, namespace: str, name: str) -> str:
         obj = self.get(kind, namespace, name)
@@ -77,10 +90,14 @@ class EngineBackend(Backend):
         *,
         previous: bool = False,
         follow: bool = False,
+        timestamps: bool = False,
+        since: float | None = None,
     ) -> AsyncIterator[str]:
         seen = 0
         while True:
-            lines = self.cluster.logs(namespace, pod, container, previous)
+            lines = self.cluster.logs(
+                namespace, pod, container, previous, timestamps=timestamps, since=since
+            )
             for line in lines[seen:]:
                 yield line
             seen = len(lines)
@@ -97,6 +114,7 @@ class EngineBackend(Backend):
         grace_period: int | None = None,
         cascade: str = "background",
         force: bool = False,
+        api_version: str = "",
     ) -> ActionResult:
         return actions.delete(
             self.cluster,
@@ -105,16 +123,18 @@ class EngineBackend(Backend):
             grace_period=grace_period,
             cascade=cascade,
             force=force,
+            user=self.user,
+            api_version=api_version,
         )
 
     async def evict(self, pod: str, *, namespace: str = "default") -> ActionResult:
-        return evict_action(self.cluster, pod, namespace=namespace)
+        return evict_action(self.cluster, pod, namespace=namespace, user=self.user)
 
     async def cordon(self, node: str) -> ActionResult:
-        return actions.cordon(self.cluster, node)
+        return actions.cordon(self.cluster, node, user=self.user)
 
     async def uncordon(self, node: str) -> ActionResult:
-        return actions.uncordon(self.cluster, node)
+        return actions.uncordon(self.cluster, node, user=self.user)
 
     async def drain(
         self, options: DrainOptions, on_line: Callable[[str], None] | None = None
@@ -144,41 +164,48 @@ class EngineBackend(Backend):
     async def scale(
         self, target: str, replicas: int, *, namespace: str = "default"
     ) -> ActionResult:
-        return workload_actions.scale(self.cluster, target, replicas, namespace=namespace)
+        return workload_actions.scale(
+            self.cluster, target, replicas, namespace=namespace, user=self.user
+        )
 
     async def rollout_restart(self, target: str, *, namespace: str = "default") -> ActionResult:
-        return workload_actions.rollout_restart(self.cluster, target, namespace=namespace)
+        return workload_actions.rollout_restart(
+            self.cluster, target, namespace=namespace, user=self.user
+        )
 
     async def rollout_undo(
         self, target: str, *, to_revision: int = 0, namespace: str = "default"
     ) -> ActionResult:
         return workload_actions.rollout_undo(
-            self.cluster, target, to_revision=to_revision, namespace=namespace
+            self.cluster, target, to_revision=to_revision, namespace=namespace, user=self.user
         )
 
     async def set_image(
         self, target: str, image: str, *, container: str = "*", namespace: str = "default"
     ) -> ActionResult:
         return workload_actions.set_image(
-            self.cluster, target, image, container=container, namespace=namespace
+            self.cluster, target, image, container=container, namespace=namespace, user=self.user
         )
 
     async def replace(self, obj: dict) -> ActionResult:
         result = ActionResult()
         try:
-            outcome = self.cluster.api.update(copy.deepcopy(obj))
+            outcome = self.cluster.api.update(copy.deepcopy(obj), user=self.user)
         except errors.APIError as err:
             result.errors.append(err.kubectl("replacing"))
             return result
         result.lines.extend(f"Warning: {w}" for w in outcome.warnings)
         info = actions.parse_target(f"{obj['kind']}/{obj['metadata']['name']}")[0]
-        result.lines.append(f"{info.type_name()}/{obj['metadata']['name']} edited")
+        if outcome.changed:
+            result.lines.append(f"{info.type_name()}/{obj['metadata']['name']} edited")
+        else:  # kubectl edit's words when the server kept the object as it was
+            result.lines.append("Edit cancelled, no changes made.")
         return result
 
     async def apply(self, obj: dict, *, server_side: bool = False) -> ActionResult:
         if server_side:
             return self._server_side_apply(obj)
-        outcome = apply_object(self.cluster, copy.deepcopy(obj))
+        outcome = apply_object(self.cluster, copy.deepcopy(obj), user=self.user)
         result = ActionResult()
         if outcome.ok:
             result.lines.extend(outcome.warnings)
@@ -216,9 +243,9 @@ class EngineBackend(Backend):
                 force=False,
             )
             if live:
-                outcome = self.cluster.api.update(applied)
+                outcome = self.cluster.api.update(applied, user=self.user)
             else:
-                outcome = self.cluster.api.create(applied)
+                outcome = self.cluster.api.create(applied, user=self.user)
         except errors.APIError as err:
             result.errors.append(err.kubectl())
             return result

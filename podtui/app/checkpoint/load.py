@@ -42,7 +42,7 @@ def load_session(
     """Replay a checkpoint into a new session; raises CheckpointError (`FILE: message`)."""
     checkpoint = read_checkpoint(path)
     cluster = new_cluster(checkpoint)
-    session = Session(cluster, base_dir=base_dir, user=checkpoint.user, readonly=readonly)
+    session = Session.simulating(cluster, base_dir=base_dir, user=checkpoint.user, readonly=readonly)
     done = checkpoint.done()
     if not done or not done[0].data.get("initial"):
         raise CheckpointError(path, "damaged checkpoint: it does not start with its manifests")

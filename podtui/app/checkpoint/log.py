@@ -14,7 +14,6 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.actions import ActionResult
 from engine.apply import ApplyReport
 from engine.checkpoint import Checkpoint, CheckpointError, fingerprint, write_checkpoint
 from engine.checkpoint.entries import (
@@ -28,7 +27,9 @@ from engine.checkpoint.entries import (
 )
 from engine.manifests.loader import Manifest
 from engine.output import sort_objects
+from engine.result import ActionResult
 from engine.scenario import Step
+from podtui.backends.base import CHECKPOINTS
 
 if TYPE_CHECKING:
     from engine.disruption.chaos import ChaosMonkey, Kill
@@ -207,11 +208,15 @@ def log_of(session: Session) -> CheckpointLog:
 
 def record_step(session: Session, action: str, value: Any, options: dict[str, Any]) -> None:
     """A scenario step the console is about to run (an `apply` embeds the files' content)."""
+    if not session.has(CHECKPOINTS):
+        return
     log_of(session).step(action, value, options)
 
 
 def record_update(session: Session, obj: dict) -> None:
     """`edit`: the object as the user saved it, written with the API server's update."""
+    if not session.has(CHECKPOINTS):
+        return
     import copy
 
     data = {"object": copy.deepcopy(obj), "settled": False}
@@ -221,6 +226,8 @@ def record_update(session: Session, obj: dict) -> None:
 def record_create(session: Session, manifests: list[Manifest], *, settled: bool = False) -> None:
     """`create -f`: the objects created (`settled` when the console first ran what was due
     then, as it does for every action its session journal records)."""
+    if not session.has(CHECKPOINTS):
+        return
     data = {"manifests": [manifest_to_json(m) for m in manifests], "settled": settled}
     log_of(session).add(Entry(session.cluster.now, CREATE, data))
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.actions import ActionResult
+from engine.result import ActionResult
+from podtui.app.capabilities import verb_refusal
 from podtui.app.commandline import k9s_views, navigation, verbs
 from podtui.app.commandline.parsing import CommandError, Console, Parsed, parse
 from podtui.app.disruption import verbs as disruption_verbs
@@ -21,6 +22,7 @@ from podtui.app.resources import resolve_kind
 from podtui.app.security import verbs as security_verbs
 from podtui.app.session import Session
 from podtui.app.workloads import verbs as workload_verbs
+from podtui.backends.base import Unavailable
 
 READ_ONLY_VERBS = frozenset(
     {"create", "apply", "edit", "delete", "scale", "cordon", "uncordon", "drain", "inject", "evict"}
@@ -49,10 +51,15 @@ def run_command(line: str, session: Session, console: Console) -> ActionResult:
         return ActionResult(
             errors=[f'error: podtui is read-only (--readonly): "{verb}" is disabled']
         )
+    refusal = verb_refusal(session, verb)
+    if refusal is not None:
+        return ActionResult(errors=[refusal])
     try:
         return handler(parsed, session, console)
     except CommandError as err:
         return ActionResult(errors=[str(err)])
+    except Unavailable as err:  # a simulator-only feature reached on a real cluster
+        return ActionResult(errors=[f"error: {err}"])
     except Exception as err:
         # A bug or an input nobody foresaw (a file `apply -f` cannot load): an error line,
         # never a traceback that ends the console and the user's cluster with it.

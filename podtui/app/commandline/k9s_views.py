@@ -3,7 +3,7 @@ Namespaces view, where enter picks one)."""
 
 from __future__ import annotations
 
-from engine.actions import ActionResult
+from engine.result import ActionResult
 from podtui.app.commandline.parsing import Console, Parsed
 from podtui.app.session import Session
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.actions import ActionResult
 from engine.api import errors
+from engine.result import ActionResult
 from podtui.app.commandline.parsing import (
     CommandError,
     Console,
@@ -75,7 +75,7 @@ def ns(parsed: Parsed, session: Session, console: Console) -> ActionResult:
         return ActionResult()
     name = parsed.args[0]
     with session.lock:
-        if session.cluster.store.get("Namespace", "", name) is None:
+        if session.get("Namespace", "", name) is None:
             return ActionResult(errors=[errors.not_found("namespaces", name).kubectl()])
     console.set_namespace(name)
     return ActionResult()

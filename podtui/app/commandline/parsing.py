@@ -6,8 +6,8 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from engine.actions import ActionResult
 from engine.api import errors
+from engine.result import ActionResult
 from podtui.app.resources import namespaced, plural, resolve_kind
 from podtui.app.session import Session
 
@@ -156,7 +156,7 @@ def kind_and_names(parsed: Parsed, *, need_name: bool = True) -> tuple[str, list
 
 def get_object(session: Session, kind: str, namespace: str, name: str) -> dict:
     ns = namespace if namespaced(kind) else ""
-    obj = session.cluster.store.get(kind, ns, name)
+    obj = session.get(kind, ns, name)
     if obj is None:
         raise CommandError(errors.not_found(resource_name(kind), name).kubectl())
     return obj

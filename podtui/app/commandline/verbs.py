@@ -5,10 +5,9 @@ podtui.app.workloads.verbs)."""
 
 from __future__ import annotations
 
-from engine import actions
-from engine.actions import ActionResult
 from engine.api.kinds import kind_info
 from engine.manifests.loader import Manifest, load_paths
+from engine.result import ActionResult
 from engine.scenario import FAULTS, Step
 from engine.steps import apply_manifests, create_manifests, run_step, set_namespace
 from engine.timeutil import DurationError, parse_duration
@@ -25,6 +24,8 @@ from podtui.app.commandline.paths import resolve_path, using_note
 from podtui.app.disruption import journal
 from podtui.app.resources import plural
 from podtui.app.session import Session
+from podtui.backends.base import CLOCK
+from podtui.backends.base import FAULTS as SIMULATED_FAULTS
 
 
 def _load(
@@ -69,22 +70,44 @@ def create(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     manifests = _load(parsed, session, console, verb="create")
     path = resolve_path(session, str(parsed.flags["-f"]))
     using = _using(parsed, session)
-    with session.lock:
-        journal.record_file(session, "create", path, _namespace_flag(parsed))
-        if manifests:
-            # recorded in the journal just now, which first ran what was due
-            checkpoint_log.record_create(session, manifests, settled=True)
-        result = create_manifests(session.cluster, manifests, session.user)
+    if not session.backend.inline:
+        result = _over_the_network(session, manifests, "create")
+    else:
+        with session.lock:
+            journal.record_file(session, "create", path, _namespace_flag(parsed))
+            if manifests:
+                # recorded in the journal just now, which first ran what was due
+                checkpoint_log.record_create(session, manifests, settled=True)
+            result = create_manifests(session.backend.simulator(CLOCK), manifests, session.user)
     result.lines[:0] = using
     return result
+
+
+def _over_the_network(session: Session, manifests: list[Manifest], verb: str) -> ActionResult:
+    """`apply -f` / `create -f` on a real cluster: each object through the backend's
+    apply (server-side), in file order; the results come as each answer does."""
+
+    async def each() -> ActionResult:
+        result = ActionResult()
+        for manifest in manifests:
+            result.extend(await session.backend.apply(manifest.obj))
+        return result
+
+    session.call(each())
+    return ActionResult()
 
 
 def apply(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     manifests = _load(parsed, session, console)
     path = resolve_path(session, str(parsed.flags["-f"]))
-    with session.lock:
-        journal.record_file(session, "apply", path, _namespace_flag(parsed))
-        result = apply_manifests(session.cluster, manifests, session.user)
+    if not session.backend.inline:
+        result = _over_the_network(session, manifests, "apply")
+    else:
+        # In process: the engine's `kubectl apply -f` over the files (last-applied, each
+        # refusal with its FILE), the function the scenario's `apply` step and hot reload run.
+        with session.lock:
+            journal.record_file(session, "apply", path, _namespace_flag(parsed))
+            result = apply_manifests(session.backend.simulator(CLOCK), manifests, session.user)
     result.lines[:0] = _using(parsed, session)
     return result
 
@@ -120,8 +143,8 @@ def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     force = bool(parsed.flags.get("--force"))
     cascade = parsed.flags.get("--cascade")
     result = ActionResult()
-    with session.lock:
-        for kind, name, namespace, api_version in targets:
+    for kind, name, namespace, api_version in targets:
+        with session.lock:
             journal.record(
                 session,
                 "delete",
@@ -132,18 +155,18 @@ def delete(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                 force=True if force else None,
                 apiVersion=api_version if _addressed_apart(kind, api_version) else None,
             )
-            result.extend(
-                actions.delete(
-                    session.cluster,
+        result.extend(
+            session.call(
+                session.backend.delete(
                     f"{plural(kind)}/{name}",
                     namespace=namespace,
                     grace_period=grace_period,
                     cascade=cascade if isinstance(cascade, str) else "background",
                     force=force,
-                    user=session.user,
                     api_version=api_version,
                 )
             )
+        )
     return result
 
 
@@ -156,11 +179,13 @@ def _addressed_apart(kind: str, api_version: str) -> bool:
 def _step(
     session: Session, action: str, value: object, options: dict | None = None
 ) -> ActionResult:
-    """Run a scenario step now: the same engine action a scenario runs."""
-    step = Step(session.cluster.now, action, value, options or {}, "<console>", 0, session.base_dir)
+    """Run a scenario step now, on the simulator: the same engine action a scenario runs
+    (what has no backend verb: injecting a fault, FAULTS)."""
+    cluster = session.backend.simulator(SIMULATED_FAULTS)
+    step = Step(cluster.now, action, value, options or {}, "<console>", 0, session.base_dir)
     with session.lock:
         journal.record(session, action, value, **(options or {}))
-        return run_step(session.cluster, step, session.user)
+        return run_step(cluster, step, session.user)
 
 
 def scale(parsed: Parsed, session: Session, console: Console) -> ActionResult:
@@ -172,19 +197,15 @@ def scale(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     except ValueError as err:
         raise CommandError(f'error: invalid argument "{replicas}" for "--replicas" flag') from err
     kind, names = kind_and_names(parsed)
+    namespace = namespace_of(parsed, console)
     result = ActionResult()
     for name in names:
-        result.extend(
-            _step(
-                session,
-                "scale",
-                {
-                    "target": f"{kind.lower()}/{name}",
-                    "replicas": count,
-                    "namespace": namespace_of(parsed, console),
-                },
+        target = f"{kind.lower()}/{name}"
+        with session.lock:  # the scenario's `scale` step
+            journal.record(
+                session, "scale", {"target": target, "replicas": count, "namespace": namespace}
             )
-        )
+        result.extend(session.call(session.backend.scale(target, count, namespace=namespace)))
     return result
 
 
@@ -199,11 +220,12 @@ def _nodes(parsed: Parsed) -> list[str]:
 
 def cordon(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     result = ActionResult()
-    with session.lock:
-        for node in _nodes(parsed):
-            action = actions.cordon if parsed.verb == "cordon" else actions.uncordon
+    backend = session.backend
+    verb = backend.cordon if parsed.verb == "cordon" else backend.uncordon
+    for node in _nodes(parsed):
+        with session.lock:
             journal.record(session, parsed.verb, node)
-            result.extend(action(session.cluster, node, user=session.user))
+        result.extend(session.call(verb(node)))
     return result
 
 
@@ -213,11 +235,12 @@ def evict(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     kind, names = kind_and_names(Parsed(parsed.verb, [_as_pod(a) for a in parsed.args]))
     if kind != "Pod":
         raise CommandError("error: only pods can be evicted")
+    namespace = namespace_of(parsed, console)
     result = ActionResult()
     for name in names:
-        result.extend(
-            _step(session, "evict", f"pod/{name}", {"namespace": namespace_of(parsed, console)})
-        )
+        with session.lock:  # the scenario's `evict` step
+            journal.record(session, "evict", f"pod/{name}", namespace=namespace)
+        result.extend(session.call(session.backend.evict(f"pod/{name}", namespace=namespace)))
     return result
 
 

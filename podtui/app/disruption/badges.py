@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from engine.disruption.drain import POD_BLOCKED, POD_EVICTING, drains_of
 from podtui.app.disruption import chaos
+from podtui.backends.base import CLOCK
 
 if TYPE_CHECKING:
     from podtui.app.session import Session
@@ -19,6 +20,8 @@ def header_notes(session: Session) -> tuple[Note, ...]:
     notes: list[Note] = []
     if getattr(session, "replaying", ""):  # `enter` on a `:drill` finding
         notes.append((f"▶ {session.replaying}", "header--drill"))
+    if not session.has(CLOCK):  # chaos and the simulator's drains: not on a real cluster
+        return tuple(notes)
     text = chaos.badge(session)
     if text:
         notes.append((text, "header--chaos"))

@@ -13,11 +13,11 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from engine.actions import ActionResult
 from engine.disruption.chaos import ChaosMonkey, Kill
 from engine.disruption.recorder import format_seconds
 from engine.labels import SelectorError
 from engine.printers.duration import human_duration
+from engine.result import ActionResult
 from engine.steps import report_later
 from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.disruption import journal
@@ -117,7 +117,9 @@ def status(session: Session) -> ActionResult:
             return ActionResult(
                 lines=["chaos mode is off (chaos start [--interval=30s] [-l SELECTOR])"]
             )
-        kills = ", ".join(f"{k.namespace}/{k.pod} at {human_duration(k.at)}" for k in monkey.kills[-5:])
+        kills = ", ".join(
+            f"{k.namespace}/{k.pod} at {human_duration(k.at)}" for k in monkey.kills[-5:]
+        )
         state = "on" if monkey.running else "off"
         settings = settings_of(monkey)
         lines = [f"chaos mode {state}: {settings.describe()}; {monkey.kill_count} kill(s)"]

@@ -32,13 +32,14 @@ from engine.disruption.drain import (
     STDERR,
     Drain,
     cancel_drains,
-    drains_of,
 )
 from engine.disruption.summaries import budget_summary
 from engine.printers.duration import human_duration
+from engine.result import ActionResult
 from podtui.app.disruption import journal
 from podtui.app.session import Session
 from podtui.app.widgets.key_footer import KeyFooter
+from podtui.backends.base import CLOCK
 
 _STAMP = re.compile(r"^\[[^\]]*\]\s*")
 """The simulated time a step's late line starts with (`[31s] `)."""
@@ -110,7 +111,12 @@ class DrainScreen(Screen):
         return rest
 
     def _drains(self) -> list[Drain]:
-        return drains_of(self.session.cluster)
+        return self.session.backend.drains()  # type: ignore[return-value]
+
+    def _now(self, drain: Drain) -> float:
+        """The drain's clock: the simulated one in process, the loop's over the network."""
+        clock = getattr(drain, "now", None)
+        return clock() if callable(clock) else self.session.now
 
     # -- drawing --------------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
@@ -128,7 +134,7 @@ class DrainScreen(Screen):
     def show_drain(self, rebuild: bool) -> None:
         with self.session.lock:
             drain = self.drain
-            now = self.session.cluster.now
+            now = self._now(drain)
             title, summary, budgets = self._texts(drain, now)
             rows = self._fit_why([self._row(progress, now) for progress in drain.pods])
             new_lines = drain.lines[self._lines_shown :] if not rebuild else list(drain.lines)
@@ -198,7 +204,10 @@ class DrainScreen(Screen):
         title = Text.assemble(
             (f" drain node/{drain.node} ", "bold"),
             (f" {drain.state} ", self._style(state_style) + Style(bold=True, reverse=True)),
-            f"  started at {human_duration(drain.started_at)}, {human_duration(end - drain.started_at)} ",
+            # When it started, in the simulated time the header shows; a real cluster's
+            # drain runs on the loop's clock, which means nothing to read: its duration only.
+            (f"  started at {human_duration(drain.started_at)}," if self.session.has(CLOCK) else " ")
+            + f" {human_duration(end - drain.started_at)} ",
             ("so far" if drain.finished_at is None else "in all"),
             position,
         )
@@ -224,10 +233,9 @@ class DrainScreen(Screen):
                 text.append("No PodDisruptionBudget is blocking it now.", self._style("muted"))
             return text
         text.append("Blocking budgets (evictions get 429 Too Many Requests)\n", "bold")
-        store = self.session.cluster.store
         for name, pods in sorted(blocking.items()):
             namespace = pods[0].partition("/")[0] if pods else "default"
-            pdb = store.get("PodDisruptionBudget", namespace, name)
+            pdb = self.session.get("PodDisruptionBudget", namespace, name)
             text.append(f"  pdb/{name}", self._style("bad") + Style(bold=True))
             if pdb is not None:
                 summary = budget_summary(pdb)
@@ -291,9 +299,12 @@ class DrainScreen(Screen):
         # The cancelDrain step's engine action, recorded as that step (a saved session or
         # checkpoint replays it); it stops every running drain of the node.
         node = self.drain.node
-        journal.record(self.session, "cancelDrain", node)
-        with self.session.lock:
-            result = cancel_drains(self.session.cluster, node)
+        if self.session.has(CLOCK):
+            journal.record(self.session, "cancelDrain", node)
+            with self.session.lock:
+                result = cancel_drains(self.session.cluster, node)
+        else:
+            result = _cancel_drains(self.session.backend.drains(), node)
         for line in result.errors:
             self.notify(line, severity="error", markup=False)
         for line in result.lines:
@@ -310,3 +321,13 @@ class DrainScreen(Screen):
         from podtui.app.messages import OpenDetail
 
         self.app.post_message(OpenDetail("Pod", namespace, name, "describe"))
+
+
+def _cancel_drains(drains: list, node: str) -> ActionResult:
+    """engine.disruption.drain.cancel_drains over a backend's drains (a real cluster's)."""
+    running = [run for run in drains if run.node == node and not run.done]
+    if not running:
+        return ActionResult(errors=[f"error: no drain of node/{node} is running"])
+    for run in running:
+        run.cancel()
+    return ActionResult(lines=[f"drain of node/{node} stopped; the node stays cordoned"])

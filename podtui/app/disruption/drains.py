@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.actions import ActionResult
 from engine.disruption.drain import (
     STDERR,
     Drain,
     DrainLine,
     DrainOptions,
     DrainUsageError,
-    drains_of,
 )
+from engine.result import ActionResult
 from engine.steps import report_later
 from podtui.app.disruption import journal
+from podtui.backends.base import CLOCK, DrainProgress
 
 if TYPE_CHECKING:
     from podtui.app.session import Session
@@ -32,11 +32,17 @@ QUIET_PREFIXES = ("evicting pod ",)
 QUIET_MARK = "(will retry after "
 
 
-def start_drain(session: Session, options: DrainOptions) -> tuple[Drain, ActionResult]:
-    """Start a drain now; returns it (for the panel) and what kubectl printed at once."""
+def start_drain(session: Session, options: DrainOptions) -> tuple[DrainProgress, ActionResult]:
+    """Start a drain now; returns it (for the panel) and what kubectl printed at once.
+
+    On the simulator the engine's Drain runs on its clock; on a real cluster it is the
+    backend's `start_drain` (a KubeDrain on wall time, the same per-pod progress), its lines
+    reported as they come."""
+    if not session.has(CLOCK):
+        return _drain_over_the_network(session, options), ActionResult()
     result = ActionResult()
     starting = True
-    cluster = session.cluster
+    cluster = session.backend.simulator(CLOCK)
 
     def on_line(line: DrainLine) -> None:
         if starting:
@@ -54,6 +60,14 @@ def start_drain(session: Session, options: DrainOptions) -> tuple[Drain, ActionR
     return drain, result
 
 
+def _drain_over_the_network(session: Session, options: DrainOptions) -> DrainProgress:
+    def on_line(text: str) -> None:
+        if not text.startswith(QUIET_PREFIXES) and QUIET_MARK not in text:
+            session.report_later(text)
+
+    return session.backend.start_drain(options, on_line)
+
+
 def drain_args(args: list[str], flags: dict[str, str | bool]) -> DrainOptions:
     """`:drain`'s words back into kubectl's argv, read by DrainOptions.from_args."""
     argv = list(args)
@@ -64,9 +78,9 @@ def drain_args(args: list[str], flags: dict[str, str | bool]) -> DrainOptions:
     return DrainOptions.from_args(argv)
 
 
-def latest_drain(session: Session, node: str | None = None) -> Drain | None:
+def latest_drain(session: Session, node: str | None = None) -> DrainProgress | None:
     """The newest drain (of a node), started from a key, a verb or a scenario step."""
-    drains = [d for d in drains_of(session.cluster) if node is None or d.node == node]
+    drains = [d for d in session.backend.drains() if node is None or d.node == node]
     return drains[-1] if drains else None
 
 

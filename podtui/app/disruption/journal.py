@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.actions import ActionResult
 from engine.disruption.recorder import SessionRecorder, format_seconds
+from engine.result import ActionResult
 from engine.timeutil import DEFAULT_START
 from podtui.app.checkpoint import log as checkpoint_log
+from podtui.backends.base import RECORDING
 
 if TYPE_CHECKING:
     from podtui.app.session import Session
@@ -162,15 +163,21 @@ def journal_of(session: Session) -> Journal:
 
 def record(session: Session, action: str, value: Any, **options: Any) -> None:
     """Record the step the console is about to run (see Journal.record)."""
+    if not session.has(RECORDING):  # a real cluster: nothing to replay it on
+        return
     journal_of(session).record(action, value, **options)
 
 
 def record_file(session: Session, action: str, path: Path, namespace: str | None) -> None:
     """Record `apply -f PATH` or `create -f PATH` as the scenario's `apply` or `create` step
     (the path is written relative to the saved scenario)."""
+    if not session.has(RECORDING):
+        return
     journal_of(session).record(action, str(path.resolve()), namespace=namespace)
 
 
 def note(session: Session, what: str) -> None:
     """Note an action that changed the cluster but has no scenario step."""
+    if not session.has(RECORDING):  # a real cluster: nothing to replay it on
+        return
     journal_of(session).note(what)

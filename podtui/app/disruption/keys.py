@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from engine.disruption.drain import Drain, DrainOptions, drains_of
+from engine.disruption.drain import Drain, DrainOptions
 from podtui.app.commandline import run_command
 from podtui.app.disruption import chaos
 from podtui.app.disruption.chaos_dialog import ChaosDialog
@@ -19,6 +19,7 @@ from podtui.app.disruption.drain_screen import DrainScreen
 from podtui.app.disruption.drains import latest_drain
 from podtui.app.disruption.journal import journal_of
 from podtui.app.disruption.panel import DisruptionPanel
+from podtui.backends.base import RECORDING
 
 if TYPE_CHECKING:
     from podtui.app.screens.main import MainScreen
@@ -34,12 +35,13 @@ class DisruptionKeys(_Base):
 
     def start_journal(self) -> None:
         """Record from the first moment the console shows the cluster."""
-        journal_of(self.session)
+        if self.session.has(RECORDING):
+            journal_of(self.session)
 
     def check_disruption_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Whether a disruption key applies here (None: not a disruption key)."""
         if action == "drains":
-            return bool(drains_of(self.session.cluster))
+            return bool(self.session.backend.drains())
         if action == "chaos":
             return not self.session.readonly and self.kind == "Pod"
         return None
@@ -112,9 +114,7 @@ class DisruptionKeys(_Base):
             obj = None
             if row is not None:
                 meta = row.obj.get("metadata") or {}
-                obj = self.session.cluster.store.get(
-                    self.kind, meta.get("namespace") or "", meta.get("name", "")
-                )
+                obj = self.session.get(self.kind, meta.get("namespace") or "", meta.get("name", ""))
             self.disruption_panel.show_for(self.session, self.kind, obj)
 
     def on_resource_table_row_highlighted(self, event: ResourceTable.RowHighlighted) -> None:

@@ -20,6 +20,7 @@ from engine.disruption.summaries import budget_summary, node_summary, pending_ta
 from engine.labels import SelectorError, label_selector_as_selector
 from engine.printers.duration import human_duration
 from podtui.app.session import Session
+from podtui.backends.base import CLOCK
 
 PANEL_KINDS = ("Node", "PodDisruptionBudget")
 
@@ -55,7 +56,9 @@ class DisruptionPanel(Static):
 
     # -- a node -------------------------------------------------------------------------------
     def _node(self, session: Session, node: dict) -> Text:
-        cluster = session.cluster
+        # Taint evictions and drains are the simulator's to follow (its clock): a real
+        # cluster's panel shows the node, its conditions and its pods.
+        cluster = session.backend.simulator(CLOCK) if session.has(CLOCK) else None
         summary = node_summary(node)
         conditions = (node.get("status") or {}).get("conditions") or []
         messages = {c.get("type"): c.get("message", "") for c in conditions}
@@ -85,10 +88,12 @@ class DisruptionPanel(Static):
             out.append(line, style)
         pods = [
             p
-            for p in cluster.store.list("Pod")
+            for p in session.objects("Pod")
             if (p.get("spec") or {}).get("nodeName") == summary.name
         ]
         out.append(f"\nPods:           {len(pods)}")
+        if cluster is None:
+            return out
         evictions = {
             key: at
             for key, at in pending_taint_evictions(cluster).items()
@@ -130,7 +135,6 @@ class DisruptionPanel(Static):
 
     # -- a budget -----------------------------------------------------------------------------
     def _budget(self, session: Session, pdb: dict) -> Text:
-        cluster = session.cluster
         summary = budget_summary(pdb)
         short = summary.current_healthy < summary.desired_healthy
         level = "bad" if short else ("warn" if summary.at_zero else "ok")
@@ -153,14 +157,14 @@ class DisruptionPanel(Static):
                 "(Cannot evict pod as it would violate the pod's disruption budget.)",
                 self._style(level),
             )
-        pods = self._covered_pods(cluster, pdb)
+        pods = self._covered_pods(session, pdb)
         out.append(f"\nPods:           {len(pods)}")
         if pods:
             names = ", ".join(p["metadata"]["name"] for p in pods[:6])
             out.append(f"  {names}" + (f" and {len(pods) - 6} more" if len(pods) > 6 else ""))
         held = [
             (drain, progress)
-            for drain in drains_of(cluster)
+            for drain in (drains_of(session.backend.simulator(CLOCK)) if session.has(CLOCK) else ())
             if not drain.done
             for progress in drain.pods
             if progress.state == POD_BLOCKED
@@ -178,7 +182,7 @@ class DisruptionPanel(Static):
             out.append("   D: the drain panel", self._style("muted"))
         return out
 
-    def _covered_pods(self, cluster, pdb: dict) -> list[dict]:
+    def _covered_pods(self, session: Session, pdb: dict) -> list[dict]:
         meta = pdb.get("metadata") or {}
         try:
             selector = label_selector_as_selector((pdb.get("spec") or {}).get("selector"))
@@ -186,6 +190,6 @@ class DisruptionPanel(Static):
             return []
         return [
             pod
-            for pod in cluster.store.list("Pod", meta.get("namespace", "default"))
+            for pod in session.objects("Pod", meta.get("namespace", "default"))
             if selector.matches(pod["metadata"].get("labels") or {})
         ]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.actions import ActionResult
 from engine.printers.duration import human_duration
+from engine.result import ActionResult
 from engine.timeutil import DurationError, parse_duration
 from podtui.app.commandline.parsing import CommandError, Console, Parsed
 from podtui.app.disruption import chaos, journal

@@ -30,7 +30,7 @@ def replay_session(
     cluster = Cluster(seed=old.cluster.seed, start=old.cluster.clock.start)
     has_nodes = any(m.kind == "Node" for m in manifests)
     cluster.boot(default_nodes=not has_nodes)
-    session = Session(cluster, base_dir=old.base_dir, user=old.user, readonly=old.readonly)
+    session = Session.simulating(cluster, base_dir=old.base_dir, user=old.user, readonly=old.readonly)
     entries = drill_entries(manifests, result)
     session.boot_entry = entries[0]
     session.default_nodes = not has_nodes

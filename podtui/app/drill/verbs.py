@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.actions import ActionResult
 from engine.drill.runner import DRILLS
+from engine.result import ActionResult
 from engine.sim import Inputs, load_inputs
 from podtui.app.commandline.parsing import CommandError, Console, Parsed
 from podtui.app.session import Session

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine.actions import ActionResult
+from engine.result import ActionResult
 
 if TYPE_CHECKING:  # the command line imports this module: no cycle at run time
     from podtui.app.commandline.parsing import Console, Parsed

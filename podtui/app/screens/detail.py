@@ -11,16 +11,16 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, TabbedContent, TabPane
 
 from engine.api import errors
-from engine.describe import describe
-from engine.network.traffic import traffic_line
 from engine.output import to_yaml
-from engine.timeline import pod_timeline
+from podtui.app.calls import collect_inline, run_inline
+from podtui.app.capabilities import gate
 from podtui.app.resources import namespaced, plural
 from podtui.app.session import ChangeKey, Session
 from podtui.app.widgets.key_footer import KeyFooter
 from podtui.app.widgets.log_view import SINCE_KEYS, LogOptions, LogView
 from podtui.app.widgets.text_views import DescribeView, YamlView
 from podtui.app.widgets.timeline_view import TimelineView
+from podtui.backends.base import TIMELINE
 
 TABS = ("describe", "yaml", "logs", "timeline")
 
@@ -74,6 +74,8 @@ class DetailScreen(Screen):
         self._log_lines: list[str] = []
         self.log_options = LogOptions()
         self._gone = False
+        self._fetched_logs: list[str] = []
+        self._fetched_logs: list[str] = []
 
     @property
     def is_pod(self) -> bool:
@@ -115,7 +117,7 @@ class DetailScreen(Screen):
 
     # -- reading the engine -----------------------------------------------------------------
     def _object(self) -> dict | None:
-        return self.session.cluster.store.get(self.kind, self.namespace, self.object_name)
+        return self.session.get(self.kind, self.namespace, self.object_name)
 
     def _container_names(self) -> list[str]:
         with self.session.lock:
@@ -139,26 +141,56 @@ class DetailScreen(Screen):
                 self._gone = True
             else:
                 self._gone = False
-                self.query_one(DescribeView).show(describe(self.session.cluster, obj))
+                self._describe()
                 self.query_one(YamlView).show(to_yaml(obj))
                 if self.is_pod:
                     self._refresh_logs()
                     self._refresh_traffic(obj)
-                    self.query_one(TimelineView).timeline = pod_timeline(
-                        self.session.cluster, obj, self.session.recorder
-                    )
+                    self._refresh_timeline(obj)
         if self.is_pod:
             self.query_one(TimelineView).refresh(layout=True)
 
-    def _refresh_traffic(self, pod: dict) -> None:
-        self.query_one("#detail-traffic", Label).update(traffic_line(self.session.cluster, pod))
+    def _describe(self) -> None:
+        """`kubectl describe` through the backend: at once in process, else when fetched."""
+        backend = self.session.backend
+        describing = backend.describe(self.kind, self.namespace, self.object_name)
+        if backend.inline:
+            self.query_one(DescribeView).show(run_inline(describing))
+            return
 
-    def _refresh_logs(self) -> None:
+        async def fetched() -> None:
+            try:
+                text = await describing
+            except Exception as err:  # an APIError, a lost connection: kubectl's words
+                kubectl = getattr(err, "kubectl", None)
+                text = kubectl() if callable(kubectl) else f"error: {err}"
+            if self.is_mounted:
+                self.query_one(DescribeView).show(text)
+
+        self.run_worker(fetched(), group="describe", exclusive=True)
+
+    def _refresh_timeline(self, pod: dict) -> None:
+        if self.session.has(TIMELINE):
+            from engine.timeline import pod_timeline
+
+            self.query_one(TimelineView).timeline = pod_timeline(
+                self.session.backend.simulator(TIMELINE), pod, self.session.recorder
+            )
+
+    def _refresh_traffic(self, pod: dict) -> None:
+        label = self.query_one("#detail-traffic", Label)
+        if not self.session.has(TIMELINE):
+            label.display = False  # which Services send it traffic: the simulator's view
+            return
+        from engine.network.traffic import traffic_line
+
+        label.update(traffic_line(self.session.backend.simulator(TIMELINE), pod))
+
+    def _read_logs(self) -> list[str]:
+        """The log through the backend: at once in process; over the network the last
+        fetch, and a fetch started for the next refresh."""
         options = self.log_options
-        title = f"{self.object_name} › {self.container or '-'}"
-        if self.previous:
-            title += "  (previous run)"
-        lines = self.session.cluster.logs(
+        lines = self.session.backend.logs(
             self.namespace,
             self.object_name,
             self.container,
@@ -166,6 +198,24 @@ class DetailScreen(Screen):
             timestamps=options.timestamps,
             since=options.since_seconds,
         )
+        if self.session.backend.inline:
+            return collect_inline(lines)
+
+        async def fetched() -> None:
+            found = [line async for line in lines]
+            if found != self._fetched_logs and self.is_mounted:
+                self._fetched_logs = found
+                self._refresh_logs()
+
+        self.run_worker(fetched(), group="logs", exclusive=True, exit_on_error=False)
+        return self._fetched_logs
+
+    def _refresh_logs(self) -> None:
+        options = self.log_options
+        title = f"{self.object_name} › {self.container or '-'}"
+        if self.previous:
+            title += "  (previous run)"
+        lines = self._read_logs()
         if not lines:
             title += "  — no output" + (" (no previous run)" if self.previous else " yet")
         if options.describe():
@@ -188,9 +238,7 @@ class DetailScreen(Screen):
                 if obj is not None:
                     self._refresh_logs()
                     self._refresh_traffic(obj)
-                    self.query_one(TimelineView).timeline = pod_timeline(
-                        self.session.cluster, obj, self.session.recorder
-                    )
+                    self._refresh_timeline(obj)
 
     # -- actions ----------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -212,6 +260,9 @@ class DetailScreen(Screen):
         self.query_one(TabbedContent).active = tab
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return gate(self.session, action, parameters, self._check_action(action, parameters))
+
+    def _check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "timeline_tab":
             return self.is_pod
         if action == "tab" and parameters and parameters[0] in ("logs", "timeline"):

@@ -19,6 +19,7 @@ from textual.widgets.text_area import Selection
 from engine.api import errors
 from engine.manifests.yamldoc import Problem, parse_documents
 from engine.output import to_yaml
+from engine.result import ActionResult
 from podtui.app.checkpoint import log as checkpoint_log
 from podtui.app.disruption import journal
 from podtui.app.messages import Outcome
@@ -128,7 +129,7 @@ class EditScreen(Screen):
 
     def on_mount(self) -> None:
         with self.session.lock:
-            obj = self.session.cluster.store.get(self.kind, self.namespace, self.object_name)
+            obj = self.session.get(self.kind, self.namespace, self.object_name)
             self.original = copy.deepcopy(obj) if obj is not None else None
         if self.original is None:
             self._finish([], [self._not_found()])
@@ -216,21 +217,24 @@ class EditScreen(Screen):
             self._reopen(text, [message])
             self.notify(message, severity="error")
             return
-        with self.session.lock:
-            try:
-                result = self.session.cluster.api.update(edited, user=self.session.user)
-                checkpoint_log.record_update(self.session, edited)
-            except errors.APIError as err:
-                reason = err.message
+        session = self.session
+
+        def saved(result: ActionResult) -> None:
+            if result.errors:
+                line = result.errors[0]
+                # kubectl edit reopens the buffer with the server's reason on top.
+                reason = line.split("): ", 1)[1] if line.startswith("Error from server (") else line
                 header = [f'{plural(self.kind)} "{self.object_name}" was not valid:', f"* {reason}"]
                 self._reopen(text, header)
-                self.notify(err.kubectl(), severity="error", markup=False)
+                self.notify(line, severity="error", markup=False)
                 return
-        lines = [f"Warning: {w}" for w in result.warnings]
-        if result.changed:
-            lines.append(f"{type_name(self.kind)}/{self.object_name} edited")
-            where = f" -n {self.namespace}" if self.namespace else ""
-            journal.note(self.session, f"edit {type_name(self.kind)}/{self.object_name}{where}")
-        else:
-            lines.append(CANCELLED)
-        self._finish(lines, [])
+            if any(line.endswith(" edited") for line in result.lines):
+                with session.lock:
+                    checkpoint_log.record_update(session, edited)
+                where = f" -n {self.namespace}" if self.namespace else ""
+                journal.note(session, f"edit {type_name(self.kind)}/{self.object_name}{where}")
+            self._finish(list(result.lines), [])
+
+        result = session.call(session.backend.replace(edited), saved)
+        if session.backend.inline:
+            saved(result)

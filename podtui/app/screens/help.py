@@ -99,7 +99,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right", no_wrap=True)
         table.add_column(no_wrap=True)
-        table.add_column(style="dim", no_wrap=True)
+        table.add_column(style="dim")
         for title, prefixes in GROUPS:
             rows = [
                 (binding, keys, ident)
@@ -110,9 +110,27 @@ class HelpScreen(ModalScreen[None]):
                 continue
             table.add_row(Text(title, style="bold"), "", "")
             for binding, keys, ident in rows:
+                reason = self._unavailable(binding)
+                if reason:  # dimmed, with why (a real cluster: podtui.app.capabilities)
+                    table.add_row(
+                        Text(" ".join(keys), style="dim"),
+                        Text(binding.description, style="dim"),
+                        f"unavailable: {reason}",  # in place of the id, wrapped
+                    )
+                    continue
                 table.add_row(Text(" ".join(keys), style="bold"), binding.description, ident)
             table.add_row("", "", "")
         return table
+
+    def _unavailable(self, binding: Binding) -> str:
+        from podtui.app.capabilities import action_needs
+
+        session = getattr(self.app, "session", None)
+        name, _, args = binding.action.partition("(")
+        needs = action_needs(name, (args.strip("')\""),) if args else ())
+        if session is None or needs is None or session.has(needs):
+            return ""
+        return session.reason(needs)
 
     def _commands(self) -> Table:
         table = Table.grid(padding=(0, 2))

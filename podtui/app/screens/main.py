@@ -18,9 +18,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 
-from engine.actions import ActionResult
 from engine.describe.node import NodeAllocation, node_allocation, pods_by_node
+from engine.result import ActionResult
 from podtui.app import resources
+from podtui.app.capabilities import gate
 from podtui.app.commandline import run_command
 from podtui.app.disruption.keys import DisruptionKeys
 from podtui.app.disruption.panel import DisruptionPanel
@@ -48,12 +49,12 @@ SCALABLE = frozenset({"Deployment", "ReplicaSet", "StatefulSet"})
 DEFAULT_SORT = {"Event": ("LAST SEEN", False)}
 
 
-def node_allocations(cluster) -> dict[str, NodeAllocation]:
+def node_allocations(session: Session) -> dict[str, NodeAllocation]:
     """Each node's PODS, CPU, MEM (requests against allocatable), as describe node sums them."""
-    by_node = pods_by_node(cluster.store.iter("Pod"))
+    by_node = pods_by_node(session.objects("Pod"))
     return {
         node["metadata"]["name"]: node_allocation(node, by_node.get(node["metadata"]["name"], []))
-        for node in cluster.store.iter("Node")
+        for node in session.objects("Node")
     }
 
 
@@ -209,13 +210,13 @@ class MainScreen(
         registered = resources.registered(kind) is not None
         rows: list[TableRow] = []
         if registered:
-            with self.session.lock:
-                cluster = self.session.cluster
+            session = self.session
+            with session.lock:
                 scope = self.namespace if resources.namespaced(kind) else None
-                now = cluster.now_datetime()
+                now, elapsed = session.now_datetime(), session.now
                 if columns.allocation_at is not None:
-                    self._builder.allocations = node_allocations(cluster)
-                rows = self._builder.build_all(cluster.store.list(kind, scope), now, cluster.now)
+                    self._builder.allocations = node_allocations(session)
+                rows = self._builder.build_all(session.objects(kind, scope), now, elapsed)
         sort_index = 0
         if state.sort_column in columns.names:
             sort_index = columns.names.index(state.sort_column)
@@ -301,18 +302,21 @@ class MainScreen(
             scope = self.namespace if resources.namespaced(kind) else None
             upserts: list[TableRow] = []
             removals: list[str] = []
-            with self.session.lock:
-                cluster = self.session.cluster
-                now = cluster.now_datetime()
+            session = self.session
+            with session.lock:
+                now, elapsed = session.now_datetime(), session.now
                 if builder.columns.allocation_at is not None and any(
-                    key[0] == "Pod" for key in changes
+                    key[0] == "Pod" or (key[0] == "Node" and key[2] not in builder.allocations)
+                    for key in changes
                 ):
-                    # A pod bound, finished or gone changes its node's PODS, CPU, MEM.
+                    # A pod bound, finished or gone changes its node's PODS, CPU, MEM; a
+                    # node not seen yet (a real cluster's reflector lists the nodes after
+                    # the pane opened) needs them.
                     before = builder.allocations
-                    builder.allocations = node_allocations(cluster)
+                    builder.allocations = node_allocations(session)
                     upserts.extend(
-                        builder.build(node, now, cluster.now)
-                        for node in cluster.store.list("Node")
+                        builder.build(node, now, elapsed)
+                        for node in session.objects("Node")
                         if before.get(node["metadata"]["name"])
                         != builder.allocations.get(node["metadata"]["name"])
                         and ("Node", "", node["metadata"]["name"]) not in changes
@@ -323,7 +327,7 @@ class MainScreen(
                     if change.type == "DELETED":  # type: ignore[attr-defined]
                         removals.append(row_key(change.obj))  # type: ignore[attr-defined]
                     else:
-                        upserts.append(builder.build(change.obj, now, cluster.now))  # type: ignore[attr-defined]
+                        upserts.append(builder.build(change.obj, now, elapsed))  # type: ignore[attr-defined]
                 if upserts or removals:
                     table.apply(upserts, removals)
                 table.refresh_times(self._rebuild_cells)
@@ -336,20 +340,21 @@ class MainScreen(
         """A row's cells at the current time (the caller holds the engine lock)."""
         if self._builder is None:
             return None
-        cluster = self.session.cluster
-        cells = self._builder.cells(row.obj, cluster.now_datetime())
-        return TableRow(row.key, cells, row.state, row.obj, cluster.now, row.labels, row.version)
+        session = self.session
+        cells = self._builder.cells(row.obj, session.now_datetime())
+        return TableRow(row.key, cells, row.state, row.obj, session.now, row.labels, row.version)
 
     def _refresh_row(self, row: TableRow) -> TableRow | None:
         """Recompute a visible row whose AGE-like cells are stale (never blocks a tick)."""
         if self._builder is None or not self.session.lock.acquire(blocking=False):
             return None
+        session = self.session
         try:
-            cluster = self.session.cluster
-            cells = self._builder.cells(row.obj, cluster.now_datetime())
+            cells = self._builder.cells(row.obj, session.now_datetime())
+            elapsed = session.now
         finally:
-            self.session.lock.release()
-        return TableRow(row.key, cells, row.state, row.obj, cluster.now, row.labels, row.version)
+            session.lock.release()
+        return TableRow(row.key, cells, row.state, row.obj, elapsed, row.labels, row.version)
 
     # -- events from widgets --------------------------------------------------------------------
     @on(ResourceTable.RowSelected)
@@ -424,12 +429,11 @@ class MainScreen(
     def show_contexts(self) -> None:
         from podtui.app.screens.listing import contexts_screen
 
-        cluster = self.session.cluster
-        nodes = cluster.store.count("Node")
-        described = f"simulated: {nodes} node{'s' if nodes != 1 else ''}, seed {cluster.seed}"
-        user = self.session.user.name
+        session = self.session
+        name, described = session.context
+        user = session.user.name
         self.app.push_screen(
-            contexts_screen(("podtui", f"podtui ({described})", user, self.namespace or "all"))
+            contexts_screen((name, f"{name} ({described})", user, self.namespace or "all"))
         )
 
     def show_help(self) -> None:
@@ -452,6 +456,10 @@ class MainScreen(
 
     # -- key actions ----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A key that needs what the backend lacks stays in the footer, dimmed (capabilities).
+        return gate(self.session, action, parameters, self._check_action(action, parameters))
+
+    def _check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.app.is_running:
             # Quitting: Textual closes the screens, then handles the keys still queued; a
             # key pressed just before ctrl+q must not act on panes that are gone.
@@ -532,7 +540,7 @@ class MainScreen(
 
     def action_pick_namespace(self) -> None:
         with self.session.lock:
-            names = [ns["metadata"]["name"] for ns in self.session.cluster.store.list("Namespace")]
+            names = [ns["metadata"]["name"] for ns in self.session.objects("Namespace")]
 
         def chosen(result: str | None) -> None:
             if result is None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine import actions
-from engine.actions import ActionResult
+from engine.actions import exec_in_container
+from engine.result import ActionResult
 
 if TYPE_CHECKING:
     from podtui.app.screens.main import MainScreen
@@ -34,7 +34,7 @@ class PodKeys(_Base):
         from podtui.app.screens.shell import ShellScreen
 
         with self.session.lock:
-            shell, result = actions.exec_in_container(
+            shell, result = exec_in_container(
                 self.session.cluster, namespace, pod, container
             )
         if shell is not None:

@@ -1,16 +1,15 @@
 """The keys that act on the selected row: delete, kill, inject, edit, cordon, drain, scale.
 
-Each calls the engine action a scenario step calls (directly, or through the `:` verb that
-wraps the step), then reports kubectl's words.
+Each calls the backend's verb (the engine action a scenario step calls, in process), or
+the `:` verb that wraps it, then reports kubectl's words. Injecting a fault is the
+simulator's (FAULTS): it reaches the engine through the backend's guarded accessor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine import actions
-from engine.actions import ActionResult
+from engine.actions import inject
 from podtui.app import resources
 from podtui.app.commandline import run_command
 from podtui.app.disruption import journal
@@ -21,6 +20,7 @@ from podtui.app.screens.dialogs import (
     InjectDialog,
     ScaleDialog,
 )
+from podtui.backends.base import FAULTS
 
 if TYPE_CHECKING:
     from podtui.app.screens.main import MainScreen
@@ -62,19 +62,19 @@ class RowActions(_Base):
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 return
-            with self.session.lock:
+            session = self.session
+            with session.lock:
                 journal.record(
-                    self.session,
+                    session,
                     "delete",
                     f"{resources.plural(kind)}/{name}",
                     namespace=namespace or "default",
                 )
-                result = actions.delete(
-                    self.session.cluster,
-                    f"{resources.plural(kind)}/{name}",
-                    namespace=namespace or "default",
-                    user=self.session.user,
+            result = session.call(
+                session.backend.delete(
+                    f"{resources.plural(kind)}/{name}", namespace=namespace or "default"
                 )
+            )
             self.report(result)
 
         self.app.push_screen(ConfirmDialog(f"Delete {target}{where}?", "kubectl delete"), confirmed)
@@ -84,23 +84,20 @@ class RowActions(_Base):
         if row is None:
             return
         namespace, name = self._identity(row)
-        with self.session.lock:
+        session = self.session
+        with session.lock:
             journal.record(
-                self.session,
+                session,
                 "delete",
                 f"pods/{name}",
                 namespace=namespace,
                 gracePeriod=0,
                 force=True,
             )
-            result = actions.delete(
-                self.session.cluster,
-                f"pods/{name}",
-                namespace=namespace,
-                grace_period=0,
-                force=True,
-                user=self.session.user,
-            )
+        # Killing a pod is a forced delete: a real cluster can do it too (no FAULTS needed).
+        result = session.call(
+            session.backend.delete(f"pods/{name}", namespace=namespace, grace_period=0, force=True)
+        )
         self.report(result)
 
     def action_inject(self) -> None:
@@ -120,6 +117,7 @@ class RowActions(_Base):
         def chosen(choice: FaultChoice | None) -> None:
             if choice is None:
                 return
+            cluster = self.session.backend.simulator(FAULTS)
             with self.session.lock:
                 journal.record(
                     self.session,
@@ -133,8 +131,8 @@ class RowActions(_Base):
                         "probe": choice.probe if choice.fault == "probeFail" else None,
                     },
                 )
-                result = actions.inject(
-                    self.session.cluster,
+                result = inject(
+                    cluster,
                     choice.fault,
                     pod=name if self.kind == "Pod" and choice.node is None else None,
                     namespace=namespace or "default",
@@ -154,20 +152,22 @@ class RowActions(_Base):
         self.open_editor(self.kind, namespace, name)
 
     def action_cordon(self) -> None:
-        self._node_action(actions.cordon)
+        self._node_action("cordon")
 
     def action_uncordon(self) -> None:
-        self._node_action(actions.uncordon)
+        self._node_action("uncordon")
 
-    def _node_action(self, action: Callable[..., ActionResult]) -> None:
+    def _node_action(self, verb: str) -> None:
         row = self.selected()
         if row is None:
             return
         _, name = self._identity(row)
-        with self.session.lock:
-            journal.record(self.session, action.__name__, name)  # the cordon / uncordon step
-            result = action(self.session.cluster, name, user=self.session.user)
-        self.report(result)
+        session = self.session
+        with session.lock:
+            journal.record(session, verb, name)  # the cordon / uncordon step
+        backend = session.backend
+        node_verb = backend.cordon if verb == "cordon" else backend.uncordon
+        self.report(session.call(node_verb(name)))
 
     def action_drain(self) -> None:
         row = self.selected()

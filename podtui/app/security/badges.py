@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.api.kinds import kind_info
+from podtui.backends.base import ADMISSION
 
 if TYPE_CHECKING:
     from podtui.app.session import Session
@@ -15,7 +16,7 @@ PSP_ON = "PSP admission on"
 def psp_note(session: Session) -> str:
     """`PSP admission on` while a PodSecurityPolicy exists (podtui's rule: the plugin is on
     while there is a policy, and then every new pod needs one it may use); "" otherwise."""
-    if kind_info("PodSecurityPolicy") is None:
+    if kind_info("PodSecurityPolicy") is None or not session.has(ADMISSION):
         return ""
     from engine.security import psp_active
 

@@ -15,10 +15,10 @@ Security Admission's decision on a pod.
 
 from __future__ import annotations
 
-from engine.actions import ActionResult
 from engine.api import errors
 from engine.api.admission import UserInfo
 from engine.manifests.loader import load_paths
+from engine.result import ActionResult
 from podtui.app.commandline.parsing import (
     CommandError,
     Console,

@@ -26,6 +26,7 @@ from podtui.app.session import (
     Session,
 )
 from podtui.app.widgets.count_sparkline import CountSparkline
+from podtui.backends.base import CLOCK
 
 
 def speed_label(speed: float) -> str:
@@ -59,23 +60,54 @@ class ClockLine(Static):
     """`PSP admission on` while PodSecurityPolicy admission is on (podtui.app.security)."""
     notes: reactive[tuple[tuple[str, str], ...]] = reactive(())
     """(text, component class): chaos mode and running drains (podtui.app.disruption.badges)."""
+    simulated: reactive[bool] = reactive(True)
+    """The clock is the simulator's (it pauses and runs); else the line shows the link."""
+    connection: reactive[tuple[str, str]] = reactive(("", ""))
+    """(state, why it is down) of a real cluster's link (Backend.connection)."""
+    context: reactive[str] = reactive("")
+
+    def _link(self) -> Text:
+        state, message = self.connection
+        if state == "connected":
+            return Text(
+                "● connected", self.get_component_rich_style("header--clock-running", partial=True)
+            )
+        if state == "connecting":
+            return Text("◌ connecting…", self.get_component_rich_style("header--dim", partial=True))
+        return Text(
+            f"✖ DISCONNECTED, retrying: {message}",
+            self.get_component_rich_style("header--readonly", partial=True),
+        )
 
     def render(self) -> Text:
         state = ("⏸ paused", "clock-paused") if self.paused else ("▶ running", "clock-running")
         dim = self.get_component_rich_style("header--dim", partial=True)
         # (parts, droppable): what to leave out first when the line does not fit.
-        parts: list[tuple[Text, bool]] = [
-            (Text("podtui", "bold"), True),
-            (
-                Text.assemble(
-                    (state[0], self.get_component_rich_style(f"header--{state[1]}", partial=True)),
-                    " ",
-                    (speed_label(self.speed), "bold"),
+        if self.simulated:
+            parts: list[tuple[Text, bool]] = [
+                (Text("podtui", "bold"), True),
+                (
+                    Text.assemble(
+                        (
+                            state[0],
+                            self.get_component_rich_style(f"header--{state[1]}", partial=True),
+                        ),
+                        " ",
+                        (speed_label(self.speed), "bold"),
+                    ),
+                    False,
                 ),
-                False,
-            ),
-            (Text(self.now_text, "bold"), True),
-            (Text(f"+{human_duration(self.elapsed)}", dim), False),
+                (Text(self.now_text, "bold"), True),
+                (Text(f"+{human_duration(self.elapsed)}", dim), False),
+            ]
+        else:
+            # A real cluster's clock is the wall's: no pause, no speed, no elapsed time.
+            parts = [
+                (Text("podtui", "bold"), True),
+                (self._link(), False),
+                (Text.assemble("ctx ", (self.context, "bold")), False),
+            ]
+        parts += [
             (Text.assemble("ns ", (self.namespace, "bold")), False),
             (Text.assemble("as ", (self.user, "bold")), False),
         ]
@@ -158,12 +190,17 @@ class ClusterHeader(Widget):
         namespace: str | None,
     ) -> None:
         """Refresh from the session (the caller holds no lock: counts are plain ints)."""
-        cluster = session.cluster
         clock = self.query_one(ClockLine)
-        clock.paused = paused
-        clock.speed = speed
-        clock.now_text = format_time(cluster.now_datetime())
-        clock.elapsed = cluster.now
+        clock.simulated = session.has(CLOCK)
+        if clock.simulated:
+            clock.paused = paused
+            clock.speed = speed
+            clock.now_text = format_time(session.now_datetime())
+            clock.elapsed = session.now
+        else:
+            connection = session.backend.connection
+            clock.connection = (connection.state.value, connection.message)
+            clock.context = session.context_name
         clock.namespace = namespace or "all"
         clock.user = session.user.name
         clock.readonly = session.readonly

@@ -64,6 +64,7 @@ class KeyFooter(Footer):
                 # change of focus or screen). Start it with the footer's value instead. (The
                 # palette key is not bound: it stays compact.)
                 widget.set_reactive(FooterKey.compact, self.compact)
+        self._explain_disabled(widgets)
         width = self.size.width or self.app.size.width
         self._composed_width = width
         keys = [
@@ -89,6 +90,21 @@ class KeyFooter(Footer):
         yield FooterLabel(MORE, classes="footer-more")
         yield from kept_always
         yield from docked
+
+    def _explain_disabled(self, widgets: list[Widget]) -> None:
+        """A dimmed key that needs what the backend lacks says why, as its help text."""
+        from podtui.app.capabilities import action_needs
+
+        session = getattr(self.app, "session", None)
+        if session is None:
+            return
+        for widget in widgets:
+            if isinstance(widget, FooterKey) and widget.has_class("-disabled"):
+                action = widget.action.rpartition(".")[2]
+                name, _, args = action.partition("(")
+                needs = action_needs(name, (args.strip("')\""),) if args else ())
+                if needs is not None and not session.has(needs):
+                    widget.tooltip = f"{widget.description}: {session.reason(needs)}"
 
     def on_resize(self) -> None:
         width = self.size.width

@@ -1,18 +1,16 @@
 """`:rollout restart|undo|history KIND/NAME` and `:set image KIND/NAME CONTAINER=IMAGE`.
 
-Each calls the engine's workload verb (engine.workloads.actions: rollout_restart,
-rollout_undo, set_image), the one a key in the Controllers pane calls, and prints kubectl's
-lines. `set image`, `rollout restart` and `rollout undo` are the scenario's `setImage`,
+Each calls the backend's workload verb (rollout_restart, rollout_undo, set_image; in
+process the engine's engine.workloads.actions), the one a key in the Controllers pane
+calls, and prints kubectl's lines. `set image`, `rollout restart` and `rollout undo` are the scenario's `setImage`,
 `rolloutRestart` and `rolloutUndo` steps and are recorded as them.
 """
 
 from __future__ import annotations
 
-from engine.actions import ActionResult
 from engine.describe.writer import PrefixWriter, tabwrite
-from engine.workloads import actions
-from engine.workloads.index import workload_index
-from engine.workloads.revisions import owned_revisions
+from engine.result import ActionResult
+from engine.workloads.revisions import revision_sort_key
 from podtui.app.commandline.parsing import (
     CommandError,
     Console,
@@ -45,9 +43,10 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
     namespace = namespace_of(parsed, console)
     to_revision = _int_flag(parsed, "--to-revision", 0)
     result = ActionResult()
-    with session.lock:
-        for name in names:
-            target = f"{kind.lower()}/{name}"
+    backend = session.backend
+    for name in names:
+        target = f"{kind.lower()}/{name}"
+        with session.lock:
             # The same step a scenario says (`rolloutRestart:` / `rolloutUndo:`), recorded
             # before it runs, as every other action; the journal logs it for checkpoints.
             if sub == "restart":
@@ -60,19 +59,11 @@ def rollout(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                     namespace=namespace,
                     toRevision=to_revision or None,
                 )
-            if sub == "restart":
-                done = actions.rollout_restart(
-                    session.cluster, target, namespace=namespace, user=session.user
-                )
-            else:
-                done = actions.rollout_undo(
-                    session.cluster,
-                    target,
-                    to_revision=to_revision,
-                    namespace=namespace,
-                    user=session.user,
-                )
-            result.extend(done)
+        if sub == "restart":
+            verb = backend.rollout_restart(target, namespace=namespace)
+        else:
+            verb = backend.rollout_undo(target, to_revision=to_revision, namespace=namespace)
+        result.extend(session.call(verb))
     return result
 
 
@@ -112,11 +103,10 @@ def history(parsed: Parsed, session: Session, console: Console) -> ActionResult:
 def _revisions(session: Session, obj: dict) -> dict[int, tuple[str, dict]] | None:
     """revision -> (change-cause, pod template), as kubectl's history viewers read them:
     a Deployment's ReplicaSets, a StatefulSet's or DaemonSet's ControllerRevisions."""
-    index = workload_index(session.cluster)
     kind = obj["kind"]
     found: dict[int, tuple[str, dict]] = {}
     if kind == "Deployment":
-        for rs in index.controlled_by(obj["metadata"]["uid"], "ReplicaSet"):
+        for rs in _controlled(session, obj, "ReplicaSet"):
             number = revision(rs)
             if number:
                 cause = (rs["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "")
@@ -125,11 +115,26 @@ def _revisions(session: Session, obj: dict) -> dict[int, tuple[str, dict]] | Non
     if kind in ("StatefulSet", "DaemonSet"):
         from engine.workloads.revisions import template_of
 
-        for item in owned_revisions(index, obj):
+        owned = sorted(_controlled(session, obj, "ControllerRevision"), key=revision_sort_key)
+        for item in owned:
             cause = (item["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "")
             found[int(item.get("revision") or 0)] = (cause, template_of(item))
         return found
     return None
+
+
+def _controlled(session: Session, owner: dict, kind: str) -> list[dict]:
+    """The objects of a kind in the owner's namespace whose controller it is (by uid)."""
+    meta = owner["metadata"]
+    uid = meta.get("uid")
+    return [
+        obj
+        for obj in session.objects(kind, meta.get("namespace") or "default")
+        if any(
+            ref.get("controller") and ref.get("uid") == uid
+            for ref in (obj["metadata"].get("ownerReferences") or ())
+        )
+    ]
 
 
 def set_(parsed: Parsed, session: Session, console: Console) -> ActionResult:
@@ -164,14 +169,9 @@ def set_(parsed: Parsed, session: Session, console: Console) -> ActionResult:
                         "namespace": namespace,
                     },
                 )
-                done = actions.set_image(
-                    session.cluster,
-                    target,
-                    image,
-                    container=container,
-                    namespace=namespace,
-                    user=session.user,
-                )
+            done = session.call(
+                session.backend.set_image(target, image, container=container, namespace=namespace)
+            )
             result.errors.extend(done.errors)
             updated.extend(line for line in done.lines if line not in updated)
         result.lines.extend(updated)

@@ -125,7 +125,9 @@ class KubeBackend(Backend):
         self.reflect([kind])
         return self.cache.get(kind, namespace, name)
 
-    def watch(self, listener: ChangeListener, kinds: Iterable[str]) -> Callable[[], None]:
+    def watch(self, listener: ChangeListener, kinds: Iterable[str] | None) -> Callable[[], None]:
+        if kinds is None:  # every kind reflected, now or later (objects() starts them)
+            return self.cache.watch(listener, None)
         kinds = list(kinds)
         self.reflect(kinds)
         return self.cache.watch(listener, kinds)
@@ -142,6 +144,9 @@ class KubeBackend(Backend):
 
     def capability(self, name: str) -> Capability:
         return Capability(name, False, SIMULATOR_ONLY.get(name, "not available on a real cluster"))
+
+    def current_time(self) -> datetime:
+        return self.now()
 
     async def describe(self, kind: str, namespace: str, name: str) -> str:
         """The engine's describer over the object and its events, fetched now (as kubectl
@@ -188,9 +193,16 @@ class KubeBackend(Backend):
         *,
         previous: bool = False,
         follow: bool = False,
+        timestamps: bool = False,
+        since: float | None = None,
     ) -> AsyncIterator[str]:
         path = resource("Pod").path(namespace, pod) + "/log"
-        query = {"container": container, "previous": "true" if previous else None}
+        query = {
+            "container": container,
+            "previous": "true" if previous else None,
+            "timestamps": "true" if timestamps else None,
+            "sinceSeconds": str(int(since)) if since is not None else None,
+        }
         if not follow:
             for line in (await self.client.text(path, query=query)).splitlines():
                 yield line
@@ -229,7 +241,10 @@ class KubeBackend(Backend):
         grace_period: int | None = None,
         cascade: str = "background",
         force: bool = False,
+        api_version: str = "",
     ) -> ActionResult:
+        # api_version: the server serves the kind at its preferred version, which deletes
+        # the same object (kubectl's URL would name the file's version).
         result = ActionResult()
         info, name = self._target(target, result)
         if info is None:

@@ -100,7 +100,7 @@ class TestHintAndRevealOnTheCommandLine:
             assert "One way to do it: :create -f myapp-pod.yaml" in panel_text(app)
 
     def test_without_a_lesson_the_verbs_say_there_is_none(self) -> None:
-        session = Session(Cluster(seed=0))
+        session = Session.simulating(Cluster(seed=0))
         for verb in ("hint", "reveal"):
             result = run_command(verb, session, console=None)
             assert result.errors == [

@@ -1,0 +1,1 @@
+"""The console's screens: the panes, the detail view, the editor, dialogs, help."""
