@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from engine.api.admission import UserInfo
+from engine.rest.encoding import dumps
 from engine.rest.logs import LogStream
 from engine.rest.watch import WatchStream
 
@@ -71,6 +72,4 @@ class Response:
 def json_response(
     status: int, obj: object, content_type: str = JSON, warnings: list[str] | None = None
 ) -> Response:
-    return Response(
-        status, json.dumps(obj, separators=(",", ":")).encode(), content_type, list(warnings or [])
-    )
+    return Response(status, dumps(obj), content_type, list(warnings or []))
