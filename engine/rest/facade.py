@@ -69,7 +69,7 @@ class RestFacade:
         self.lock = lock if lock is not None else contextlib.nullcontext()
         self.server_address = server_address
         with self.lock:
-            self.hub = WatchHub(cluster.store)
+            self.hub = WatchHub(cluster.store, lock=self.lock)
         self.resources = Resources(self)
         self.subresources = Subresources(self.resources)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from engine.api import errors
@@ -61,6 +62,12 @@ def _encode_continue(rv: int, namespace: str, name: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
+def _selected(obj: dict, labels, fields) -> bool:
+    return (labels.empty() or labels.matches(obj["metadata"].get("labels"))) and (
+        fields.empty() or fields.matches(obj)
+    )
+
+
 def _decode_continue(token: str) -> tuple[str, str]:
     try:
         # Read within limits: a hand-made token nested deep is a 400, not a RecursionError.
@@ -107,20 +114,8 @@ class Resources:
         return labels, fields
 
     def _matching(self, request: Request, route: Route) -> list[dict]:
-        labels, fields = self._selectors(request, route)
-        store = self.cluster.store
-        name = fields.exact_name()
-        if name is not None and route.namespace is not None:
-            found = store.get(self.kind(route), route.namespace, name)
-            candidates = [found] if found is not None else []
-        else:
-            candidates = store.list(self.kind(route), route.namespace)
-        return [
-            obj
-            for obj in candidates
-            if (labels.empty() or labels.matches(obj["metadata"].get("labels")))
-            and (fields.empty() or fields.matches(obj))
-        ]
+        """Every object the request's namespace and selectors select, in key order."""
+        return self._page(request, route, None, 0)[0]
 
     def _object_response(
         self,
@@ -149,22 +144,14 @@ class Resources:
     def list(self, request: Request, route: Route) -> Response:
         # A list's resourceVersion is where a watch resumes: keep the kind's history.
         self.facade.hub.activate(self.kind(route))
-        items = self._matching(request, route)
         rv = str(self.cluster.store.resource_version)
-        token = request.param("continue")
-        if token:
-            start = _decode_continue(token)
-            items = [
-                o
-                for o in items
-                if (o["metadata"].get("namespace", ""), o["metadata"]["name"]) > start
-            ]
-        next_token = ""
-        remaining = 0
         limit = int(request.param("limit") or 0)
-        if limit > 0 and len(items) > limit:
-            remaining = len(items) - limit
-            items = items[:limit]
+        token = request.param("continue")
+        items, more, remaining = self._page(
+            request, route, _decode_continue(token) if token else None, limit
+        )
+        next_token = ""
+        if more:
             last = items[-1]["metadata"]
             next_token = _encode_continue(int(rv), last.get("namespace", ""), last["name"])
         if tables.wants_table(request.header("accept")):
@@ -180,7 +167,8 @@ class Resources:
         metadata: dict = {"resourceVersion": rv}
         if next_token:
             metadata["continue"] = next_token
-            metadata["remainingItemCount"] = remaining
+            if remaining is not None:
+                metadata["remainingItemCount"] = remaining
         body = {
             "kind": f"{self.kind(route)}List",
             "apiVersion": route.group_version,
@@ -189,15 +177,50 @@ class Resources:
         }
         return json_response(200, body)
 
+    def _page(
+        self, request: Request, route: Route, start: tuple[str, str] | None, limit: int
+    ) -> tuple[list[dict], bool, int | None]:
+        """The objects of one page in key order after `start`, at most `limit` (0: all);
+        whether more follow, and how many (None with a selector: the API server does not
+        count what a selector would drop, etcd3/store.go GetList)."""
+        labels, fields = self._selectors(request, route)
+        kind = self.kind(route)
+        store = self.cluster.store
+        name = fields.exact_name()
+        filtered = not labels.empty() or not fields.empty()
+        if name is not None and route.namespace is not None:
+            found = store.get(kind, route.namespace, name)
+            keys = [(route.namespace, name)] if found is not None else []
+            lo, hi = 0, len(keys)
+        else:
+            keys, lo, hi = self.facade.hub.keys.range(kind, route.namespace)
+        if start is not None:
+            lo = max(lo, bisect_right(keys, start, lo, hi))
+        items: list[dict] = []
+        at = lo
+        while at < hi and (limit <= 0 or len(items) < limit):
+            obj = store.get(kind, *keys[at])
+            at += 1
+            if obj is not None and (not filtered or _selected(obj, labels, fields)):
+                items.append(obj)
+        if at >= hi or not items:
+            return items, False, None
+        if not filtered:
+            return items, True, hi - at
+        # Another page only if another object matches.
+        for key in keys[at:hi]:
+            obj = store.get(kind, *key)
+            if obj is not None and _selected(obj, labels, fields):
+                return items, True, None
+        return items, False, None
+
     def watch(self, request: Request, route: Route) -> Response:
         labels, fields = self._selectors(request, route)
         matches = None
         if not labels.empty() or not fields.empty():
 
             def matches(obj: dict) -> bool:
-                return (labels.empty() or labels.matches(obj["metadata"].get("labels"))) and (
-                    fields.empty() or fields.matches(obj)
-                )
+                return _selected(obj, labels, fields)
 
         hub = self.facade.hub
         hub.activate(self.kind(route))
@@ -216,11 +239,17 @@ class Resources:
         timeout = float(request.param("timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
         response = Response(200, content_type="application/json", watch=stream, timeout=timeout)
         if rv_param in ("", "0"):
-            # No version: the current state as ADDED events, then every change.
-            initial = self._matching(request, route)
-            if route.name:
-                initial = [o for o in initial if o["metadata"]["name"] == route.name]
-            stream.start(initial, [])
+            # No version: the current state as ADDED events, then every change. The keys
+            # are taken now; each object is encoded as the adapter sends it (selectors are
+            # applied then), so that a large kind streams without stopping the clock.
+            kind = self.kind(route)
+            keys, lo, hi = hub.keys.range(kind, route.namespace)
+            initial = keys if (lo, hi) == (0, len(keys)) else keys[lo:hi]
+            name = route.name or fields.exact_name()
+            if name:
+                initial = [k for k in initial if k[1] == name]
+            get = self.cluster.store.get
+            stream.start(initial, lambda key: get(kind, *key))
         else:
             try:
                 rv = int(rv_param)
@@ -238,7 +267,7 @@ class Resources:
                     stream._matching.add(
                         (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
                     )
-            stream.start([], history)
+            stream.replay(history)
         hub.subscribe(stream)
         return response
 

@@ -6,17 +6,27 @@ a watch from resourceVersion N replays the history after N, then follows live; a
 older than the history kept is `410 Expired` (k8s.io/apiserver/pkg/storage/cacher/
 watch_cache.go `getAllEventsSinceLocked`). A stream is a queue of newline-terminated JSON
 events that the HTTP adapter writes as chunks; the facade itself opens no socket.
+
+Most watchers take every change of a kind (in one namespace or all) as stored: they read
+one shared feed of encoded lines (`Feed`), each from its own cursor, so a change costs one
+append whoever watches, as kube-apiserver's cacher serializes an event once for all its
+watchers (cacher.go `cachingObject`). A watcher with a selector, a Table watcher and one
+whose first events are still being encoded get each change offered on its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from engine.rest import tables
+from engine.rest.encoding import dumps
+from engine.rest.keys import Key, KeyIndex
 from engine.store import Change, Store
 
 HISTORY_PER_KIND = 10_000
@@ -27,37 +37,153 @@ MAX_QUEUED_BYTES = 512 * 1024 * 1024
 not keep up (cacher.go "Forcing ... watcher close due to unresponsiveness"): its client
 watches again from the last resourceVersion it saw, and the server's memory stays bounded."""
 
+INITIAL_CHUNK_BYTES = 1024 * 1024
+"""The initial ADDED events of a watch without resourceVersion are encoded this much at a
+time, as the adapter asks for them: 150,000 pods are 450 MB of JSON, which encoded at once
+would stop the clock for seconds and hold it all in memory."""
 
-def dumps(obj: object) -> str:
-    return json.dumps(obj, separators=(",", ":"))
+FEED_TRIM_LINES = 4096
+"""A feed drops the lines every watcher has read once it holds more than this."""
+
+
+def _line(event_type: str, body: bytes) -> bytes:
+    return b'{"type":"' + event_type.encode() + b'","object":' + body + b"}\n"
 
 
 class Entry:
-    """One change as it was when it happened: the object's JSON, and the watch line built
-    from it once for every watcher that sends it as is."""
+    """One change as it was when it happened: its watch line, encoded once."""
 
-    __slots__ = ("_line", "data", "rv", "type")
+    __slots__ = ("line", "rv", "type")
 
-    def __init__(self, rv: int, type: str, data: str) -> None:
+    def __init__(self, rv: int, type: str, data: bytes) -> None:
         self.rv = rv
         self.type = type
-        self.data = data
-        self._line: bytes | None = None
+        self.line = _line(type, data)
 
-    def line(self, event_type: str | None = None) -> bytes:
-        if event_type is not None and event_type != self.type:
-            return _line(event_type, self.data)
-        if self._line is None:
-            self._line = _line(self.type, self.data)
-        return self._line
+    @property
+    def data(self) -> bytes:
+        """The object's JSON (the line without its event envelope)."""
+        return self.line[len(self.type) + 20 : -2]
+
+    def as_type(self, event_type: str) -> bytes:
+        """The line with another event type (an object entering or leaving a selector)."""
+        return self.line if event_type == self.type else _line(event_type, self.data)
 
 
-def _line(event_type: str, body: str) -> bytes:
-    return ('{"type":"' + event_type + '","object":' + body + "}\n").encode()
+class Feed:
+    """The watch lines of one kind in one namespace (or all) and one apiVersion, shared by
+    every watcher that takes them as they are: each change is one append, and each watcher
+    reads what it has not read yet from its own cursor."""
+
+    def __init__(self, kind: str, namespace: str | None, api_version: str) -> None:
+        self.kind = kind
+        self.namespace = namespace
+        self.api_version = api_version
+        self.lines: list[bytes] = []
+        self.offsets: list[int] = []
+        """Bytes appended before each line (a watcher's backlog is total - its offset)."""
+        self.base = 0
+        """The index of lines[0] among every line ever appended."""
+        self.total = 0
+        self.last_rv = 0
+        self.streams: list[WatchStream] = []
+        self.waiting: list[WatchStream] = []
+        """Watchers that have read everything: the next append wakes them."""
+        self.check_at = MAX_QUEUED_BYTES
+        self.lock = threading.Lock()
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.lines)
+
+    def join(self, stream: WatchStream) -> None:
+        with self.lock:
+            stream.cursor = self.end
+            self.streams.append(stream)
+            self.waiting.append(stream)
+            self._limits()
+
+    def leave(self, stream: WatchStream) -> None:
+        with self.lock:
+            if stream in self.streams:
+                self.streams.remove(stream)
+            if stream in self.waiting:
+                self.waiting.remove(stream)
+            self._limits()
+
+    def _limits(self) -> None:
+        self.check_at = min((s.max_queued_bytes for s in self.streams), default=MAX_QUEUED_BYTES)
+
+    def append(self, rv: int, line: bytes) -> None:
+        with self.lock:
+            self.lines.append(line)
+            self.offsets.append(self.total)
+            self.total += len(line)
+            self.last_rv = rv
+            dropped = self._drop_laggards() if self.total - self.offsets[0] > self.check_at else ()
+            waiting = self.waiting
+            if waiting:
+                self.waiting = []
+        for stream in dropped:
+            stream.signal()
+        if waiting:
+            for stream in waiting:
+                stream.signal()
+
+    def _drop_laggards(self) -> list[WatchStream]:
+        """Close the watchers more than their bound behind; drop what nobody needs."""
+        dropped = []
+        for stream in list(self.streams):
+            start = stream.cursor - self.base
+            behind = self.total - self.offsets[start] if start < len(self.lines) else 0
+            if behind > stream.max_queued_bytes:
+                stream.closed = True
+                stream.feed = None
+                stream.lines.clear()
+                self.streams.remove(stream)
+                if stream in self.waiting:
+                    self.waiting.remove(stream)
+                dropped.append(stream)
+        self._trim(force=True)
+        self._limits()
+        held = self.total - self.offsets[0] if self.lines else 0
+        if held > self.check_at:
+            # Behind by more than the smallest bound, within its own: check again later.
+            self.check_at = held + 1024 * 1024
+        return dropped
+
+    def _trim(self, *, force: bool = False) -> None:
+        if not self.streams:
+            count = len(self.lines)
+        else:
+            count = min(s.cursor for s in self.streams) - self.base
+            if not force and count < len(self.lines) // 2:
+                return
+        if count > 0:
+            del self.lines[:count]
+            del self.offsets[:count]
+            self.base += count
+
+    def read(self, stream: WatchStream) -> list[bytes]:
+        """The lines `stream` has not read; it is woken at the next append."""
+        with self.lock:
+            start = stream.cursor - self.base
+            out = self.lines[start:] if start < len(self.lines) else []
+            stream.cursor = self.end
+            if out:
+                stream.last_rv = self.last_rv
+            if stream not in self.waiting and stream in self.streams:
+                self.waiting.append(stream)
+            if len(self.lines) > FEED_TRIM_LINES:
+                self._trim()
+        return out
+
+    def unread(self, stream: WatchStream) -> bool:
+        return stream.cursor < self.end
 
 
 class WatchStream:
-    """One client's watch: filtered events, queued as lines until the adapter takes them."""
+    """One client's watch: its events, queued as lines until the adapter takes them."""
 
     def __init__(
         self,
@@ -82,26 +208,63 @@ class WatchStream:
         self.bookmarks = bookmarks
         self.clock = clock
         self.lines: deque[bytes] = deque()
+        """Lines of its own (history, initial events, changes offered to it, bookmarks),
+        all older than any line of the feed it has not read."""
         self.queued_bytes = 0
-        self.max_queued_bytes = MAX_QUEUED_BYTES
+        self._max_queued_bytes = MAX_QUEUED_BYTES
         self.closed = False
         self.last_rv = 0
         self.wakeup: Callable[[], None] | None = None
-        """Called (from the thread that made the change) when lines are queued."""
-        self._matching: set[tuple[str, str]] = set()
+        """Called (from the thread that made the change) when there is something to take."""
+        self.feed: Feed | None = None
+        self.cursor = 0
+        self._matching: set[Key] = set()
         self._lock = threading.Lock()
         self._signalled = False
+        self._initial: list[Key] = []
+        self._initial_at = 0
+        self._unsent: set[Key] = set()
+        """Keys of the initial state not sent yet: a change of one is not sent on its own,
+        the object is sent as it is when its turn comes."""
+        self._lookup: Callable[[Key], dict | None] | None = None
         self.plain = matches is None and not as_table
-        """Sends each change of its namespace as the shared line (the hub's fast path)."""
+        """Takes each change of its namespace as stored: reads the shared feed."""
+
+    @property
+    def max_queued_bytes(self) -> int:
+        return self._max_queued_bytes
+
+    @max_queued_bytes.setter
+    def max_queued_bytes(self, value: int) -> None:
+        self._max_queued_bytes = value
+        if self.feed is not None:
+            with self.feed.lock:
+                self.feed._limits()
 
     # -- what the adapter calls -----------------------------------------------------------
     def take(self) -> list[bytes]:
+        """Every line queued since the last take, in order."""
+        out: list[bytes] = []
+        if self._lookup is not None and not self.closed:
+            with self.hub.lock:
+                out = self._initial_chunk()
         with self._lock:
-            out = list(self.lines)
-            self.lines.clear()
+            if self.lines:
+                out += self.lines
+                self.lines.clear()
             self.queued_bytes = 0
             self._signalled = False
+        feed = self.feed
+        if feed is not None:
+            out += feed.read(self)
         return out
+
+    def pending(self) -> bool:
+        """Whether a take would return something now."""
+        if self.lines or self._lookup is not None:
+            return True
+        feed = self.feed
+        return feed is not None and feed.unread(self)
 
     def bookmark(self) -> None:
         """A BOOKMARK event with the newest resourceVersion (allowWatchBookmarks)."""
@@ -119,50 +282,45 @@ class WatchStream:
 
     def close(self) -> None:
         if not self.closed:
+            feed = self.feed
+            if feed is not None:
+                # What it has not read yet is still sent (the adapter's last take).
+                self.lines.extend(feed.read(self))
             self.closed = True
+            self._lookup = None
             self.hub.unsubscribe(self)
             # Wake the adapter so that it ends the response now: the API server ends its
             # open watches when it shuts down, rather than at the next bookmark.
-            if self.wakeup is not None:
-                self.wakeup()
+            self.signal()
+
+    def signal(self) -> None:
+        if self.wakeup is not None:
+            self.wakeup()
 
     # -- what the hub calls ---------------------------------------------------------------
     def _queue(self, line: bytes) -> None:
+        feed = self.feed
+        backlog = feed.read(self) if feed is not None else []
         with self._lock:
-            if self.queued_bytes + len(line) > self.max_queued_bytes:
+            size = self.queued_bytes + len(line) + sum(map(len, backlog))
+            if size > self.max_queued_bytes:
                 # Unresponsive: end the watch rather than hold more of it in memory.
                 self.lines.clear()
                 self.queued_bytes = 0
                 self.closed = True
+                self._lookup = None
                 self.hub.unsubscribe(self)
                 signal = True
             else:
+                self.lines.extend(backlog)
                 self.lines.append(line)
-                self.queued_bytes += len(line)
+                self.queued_bytes = size
                 # One wake-up until the adapter takes the lines: a burst of changes in one
                 # tick is one write, not one per event.
                 signal = not self._signalled
                 self._signalled = True
-        if signal and self.wakeup is not None:
-            self.wakeup()
-
-    def push(self, rv: int, line: bytes) -> None:
-        """A change this plain stream sends as is: the shared line, no per-stream encoding."""
-        with self._lock:
-            if self.closed:
-                return
-            size = self.queued_bytes + len(line)
-            if size <= self.max_queued_bytes:
-                self.last_rv = rv
-                self.lines.append(line)
-                self.queued_bytes = size
-                if self._signalled:
-                    return
-                self._signalled = True
-        if size > self.max_queued_bytes:
-            self._queue(line)  # over the bound: closes the stream as _queue does
-        elif self.wakeup is not None:
-            self.wakeup()
+        if signal:
+            self.signal()
 
     def offer(self, entry: Entry, obj: dict | None) -> None:
         """A change of this stream's kind; `obj` is the live object (None: decode entry.data)."""
@@ -171,9 +329,19 @@ class WatchStream:
         if obj is None:
             obj = json.loads(entry.data)
         meta = obj["metadata"]
-        if self.namespace is not None and meta.get("namespace", "") != self.namespace:
+        namespace = meta.get("namespace", "")
+        if self.namespace is not None and namespace != self.namespace:
             return
-        event_type = entry.type
+        if self._unsent and (namespace, meta["name"]) in self._unsent:
+            return
+        line = self._line_for(entry.type, obj, entry, entry.rv)
+        if line is not None:
+            self.last_rv = entry.rv
+            self._queue(line)
+
+    def _line_for(self, event_type: str, obj: dict, entry: Entry | None, rv: int) -> bytes | None:
+        """The line this stream sends for a change of `obj` (None: nothing to send)."""
+        meta = obj["metadata"]
         if self.matches is not None:
             key = (meta.get("namespace", ""), meta["name"])
             now_matches = event_type != "DELETED" and self.matches(obj)
@@ -185,36 +353,69 @@ class WatchStream:
             else:
                 self._matching.discard(key)
                 if not was:
-                    return
+                    return None
                 # An object that stops matching leaves the watch as a DELETED (cacher's
                 # filterWithAttrsFunction: old matched, new does not).
                 event_type = "DELETED"
-        self.last_rv = entry.rv
         if self.as_table:
             table = tables.table(
                 self.kind,
                 [obj],
                 self.clock(),
-                resource_version=str(entry.rv),
+                resource_version=str(rv),
                 include=self.include,
             )
-            self._queue(_line(event_type, dumps(table)))
-        elif self.api_version != obj.get("apiVersion"):
-            self._queue(_line(event_type, dumps({**obj, "apiVersion": self.api_version})))
-        else:
-            self._queue(entry.line(event_type))
+            return _line(event_type, dumps(table))
+        if self.api_version != obj.get("apiVersion"):
+            return _line(event_type, dumps({**obj, "apiVersion": self.api_version}))
+        if entry is not None:
+            return entry.as_type(event_type)
+        return _line(event_type, dumps(obj))
 
-    def start(self, initial: list[dict], history: list[Entry]) -> None:
-        """Synthetic ADDED events for `initial` (a watch without resourceVersion), then the
-        history after the requested version."""
-        for obj in initial:
-            meta = obj["metadata"]
-            if self.matches is not None:
-                self._matching.add((meta.get("namespace", ""), meta["name"]))
-            rv = int(meta.get("resourceVersion") or 0)
-            self.offer(Entry(rv, "ADDED", dumps(obj)), obj)
+    def start(self, initial: list[Key], lookup: Callable[[Key], dict | None]) -> None:
+        """The current state as ADDED events (a watch without resourceVersion): the objects
+        under `initial`'s keys, each encoded as it is when the adapter's take reaches it,
+        INITIAL_CHUNK_BYTES at a time, so that a large state does not stop the clock."""
+        self._initial = initial
+        self._initial_at = 0
+        self._unsent = set(initial)
+        self._lookup = lookup
+        if not initial:
+            self._lookup = None
+
+    def replay(self, history: list[Entry]) -> None:
+        """The history after the requested version (a watch from a resourceVersion)."""
         for entry in history:
             self.offer(entry, None)
+
+    def _initial_chunk(self) -> list[bytes]:
+        lookup = self._lookup
+        assert lookup is not None
+        out: list[bytes] = []
+        size = 0
+        keys = self._initial
+        at = self._initial_at
+        unsent = self._unsent
+        while at < len(keys) and size < INITIAL_CHUNK_BYTES:
+            key = keys[at]
+            at += 1
+            unsent.discard(key)
+            obj = lookup(key)
+            if obj is None:
+                continue  # deleted before its turn: never seen, never sent
+            rv = int(obj["metadata"].get("resourceVersion") or 0)
+            line = self._line_for("ADDED", obj, None, rv)
+            if line is not None:
+                self.last_rv = max(self.last_rv, rv)
+                out.append(line)
+                size += len(line)
+        self._initial_at = at
+        if at >= len(keys):
+            self._initial = []
+            self._unsent = set()
+            self._lookup = None
+            self.hub.initial_sent(self)
+        return out
 
 
 class WatchHub:
@@ -226,20 +427,23 @@ class WatchHub:
     from before the API server's watch cache window.
     """
 
-    def __init__(self, store: Store, *, history: int = HISTORY_PER_KIND) -> None:
+    def __init__(self, store: Store, *, history: int = HISTORY_PER_KIND, lock: Any = None) -> None:
         self.store = store
         self.capacity = history
+        self.lock = lock if lock is not None else contextlib.nullcontext()
+        """The facade's lock: the adapter encodes initial events under it."""
+        self.keys = KeyIndex(store)
         self._active: dict[str, int] = {}
         self._history: dict[str, deque[Entry]] = {}
         self._evicted: dict[str, int] = {}
         self._streams: dict[str, list[WatchStream]] = {}
+        self._feeds: dict[str, list[Feed]] = {}
         self._unsubscribe = store.watch(self._on_change)
 
     def close(self) -> None:
         self._unsubscribe()
-        for streams in list(self._streams.values()):
-            for stream in list(streams):
-                stream.close()
+        for stream in self.streams():
+            stream.close()
 
     def activate(self, kind: str) -> None:
         """Keep the history of `kind` from now on (a list or watch of it was asked for)."""
@@ -247,35 +451,42 @@ class WatchHub:
             self._active[kind] = self.store.resource_version
 
     def _on_change(self, change: Change) -> None:
-        if change.kind not in self._active:
-            return
+        kind = change.kind
         obj = change.obj
-        rv = int(obj["metadata"]["resourceVersion"])
-        entry = Entry(rv, change.type, dumps(obj))
-        history = self._history.get(change.kind)
-        if history is None:
-            history = self._history[change.kind] = deque()
-        while history and len(history) >= self.capacity:
-            self._evicted[change.kind] = history.popleft().rv
-        history.append(entry)
-        streams = self._streams.get(change.kind)
-        if not streams:
+        meta = obj["metadata"]
+        if change.type != "MODIFIED":
+            self.keys.changed(kind, (meta.get("namespace", ""), meta["name"]), change.type)
+        if kind not in self._active:
             return
-        # Most watchers take every change of the kind (or of one namespace) in its stored
-        # apiVersion: they share one encoded line and cost one append each per change.
-        namespace = obj["metadata"].get("namespace", "")
-        api_version = obj.get("apiVersion")
-        line: bytes | None = None
-        for stream in tuple(streams):
-            if (
-                stream.plain
-                and stream.api_version == api_version
-                and (stream.namespace is None or stream.namespace == namespace)
-            ):
-                if line is None:
-                    line = entry.line()
-                stream.push(rv, line)
-            else:
+        rv = int(meta["resourceVersion"])
+        entry = Entry(rv, change.type, dumps(obj))
+        history = self._history.get(kind)
+        if history is None:
+            history = self._history[kind] = deque()
+        while history and len(history) >= self.capacity:
+            self._evicted[kind] = history.popleft().rv
+        history.append(entry)
+        feeds = self._feeds.get(kind)
+        if feeds:
+            namespace = meta.get("namespace", "")
+            stored = obj.get("apiVersion")
+            converted: dict[str, bytes] = {}
+            for feed in tuple(feeds):
+                if not feed.streams:
+                    feeds.remove(feed)
+                elif feed.namespace is None or feed.namespace == namespace:
+                    if feed.api_version == stored:
+                        line = entry.line
+                    else:
+                        line = converted.get(feed.api_version)
+                        if line is None:
+                            line = converted[feed.api_version] = _line(
+                                change.type, dumps({**obj, "apiVersion": feed.api_version})
+                            )
+                    feed.append(rv, line)
+        streams = self._streams.get(kind)
+        if streams:
+            for stream in tuple(streams):
                 stream.offer(entry, obj)
 
     def oldest_resumable(self, kind: str) -> int:
@@ -290,12 +501,45 @@ class WatchHub:
         return [e for e in self._history.get(kind, ()) if e.rv > rv]
 
     def subscribe(self, stream: WatchStream) -> None:
-        self._streams.setdefault(stream.kind, []).append(stream)
+        if stream.plain and stream._lookup is None:
+            self._join_feed(stream)
+        else:
+            self._streams.setdefault(stream.kind, []).append(stream)
+
+    def _join_feed(self, stream: WatchStream) -> None:
+        feeds = self._feeds.setdefault(stream.kind, [])
+        for feed in feeds:
+            if feed.namespace == stream.namespace and feed.api_version == stream.api_version:
+                break
+        else:
+            feed = Feed(stream.kind, stream.namespace, stream.api_version)
+            feeds.append(feed)
+        stream.feed = feed
+        feed.join(stream)
+
+    def initial_sent(self, stream: WatchStream) -> None:
+        """A plain stream's initial events are all encoded: it reads the feed from now on
+        (every change until now was offered to it)."""
+        if stream.plain and not stream.closed:
+            streams = self._streams.get(stream.kind)
+            if streams and stream in streams:
+                streams.remove(stream)
+                self._join_feed(stream)
 
     def unsubscribe(self, stream: WatchStream) -> None:
+        feed = stream.feed
+        if feed is not None:
+            stream.feed = None
+            feed.leave(stream)
+            return
         streams = self._streams.get(stream.kind)
         if streams and stream in streams:
             streams.remove(stream)
 
+    def streams(self) -> list[WatchStream]:
+        """Every open watch."""
+        found = [s for streams in self._streams.values() for s in streams]
+        return found + [s for feeds in self._feeds.values() for f in feeds for s in f.streams]
+
     def watchers(self) -> int:
-        return sum(len(s) for s in self._streams.values())
+        return len(self.streams())

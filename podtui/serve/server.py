@@ -147,7 +147,10 @@ class APIServer:
                     next_bookmark = now + self.options.bookmark_interval
                     continue
                 ready.clear()
-                if stream.lines:
+                if stream.pending():
+                    # A watch's initial state is encoded a chunk per take: let the clock
+                    # and other requests run between chunks even if no write had to wait.
+                    await asyncio.sleep(0)
                     continue
                 wait = min(deadline, next_bookmark) - now
                 with contextlib.suppress(TimeoutError):

@@ -60,10 +60,8 @@ async def test_a_watch_resumes_from_the_last_resource_version_after_the_server_e
     backend.watch(
         lambda change: seen.append((change.type, change.obj["metadata"]["name"])), ["ConfigMap"]
     )
-    for streams in list(server.facade.hub._streams.values()):
-        for stream in list(streams):
-            stream.close()  # the server ends the watch, as at its timeoutSeconds
-            stream.wakeup()
+    for stream in server.facade.hub.streams():
+        stream.close()  # the server ends the watch, as at its timeoutSeconds
     cluster.api.create(_config_map("after-drop"), user=ADMIN)
     await poll(lambda: ("ADDED", "after-drop") in seen)
     assert reflector.lists == 1
