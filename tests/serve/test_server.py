@@ -4,6 +4,7 @@ private kubeconfig and the served clock."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import stat
@@ -165,6 +166,26 @@ async def test_the_served_clock_advances_at_its_speed():
     finally:
         task.cancel()
     assert cluster.now >= 5
+
+
+async def test_the_served_clock_yields_to_the_loop_after_each_tick():
+    # A tick at 150,000 pods takes tens of milliseconds: ticks run back to back while the
+    # clock catches up would keep requests and watch writes waiting for seconds.
+    cluster = cluster_with("")
+    seen: list[float] = []
+
+    async def observe() -> None:
+        while True:
+            seen.append(cluster.now)
+            await asyncio.sleep(0)
+
+    tasks = [asyncio.create_task(run_clock(cluster, 1000.0)), asyncio.create_task(observe())]
+    try:
+        await _poll(lambda: cluster.now >= 30)
+    finally:
+        for task in tasks:
+            task.cancel()
+    assert max(b - a for a, b in itertools.pairwise(seen)) <= cluster.clock.step
 
 
 async def test_a_watch_backlog_is_written_in_pieces_of_whole_lines():
