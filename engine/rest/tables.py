@@ -78,10 +78,26 @@ def table(
         metadata["resourceVersion"] = resource_version
     if continue_token:
         metadata["continue"] = continue_token
+    if include == "Metadata":
+        # The common case, a page of kubectl get, without a call per row for its parts.
+        printer_row = (printer_for(kind) or DEFAULT_PRINTER).row
+        rows = [
+            {
+                "cells": list(printer_row(obj, now)),
+                "object": {
+                    "kind": "PartialObjectMetadata",
+                    "apiVersion": "meta.k8s.io/v1",
+                    "metadata": obj.get("metadata") or {},
+                },
+            }
+            for obj in objects
+        ]
+    else:
+        rows = [row(obj, now, include) for obj in objects]
     return {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": metadata,
         "columnDefinitions": column_definitions(kind) if with_columns else None,
-        "rows": [row(obj, now, include) for obj in objects],
+        "rows": rows,
     }
