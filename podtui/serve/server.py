@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import secrets
 import ssl
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -123,9 +124,16 @@ class APIServer:
     ) -> web.StreamResponse:
         loop = asyncio.get_running_loop()
         ready = asyncio.Event()
+        loop_thread = threading.get_ident()
 
         def wakeup() -> None:
-            # The stream may be closed after the loop has ended (a console quitting).
+            if threading.get_ident() == loop_thread:
+                # A change made on the loop (podtui serve's clock, a request): no need to
+                # write to the loop's wake-up pipe, once per watcher and burst.
+                ready.set()
+                return
+            # The console's worker thread. The stream may be closed after the loop has
+            # ended (a console quitting).
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(ready.set)
 
