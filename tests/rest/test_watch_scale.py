@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from engine.rest import encoding, watch
+from engine.rest import encoding, feed, watch
 from tests.rest.helpers import client_with, lines
 
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
@@ -219,7 +219,7 @@ def test_a_selector_watch_sends_the_initial_objects_that_match_when_their_turn_c
 def test_watchers_reading_at_different_paces_each_get_every_event_in_order(
     client, monkeypatch
 ):
-    monkeypatch.setattr(watch, "FEED_TRIM_LINES", 4)
+    monkeypatch.setattr(feed, "FEED_TRIM_LINES", 4)
     _create(client, "pace")
     rv = client.get(CONFIGMAPS).json()["metadata"]["resourceVersion"]
     fast = client.get(CONFIGMAPS, query={"watch": "1", "resourceVersion": rv}).watch
@@ -234,7 +234,7 @@ def test_watchers_reading_at_different_paces_each_get_every_event_in_order(
     got["slow"] += [json.loads(line)["object"]["data"]["v"] for line in slow.take()]
     assert got["fast"] == got["slow"] == [str(v) for v in range(40)]
     # What both have read is dropped: the feed holds no more than the trim threshold.
-    assert len(fast.feed.lines) <= 2 * watch.FEED_TRIM_LINES
+    assert len(fast.feed.lines) <= 2 * feed.FEED_TRIM_LINES
 
 
 def test_a_watcher_far_behind_is_closed_and_the_others_go_on(client):
