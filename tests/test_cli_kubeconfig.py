@@ -23,7 +23,7 @@ def opened(monkeypatch):
     """Record what the console would open instead of opening it."""
     calls: list[tuple] = []
 
-    def fake_remote(kubeconfig, context):
+    def fake_remote(kubeconfig, context, **kwargs):
         calls.append(("remote", kubeconfig, context))
         return 0
 
