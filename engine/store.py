@@ -47,6 +47,10 @@ class _Pending:
         place, with the earlier change's type (an ADDED they never saw)."""
 
 
+class _AllBut(frozenset):
+    """The kinds a watcher of every other kind is not told of (`watch(except_kinds=...)`)."""
+
+
 class AlreadyExists(Exception):
     """An object of that kind, namespace and name is already stored."""
 
@@ -176,9 +180,19 @@ class Store:
         return obj
 
     # -- the change feed ----------------------------------------------------------------
-    def watch(self, watcher: Watcher, kinds: set[str] | None = None) -> Callable[[], None]:
-        """Call `watcher` for every change (of the given kinds); returns an unsubscribe."""
-        entry = (frozenset(kinds) if kinds is not None else None, watcher)
+    def watch(
+        self,
+        watcher: Watcher,
+        kinds: set[str] | None = None,
+        *,
+        except_kinds: set[str] | None = None,
+    ) -> Callable[[], None]:
+        """Call `watcher` for every change (of the given kinds, or of every kind but
+        `except_kinds`); returns an unsubscribe."""
+        wanted: frozenset[str] | None = frozenset(kinds) if kinds is not None else None
+        if kinds is None and except_kinds:
+            wanted = _AllBut(except_kinds)
+        entry = (wanted, watcher)
         self._watchers.append(entry)
         self._by_kind.clear()
 
@@ -194,13 +208,18 @@ class Store:
         found = self._by_kind.get(kind)
         if found is None:
             found = self._by_kind[kind] = tuple(
-                watcher for kinds, watcher in self._watchers if kinds is None or kind in kinds
+                watcher
+                for kinds, watcher in self._watchers
+                if kinds is None or (kind not in kinds if type(kinds) is _AllBut else kind in kinds)
             )
         return found
 
     def _notify(self, change: Change) -> None:
         # A watcher that writes while being told of a change must not overtake it: changes
         # are delivered one after another, in the order they happened, as a watch would.
+        if not self._delivering and not self._watchers_of(change.kind):
+            # Nobody is told of this kind (Events, mostly) and nothing is queued before it.
+            return
         entry = _Pending(change)
         key = id(change.obj)
         previous = self._latest.get(key)
@@ -234,7 +253,9 @@ class Store:
         watchers = self._watchers_of(change.kind)
         owed = entry.owed
         for index, watcher in enumerate(watchers):
-            if meta.get("resourceVersion") != entry.version and entry.newer is not None:
+            # `newer` first: it is None for nearly every change, and then nothing was
+            # written since (a write to the object would have made one).
+            if entry.newer is not None and meta.get("resourceVersion") != entry.version:
                 # Written again since: the rest are told at the newer change's turn.
                 later = entry.newer
                 for rest in watchers[index:]:
@@ -243,7 +264,7 @@ class Store:
                         continue  # never seen, now gone: the DELETED alone says so
                     later.owed.setdefault(rest, kind if kind == "ADDED" else later.change.type)
                 return
-            kind = owed.get(watcher)
+            kind = owed.get(watcher) if owed else None
             if kind is None or kind == change.type:
                 watcher(change)
             else:
