@@ -135,7 +135,7 @@ class Store:
             meta["generation"] = 1
         bucket[key] = obj
         self._by_uid[meta["uid"]] = obj
-        self._notify(Change("ADDED", kind, obj))
+        self._notify("ADDED", kind, obj)
         return obj
 
     def modified(self, obj: dict, *, spec_changed: bool = False) -> dict:
@@ -144,7 +144,7 @@ class Store:
         if spec_changed and "generation" in meta:
             meta["generation"] += 1
         meta["resourceVersion"] = self._next_rv()
-        self._notify(Change("MODIFIED", obj["kind"], obj))
+        self._notify("MODIFIED", obj["kind"], obj)
         return obj
 
     def replace(self, obj: dict, *, spec_changed: bool = False) -> dict:
@@ -165,7 +165,7 @@ class Store:
         meta["resourceVersion"] = self._next_rv()
         bucket[key] = obj
         self._by_uid[meta["uid"]] = obj
-        self._notify(Change("MODIFIED", kind, obj))
+        self._notify("MODIFIED", kind, obj)
         return obj
 
     def remove(self, kind: str, namespace: str, name: str) -> dict:
@@ -176,7 +176,7 @@ class Store:
             raise NotFound(f"{kind} {namespace}/{name}")
         self._by_uid.pop(obj["metadata"].get("uid", ""), None)
         obj["metadata"]["resourceVersion"] = self._next_rv()
-        self._notify(Change("DELETED", kind, obj))
+        self._notify("DELETED", kind, obj)
         return obj
 
     # -- the change feed ----------------------------------------------------------------
@@ -214,12 +214,13 @@ class Store:
             )
         return found
 
-    def _notify(self, change: Change) -> None:
+    def _notify(self, type_: ChangeType, kind: str, obj: dict) -> None:
         # A watcher that writes while being told of a change must not overtake it: changes
         # are delivered one after another, in the order they happened, as a watch would.
-        if not self._delivering and not self._watchers_of(change.kind):
+        if not self._delivering and not self._watchers_of(kind):
             # Nobody is told of this kind (Events, mostly) and nothing is queued before it.
             return
+        change = Change(type_, kind, obj)
         entry = _Pending(change)
         key = id(change.obj)
         previous = self._latest.get(key)
