@@ -47,6 +47,10 @@ class _Pending:
         place, with the earlier change's type (an ADDED they never saw)."""
 
 
+class _AllBut(frozenset):
+    """The kinds a watcher of every other kind is not told of (`watch(except_kinds=...)`)."""
+
+
 class AlreadyExists(Exception):
     """An object of that kind, namespace and name is already stored."""
 
@@ -131,7 +135,7 @@ class Store:
             meta["generation"] = 1
         bucket[key] = obj
         self._by_uid[meta["uid"]] = obj
-        self._notify(Change("ADDED", kind, obj))
+        self._notify("ADDED", kind, obj)
         return obj
 
     def modified(self, obj: dict, *, spec_changed: bool = False) -> dict:
@@ -140,7 +144,7 @@ class Store:
         if spec_changed and "generation" in meta:
             meta["generation"] += 1
         meta["resourceVersion"] = self._next_rv()
-        self._notify(Change("MODIFIED", obj["kind"], obj))
+        self._notify("MODIFIED", obj["kind"], obj)
         return obj
 
     def replace(self, obj: dict, *, spec_changed: bool = False) -> dict:
@@ -161,7 +165,7 @@ class Store:
         meta["resourceVersion"] = self._next_rv()
         bucket[key] = obj
         self._by_uid[meta["uid"]] = obj
-        self._notify(Change("MODIFIED", kind, obj))
+        self._notify("MODIFIED", kind, obj)
         return obj
 
     def remove(self, kind: str, namespace: str, name: str) -> dict:
@@ -172,13 +176,23 @@ class Store:
             raise NotFound(f"{kind} {namespace}/{name}")
         self._by_uid.pop(obj["metadata"].get("uid", ""), None)
         obj["metadata"]["resourceVersion"] = self._next_rv()
-        self._notify(Change("DELETED", kind, obj))
+        self._notify("DELETED", kind, obj)
         return obj
 
     # -- the change feed ----------------------------------------------------------------
-    def watch(self, watcher: Watcher, kinds: set[str] | None = None) -> Callable[[], None]:
-        """Call `watcher` for every change (of the given kinds); returns an unsubscribe."""
-        entry = (frozenset(kinds) if kinds is not None else None, watcher)
+    def watch(
+        self,
+        watcher: Watcher,
+        kinds: set[str] | None = None,
+        *,
+        except_kinds: set[str] | None = None,
+    ) -> Callable[[], None]:
+        """Call `watcher` for every change (of the given kinds, or of every kind but
+        `except_kinds`); returns an unsubscribe."""
+        wanted: frozenset[str] | None = frozenset(kinds) if kinds is not None else None
+        if kinds is None and except_kinds:
+            wanted = _AllBut(except_kinds)
+        entry = (wanted, watcher)
         self._watchers.append(entry)
         self._by_kind.clear()
 
@@ -194,13 +208,19 @@ class Store:
         found = self._by_kind.get(kind)
         if found is None:
             found = self._by_kind[kind] = tuple(
-                watcher for kinds, watcher in self._watchers if kinds is None or kind in kinds
+                watcher
+                for kinds, watcher in self._watchers
+                if kinds is None or (kind not in kinds if type(kinds) is _AllBut else kind in kinds)
             )
         return found
 
-    def _notify(self, change: Change) -> None:
+    def _notify(self, type_: ChangeType, kind: str, obj: dict) -> None:
         # A watcher that writes while being told of a change must not overtake it: changes
         # are delivered one after another, in the order they happened, as a watch would.
+        if not self._delivering and not self._watchers_of(kind):
+            # Nobody is told of this kind (Events, mostly) and nothing is queued before it.
+            return
+        change = Change(type_, kind, obj)
         entry = _Pending(change)
         key = id(change.obj)
         previous = self._latest.get(key)
@@ -234,7 +254,9 @@ class Store:
         watchers = self._watchers_of(change.kind)
         owed = entry.owed
         for index, watcher in enumerate(watchers):
-            if meta.get("resourceVersion") != entry.version and entry.newer is not None:
+            # `newer` first: it is None for nearly every change, and then nothing was
+            # written since (a write to the object would have made one).
+            if entry.newer is not None and meta.get("resourceVersion") != entry.version:
                 # Written again since: the rest are told at the newer change's turn.
                 later = entry.newer
                 for rest in watchers[index:]:
@@ -243,7 +265,7 @@ class Store:
                         continue  # never seen, now gone: the DELETED alone says so
                     later.owed.setdefault(rest, kind if kind == "ADDED" else later.change.type)
                 return
-            kind = owed.get(watcher)
+            kind = owed.get(watcher) if owed else None
             if kind is None or kind == change.type:
                 watcher(change)
             else:

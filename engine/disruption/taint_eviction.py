@@ -119,12 +119,23 @@ class TaintEvictionController(QueueController):
         meta = change.obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
         spec = change.obj.get("spec") or {}
-        # Interned: pods made alike (the default tolerations) keep one copy of the text.
-        view = (spec.get("nodeName") or "", sys.intern(repr(spec.get("tolerations") or [])))
+        tolerations = spec.get("tolerations")
         old = self._pod_view.get(key)
+        if not tolerations:
+            text = "[]"
+        elif old is not None and old[2] is tolerations:
+            # The list seen last time (a stored pod's tolerations are replaced, never
+            # changed in place), so its text too: most changes are status writes.
+            text = old[1]
+        else:
+            # Interned: pods made alike (the default tolerations) keep one copy of the text.
+            text = sys.intern(repr(tolerations))
+        view = (spec.get("nodeName") or "", text, tolerations)
         if change.type == "DELETED":
             self._pod_view.pop(key, None)
-        elif old == view:
+        elif old is not None and old[0] == view[0] and old[1] == text:
+            if old[2] is not tolerations:
+                self._pod_view[key] = view  # the same text, from the pod's new list
             return
         else:
             self._pod_view[key] = view

@@ -217,8 +217,9 @@ class Kubelet:
             if rejection is not None:
                 self._reject(worker, *rejection)
                 return
-        if self.running and worker.sync_view != _sync_view(pod):
-            worker.sync_view = _sync_view(pod)
+        view = _sync_view(pod) if self.running else None
+        if view is not None and worker.sync_view != view:
+            worker.sync_view = view
             worker.pod_updated(pod)
         else:
             worker.pod = pod

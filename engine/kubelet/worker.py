@@ -609,11 +609,13 @@ class PodWorker:
         """startContainer after doBackOff: image, config, create, start, postStart."""
         name = container["name"]
         previous = self.newest_instance(name)
-        key = self._backoff_keys.get(name)
-        if key is None:
-            key = self._backoff_keys[name] = stable_key(self.pod, container)
         backoff = self.kubelet.backoff
         if previous is not None and previous.exited and previous.finished_at is not None:
+            # The back-off key (and its hash of the spec) is only read for a restart: a
+            # first start, the common case by far, never hashes its container.
+            key = self._backoff_keys.get(name)
+            if key is None:
+                key = self._backoff_keys[name] = stable_key(self.pod, container)
             if backoff.is_in_backoff_since(key, previous.finished_at, self.clock.now):
                 delay = backoff.get(key)
                 self.reason_cache[name] = (

@@ -74,7 +74,8 @@ class GarbageCollector(QueueController):
         self.index = workload_index(cluster)
         self.store = cluster.store
         self.user = controller_user(COMPONENT)
-        cluster.store.watch(self._on_change)
+        # Events have no owners and own nothing: never told of them.
+        cluster.store.watch(self._on_change, except_kinds={"Event"})
 
     # -- the graph builder ------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:

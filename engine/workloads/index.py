@@ -48,7 +48,7 @@ class OwnerIndex:
         self._orphan_labels: dict[str, dict] = {}
         self._last_labels_changed = False
         self._pod_routes: list[tuple[str, Callable[[Change], None]]] = []
-        self.store.watch(self._on_change)
+        self.store.watch(self._on_change, except_kinds={"Event"})
         for kind in self.store.kinds():
             if kind == "Event":
                 continue

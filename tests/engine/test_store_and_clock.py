@@ -50,6 +50,25 @@ def test_a_write_made_by_a_watcher_does_not_overtake_the_change_it_reacts_to() -
     ]
 
 
+def test_a_watcher_of_every_kind_but_some_is_not_told_of_those() -> None:
+    # The owner index and the garbage collector watch every kind but Events (which own
+    # nothing and have no owners); a change nobody watches still takes a resourceVersion.
+    clock = Clock()
+    store = Store(clock)
+    seen: list[str] = []
+    store.watch(lambda c: seen.append(c.kind), except_kinds={"Event"})
+    store.add({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e", "namespace": "x"}})
+    store.add({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "x"}})
+    assert seen == ["Pod"]
+    assert store.resource_version == 2
+    late: list[str] = []
+    store.watch(late.append, {"Event"})
+    event = store.get("Event", "x", "e")
+    assert event is not None
+    store.modified(event)
+    assert len(late) == 1 and seen == ["Pod"]
+
+
 def test_resource_version_increases_with_every_write() -> None:
     store = Store(Clock())
     obj = store.add(

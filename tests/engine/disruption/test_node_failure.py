@@ -205,3 +205,24 @@ class TestDisruptionModes:
         cluster.run_until(95)
         assert UNREACHABLE_NO_EXECUTE in taints(cluster)
         assert taints(cluster, "node-1") == []
+
+
+class TestPodUpdates:
+    def test_taint_eviction_looks_again_only_when_node_name_or_tolerations_change(self) -> None:
+        # taint_eviction.go handlePodUpdate: a pod update is queued only when its nodeName
+        # or its tolerations changed (status writes are not); a pod update that replaces
+        # the tolerations list with an equal one is not a change either.
+        cluster = cluster_with(pod_on("watched"))
+        cluster.run_until(10)
+        controller = cluster.controllers["taint-eviction-controller"]
+        queued: list = []
+        controller.enqueue = queued.append  # type: ignore[attr-defined]
+        live = cluster.store.get("Pod", "default", "watched")
+        cluster.store.modified(live)  # a status write: same spec, same tolerations list
+        assert queued == []
+        same = {**live, "spec": {**live["spec"], "tolerations": list(live["spec"]["tolerations"])}}
+        cluster.store.replace(same)
+        assert queued == []
+        wider = [*same["spec"]["tolerations"], {"key": "k", "operator": "Exists"}]
+        cluster.store.replace({**same, "spec": {**same["spec"], "tolerations": wider}})
+        assert queued == [("pod", "default", "watched", "node-2")]
