@@ -56,6 +56,11 @@ class NodeLifecycleController(QueueController):
         self._taint_pass_timer: Any = None
         # The node each pod was last seen on: podUpdated acts only when it lands on one.
         self._pod_nodes: dict[tuple[str, str], str] = {}
+        # name -> (node, resourceVersion, zone key, excluded from disruption checks, Ready
+        # condition): a node left Ready, untainted and unwritten by the previous pass. Until
+        # its resourceVersion moves, a pass can only refresh its lease time or find it
+        # stale, so it takes the short way (_settled_node_health).
+        self._settled: dict[str, tuple[dict, Any, str, bool, dict]] = {}
         self.store.watch(self._on_node, {"Node"})
         self.store.watch(self._on_pod, {"Pod"})
         cluster.clock.call_later(0, self._monitor_loop)
@@ -156,8 +161,19 @@ class NodeLifecycleController(QueueController):
         now = self.cluster.clock.now
         nodes = self.store.list("Node")
         names = {n["metadata"]["name"] for n in nodes}
+        settled = self._settled
         for node in nodes:
-            zone = health_rules.zone_key(node)
+            meta = node["metadata"]
+            entry = settled.get(meta["name"])
+            if (
+                entry is not None
+                and entry[0] is node
+                and entry[1] == meta.get("resourceVersion")
+            ):
+                zone = entry[2]
+            else:
+                settled.pop(meta["name"], None)
+                zone = health_rules.zone_key(node)
             if zone not in self.zone_states:
                 self._add_zone(zone)
         for node in nodes:
@@ -183,8 +199,14 @@ class NodeLifecycleController(QueueController):
             )
             del self.known[name]
             self.health.pop(name, None)
+            settled.pop(name, None)
         zone_conditions: dict[str, list[dict | None]] = {}
         for node in nodes:
+            entry = settled.get(node["metadata"]["name"])
+            if entry is not None and self._settled_node_health(node, entry, now):
+                if not entry[3]:
+                    zone_conditions.setdefault(entry[2], []).append(entry[4])
+                continue
             observed, current = self._try_update_node_health(node, now)
             if not health_rules.excluded_from_disruption_checks(node):
                 zone_conditions.setdefault(health_rules.zone_key(node), []).append(current)
@@ -202,8 +224,65 @@ class NodeLifecycleController(QueueController):
                 self.mark_pods_not_ready(
                     self._pods_on(node["metadata"]["name"]), node["metadata"]["name"]
                 )
+            self._note_settled(node, observed, current)
         self._handle_disruption(zone_conditions, nodes)
         self.no_execute_tainting_pass()
+
+    def _note_settled(self, node: dict, observed: dict, current: dict | None) -> None:
+        """Remember a node this pass found Ready before and after and left as it was.
+
+        Such a node's next pass, while its resourceVersion stays, would read the same
+        conditions, labels and taints: it differs only by the lease it reads and the time.
+        """
+        meta = node["metadata"]
+        name = meta["name"]
+        if (
+            current is None
+            or current.get("status") != "True"
+            or observed.get("status") != "True"
+            or name not in self.known
+        ):
+            return
+        taints = (node.get("spec") or {}).get("taints") or ()
+        if any(taint_exists([t], UNREACHABLE_TAINT) or taint_exists([t], NOT_READY_TAINT)
+               for t in taints):
+            return
+        tainter = self.tainters.get(health_rules.zone_key(node))
+        if tainter is not None and name in tainter.members:
+            return
+        self._settled[name] = (
+            node,
+            meta.get("resourceVersion"),
+            health_rules.zone_key(node),
+            health_rules.excluded_from_disruption_checks(node),
+            current,
+        )
+
+    def _settled_node_health(self, node: dict, entry: tuple, now: float) -> bool:
+        """tryUpdateNodeHealth and processTaintBasedEviction for a settled node: the lease
+        read, and True when the node is still fresh (nothing else to do: it is Ready, has no
+        NoExecute taint and is in no tainting queue). False sends it the long way."""
+        meta = node["metadata"]
+        name = meta["name"]
+        if entry[0] is not node or meta.get("resourceVersion") != entry[1]:
+            del self._settled[name]
+            return False
+        health = self.health.get(name)
+        if health is None or health.ready is None:
+            del self._settled[name]
+            return False
+        lease = self.store.get("Lease", NODE_LEASE_NAMESPACE, name)
+        renew = (lease.get("spec") or {}).get("renewTime") if lease is not None else None
+        if renew is not None and (
+            health.lease_renew_time is None or health.lease_renew_time < renew
+        ):
+            health = self.health[name] = health_rules.NodeHealth(
+                now, health.ready_transition_timestamp, health.ready, renew
+            )
+        if health_rules.is_stale(health, now, health_rules.NODE_MONITOR_GRACE_PERIOD):
+            del self._settled[name]
+            return False
+        return True
 
     def _pods_on(self, node_name: str) -> list[dict]:
         return [

@@ -47,6 +47,10 @@ class Kubelet:
         self.ips = IPAllocator(cidr)
         self.host_ip = _internal_ip(node) or f"172.18.0.{index + 2}"
         self._last_report: float | None = None
+        # (node, resourceVersion, images present) when a check last found nothing to post:
+        # the status is a function of those, so while they stay the next check would also
+        # find nothing (heartbeat times move only when a post is due).
+        self._unchanged: tuple[dict, object, dict[str, int]] | None = None
         self._admitted: dict[str, dict[str, int]] = {}
         self._host_paths: dict[str, Volume] = {}
         self.admitted_pods = 0
@@ -121,6 +125,16 @@ class Kubelet:
             return
         now = self.cluster.clock.now
         due = self._last_report is None or now - self._last_report >= NODE_STATUS_REPORT_FREQUENCY
+        rv = node["metadata"].get("resourceVersion")
+        unchanged = self._unchanged
+        if (
+            not (force or due)
+            and unchanged is not None
+            and unchanged[0] is node
+            and unchanged[1] == rv
+            and unchanged[2] == self.images.present
+        ):
+            return
         new_status = node_status(self, node, heartbeat=force or due)
         old = node.get("status") or {}
         # An equal status differs in nothing (the common case: skip _differs' copies).
@@ -129,7 +143,10 @@ class Kubelet:
                 new_status = node_status(self, node, heartbeat=True)
             node["status"] = new_status
             self._last_report = now
+            self._unchanged = None
             store.modified(node)
+        else:
+            self._unchanged = (node, rv, dict(self.images.present))
 
     def _schedule_status(self) -> None:
         def tick() -> None:
