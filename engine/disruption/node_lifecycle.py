@@ -59,7 +59,7 @@ class NodeLifecycleController(QueueController):
         # name -> (node, resourceVersion, zone key, excluded from disruption checks, Ready
         # condition): a node left Ready, untainted and unwritten by the previous pass. Until
         # its resourceVersion moves, a pass can only refresh its lease time or find it
-        # stale, so it takes the short way (_settled_node_health).
+        # stale, so it takes the short way (in monitor_node_health).
         self._settled: dict[str, tuple[dict, Any, str, bool, dict]] = {}
         self.store.watch(self._on_node, {"Node"})
         self.store.watch(self._on_pod, {"Pod"})
@@ -201,12 +201,37 @@ class NodeLifecycleController(QueueController):
             self.health.pop(name, None)
             settled.pop(name, None)
         zone_conditions: dict[str, list[dict | None]] = {}
+        healths = self.health
+        get = self.store.get
+        grace = health_rules.NODE_MONITOR_GRACE_PERIOD
         for node in nodes:
-            entry = settled.get(node["metadata"]["name"])
-            if entry is not None and self._settled_node_health(node, entry, now):
-                if not entry[3]:
-                    zone_conditions.setdefault(entry[2], []).append(entry[4])
-                continue
+            meta = node["metadata"]
+            name = meta["name"]
+            entry = settled.get(name)
+            if entry is not None:
+                # A settled node (see _note_settled): tryUpdateNodeHealth can only see a
+                # newer lease (the probe timestamp moves) or find it stale (the long way);
+                # processTaintBasedEviction has nothing to do for a Ready untainted node.
+                health = healths.get(name)
+                if (
+                    entry[0] is node
+                    and entry[1] == meta.get("resourceVersion")
+                    and health is not None
+                    and health.ready is not None
+                ):
+                    lease = get("Lease", NODE_LEASE_NAMESPACE, name)
+                    renew = (lease.get("spec") or {}).get("renewTime") if lease is not None else None
+                    if renew is not None and (
+                        health.lease_renew_time is None or health.lease_renew_time < renew
+                    ):
+                        health = healths[name] = health_rules.NodeHealth(
+                            now, health.ready_transition_timestamp, health.ready, renew
+                        )
+                    if not health_rules.is_stale(health, now, grace):
+                        if not entry[3]:
+                            zone_conditions.setdefault(entry[2], []).append(entry[4])
+                        continue
+                del settled[name]
             observed, current = self._try_update_node_health(node, now)
             if not health_rules.excluded_from_disruption_checks(node):
                 zone_conditions.setdefault(health_rules.zone_key(node), []).append(current)
@@ -257,32 +282,6 @@ class NodeLifecycleController(QueueController):
             health_rules.excluded_from_disruption_checks(node),
             current,
         )
-
-    def _settled_node_health(self, node: dict, entry: tuple, now: float) -> bool:
-        """tryUpdateNodeHealth and processTaintBasedEviction for a settled node: the lease
-        read, and True when the node is still fresh (nothing else to do: it is Ready, has no
-        NoExecute taint and is in no tainting queue). False sends it the long way."""
-        meta = node["metadata"]
-        name = meta["name"]
-        if entry[0] is not node or meta.get("resourceVersion") != entry[1]:
-            del self._settled[name]
-            return False
-        health = self.health.get(name)
-        if health is None or health.ready is None:
-            del self._settled[name]
-            return False
-        lease = self.store.get("Lease", NODE_LEASE_NAMESPACE, name)
-        renew = (lease.get("spec") or {}).get("renewTime") if lease is not None else None
-        if renew is not None and (
-            health.lease_renew_time is None or health.lease_renew_time < renew
-        ):
-            health = self.health[name] = health_rules.NodeHealth(
-                now, health.ready_transition_timestamp, health.ready, renew
-            )
-        if health_rules.is_stale(health, now, health_rules.NODE_MONITOR_GRACE_PERIOD):
-            del self._settled[name]
-            return False
-        return True
 
     def _pods_on(self, node_name: str) -> list[dict]:
         return [

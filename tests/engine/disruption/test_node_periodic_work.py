@@ -1,5 +1,5 @@
 """The node lifecycle controller's 5 s pass and the kubelet's 10 s status check take a short
-way for a node that cannot have changed (node_lifecycle.py `_settled_node_health`, kubelet.py
+way for a node that cannot have changed (node_lifecycle.py `_note_settled`, kubelet.py
 `post_status`). What the cluster does must be exactly what the long way does: the same
 writes, at the same simulated times, with the same events
 (node_lifecycle_controller.go monitorNodeHealth; kubelet_node_status.go tryUpdateNodeStatus).
