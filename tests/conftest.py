@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -41,3 +42,62 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+def _share_parsed_css() -> None:
+    """Parse each piece of Textual CSS once per test process, not once per app.
+
+    Textual keeps parsed CSS in a cache that belongs to one app's stylesheet, so every test
+    that starts the console re-tokenized the CSS of every widget (a sixth of an app's start).
+    The parse is a pure function of the CSS text, where it was read from, its flags and the
+    theme's variables, and textual already hands the same parsed rules to every later parse
+    of one stylesheet, so sharing them between apps changes nothing but the time.
+    """
+    from textual.css.stylesheet import Stylesheet
+
+    parse_rules = Stylesheet._parse_rules
+    shared: dict[tuple, list] = {}
+
+    def shared_parse_rules(
+        self: Stylesheet,
+        css: str,
+        read_from: tuple[str, str],
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list:
+        key = (
+            css,
+            read_from,
+            is_default_rules,
+            tie_breaker,
+            scope,
+            tuple(sorted(self._variables.items())),
+        )
+        rules = shared.get(key)
+        if rules is None:
+            rules = shared[key] = parse_rules(
+                self, css, read_from, is_default_rules, tie_breaker, scope
+            )
+        return rules
+
+    Stylesheet._parse_rules = shared_parse_rules  # type: ignore[method-assign]
+
+
+_share_parsed_css()
+
+
+def _read_published_schemas_once() -> None:
+    """kubernetes_validate reads and decodes two JSON schema files from disk (one of them the
+    1.3 MB definitions file) for every object it validates; the files never change during a
+    run, so each is decoded once per test process. Validation itself is untouched."""
+    try:
+        from kubernetes_validate import utils
+    except ImportError:
+        return
+    utils.schema_contents = functools.cache(utils.schema_contents)
+    # validate() only reads the list of versions, so one list can serve every call.
+    utils.all_versions = functools.cache(utils.all_versions)
+
+
+_read_published_schemas_once()
