@@ -26,7 +26,7 @@ def _rv(obj: dict) -> str:
 class ObjectCache:
     def __init__(self) -> None:
         self._objects: dict[str, dict[Key, dict]] = {}
-        self._listeners: list[tuple[frozenset[str] | None, ChangeListener]] = []
+        self._listeners: list[tuple[frozenset[str] | None, frozenset[str], ChangeListener]] = []
 
     # -- reading ------------------------------------------------------------------------------
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:
@@ -56,10 +56,18 @@ class ObjectCache:
 
     # -- the feed -----------------------------------------------------------------------------
     def watch(
-        self, listener: ChangeListener, kinds: Iterable[str] | None = None
+        self,
+        listener: ChangeListener,
+        kinds: Iterable[str] | None = None,
+        except_kinds: Iterable[str] | None = None,
     ) -> Callable[[], None]:
-        """Subscribe to the changes of some kinds (None: every kind)."""
-        entry = (frozenset(kinds) if kinds is not None else None, listener)
+        """Subscribe to the changes of some kinds (None: every kind, but `except_kinds`), as
+        the engine's store does."""
+        entry = (
+            frozenset(kinds) if kinds is not None else None,
+            frozenset(except_kinds or ()),
+            listener,
+        )
         self._listeners.append(entry)
 
         def unsubscribe() -> None:
@@ -69,8 +77,10 @@ class ObjectCache:
         return unsubscribe
 
     def _emit(self, change: Change) -> None:
-        for kinds, listener in tuple(self._listeners):
-            if kinds is None or change.kind in kinds:
+        for kinds, excepted, listener in tuple(self._listeners):
+            if (kinds is None and change.kind not in excepted) or (
+                kinds is not None and change.kind in kinds
+            ):
                 listener(change)
 
     # -- writing (the reflectors) -------------------------------------------------------------
