@@ -107,7 +107,8 @@ def _summarize(
     reason = status.get("reason") or phase
     conditions = status.get("conditions") or ()
     for condition in conditions:
-        if condition.get("type") == "PodScheduled" and condition.get("reason") == SCHEDULING_GATED:
+        # reason first: most conditions have none, so one lookup each.
+        if condition.get("reason") == SCHEDULING_GATED and condition.get("type") == "PodScheduled":
             reason = SCHEDULING_GATED
             break
 
