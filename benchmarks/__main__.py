@@ -37,6 +37,7 @@ SMALL: dict[str, list[str]] = {
     "drill": ["drill.py", "--deployments", "3", "--replicas", "4", "--nodes", "2"],
     "console_scale": ["console_scale.py", "--pods", "500", "--ticks", "5", "--keys", "5"],
     "serve_scale": ["serve_scale.py", "--pods", "200", "--nodes", "2", "--watchers", "2"],
+    "printer_micro": ["printer_micro.py", "--repeat", "5"],
 }
 
 

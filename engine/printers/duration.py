@@ -78,9 +78,28 @@ def parse_timestamp(value: object) -> datetime | None:
     return parse_time(value)
 
 
+# since()'s answers for the `now` they were computed at: a page of a Table (or one refresh
+# of the console) asks at one instant, and pods made together share a creationTimestamp.
+# Swapped whole when `now` moves, so a caller at another instant never reads a stale one.
+_SINCE_MEMO_LIMIT = 4096
+_since_memo: tuple[datetime | None, dict[str, str]] = (None, {})
+
+
 def since(timestamp: object, now: datetime) -> str:
     """translateTimestampSince: HumanDuration(now - timestamp), `<unknown>` when unset."""
-    moment = parse_timestamp(timestamp)
-    if moment is None:
+    global _since_memo
+    if not timestamp or not isinstance(timestamp, str):
         return "<unknown>"
-    return human_duration((now - moment).total_seconds())
+    memo_now, memo = _since_memo
+    if memo_now is not now and memo_now != now:
+        memo = {}
+        _since_memo = (now, memo)
+    else:
+        text = memo.get(timestamp)
+        if text is not None:
+            return text
+    text = human_duration((now - parse_time(timestamp)).total_seconds())
+    if len(memo) >= _SINCE_MEMO_LIMIT:
+        memo.clear()
+    memo[timestamp] = text
+    return text

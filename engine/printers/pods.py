@@ -36,20 +36,17 @@ def _is_sidecar(container: dict | None) -> bool:
     return bool(container) and container.get("restartPolicy") == "Always"
 
 
-def _condition_true(pod: dict, condition_type: str) -> bool:
+def _condition_true_in(conditions, condition_type: str) -> bool:
     """The first condition of this type is True (isPodInitializedConditionTrue)."""
-    for condition in (pod.get("status") or {}).get("conditions") or []:
+    for condition in conditions:
         if condition.get("type") == condition_type:
             return condition.get("status") == "True"
     return False
 
 
-def _has_ready_condition(pod: dict) -> bool:
+def _has_ready_condition_in(conditions) -> bool:
     """hasPodReadyCondition: any Ready condition that is True."""
-    return any(
-        c.get("type") == "Ready" and c.get("status") == "True"
-        for c in (pod.get("status") or {}).get("conditions") or []
-    )
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
 def _last_finished(status: dict) -> datetime | None:
@@ -80,86 +77,121 @@ def summarize_pod(pod: dict) -> PodSummary:
     """printPod's arithmetic: ready/total containers, the STATUS reason and restarts."""
     spec = pod.get("spec") or {}
     status = pod.get("status") or {}
-    init_specs = spec.get("initContainers") or []
-    init_by_name = {c.get("name"): c for c in init_specs}
+    deleting = (pod.get("metadata") or {}).get("deletionTimestamp") is not None
+    return PodSummary(*_summarize(spec, status, deleting))
 
-    total = len(spec.get("containers") or []) + sum(1 for c in init_specs if _is_sidecar(c))
+
+def _summarize(
+    spec: dict, status: dict, deleting: bool
+) -> tuple[int, int, str, int, datetime | None]:
+    """summarize_pod's figures as a tuple, from parts the caller has already looked up.
+
+    Every Table page and every changed row of the console comes through here, so it
+    reads each field once and calls nothing on the common path (one running container);
+    the rules are printPod's, step for step.
+    """
+    containers = spec.get("containers")
+    init_specs = spec.get("initContainers")
+    total = len(containers) if containers else 0
+    if init_specs:
+        for c in init_specs:
+            if c and c.get("restartPolicy") == "Always":
+                total += 1
+    else:
+        init_specs = ()
     ready = 0
     restarts = 0
-    sidecar_restarts = 0
     last_restart: datetime | None = None
-    last_sidecar_restart: datetime | None = None
 
     phase = status.get("phase", "")
     reason = status.get("reason") or phase
-    for condition in status.get("conditions") or []:
-        if condition.get("type") == "PodScheduled" and condition.get("reason") == SCHEDULING_GATED:
+    conditions = status.get("conditions") or ()
+    for condition in conditions:
+        # reason first: most conditions have none, so one lookup each.
+        if condition.get("reason") == SCHEDULING_GATED and condition.get("type") == "PodScheduled":
             reason = SCHEDULING_GATED
+            break
 
     initializing = False
-    for index, container in enumerate(status.get("initContainerStatuses") or []):
-        restarts += container.get("restartCount", 0)
-        finished = _last_finished(container)
-        last_restart = _later(last_restart, finished)
-        sidecar = _is_sidecar(init_by_name.get(container.get("name")))
-        if sidecar:
-            sidecar_restarts += container.get("restartCount", 0)
-            last_sidecar_restart = _later(last_sidecar_restart, finished)
-        state = container.get("state") or {}
-        terminated = state.get("terminated")
-        waiting = state.get("waiting")
-        if terminated is not None and terminated.get("exitCode", 0) == 0:
-            continue
-        if sidecar and container.get("started") is True:
-            if container.get("ready"):
-                ready += 1
-            continue
-        if terminated is not None:
-            reason = _terminated_reason(terminated, prefix="Init:")
-        elif waiting is not None and waiting.get("reason") not in (None, "", "PodInitializing"):
-            reason = "Init:" + waiting["reason"]
-        else:
-            reason = f"Init:{index}/{len(init_specs)}"
-        initializing = True
-        break
-
-    if not initializing or _condition_true(pod, "Initialized"):
+    init_statuses = status.get("initContainerStatuses")
+    if init_statuses:
+        sidecar_restarts = 0
+        last_sidecar_restart: datetime | None = None
+        init_by_name = {c.get("name"): c for c in init_specs}
+        for index, container in enumerate(init_statuses):
+            count = container.get("restartCount", 0)
+            restarts += count
+            finished = _last_finished(container)
+            last_restart = _later(last_restart, finished)
+            sidecar = _is_sidecar(init_by_name.get(container.get("name")))
+            if sidecar:
+                sidecar_restarts += count
+                last_sidecar_restart = _later(last_sidecar_restart, finished)
+            state = container.get("state") or {}
+            terminated = state.get("terminated")
+            waiting = state.get("waiting")
+            if terminated is not None and terminated.get("exitCode", 0) == 0:
+                continue
+            if sidecar and container.get("started") is True:
+                if container.get("ready"):
+                    ready += 1
+                continue
+            if terminated is not None:
+                reason = _terminated_reason(terminated, prefix="Init:")
+            elif waiting is not None and waiting.get("reason") not in (None, "", "PodInitializing"):
+                reason = "Init:" + waiting["reason"]
+            else:
+                reason = f"Init:{index}/{len(init_specs)}"
+            initializing = True
+            break
         # Restarts of init containers that ran to completion no longer count.
-        restarts = sidecar_restarts
-        last_restart = last_sidecar_restart
+        if not initializing or _condition_true_in(conditions, "Initialized"):
+            restarts = sidecar_restarts
+            last_restart = last_sidecar_restart
+
+    if not initializing or _condition_true_in(conditions, "Initialized"):
         has_running = False
         error_reason = ""
-        # Backwards, so that the first container's reason is the one left standing.
-        for container in reversed(status.get("containerStatuses") or []):
-            restarts += container.get("restartCount", 0)
-            last_restart = _later(last_restart, _last_finished(container))
-            state = container.get("state") or {}
-            waiting = state.get("waiting")
-            terminated = state.get("terminated")
-            if waiting is not None and waiting.get("reason"):
-                reason = waiting["reason"]
-            elif terminated is not None:
-                reason = _terminated_reason(terminated)
-                if terminated.get("exitCode", 0) != 0:
-                    error_reason = reason
-            elif container.get("ready") and state.get("running") is not None:
-                has_running = True
-                ready += 1
+        statuses = status.get("containerStatuses")
+        if statuses:
+            # Backwards, so that the first container's reason is the one left standing.
+            for container in reversed(statuses):
+                restarts += container.get("restartCount", 0)
+                last_state = container.get("lastState")
+                if last_state:
+                    terminated = last_state.get("terminated")
+                    if terminated is not None:
+                        last_restart = _later(
+                            last_restart, parse_timestamp(terminated.get("finishedAt"))
+                        )
+                state = container.get("state") or {}
+                waiting = state.get("waiting")
+                if waiting is not None and waiting.get("reason"):
+                    reason = waiting["reason"]
+                    continue
+                terminated = state.get("terminated")
+                if terminated is not None:
+                    reason = _terminated_reason(terminated)
+                    if terminated.get("exitCode", 0) != 0:
+                        error_reason = reason
+                elif container.get("ready") and state.get("running") is not None:
+                    has_running = True
+                    ready += 1
         if reason == "Completed":
-            if has_running and _has_ready_condition(pod):
+            if has_running and _has_ready_condition_in(conditions):
                 reason = "Running"
             elif error_reason:
                 reason = error_reason
             elif has_running:
                 reason = "NotReady"
 
-    deleting = (pod.get("metadata") or {}).get("deletionTimestamp") is not None
-    if deleting and status.get("reason") == NODE_UNREACHABLE_POD_REASON:
-        reason = "Unknown"
-    elif deleting and phase not in TERMINAL_PHASES:
-        reason = "Terminating"
+    if deleting:
+        if status.get("reason") == NODE_UNREACHABLE_POD_REASON:
+            reason = "Unknown"
+        elif phase not in TERMINAL_PHASES:
+            reason = "Terminating"
 
-    return PodSummary(ready, total, reason, restarts, last_restart)
+    return ready, total, reason, restarts, last_restart
 
 
 def pod_status_reason(pod: dict) -> str:
@@ -229,15 +261,24 @@ class PodPrinter:
         meta = obj.get("metadata") or {}
         spec = obj.get("spec") or {}
         status = obj.get("status") or {}
-        summary = summarize_pod(obj)
+        ready, total, reason, restarts, last_restart = _summarize(
+            spec, status, meta.get("deletionTimestamp") is not None
+        )
+        if restarts == 0 or last_restart is None:
+            restarts_text = str(restarts)
+        else:
+            ago = human_duration((now - last_restart).total_seconds())
+            restarts_text = f"{restarts} ({ago} ago)"
+        ips = status.get("podIPs")
+        ip = ips[0].get("ip", "") if ips else status.get("podIP", "")
         return [
             meta.get("name", ""),
-            f"{summary.ready}/{summary.total}",
-            summary.reason,
-            format_restarts(summary, now),
+            f"{ready}/{total}",
+            reason,
+            restarts_text,
             since(meta.get("creationTimestamp"), now),
-            pod_ip(obj),
+            ip or "<none>",
             spec.get("nodeName") or "<none>",
             status.get("nominatedNodeName") or "<none>",
-            readiness_gates(obj),
+            readiness_gates(obj) if spec.get("readinessGates") else "<none>",
         ]
