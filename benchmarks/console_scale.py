@@ -201,7 +201,7 @@ async def measure(args: argparse.Namespace) -> dict:
         cluster = build_cluster(args.pods, args.seed)
     else:
         cluster, crashed_status = build_copies(args.pods, args.seed)
-    session = Session(cluster)
+    session = Session.simulating(cluster)
     session.take_changes()
     setup_s = time.perf_counter() - setup
     rng = random.Random(args.seed)
