@@ -124,6 +124,33 @@ async def test_a_filtered_sorted_table_follows_every_change_as_a_fresh_sort_woul
         await pilot.pause()
 
 
+async def test_a_filter_after_rows_changed_in_place_judges_their_new_cells() -> None:
+    """The table keeps the rows in sorted order for the next filter and puts the rows that
+    changed without moving (same NAME, the sort column) at their places: each filter must
+    still see every row as it is now, as a fresh sort would."""
+    rng = random.Random(7)
+    app = TableApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows = {row.key: row for row in (random_row(rng, index) for index in range(400))}
+        table.reset(COLUMNS, list(rows.values()), sort_column=0)
+        for step in range(12):
+            keep = row_filter(rng.choice(["!Running", "crash|pending", "-l app=a", "web-1"]))
+            table.set_filter(keep)
+            assert table.visible_keys() == expected_keys(table, rows, keep)
+            # A few rows (some steps: most of them) change STATUS and labels, not NAME.
+            count = 300 if step % 4 == 3 else 10
+            upserts = []
+            for key in rng.sample(sorted(rows), count):
+                row = random_row(rng, int(key.rsplit("-", 1)[1]), step)
+                row.obj = rows[key].obj
+                upserts.append(row)
+            table.apply(upserts, [])
+            rows.update({row.key: row for row in upserts})
+            table.set_filter(None)
+        await pilot.pause()
+
+
 def pod(name: str, version: int, phase: str = "Running") -> dict:
     return {
         "apiVersion": "v1",

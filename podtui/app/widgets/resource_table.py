@@ -120,6 +120,12 @@ class ResourceTable(ScrollView, can_focus=True):
         """Every row's entry, sorted."""
         self._order: list[Entry] = self._all
         """The entries the filter keeps, in order (`_all` itself when there is no filter)."""
+        self._all_rows: list[TableRow] | None = None
+        """The row of each entry of `_all`, in its order, kept for the next filter: reading
+        150,000 rows by key costs a filter more than judging them. None once `_all` changes
+        (a row moved, came or went); rows replaced in place are in `_stale`."""
+        self._stale: set[str] = set()
+        """Keys whose row changed in place since `_all_rows` was read."""
         self._widths: list[int] = []
         """Each column's natural width (its longest cell or heading)."""
         self._fitted: tuple[tuple[tuple[int, ...], int], list[int]] | None = None
@@ -206,6 +212,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._columns = tuple(columns)
         self._rows = {row.key: row for row in rows}
         self._entries = {}
+        self._all_rows = None
         self._widths = [len(name) for name in self._columns]
         self._sort_column = min(sort_column, max(len(self._columns) - 1, 0))
         self._reverse = reverse
@@ -248,6 +255,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 continue
             self._count_widths(row, -1)
             width_changed = True
+            self._all_rows = None
             entry = self._entries.pop(key)
             moved |= self._remove_entry(self._order, entry) or not filtered
             if filtered:
@@ -267,6 +275,10 @@ class ResourceTable(ScrollView, can_focus=True):
                     and not by_time
                 )
                 entry = old_entry if same_cell else self._entry(row)
+                if entry != old_entry:
+                    self._all_rows = None
+                else:
+                    self._stale.add(row.key)
                 if keep is None:
                     if entry != old_entry:
                         self._remove_entry(self._all, old_entry)
@@ -298,6 +310,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 self._rows[row.key] = row
                 self._count_widths(row, 1)
                 width_changed = True
+                self._all_rows = None
                 entry = self._entry(row)
                 self._entries[row.key] = entry
                 insort(self._all, entry)
@@ -333,6 +346,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 width_changed |= self._recount_widths(row.cells, fresh.cells)
                 changed.append(row.key)
             self._rows[row.key] = fresh
+            self._stale.add(row.key)
         if width_changed and self._recompute_widths():
             self.refresh()
         else:
@@ -413,6 +427,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if not self._entries or len(self._entries) != len(self._rows):
             self._entries = {key: self._entry(row) for key, row in self._rows.items()}
         self._all = sorted(self._entries.values())
+        self._all_rows = None
         self._apply_filter()
 
     def _apply_filter(self) -> None:
@@ -421,10 +436,28 @@ class ResourceTable(ScrollView, can_focus=True):
         if keep is None:
             self._order = self._all
             return
-        shown = list(map(self._rows.__getitem__, map(itemgetter(2), self._all)))
+        shown = self._rows_in_order()
         select = getattr(keep, "select", None)
         kept = select(shown) if select is not None else map(keep, shown)
         self._order = list(compress(self._all, kept))
+
+    def _rows_in_order(self) -> list[TableRow]:
+        """Each entry of `_all`'s row, in order: the list kept since the last filter with
+        the rows changed in place since put at their places (a bisect each), or read again
+        by key when any row moved, came or went (or most rows changed)."""
+        rows = self._all_rows
+        stale = self._stale
+        if rows is None or len(stale) * 16 > len(rows):
+            rows = list(map(self._rows.__getitem__, map(itemgetter(2), self._all)))
+        else:
+            order = self._all
+            for key in stale:
+                row = self._rows.get(key)
+                if row is not None:
+                    rows[bisect_left(order, self._entries[key])] = row
+        stale.clear()
+        self._all_rows = rows
+        return rows
 
     def _count_all_widths(self, rows: Iterable[TableRow]) -> list[Counter[int]]:
         """Each column's cell lengths, counted column by column."""
@@ -615,6 +648,7 @@ class ResourceTable(ScrollView, can_focus=True):
             if self._widths != old:
                 self.call_after_refresh(self._after_width_change)
         self._rows[row.key] = fresh
+        self._stale.add(row.key)
         return fresh
 
     def _after_width_change(self) -> None:
