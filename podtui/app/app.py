@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 
 from engine.result import ActionResult
+from podtui.app import features  # noqa: F401 (plugs the features into the screens)
 from podtui.app.capabilities import gate
 from podtui.app.commands import PodtuiCommands
 from podtui.app.key_replay import KeysFollowTheScreen

@@ -13,8 +13,7 @@ from textual.widgets import Label, Static
 
 from engine.printers.duration import human_duration
 from engine.timeutil import format_time
-from podtui.app.disruption.badges import header_notes
-from podtui.app.security.badges import psp_note
+from podtui.app.plugins import admission_note, header_notes
 from podtui.app.session import (
     COMPLETED,
     FAILING,
@@ -57,9 +56,11 @@ class ClockLine(Static):
     user: reactive[str] = reactive("")
     readonly: reactive[bool] = reactive(False)
     psp: reactive[str] = reactive("")
-    """`PSP admission on` while PodSecurityPolicy admission is on (podtui.app.security)."""
+    """`PSP admission on` while PodSecurityPolicy admission is on (podtui.app.plugins:
+    podtui.app.security adds it)."""
     notes: reactive[tuple[tuple[str, str], ...]] = reactive(())
-    """(text, component class): chaos mode and running drains (podtui.app.disruption.badges)."""
+    """(text, component class): chaos mode and running drains (podtui.app.plugins:
+    podtui.app.disruption.badges adds them)."""
     simulated: reactive[bool] = reactive(True)
     """The clock is the simulator's (it pauses and runs); else the line shows the link."""
     connection: reactive[tuple[str, str]] = reactive(("", ""))
@@ -204,7 +205,7 @@ class ClusterHeader(Widget):
         clock.namespace = namespace or "all"
         clock.user = session.user.name
         clock.readonly = session.readonly
-        clock.psp = psp_note(session)
+        clock.psp = admission_note(session)
         clock.notes = header_notes(session)
         counts = session.counts
         self.query_one("#count-total", PodCount).value = session.pod_total

@@ -1,0 +1,48 @@
+"""Where the feature packages plug into the screens and widgets.
+
+The screens and widgets are the console's frame; the feature packages (podtui.app.disruption,
+security, workloads, drill, learn, checkpoint, reload_ui) build on them. So the frame does
+not import a feature back: it asks this registry, and each feature puts its part here when
+podtui.app.features is imported (podtui.app.app imports it, before any screen is built).
+An import-linter contract in pyproject.toml keeps the frame free of feature imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from podtui.app.session import Session
+
+HeaderNote = tuple[str, str]
+"""(text, the header's component class that colours it)"""
+
+HeaderNotes = Callable[["Session"], tuple[HeaderNote, ...]]
+AdmissionNote = Callable[["Session"], str]
+
+_header_notes: list[HeaderNotes] = []
+_admission_notes: list[AdmissionNote] = []
+
+
+def add_header_notes(source: HeaderNotes) -> None:
+    """A feature's notes for the header's clock line (`☠ chaos 30s · 2 killed`); the
+    sources are asked in the order they were added."""
+    if source not in _header_notes:
+        _header_notes.append(source)
+
+
+def add_admission_note(source: AdmissionNote) -> None:
+    """A feature's word on admission for the clock line's last part (`PSP admission on`)."""
+    if source not in _admission_notes:
+        _admission_notes.append(source)
+
+
+def header_notes(session: Session) -> tuple[HeaderNote, ...]:
+    """Every feature's notes, in the order the features were added."""
+    return tuple(note for source in _header_notes for note in source(session))
+
+
+def admission_note(session: Session) -> str:
+    """The first non-empty admission note; "" when no feature has one."""
+    return next((text for source in _admission_notes if (text := source(session))), "")
