@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from podtui.app.session import Session
 
 HeaderNote = tuple[str, str]
@@ -46,3 +48,18 @@ def header_notes(session: Session) -> tuple[HeaderNote, ...]:
 def admission_note(session: Session) -> str:
     """The first non-empty admission note; "" when no feature has one."""
     return next((text for source in _admission_notes if (text := source(session))), "")
+
+
+_main_screen: list[Callable[[Session], Screen]] = []
+
+
+def set_main_screen(screen: Callable[[Session], Screen]) -> None:
+    """The main screen's class with the features plugged in (podtui.app.features)."""
+    _main_screen[:] = [screen]
+
+
+def main_screen(session: Session) -> Screen:
+    """A new main screen over `session`, the features' keys and widgets in it."""
+    if not _main_screen:
+        raise LookupError("no main screen: podtui.app.features is not imported")
+    return _main_screen[0](session)

@@ -50,7 +50,7 @@ def replay_in_console(
 ) -> None:
     """Swap the console onto the drill's cluster at the finding's moment, clock paused."""
     from podtui.app.messages import Outcome
-    from podtui.app.screens.main import MainScreen
+    from podtui.app.plugins import main_screen
 
     until = went_wrong_at(finding, result)
     session = replay_session(app.session, manifests, result, until)
@@ -63,6 +63,6 @@ def replay_in_console(
     app.session = session
     while len(app.screen_stack) > 2:
         app.pop_screen()
-    app.switch_screen(MainScreen(session))
+    app.switch_screen(main_screen(session))
     lines = [f"replaying drill {result.drill} up to {human_duration(until)}: {finding.why}"]
     app.post_message(Outcome(lines, []))

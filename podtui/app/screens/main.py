@@ -23,16 +23,11 @@ from engine.result import ActionResult
 from podtui.app import resources
 from podtui.app.capabilities import gate
 from podtui.app.commandline import run_command
-from podtui.app.disruption.keys import DisruptionKeys
-from podtui.app.disruption.panel import DisruptionPanel
-from podtui.app.drill.keys import DrillKeys
 from podtui.app.messages import CommandSubmitted, OpenDetail, Outcome
-from podtui.app.reload_ui.banner import AdmissionNote, ConsoleReloadBanner
 from podtui.app.rows import RowBuilder, RowCache, TableRow, columns_for, row_key
 from podtui.app.screens.dialogs import NamespaceDialog
 from podtui.app.screens.pod_keys import PodKeys
 from podtui.app.screens.row_actions import RowActions
-from podtui.app.security.keys import SecurityKeys
 from podtui.app.session import ChangeKey, Session
 from podtui.app.views import ViewState, row_filter
 from podtui.app.widgets.command_line import CommandLine
@@ -40,7 +35,6 @@ from podtui.app.widgets.header import ClusterHeader
 from podtui.app.widgets.key_footer import KeyFooter
 from podtui.app.widgets.pane_bar import PaneBar
 from podtui.app.widgets.resource_table import ResourceTable
-from podtui.app.workloads.keys import WorkloadKeys
 
 DESTRUCTIVE = frozenset(
     {"delete", "kill", "inject", "edit", "cordon", "uncordon", "drain", "scale", "shell"}
@@ -58,10 +52,13 @@ def node_allocations(session: Session) -> dict[str, NodeAllocation]:
     }
 
 
-class MainScreen(
-    SecurityKeys, PodKeys, RowActions, WorkloadKeys, DisruptionKeys, DrillKeys, Screen
-):
-    """Panes over the live cluster."""
+class MainScreen(PodKeys, RowActions, Screen):
+    """Panes over the live cluster.
+
+    The frame: the feature packages plug into it (podtui.app.features.ConsoleScreen mixes
+    their keys in and fills the hooks below), so this module imports none of them. The
+    BINDINGS hold every key, the features' too, so the footer's order is one list.
+    """
 
     BINDINGS = [
         Binding(":", "command", "Command", id="command.open"),
@@ -140,14 +137,50 @@ class MainScreen(
     def compose(self) -> ComposeResult:
         yield ClusterHeader(id="header")
         yield PaneBar(id="pane-bar")
-        yield ConsoleReloadBanner()
-        yield AdmissionNote(id="admission-note")
+        yield from self.compose_above_pane()
         with Vertical(id="pane"):
             yield ResourceTable(id="table")
             yield Static("", id="empty-state", markup=False)
-            yield DisruptionPanel(id="disruption-panel")
+            yield from self.compose_under_table()
         yield CommandLine(resources.alias_names(), id="command-line")
         yield KeyFooter()
+
+    # -- where the features plug in (podtui.app.features.ConsoleScreen) --------------------------
+    def compose_above_pane(self) -> ComposeResult:
+        """Widgets between the pane tabs and the table (the reload banner, the admission note)."""
+        return iter(())
+
+    def compose_under_table(self) -> ComposeResult:
+        """Widgets in the pane under the table (the disruption panel)."""
+        return iter(())
+
+    def dismiss_banners(self) -> None:
+        """`esc` with nothing else to clear: hide what stands above the pane."""
+
+    def check_feature_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Whether a feature's key applies here (None: no feature's key)."""
+        return None
+
+    def start_journal(self) -> None:
+        """Start recording the session as the console first shows the cluster."""
+
+    def refresh_panels(self) -> None:
+        """Redraw the panels that follow the selected row."""
+
+    def jump_label(self) -> str:
+        """The pane's subtitle after a jump (enter on a controller, z, J); "" without one."""
+        return ""
+
+    def jump_back(self) -> bool:
+        """`esc` after a jump: back where it came from (False: there was no jump)."""
+        return False
+
+    def show_pods_of_selected(self) -> bool:
+        """`enter` on a controller: its pods (False: the row is no controller)."""
+        return False
+
+    def open_drain_dialog(self, node: str) -> None:
+        """`r` on a node: the drain form."""
 
     @property
     def table(self) -> ResourceTable:
@@ -466,13 +499,9 @@ class MainScreen(
             return False
         if action in DESTRUCTIVE and self.session.readonly:
             return False
-        security = self.check_security_action(action, parameters)
-        if security is not None:
-            return security
-        for check in (self.check_workload_action, self.check_disruption_action):
-            verdict = check(action, parameters)
-            if verdict is not None:
-                return verdict
+        verdict = self.check_feature_action(action, parameters)
+        if verdict is not None:
+            return verdict
         kind = self.kind
         if action in ("kill", "view_logs", "shell", "attach", "port_forward") or (
             action == "detail" and parameters and parameters[0] in ("logs", "timeline")
@@ -523,7 +552,7 @@ class MainScreen(
             self.table.set_filter(None)
             self._update_titles()
             return
-        self.query_one(ConsoleReloadBanner).dismiss()  # nothing else to clear: hide the banner
+        self.dismiss_banners()  # nothing else to clear: hide the banner
 
     def action_pane(self, pane_id: str) -> None:
         pane = next((p for p in resources.PANES if p.id == pane_id), None)
