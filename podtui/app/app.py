@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 
 from engine.result import ActionResult
-from podtui.app import features  # the features plugged into the screens (ConsoleScreen)
+from podtui.app import features  # the features plugged into the screens (features.MainScreen)
 from podtui.app.capabilities import gate
 from podtui.app.commands import PodtuiCommands
 from podtui.app.key_replay import KeysFollowTheScreen
@@ -86,7 +86,7 @@ class PodtuiApp(KeysFollowTheScreen, App[int]):
 
     # -- screens ------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.push_screen(features.ConsoleScreen(self.session))
+        self.push_screen(features.MainScreen(self.session))
         self._restart_timer()
         if self.hot_reload is not None:
             self.hot_reload.start()

@@ -1,7 +1,7 @@
 """The feature packages plugged into the console's screens and widgets.
 
 The header asks podtui.app.plugins for its notes; the main screen is MainScreen (the frame)
-with the features' key mixins and widgets: ConsoleScreen, below. Imported once by
+with the features' key mixins and widgets: features.MainScreen, below. Imported once by
 podtui.app.app, before any screen is built. The order of the calls is the order things show
 (the header's notes: drill and disruption, then the PSP note).
 """
@@ -11,23 +11,29 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from podtui.app import plugins
+from podtui.app.checkpoint import log as checkpoint_log
+from podtui.app.disruption import journal
 from podtui.app.disruption.badges import header_notes as disruption_notes
 from podtui.app.disruption.keys import DisruptionKeys
 from podtui.app.disruption.panel import DisruptionPanel
 from podtui.app.drill.keys import DrillKeys
 from podtui.app.reload_ui.banner import AdmissionNote, ConsoleReloadBanner
-from podtui.app.screens.main import MainScreen
+from podtui.app.screens import main as frame
 from podtui.app.security.badges import psp_note
 from podtui.app.security.keys import SecurityKeys
 from podtui.app.workloads.keys import WorkloadKeys
 
 plugins.add_header_notes(disruption_notes)
 plugins.add_admission_note(psp_note)
+plugins.add_step_recorder(journal.record)
+plugins.add_step_note(journal.note)
+plugins.add_edit_recorder(checkpoint_log.record_update)
 
 
-class ConsoleScreen(SecurityKeys, WorkloadKeys, DisruptionKeys, DrillKeys, MainScreen):
+class MainScreen(SecurityKeys, WorkloadKeys, DisruptionKeys, DrillKeys, frame.MainScreen):
     """The main screen with the features' keys, widgets and checks plugged in: what the
-    console shows (MainScreen is the frame, and knows none of them)."""
+    console shows. podtui.app.screens.main.MainScreen is the frame and knows none of them;
+    this one keeps its name (Textual's CSS type, what a test or a log sees)."""
 
     def compose_above_pane(self) -> ComposeResult:
         yield ConsoleReloadBanner()
@@ -52,4 +58,4 @@ class ConsoleScreen(SecurityKeys, WorkloadKeys, DisruptionKeys, DrillKeys, MainS
         return None
 
 
-plugins.set_main_screen(ConsoleScreen)
+plugins.set_main_screen(MainScreen)

@@ -10,7 +10,7 @@ An import-linter contract in pyproject.toml keeps the frame free of feature impo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -63,3 +63,49 @@ def main_screen(session: Session) -> Screen:
     if not _main_screen:
         raise LookupError("no main screen: podtui.app.features is not imported")
     return _main_screen[0](session)
+
+
+# What the screens' own actions leave behind: the session journal's steps (`:save` writes
+# them as a scenario, podtui.app.disruption.journal) and the checkpoint log's entries
+# (podtui.app.checkpoint.log). The `:` verbs write them directly: they are features too.
+StepRecorder = Callable[..., None]
+"""(session, action, value, **options): one scenario step."""
+StepNote = Callable[["Session", str], None]
+"""(session, what): a line the journal keeps without a step (`edit pods/web-0`)."""
+EditRecorder = Callable[["Session", dict], None]
+"""(session, obj): the object `edit` saved, as the API server's update took it."""
+
+_step_recorders: list[StepRecorder] = []
+_step_notes: list[StepNote] = []
+_edit_recorders: list[EditRecorder] = []
+
+
+def add_step_recorder(recorder: StepRecorder) -> None:
+    if recorder not in _step_recorders:
+        _step_recorders.append(recorder)
+
+
+def add_step_note(recorder: StepNote) -> None:
+    if recorder not in _step_notes:
+        _step_notes.append(recorder)
+
+
+def add_edit_recorder(recorder: EditRecorder) -> None:
+    if recorder not in _edit_recorders:
+        _edit_recorders.append(recorder)
+
+
+def record_step(session: Session, action: str, value: Any, **options: Any) -> None:
+    """A key's action as the step a scenario would replay (`delete`, `cordon`, ...)."""
+    for recorder in _step_recorders:
+        recorder(session, action, value, **options)
+
+
+def note_step(session: Session, what: str) -> None:
+    for recorder in _step_notes:
+        recorder(session, what)
+
+
+def record_edit(session: Session, obj: dict) -> None:
+    for recorder in _edit_recorders:
+        recorder(session, obj)

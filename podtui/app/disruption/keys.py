@@ -14,11 +14,11 @@ from engine.disruption.drain import Drain, DrainOptions
 from podtui.app.commandline import run_command
 from podtui.app.disruption import chaos
 from podtui.app.disruption.chaos_dialog import ChaosDialog
-from podtui.app.disruption.drain_dialog import DrainDialog
 from podtui.app.disruption.drain_screen import DrainScreen
 from podtui.app.disruption.drains import latest_drain
 from podtui.app.disruption.journal import journal_of
 from podtui.app.disruption.panel import DisruptionPanel
+from podtui.app.screens.drain_dialog import DrainDialog
 from podtui.backends.base import RECORDING
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Small modal dialogs: confirm a delete, pick a fault, scale, pick a namespace.
 
-The drain form is podtui.app.disruption.drain_dialog.DrainDialog (re-exported here)."""
+The drain form is podtui.app.screens.drain_dialog.DrainDialog (re-exported here)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
-from podtui.app.disruption.drain_dialog import DrainDialog  # noqa: F401 (re-exported)
+from podtui.app.screens.drain_dialog import DrainDialog  # noqa: F401 (re-exported)
 from podtui.app.widgets.ordered_input import OrderedInput
 
 

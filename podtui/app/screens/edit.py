@@ -20,8 +20,7 @@ from engine.api import errors
 from engine.manifests.yamldoc import Problem, parse_documents
 from engine.output import to_yaml
 from engine.result import ActionResult
-from podtui.app.checkpoint import log as checkpoint_log
-from podtui.app.disruption import journal
+from podtui.app import plugins
 from podtui.app.messages import Outcome
 from podtui.app.resources import namespaced, plural, type_name
 from podtui.app.session import Session
@@ -230,9 +229,9 @@ class EditScreen(Screen):
                 return
             if any(line.endswith(" edited") for line in result.lines):
                 with session.lock:
-                    checkpoint_log.record_update(session, edited)
+                    plugins.record_edit(session, edited)
                 where = f" -n {self.namespace}" if self.namespace else ""
-                journal.note(session, f"edit {type_name(self.kind)}/{self.object_name}{where}")
+                plugins.note_step(session, f"edit {type_name(self.kind)}/{self.object_name}{where}")
             self._finish(list(result.lines), [])
 
         result = session.call(session.backend.replace(edited), saved)

@@ -55,7 +55,7 @@ def node_allocations(session: Session) -> dict[str, NodeAllocation]:
 class MainScreen(PodKeys, RowActions, Screen):
     """Panes over the live cluster.
 
-    The frame: the feature packages plug into it (podtui.app.features.ConsoleScreen mixes
+    The frame: the feature packages plug into it (podtui.app.features.MainScreen mixes
     their keys in and fills the hooks below), so this module imports none of them. The
     BINDINGS hold every key, the features' too, so the footer's order is one list.
     """
@@ -145,7 +145,7 @@ class MainScreen(PodKeys, RowActions, Screen):
         yield CommandLine(resources.alias_names(), id="command-line")
         yield KeyFooter()
 
-    # -- where the features plug in (podtui.app.features.ConsoleScreen) --------------------------
+    # -- where the features plug in (podtui.app.features.MainScreen) --------------------------
     def compose_above_pane(self) -> ComposeResult:
         """Widgets between the pane tabs and the table (the reload banner, the admission note)."""
         return iter(())

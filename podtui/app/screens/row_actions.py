@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.actions import inject
-from podtui.app import resources
+from podtui.app import plugins, resources
 from podtui.app.commandline import run_command
-from podtui.app.disruption import journal
 from podtui.app.rows import TableRow
 from podtui.app.screens.dialogs import (
     ConfirmDialog,
@@ -64,7 +63,7 @@ class RowActions(_Base):
                 return
             session = self.session
             with session.lock:
-                journal.record(
+                plugins.record_step(
                     session,
                     "delete",
                     f"{resources.plural(kind)}/{name}",
@@ -86,7 +85,7 @@ class RowActions(_Base):
         namespace, name = self._identity(row)
         session = self.session
         with session.lock:
-            journal.record(
+            plugins.record_step(
                 session,
                 "delete",
                 f"pods/{name}",
@@ -119,7 +118,7 @@ class RowActions(_Base):
                 return
             cluster = self.session.backend.simulator(FAULTS)
             with self.session.lock:
-                journal.record(
+                plugins.record_step(
                     self.session,
                     "inject",
                     {
@@ -164,7 +163,7 @@ class RowActions(_Base):
         _, name = self._identity(row)
         session = self.session
         with session.lock:
-            journal.record(session, verb, name)  # the cordon / uncordon step
+            plugins.record_step(session, verb, name)  # the cordon / uncordon step
         backend = session.backend
         node_verb = backend.cordon if verb == "cordon" else backend.uncordon
         self.report(session.call(node_verb(name)))
