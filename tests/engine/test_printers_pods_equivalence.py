@@ -376,7 +376,12 @@ NOWS = st.sampled_from([NOW, NOW + timedelta(seconds=1), NOW + timedelta(microse
                         NOW - timedelta(seconds=2), NOW + timedelta(days=400)])
 
 
-@settings(max_examples=1500, deadline=None)
+# Twice the profile's examples (tests/conftest.py: 50 by default, 200 in CI, 2,000 with
+# HYPOTHESIS_PROFILE=thorough): the pages are small and the space of pod shapes is large.
+EXAMPLES = 2 * settings.default.max_examples
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(page=st.lists(pods(), min_size=1, max_size=8), nows=st.lists(NOWS, min_size=1, max_size=3))
 def test_pod_rows_match_the_reference_printer(page: list[dict], nows: list[datetime]) -> None:
     new, old = PodPrinter(), ReferencePodPrinter()
@@ -385,7 +390,7 @@ def test_pod_rows_match_the_reference_printer(page: list[dict], nows: list[datet
             assert new.row(pod, now) == old.row(pod, now)
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(pod=pods())
 def test_summarize_pod_matches_the_reference(pod: dict) -> None:
     from engine.printers import summarize_pod as fast_summarize

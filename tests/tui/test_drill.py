@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.widgets import DataTable, Label, Static
 
 from engine.checkpoint.replay import fingerprint
@@ -30,6 +31,18 @@ async def open_report(pilot, line: str = "drill drain") -> DrillScreen:
     screen = pilot.app.screen
     assert isinstance(screen, DrillScreen)
     await until(pilot, lambda: screen.results is not None, timeout=60)
+    table = screen.query_one(DataTable)
+
+    def columns_fit() -> bool:
+        # DataTable widens its columns for new rows when it next goes idle: a snapshot taken
+        # before then (a loaded machine) shows the cells cut at the headers' widths.
+        return all(
+            column.content_width
+            >= max((cell_len(str(cell)) for cell in table.get_column(column.key)), default=0)
+            for column in table.ordered_columns
+        )
+
+    await until(pilot, columns_fit)
     await pilot.pause()
     return screen
 
