@@ -208,3 +208,18 @@ def test_drill_report(snap_compare) -> None:
         await open_report(pilot)
 
     assert snap_compare(drill_app(), run_before=run_before, terminal_size=TERMINAL)
+
+
+async def test_long_findings_are_cut_with_a_marker_at_80_columns() -> None:
+    # Issue 12's rule for every table: a long cell is elided with a visible `…`, nothing
+    # runs off the right edge; the evidence panel below gives the finding whole.
+    app = drill_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_report(pilot)
+        table = screen.query_one(DataTable)
+        findings = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+        assert any(cell.endswith("…") for cell in findings)
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        assert sum(widths) <= 80
+        whole = screen.findings[0][0].why
+        assert whole in str(screen.query_one("#drill-evidence").render())

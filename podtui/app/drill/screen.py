@@ -27,6 +27,7 @@ from engine.drill.runner import DRILLS, STEADY_STATE, DrillResult, DrillsStopped
 from engine.printers.duration import human_duration
 from engine.sim import Inputs
 from podtui.app.session import Session
+from podtui.app.widgets.column_fit import elide, fit_widths
 from podtui.app.widgets.key_footer import KeyFooter
 
 COLUMNS = ("SEVERITY", "DRILL", "NAMESPACE", "WORKLOAD", "FINDING")
@@ -172,13 +173,15 @@ class DrillScreen(Screen):
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
+        cells = [
+            (f.severity, f.drill, f.namespace or "-", f.workload, f.why) for f, _ in self.findings
+        ]
+        widths = self._fit(cells)
         for index, (finding, _) in enumerate(self.findings):
+            row = [elide(cell, width) for cell, width in zip(cells[index], widths, strict=True)]
             table.add_row(
-                Text(finding.severity, style=self._style(finding.severity)),
-                Text(finding.drill),
-                Text(finding.namespace or "-"),
-                Text(finding.workload),
-                Text(finding.why),
+                Text(row[0], style=self._style(finding.severity)),
+                *(Text(cell) for cell in row[1:]),
                 key=str(index),
             )
         if self.findings:
@@ -186,6 +189,21 @@ class DrillScreen(Screen):
         else:
             progress.update("No findings: every drill passed.")
         self._evidence()
+
+    def _fit(self, cells: list[tuple[str, ...]]) -> list[int]:
+        """Each column's width on this screen: a long FINDING is cut with `…` (the evidence
+        panel below gives it whole) rather than running off the right edge."""
+        natural = [
+            max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(COLUMNS)
+        ]
+        minimums = [len(name) for name in COLUMNS]
+        # A DataTable cell is padded by one column each side (the gaps, and one more at each
+        # end of the row); two more for the scrollbar.
+        width = self.size.width or self.app.size.width
+        return fit_widths(natural, minimums, width - 4, gap=2)
+
+    def on_resize(self) -> None:
+        self._show()
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
