@@ -48,6 +48,7 @@ from engine.disruption.drain_progress import (
     DrainUsageError,
     PodProgress,
 )
+from engine.disruption.drain_words import aggregate, failure_lines, pending_lines
 from engine.disruption.eviction import EvictionError, evict
 from engine.labels import SelectorError, parse_selector
 from engine.timeutil import format_go_duration
@@ -63,12 +64,6 @@ _DRAINS: weakref.WeakKeyDictionary[Any, list[Drain]] = weakref.WeakKeyDictionary
 def drains_of(cluster: Cluster) -> list[Drain]:
     """Every drain started on this cluster, oldest first (the console's drain panel)."""
     return list(_DRAINS.get(cluster, []))
-
-
-def _aggregate(messages: list[str]) -> str:
-    """utilerrors.NewAggregate(...).Error(): one message as is, several as `[a, b]`."""
-    unique = list(dict.fromkeys(messages))
-    return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
 
 
 class Drain:
@@ -386,37 +381,17 @@ class Drain:
         if not self.errors:
             self._drained()
             return
-        message = _aggregate(self.errors)
+        message = aggregate(self.errors)
         pending = self._pods_for_deletion()
-        pending_pods = pending.pods()
-        if pending_pods:
-            self._emit(
-                f"There are pending pods in node {json.dumps(self.node)} when an error occurred: {message}",
-                STDERR,
-            )
-            for pod in pending_pods:
-                self._emit(f"pod/{pod['metadata']['name']}", STDERR)
-        if pending.errors():
-            self._emit(
-                "Following errors occurred while getting the list of pods to delete:", STDERR
-            )
-            self._emit(_aggregate(pending.errors()), STDERR)
+        for line in pending_lines(self.node, message, pending.pods(), pending.errors()):
+            self._emit(line, STDERR)
         self._fail_node(list(dict.fromkeys(self.errors)), self._final_lines)
 
     def _fail_node(self, errs: list[str], final_lines: list[str] | None = None) -> None:
-        """RunDrain's failure path, then cmdutil.CheckErr's printing of the error: an
-        aggregate prints one message a line as it is; deletePods' plain error gets the
-        `error: ` prefix (or, from the API, `Error from server (...)`)."""
+        """RunDrain's failure path (drain_words.failure_lines)."""
         self.errors = errs
-        self._emit(
-            f"error: unable to drain node {json.dumps(self.node)} due to error: "
-            f"{_aggregate(errs)}, continuing command...",
-            STDERR,
-        )
-        self._emit("There are pending nodes to be drained:", STDERR)
-        self._emit(f" {self.node}", STDERR)
-        for message in final_lines or errs:
-            self._emit(message, STDERR)
+        for line in failure_lines(self.node, errs, final_lines):
+            self._emit(line, STDERR)
         self._finish(FAILED)
 
     def _drained(self) -> None:

@@ -16,7 +16,6 @@ interrupted kubectl stops: no more evictions, the node stays cordoned.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -39,16 +38,11 @@ from engine.disruption.drain_progress import (
     DrainOptions,
     PodProgress,
 )
+from engine.disruption.drain_words import aggregate, failure_lines, pending_lines
 from podtui.backends.kube.client import KubeAPIError, KubeClient, KubeConnectionError, resource
 from podtui.backends.kube.drain_pods import delete_pods, evict_pod
 
 LineListener = Callable[[DrainLine], None]
-
-
-def _aggregate(messages: list[str]) -> str:
-    """utilerrors.NewAggregate(...).Error(): one message as is, several as `[a, b]`."""
-    unique = list(dict.fromkeys(messages))
-    return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
 
 
 class KubeDrain:
@@ -273,35 +267,16 @@ class KubeDrain:
 
     async def _after_errors(self) -> None:
         """deleteOrEvictPodsSimple's ending, then RunDrain's."""
-        message = _aggregate(self.errors)
+        message = aggregate(self.errors)
         pending = await self._pods_for_deletion()
-        if pending.pods():
-            self._emit(
-                f"There are pending pods in node {json.dumps(self.node)} when an error occurred: {message}",
-                STDERR,
-            )
-            for pod in pending.pods():
-                self._emit(f"pod/{pod['metadata']['name']}", STDERR)
-        if pending.errors():
-            self._emit(
-                "Following errors occurred while getting the list of pods to delete:", STDERR
-            )
-            self._emit(_aggregate(pending.errors()), STDERR)
+        for line in pending_lines(self.node, message, pending.pods(), pending.errors()):
+            self._emit(line, STDERR)
         self._fail_node(list(dict.fromkeys(self.errors)), self.final_lines)
 
     def _fail_node(self, errs: list[str], final_lines: list[str] | None = None) -> None:
-        """RunDrain's failure path, then cmdutil.CheckErr's printing of the error: an
-        aggregate prints one message a line as it is; deletePods' plain error gets the
-        `error: ` prefix (or, from the API, `Error from server (...)`)."""
+        """RunDrain's failure path (drain_words.failure_lines)."""
         self.errors = errs
-        self._emit(
-            f"error: unable to drain node {json.dumps(self.node)} due to error: "
-            f"{_aggregate(errs)}, continuing command...",
-            STDERR,
-        )
-        self._emit("There are pending nodes to be drained:", STDERR)
-        self._emit(f" {self.node}", STDERR)
-        for line in final_lines or errs:
+        for line in failure_lines(self.node, errs, final_lines):
             self._emit(line, STDERR)
         self._finish(FAILED)
 
