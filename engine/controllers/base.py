@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from engine.workqueue import KeyQueue
+
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
@@ -16,12 +18,12 @@ class QueueController:
 
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
-        self._queue: dict[Any, None] = {}
+        self._queue: KeyQueue[Any] = KeyQueue()
         self._scheduled = False
         self._delayed: dict[Any, Any] = {}
 
     def enqueue(self, key: Any) -> None:
-        self._queue[key] = None
+        self._queue.add(key)
         if not self._scheduled:
             self._scheduled = True
             self.cluster.clock.call_later(0, self._drain)
@@ -44,9 +46,7 @@ class QueueController:
     def _drain(self) -> None:
         self._scheduled = False
         while self._queue:
-            key = next(iter(self._queue))
-            del self._queue[key]
-            self.sync(key)
+            self.sync(self._queue.pop())
 
     def sync(self, key: Any) -> None:  # pragma: no cover - every controller overrides it
         raise NotImplementedError

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from engine.events import Source
 from engine.scheduler import NodeInfo, schedule
 from engine.store import Change
+from engine.workqueue import KeyQueue
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -37,7 +38,7 @@ class Scheduler:
         self.source = Source(SCHEDULER_NAME, f"{SCHEDULER_NAME}-control-plane", new_api=True)
         self.nodes: dict[str, NodeInfo] = {}
         self._node_order: list[NodeInfo] = []
-        self._active: dict[str, None] = {}
+        self._active: KeyQueue[str] = KeyQueue()
         self._unschedulable: dict[str, float] = {}
         self._attempts: dict[str, int] = {}
         self._retry_timers: dict[str, object] = {}
@@ -106,7 +107,7 @@ class Scheduler:
             self._activate(uid)
 
     def _forget(self, uid: str) -> None:
-        self._active.pop(uid, None)
+        self._active.discard(uid)
         self._unschedulable.pop(uid, None)
         self._attempts.pop(uid, None)
         timer = self._retry_timers.pop(uid, None)
@@ -116,7 +117,7 @@ class Scheduler:
     # -- the queue ------------------------------------------------------------------------
     def _activate(self, uid: str) -> None:
         self._unschedulable.pop(uid, None)
-        self._active[uid] = None
+        self._active.add(uid)
         if not self._draining:
             self._draining = True
             self.cluster.clock.call_later(0, self._drain)
@@ -150,8 +151,7 @@ class Scheduler:
         self._draining = False
         store = self.cluster.store
         while self._active:
-            uid = next(iter(self._active))
-            del self._active[uid]
+            uid = self._active.pop()
             pod = store.get_by_uid(uid)
             if pod is None or (pod.get("spec") or {}).get("nodeName"):
                 continue
