@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.controllers.base import QueueController
 from engine.disruption import budget, finders
+from engine.disruption.node_pods import node_pod_index
 from engine.disruption.podutil import (
     DISRUPTION_TARGET,
     TERMINATION_BY_KUBELET,
@@ -91,6 +92,8 @@ class DisruptionController(QueueController):
         self.events = cluster.events
         # Subscribed first, so it is up to date when the watchers below are told of a change.
         self.index = budget_index(cluster)
+        # Kept from boot, so that a drain's listing of a node's pods never scans them all.
+        node_pod_index(cluster)
         self.store.watch(self._on_pdb, {PDB})
         self.store.watch(self._on_pod, {"Pod"})
 

@@ -50,6 +50,7 @@ from engine.disruption.drain_progress import (
 )
 from engine.disruption.drain_words import aggregate, failure_lines, pending_lines
 from engine.disruption.eviction import EvictionError, evict
+from engine.disruption.node_pods import node_pod_index
 from engine.labels import SelectorError, parse_selector
 from engine.timeutil import format_go_duration
 
@@ -193,9 +194,8 @@ class Drain:
         selector = parse_selector(self.options.pod_selector) if self.options.pod_selector else None
         pods = [
             pod
-            for pod in self.cluster.store.list("Pod")
-            if (pod.get("spec") or {}).get("nodeName") == self.node
-            and (selector is None or selector.matches(pod["metadata"].get("labels") or {}))
+            for pod in node_pod_index(self.cluster).pods_on(self.node)
+            if selector is None or selector.matches(pod["metadata"].get("labels") or {})
         ]
         return drain_filters.pods_for_deletion(
             pods,

@@ -123,15 +123,22 @@ def expected_scale(store: Store, pods: Iterable[dict]) -> tuple[int, list[str]]:
     # same sum without a finder run per pod (a ref is the same only if all of it and the namespace are).
     resolved: dict[str | None, tuple[dict, str]] = {}
     for pod in pods:
-        ref = controller_of(pod)
+        meta = pod["metadata"]
+        # controller_of, written out (this loop runs for every pod of every budget sync).
+        ref = None
+        for owner in meta.get("ownerReferences") or ():
+            if owner.get("controller"):
+                ref = owner
+                break
         if ref is None:
-            unmanaged.append(pod["metadata"]["name"])
+            unmanaged.append(meta["name"])
             continue
         uid = ref.get("uid")
         if uid in scales:
             continue
-        namespace = pod["metadata"].get("namespace", "")
-        if resolved.get(uid) == (ref, namespace):
+        namespace = meta.get("namespace", "")
+        seen = resolved.get(uid)
+        if seen is not None and seen[1] == namespace and (seen[0] is ref or seen[0] == ref):
             continue
         resolved[uid] = (ref, namespace)
         for finder in FINDERS:
