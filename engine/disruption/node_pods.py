@@ -60,11 +60,18 @@ class NodePodIndex:
         else:
             del self._node_of[key]
 
+    def keys_on(self, node: str, namespace: str | None = None) -> list[Key]:
+        """(namespace, name) of the node's pods (of one namespace, or all), sorted."""
+        keys = self._on.get(node, ())
+        if namespace is not None:
+            return sorted(key for key in keys if key[0] == namespace)
+        return sorted(keys)
+
     def pods_on(self, node: str) -> list[dict]:
         """The node's pods in every namespace, by namespace and name (a list's order)."""
         get = self.store.get
         pods = []
-        for key in sorted(self._on.get(node, ())):
+        for key in self.keys_on(node):
             pod = get("Pod", *key)
             if pod is not None and (pod.get("spec") or {}).get("nodeName") == node:
                 pods.append(pod)

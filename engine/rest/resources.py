@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from engine.api import errors
 from engine.api.admission import UserInfo
+from engine.disruption.node_pods import node_pod_index
 from engine.labels import SelectorError, parse_selector
 from engine.manifests.jsonread import load_json
 from engine.rest import tables
@@ -188,9 +189,16 @@ class Resources:
         store = self.cluster.store
         name = fields.exact_name()
         filtered = not labels.empty() or not fields.empty()
+        node = fields.exact("spec.nodeName") if kind == "Pod" else None
         if name is not None and route.namespace is not None:
             found = store.get(kind, route.namespace, name)
             keys = [(route.namespace, name)] if found is not None else []
+            lo, hi = 0, len(keys)
+        elif node:
+            # kubectl drain and describe node: the API server answers from its index on the
+            # field (pkg/registry/core/pod/strategy.go NodeNameIndexFunc), not a scan of
+            # every pod; the selector still applies in full below.
+            keys = node_pod_index(self.cluster).keys_on(node, route.namespace)
             lo, hi = 0, len(keys)
         else:
             keys, lo, hi = self.facade.hub.keys.range(kind, route.namespace)

@@ -100,8 +100,12 @@ class FieldSelector:
 
     def exact_name(self) -> str | None:
         """The name a `metadata.name=NAME` term pins (a fast path for get-by-name lists)."""
+        return self.exact("metadata.name")
+
+    def exact(self, field: str) -> str | None:
+        """The value a `FIELD=VALUE` term pins, if the selector has one."""
         for r in self.requirements:
-            if r.field == "metadata.name" and r.equal:
+            if r.field == field and r.equal:
                 return r.value
         return None
 

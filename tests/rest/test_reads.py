@@ -139,3 +139,34 @@ def test_a_verb_the_resource_does_not_serve_is_405(client):
     assert client.request("PUT", "/api/v1/namespaces/default/pods", {}).status == 405
     review = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
     assert client.get(review).status == 405
+
+
+def test_a_node_name_field_selector_lists_what_a_scan_of_every_pod_lists(client):
+    # kubectl drain lists `fieldSelector=spec.nodeName=NODE` in every namespace, a page at a
+    # time; the API server answers from its index on the field (pkg/registry/core/pod/
+    # strategy.go NodeNameIndexFunc) what filtering every pod would answer, in list order.
+    store = client.cluster.store
+    nodes = sorted({p["spec"].get("nodeName") for p in store.list("Pod")} - {None})
+    assert nodes
+    for node in nodes:
+        scan = [
+            p["metadata"]["name"] for p in store.list("Pod") if p["spec"].get("nodeName") == node
+        ]
+        body = client.get("/api/v1/pods", query={"fieldSelector": f"spec.nodeName={node}"}).json()
+        assert [p["metadata"]["name"] for p in body["items"]] == scan
+        paged, token = [], ""
+        while True:
+            query = {"fieldSelector": f"spec.nodeName={node}", "limit": "1"}
+            if token:
+                query["continue"] = token
+            page = client.get("/api/v1/namespaces/default/pods", query=query).json()
+            paged += [p["metadata"]["name"] for p in page["items"]]
+            token = page["metadata"].get("continue", "")
+            if not token:
+                break
+        assert paged == scan
+    # Unscheduled pods have no node in the index: `spec.nodeName=` still scans.
+    body = client.get("/api/v1/pods", query={"fieldSelector": "spec.nodeName="}).json()
+    assert [p["metadata"]["name"] for p in body["items"]] == [
+        p["metadata"]["name"] for p in store.list("Pod") if not p["spec"].get("nodeName")
+    ]
