@@ -91,7 +91,10 @@ def initialized_condition(pod: dict, statuses: list[dict] | None, phase: str) ->
     """Initialized: every init container done (sidecars: started), `GeneratePodInitializedCondition`."""
     spec = pod.get("spec") or {}
     init_containers = spec.get("initContainers") or []
-    if statuses is None and init_containers:
+    if not init_containers:
+        # Nothing to wait for: every branch below ends True (PodCompleted once Succeeded).
+        return _condition(INITIALIZED, "True", POD_COMPLETED if phase == SUCCEEDED else "")
+    if statuses is None:
         return _condition(INITIALIZED, "False", UNKNOWN_CONTAINER_STATUSES)
 
     index = status_by_name(statuses)
@@ -179,11 +182,14 @@ def pod_ready_condition(
             containers_ready.get("message", ""),
         )
 
+    gates = (pod.get("spec") or {}).get("readinessGates")
+    if not gates:
+        return _condition(READY, "True")
     by_type = {}
     for condition in conditions:
         by_type.setdefault(condition.get("type"), condition)
     messages = []
-    for gate in (pod.get("spec") or {}).get("readinessGates") or []:
+    for gate in gates:
         gate_type = gate.get("conditionType", "")
         condition = by_type.get(gate_type)
         if condition is None:
@@ -214,17 +220,29 @@ def _stamp(
     """Add the times (and observedGeneration): lastTransitionTime moves only on a status change.
 
     `old` is the condition of the same type in the kubelet's last status, if any."""
-    transition = (
-        old.get("lastTransitionTime") if old and old.get("status") == condition["status"] else now
-    )
-    key = (
-        transition,
-        condition.get("message"),
-        observed_generation,
-        condition.get("reason"),
-        condition["status"],
+    return _stamped(
         condition["type"],
+        condition["status"],
+        condition.get("reason"),
+        condition.get("message"),
+        old,
+        now,
+        observed_generation,
     )
+
+
+def _stamped(
+    condition_type: str,
+    status: str,
+    reason: str | None,
+    message: str | None,
+    old: dict | None,
+    now: str,
+    observed_generation: int | None,
+) -> dict:
+    """`_stamp` of the condition with these fields (reason / message None when unset)."""
+    transition = old.get("lastTransitionTime") if old and old.get("status") == status else now
+    key = (transition, message, observed_generation, reason, status, condition_type)
     found = _STAMPED.get(key)
     if found is not None:
         return found
@@ -232,14 +250,14 @@ def _stamp(
         _STAMPED.clear()  # only sharing is lost: every condition is built as before
     # Keys in sorted order, as kubectl -o json prints them (built in order: this runs per sync).
     stamped: dict = {"lastProbeTime": None, "lastTransitionTime": transition}
-    if "message" in condition:
-        stamped["message"] = condition["message"]
+    if message is not None:
+        stamped["message"] = message
     if observed_generation is not None:
         stamped["observedGeneration"] = observed_generation
-    if "reason" in condition:
-        stamped["reason"] = condition["reason"]
-    stamped["status"] = condition["status"]
-    stamped["type"] = condition["type"]
+    if reason is not None:
+        stamped["reason"] = reason
+    stamped["status"] = status
+    stamped["type"] = condition_type
     _STAMPED[key] = stamped
     return stamped
 
@@ -293,17 +311,88 @@ def generate_conditions(
         else:
             conditions[existing] = dict(disruption)
 
+    get_old = old_by_type.get
+    append = conditions.append
+    ready_to_start = _READY_TO_START[bool(ready_to_start_containers)]
+    append(_stamp(ready_to_start, get_old(POD_READY_TO_START_CONTAINERS), now, observed_generation))
+    spec = pod.get("spec") or {}
+    if (
+        init_statuses is None
+        and statuses
+        and not spec.get("initContainers")
+        and not spec.get("readinessGates")
+    ):
+        unready = _unready_in_spec_order(spec.get("containers") or [], statuses)
+        if unready is not None:
+            _append_simple(conditions, phase, unready, get_old, now, observed_generation)
+            return conditions
     everything = all_container_statuses(init_statuses, statuses)
-
-    def add(condition: dict) -> None:
-        old = old_by_type.get(condition["type"])
-        conditions.append(_stamp(condition, old, now, observed_generation))
-
-    add(ready_to_start_containers_condition(ready_to_start_containers))
-    add(initialized_condition(pod, everything, phase))
+    initialized = initialized_condition(pod, everything, phase)
+    append(_stamp(initialized, get_old(INITIALIZED), now, observed_generation))
     containers_ready = containers_ready_condition(pod, everything, phase)
     # Readiness gates are looked up among the conditions gathered so far, as upstream does.
-    add(pod_ready_condition(pod, conditions, everything, phase, containers_ready=containers_ready))
-    add(containers_ready)
-    add(pod_scheduled_condition())
+    ready = pod_ready_condition(
+        pod, conditions, everything, phase, containers_ready=containers_ready
+    )
+    append(_stamp(ready, get_old(READY), now, observed_generation))
+    append(_stamp(containers_ready, get_old(CONTAINERS_READY), now, observed_generation))
+    append(_stamp(_POD_SCHEDULED, get_old(POD_SCHEDULED), now, observed_generation))
     return conditions
+
+
+def _unready_in_spec_order(containers: list[dict], statuses: list[dict]) -> list[str] | None:
+    """The names of the unready containers when `statuses` holds exactly one status per
+    container of the spec, in the spec's order, under unique names (what the kubelet builds);
+    None otherwise."""
+    if len(statuses) != len(containers):
+        return None
+    unready: list[str] = []
+    for container, status in zip(containers, statuses, strict=True):
+        name = container.get("name", "")
+        if status.get("name", "") != name:
+            return None
+        if not status.get("ready"):
+            unready.append(name)
+    if len(containers) > 1 and len({c.get("name", "") for c in containers}) != len(containers):
+        return None
+    return unready
+
+
+def _append_simple(
+    conditions: list[dict],
+    phase: str,
+    unready: list[str],
+    get_old,
+    now: str,
+    observed_generation: int | None,
+) -> None:
+    """Initialized, Ready, ContainersReady and PodScheduled, stamped, for a pod with neither
+    init containers nor readiness gates whose statuses are the spec's containers in order:
+    what the generators above return for it, without their indexes and intermediate dicts.
+    (No init container: Initialized is True. Every container has a status: none is unknown.
+    No gate: Ready is ContainersReady.)"""
+    og = observed_generation
+    initialized_reason = POD_COMPLETED if phase == SUCCEEDED else None
+    conditions.append(
+        _stamped(INITIALIZED, "True", initialized_reason, None, get_old(INITIALIZED), now, og)
+    )
+    message = None
+    if phase == SUCCEEDED:
+        status, reason = "False", POD_COMPLETED
+    elif phase == FAILED:
+        status, reason = "False", POD_FAILED
+    elif unready:
+        status, reason = "False", CONTAINERS_NOT_READY
+        message = f"containers with unready status: {_go_list(unready)}"
+    else:
+        status, reason = "True", None
+    conditions.append(_stamped(READY, status, reason, message, get_old(READY), now, og))
+    conditions.append(
+        _stamped(CONTAINERS_READY, status, reason, message, get_old(CONTAINERS_READY), now, og)
+    )
+    conditions.append(_stamped(POD_SCHEDULED, "True", None, None, get_old(POD_SCHEDULED), now, og))
+
+
+# The two conditions that take no input but a flag, built once (only read: _stamp copies).
+_READY_TO_START = {flag: ready_to_start_containers_condition(flag) for flag in (False, True)}
+_POD_SCHEDULED = pod_scheduled_condition()

@@ -9,6 +9,7 @@ from engine.kubelet.images import ImageManager
 from engine.timeutil import format_go_duration
 
 if TYPE_CHECKING:
+    from engine.containers.images import ImageRef
     from engine.kubelet.worker import PodWorker
 
 
@@ -22,25 +23,25 @@ class ImagePuller:
     def __init__(self, images: ImageManager) -> None:
         self.images = images
         self._last_failure: dict[str, float] = {}
+        self._last_pulled: tuple[tuple | None, str] = (None, "")
 
     def ensure_image(
         self, worker: PodWorker, container: dict
     ) -> Generator[float, None, tuple[str, str] | None]:
         """Make the container's image present; (image name, imageID) or None on failure."""
-        from engine.containers import images as catalog
-
         name = container["name"]
         image = str(container.get("image", ""))
         clock = worker.clock
-        try:
-            ref = catalog.normalize_image(image)
-        except ValueError as err:
-            worker.reason_cache[name] = ("InvalidImageName", str(err))
-            worker.event("Warning", "InspectFailed", str(err), name)
-            worker.event("Warning", "Failed", "Error: InvalidImageName", name)
-            return None
-        full = str(ref)
-        image_id = catalog.image_id(ref)
+        resolved = _RESOLVED.get(image)
+        if resolved is None:
+            try:
+                resolved = _resolve(image)
+            except ValueError as err:
+                worker.reason_cache[name] = ("InvalidImageName", str(err))
+                worker.event("Warning", "InspectFailed", str(err), name)
+                worker.event("Warning", "Failed", "Error: InvalidImageName", name)
+                return None
+        ref, full, image_id, catalog_error, size = resolved
         policy = container.get("imagePullPolicy", "IfNotPresent")
         present = self.images.is_present(full)
         if policy == "Never" and not present:
@@ -66,12 +67,12 @@ class ImagePuller:
             worker.event("Warning", "Failed", "Error: ImagePullBackOff", name)
             return None
         worker.event("Normal", "Pulling", f'Pulling image "{image}"', name)
-        error = self.images.injected_error(full, clock.now) or catalog.pull_error(ref)
+        error = self.images.injected_error(full, clock.now) or catalog_error
         duration = worker.kubelet.pull_seconds(container, ref, worker.pod)
         pull = self.images.pull(full, clock.now, duration, error)
         if pull.done_at > clock.now:
             yield pull.done_at - clock.now
-        self.images.finished(pull, catalog.image_size(ref))
+        self.images.finished(pull, size)
         if pull.error is not None:
             worker.event("Warning", "Failed", f'Failed to pull image "{image}": {pull.error}', name)
             worker.event("Warning", "Failed", "Error: ErrImagePull", name)
@@ -79,14 +80,44 @@ class ImagePuller:
             backoff.next(key, clock.now, clock.now)
             self._last_failure[key] = clock.now
             return None
-        self._last_failure.pop(key, None)
-        pulled_in = _truncate_ms(pull.done_at - pull.started_at)
-        waited = _truncate_ms(pull.done_at - pull.requested_at)
-        worker.event(
-            "Normal",
-            "Pulled",
-            f'Successfully pulled image "{image}" in {pulled_in} ({waited} including waiting). '
-            f"Image size: {catalog.image_size(ref)} bytes.",
-            name,
-        )
+        if self._last_failure:
+            self._last_failure.pop(key, None)
+        # Every pod that joined this pull at the same instant gets the same message: the
+        # last one made is nearly always the one asked for.
+        times = (image, pull.done_at - pull.started_at, pull.done_at - pull.requested_at)
+        if self._last_pulled[0] != times:
+            pulled_in = _truncate_ms(times[1])
+            waited = _truncate_ms(times[2])
+            self._last_pulled = (
+                times,
+                f'Successfully pulled image "{image}" in {pulled_in} ({waited} including '
+                f"waiting). Image size: {size} bytes.",
+            )
+        worker.event("Normal", "Pulled", self._last_pulled[1], name)
         return full, image_id
+
+
+def _resolve(image: str) -> tuple[ImageRef, str, str, str | None, int]:
+    """What the pull path needs of an image name, a pure function of it (memoized): the
+    normalized reference, its text, imageID, the catalog's pull error and the image size.
+    Raises ValueError for a name the kubelet cannot parse (not memoized)."""
+    from engine.containers import images as catalog
+
+    ref = catalog.normalize_image(image)
+    resolved = (
+        ref,
+        str(ref),
+        catalog.image_id(ref),
+        catalog.pull_error(ref),
+        catalog.image_size(ref),
+    )
+    if len(_RESOLVED) >= RESOLVED_LIMIT:
+        _RESOLVED.clear()  # only the memo is lost: the next call resolves again
+    _RESOLVED[image] = resolved
+    return resolved
+
+
+# Image name -> _resolve(name): every pod of a cluster names one of a few images, and the
+# imageID alone is a SHA-256 of the reference.
+_RESOLVED: dict[str, tuple[ImageRef, str, str, str | None, int]] = {}
+RESOLVED_LIMIT = 4096

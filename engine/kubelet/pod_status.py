@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.kubelet.conditions import generate_conditions
-from engine.kubelet.phase import get_phase, has_any_regular_container_started, is_sidecar
-from engine.kubelet.runtime import ContainerInstance
+from engine.kubelet.phase import get_phase, is_sidecar
+from engine.kubelet.runtime import EXITED, RUNNING, ContainerInstance
 
 if TYPE_CHECKING:
     from engine.kubelet.worker import PodWorker
@@ -42,54 +42,59 @@ def instance_state(instance: ContainerInstance, timestamp) -> dict:
 
 def container_status(worker: PodWorker, container: dict, *, init: bool) -> dict:
     """One entry of containerStatuses / initContainerStatuses."""
+    # Keys are written in sorted order, as kubectl -o json prints them (this runs for every
+    # container of every status write: no sort, no intermediate dict).
     name = container["name"]
-    instances = worker.instances.get(name) or []
-    timestamp = worker.clock.timestamp
+    instances = worker.instances.get(name)
     newest = instances[-1] if instances else None
-    status: dict = {"name": name}
     if newest is None:
-        default_reason = (
-            "PodInitializing" if worker.spec.get("initContainers") else "ContainerCreating"
-        )
-        status.update(
-            {
-                "image": container.get("image", ""),
-                "imageID": "",
-                "lastState": {},
-                "ready": False,
-                "restartCount": worker.restart_counts.get(name, 0),
-                "started": False,
-                "state": {"waiting": {"reason": default_reason}},
-            }
-        )
         if worker.terminal and _synthesize_unknown(worker, container, init):
-            status["state"] = {
+            state: dict = {
                 "terminated": {
                     "exitCode": 137,
                     "message": UNKNOWN_MESSAGE,
                     "reason": "ContainerStatusUnknown",
                 }
             }
-    else:
-        status.update(
-            {
-                "containerID": newest.container_id,
-                "image": newest.image,
-                "imageID": newest.image_id,
-                "lastState": instance_state(instances[-2], timestamp) if len(instances) > 1 else {},
-                "restartCount": newest.restart_count,
-                "state": instance_state(newest, timestamp),
-            }
-        )
-        if instances[-2:-1] and instances[-2].state != "exited":
-            status["lastState"] = {}
-        started = worker.container_started(name) if newest.running else False
-        if init and not is_sidecar(container):
-            ready = newest.exited and newest.exit_code == 0
+        elif worker.pod["spec"].get("initContainers"):
+            state = {"waiting": {"reason": "PodInitializing"}}
         else:
-            ready = newest.running and started and worker.container_ready(name)
-        status["ready"] = bool(ready)
-        status["started"] = bool(started)
+            state = {"waiting": {"reason": "ContainerCreating"}}
+        status: dict = {
+            "image": container.get("image", ""),
+            "imageID": "",
+            "lastState": {},
+            "name": name,
+            "ready": False,
+            "restartCount": worker.restart_counts.get(name, 0),
+            "started": False,
+            "state": state,
+        }
+    else:
+        timestamp = worker.clock.timestamp
+        running = newest.state == RUNNING
+        started = worker.container_started(name) if running else False
+        if init and not is_sidecar(container):
+            ready = newest.state == EXITED and newest.exit_code == 0
+        else:
+            ready = running and started and worker.container_ready(name)
+        # lastState: the previous instance when it has exited, else nothing.
+        previous = instances[-2] if len(instances) > 1 else None
+        status = {
+            "containerID": newest.container_id,
+            "image": newest.image,
+            "imageID": newest.image_id,
+            "lastState": (
+                instance_state(previous, timestamp)
+                if previous is not None and previous.state == EXITED
+                else {}
+            ),
+            "name": name,
+            "ready": bool(ready),
+            "restartCount": newest.restart_count,
+            "started": bool(started),
+            "state": instance_state(newest, timestamp),
+        }
     cached = worker.reason_cache.get(name)
     if cached is not None and worker.should_restart(newest, container, init=init):
         if "terminated" in status["state"]:
@@ -99,10 +104,9 @@ def container_status(worker: PodWorker, container: dict, *, init: bool) -> dict:
         if message:
             waiting["message"] = message
         status["state"] = {"waiting": waiting}
-    mounts = _mount_statuses(worker, container)
-    if mounts:
-        status["volumeMounts"] = mounts
-    return dict(sorted(status.items()))
+    if container.get("volumeMounts"):
+        status["volumeMounts"] = _mount_statuses(worker, container)
+    return status
 
 
 def _mount_statuses(worker: PodWorker, container: dict) -> list[dict]:
@@ -142,12 +146,15 @@ def build_status(worker: PodWorker) -> dict:
     init_specs = spec.get("initContainers") or []
     init_statuses = [container_status(worker, c, init=True) for c in init_specs]
     statuses = [container_status(worker, c, init=False) for c in spec.get("containers") or []]
+    # HasAnyRegularContainerStarted over statuses built from spec.containers themselves:
+    # every name matches, and each state has exactly one of running/terminated/waiting.
+    regular_started = any("waiting" not in s["state"] for s in statuses)
     phase = get_phase(
         spec,
         init_statuses,
         statuses,
         pod_is_terminal=worker.terminal,
-        pod_has_initialized=has_any_regular_container_started(spec, statuses),
+        pod_has_initialized=regular_started,
     )
     if worker.terminal and (phase not in TERMINAL or worker.status_reason):
         # TerminatePod, or a PodSyncHandler's ShouldEvict (activeDeadlineSeconds): Failed.

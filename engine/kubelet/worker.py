@@ -210,8 +210,11 @@ class PodWorker:
     def event(self, type_: str, reason: str, message: str, container: str | None = None) -> None:
         field_path = None
         if container is not None:
-            found = self.container_spec(container)
-            group = "initContainers" if found and found[1] else "containers"
+            if self.pod["spec"].get("initContainers"):
+                found = self.container_spec(container)
+                group = "initContainers" if found and found[1] else "containers"
+            else:
+                group = "containers"  # what container_spec's search ends with
             # Interned: every pod's events name the same few fields (spec.containers{app}).
             field_path = sys.intern(f"spec.{group}{{{container}}}")
         self.cluster.events.event(
@@ -486,7 +489,9 @@ class PodWorker:
 
     def _sync_init_containers(self) -> Generator[float | Barrier, None, bool]:
         """computeInitContainerActions: True once the pod is initialized in this sandbox."""
-        inits = self.spec.get("initContainers") or []
+        inits = self.spec.get("initContainers")
+        if not inits:
+            return True
         initialized_here = any(
             self._in_sandbox(self.newest_instance(c["name"]))
             for c in self.spec.get("containers") or []

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from engine import clock, labels, quantity
-from engine.kubelet import conditions
+from engine.kubelet import conditions, image_puller
 from engine.scheduler import filters, nodeinfo
 from engine.workloads import base
 from tests.engine.simulation import cluster_with
@@ -58,6 +58,7 @@ def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.M
     monkeypatch.setattr(base, "SELECTOR_MEMO_LIMIT", 1)
     monkeypatch.setattr(labels, "PARSED_SELECTOR_LIMIT", 1)
     monkeypatch.setattr(conditions, "_STAMPED_LIMIT", 1)
+    monkeypatch.setattr(image_puller, "RESOLVED_LIMIT", 1)
     for cache in (quantity._PARSED, quantity._MILLIS, quantity._BYTES):
         cache.clear()
     nodeinfo._RESOURCES_MEMO.clear()
@@ -65,4 +66,5 @@ def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.M
     base._SELECTOR_MEMO.clear()
     labels._PARSED_SELECTORS.clear()
     conditions._STAMPED.clear()
+    image_puller._RESOLVED.clear()
     assert run() == expected
