@@ -121,7 +121,13 @@ class Store:
 
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:
         """Objects of a kind sorted by namespace and name, as the API server lists them."""
-        bucket = self._objects.get(kind, {})
+        bucket = self._objects.get(kind)
+        if not bucket:
+            return []  # the workload controllers ask of kinds nobody made, on every new pod
+        if namespace is not None:
+            index = self._namespaces.get(kind)
+            if index is not None:
+                return [bucket[k] for k in sorted(index.get(namespace, ()))]
         keys = sorted(k for k in bucket if namespace is None or k[0] == namespace)
         return [bucket[k] for k in keys]
 

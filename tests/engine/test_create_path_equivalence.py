@@ -64,6 +64,8 @@ def test_in_namespace_is_iter_filtered_by_namespace(ops, index_first) -> None:  
         expected = [s for s in store.iter("Service") if s["metadata"]["namespace"] == namespace]
         got = store.in_namespace("Service", namespace)
         assert [id(s) for s in got] == [id(s) for s in expected]
+        listed = [s for s in store.list("Service") if s["metadata"]["namespace"] == namespace]
+        assert [id(s) for s in store.list("Service", namespace)] == [id(s) for s in listed]
         # A kind without the index gives the same by a scan.
         assert store.in_namespace("ConfigMap", namespace) == []
 
