@@ -32,19 +32,36 @@ class Change:
 Watcher = Callable[[Change], None]
 
 
+# Change is frozen, so its generated __init__ sets each field through object.__setattr__;
+# the change feed makes one per write and sets the slots directly instead (twice as fast).
+_new_object = object.__new__
+_set_type = Change.type.__set__  # type: ignore[attr-defined]
+_set_kind = Change.kind.__set__  # type: ignore[attr-defined]
+_set_obj = Change.obj.__set__  # type: ignore[attr-defined]
+
+
+def _change(type_: ChangeType, kind: str, obj: dict) -> Change:
+    """Change(type_, kind, obj), made as its __init__ makes it."""
+    change = _new_object(Change)
+    _set_type(change, type_)
+    _set_kind(change, kind)
+    _set_obj(change, obj)
+    return change
+
+
 class _Pending:
     """A change waiting to be delivered, with the resourceVersion it was made at."""
 
     __slots__ = ("change", "newer", "owed", "version")
 
-    def __init__(self, change: Change) -> None:
+    def __init__(self, change: Change, version: str | None) -> None:
         self.change = change
-        self.version = change.obj["metadata"].get("resourceVersion")
+        self.version = version
         self.newer: _Pending | None = None
         """The next change of the same object, once one is made."""
-        self.owed: dict[Watcher, ChangeType] = {}
+        self.owed: dict[Watcher, ChangeType] | None = None
         """Watchers that were owed an earlier change of this object and get this one in its
-        place, with the earlier change's type (an ADDED they never saw)."""
+        place, with the earlier change's type (an ADDED they never saw); None for none."""
 
 
 class _AllBut(frozenset):
@@ -72,6 +89,9 @@ class Store:
         self.rng = rng if rng is not None else clock.rng
         self._objects: dict[str, dict[Key, dict]] = {}
         self._by_uid: dict[str, dict] = {}
+        self._namespaces: dict[str, dict[str, dict[Key, None]]] = {}
+        """For the kinds index_namespaces() was asked for: namespace -> the keys of its
+        objects, in the order iter() gives them (dicts keep insertion order)."""
         self._watchers: list[tuple[frozenset[str] | None, Watcher]] = []
         self._by_kind: dict[str, tuple[Watcher, ...]] = {}
         self.resource_version = 0
@@ -83,11 +103,8 @@ class Store:
     # -- identity -----------------------------------------------------------------------
     def new_uid(self) -> str:
         """A version-4 UUID drawn from the seeded generator (deterministic runs)."""
-        value = self.rng.getrandbits(128)
-        # What uuid.UUID(int=value, version=4) does, without building the object.
-        value = (value & ~(0xC000 << 48)) | (0x8000 << 48)
-        value = (value & ~(0xF000 << 64)) | (4 << 76)
-        h = f"{value:032x}"
+        # What str(uuid.UUID(int=value, version=4)) gives, without building the object.
+        h = (self.rng.getrandbits(128) & _UUID4_KEEP | _UUID4_SET).to_bytes(16, "big").hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def _next_rv(self) -> str:
@@ -104,13 +121,38 @@ class Store:
 
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:
         """Objects of a kind sorted by namespace and name, as the API server lists them."""
-        bucket = self._objects.get(kind, {})
+        bucket = self._objects.get(kind)
+        if not bucket:
+            return []  # the workload controllers ask of kinds nobody made, on every new pod
+        if namespace is not None:
+            index = self._namespaces.get(kind)
+            if index is not None:
+                return [bucket[k] for k in sorted(index.get(namespace, ()))]
         keys = sorted(k for k in bucket if namespace is None or k[0] == namespace)
         return [bucket[k] for k in keys]
 
     def iter(self, kind: str) -> Iterator[dict]:
         """Objects of a kind in no particular order (cheap)."""
         return iter(list(self._objects.get(kind, {}).values()))
+
+    def index_namespaces(self, kind: str) -> None:
+        """Keep an index of a kind's objects by namespace, for in_namespace()."""
+        if kind in self._namespaces:
+            return
+        index: dict[str, dict[Key, None]] = {}
+        for key in self._objects.get(kind, {}):
+            index.setdefault(key[0], {})[key] = None
+        self._namespaces[kind] = index
+
+    def in_namespace(self, kind: str, namespace: str) -> list[dict]:
+        """The objects of a kind in one namespace, in the order iter() gives them: what
+        filtering iter() by namespace gives, by an index for a kind index_namespaces() was
+        asked for (the cost of the namespace's objects, not of every namespace's)."""
+        bucket = self._objects.get(kind, {})
+        index = self._namespaces.get(kind)
+        if index is None:
+            return [obj for key, obj in bucket.items() if key[0] == namespace]
+        return [bucket[key] for key in index.get(namespace, ())]
 
     def count(self, kind: str) -> int:
         return len(self._objects.get(kind, {}))
@@ -135,6 +177,9 @@ class Store:
             meta["generation"] = 1
         bucket[key] = obj
         self._by_uid[meta["uid"]] = obj
+        index = self._namespaces.get(kind)
+        if index is not None:
+            index.setdefault(key[0], {})[key] = None
         self._notify("ADDED", kind, obj)
         return obj
 
@@ -175,6 +220,13 @@ class Store:
         if obj is None:
             raise NotFound(f"{kind} {namespace}/{name}")
         self._by_uid.pop(obj["metadata"].get("uid", ""), None)
+        index = self._namespaces.get(kind)
+        if index is not None:
+            keys = index.get(namespace)
+            if keys is not None:
+                keys.pop((namespace, name), None)
+                if not keys:
+                    del index[namespace]
         obj["metadata"]["resourceVersion"] = self._next_rv()
         self._notify("DELETED", kind, obj)
         return obj
@@ -217,23 +269,34 @@ class Store:
     def _notify(self, type_: ChangeType, kind: str, obj: dict) -> None:
         # A watcher that writes while being told of a change must not overtake it: changes
         # are delivered one after another, in the order they happened, as a watch would.
-        if not self._delivering and not self._watchers_of(kind):
-            # Nobody is told of this kind (Events, mostly) and nothing is queued before it.
-            return
-        change = Change(type_, kind, obj)
-        entry = _Pending(change)
-        key = id(change.obj)
-        previous = self._latest.get(key)
-        if previous is not None and previous.change.obj is change.obj:
+        delivering = self._delivering
+        if not delivering:
+            watchers = self._by_kind.get(kind)
+            if watchers is None:
+                watchers = self._watchers_of(kind)
+            if not watchers:
+                # Nobody is told of this kind (Events, mostly) and nothing is queued before it.
+                return
+        entry = _Pending(_change(type_, kind, obj), obj["metadata"].get("resourceVersion"))
+        key = id(obj)
+        latest = self._latest
+        previous = latest.get(key)
+        if previous is not None and previous.change.obj is obj:
             previous.newer = entry
-        self._latest[key] = entry
-        self._pending.append(entry)
-        if self._delivering:
+        latest[key] = entry
+        pending = self._pending
+        if delivering:
+            pending.append(entry)
             return
         self._delivering = True
         try:
-            while self._pending:
-                self._deliver(self._pending.popleft())
+            if pending:
+                # Left queued by a delivery a watcher's exception cut short: those first.
+                pending.append(entry)
+            else:
+                self._deliver(entry)  # what the queue would hand out first anyway
+            while pending:
+                self._deliver(pending.popleft())
         finally:
             self._delivering = False
 
@@ -251,28 +314,53 @@ class Store:
         change = entry.change
         obj = change.obj
         meta = obj["metadata"]
-        watchers = self._watchers_of(change.kind)
+        watchers = self._by_kind.get(change.kind)
+        if watchers is None:
+            watchers = self._watchers_of(change.kind)
         owed = entry.owed
-        for index, watcher in enumerate(watchers):
-            # `newer` first: it is None for nearly every change, and then nothing was
-            # written since (a write to the object would have made one).
-            if entry.newer is not None and meta.get("resourceVersion") != entry.version:
-                # Written again since: the rest are told at the newer change's turn.
-                later = entry.newer
-                for rest in watchers[index:]:
-                    kind = owed.get(rest, change.type)
-                    if kind == "ADDED" and later.change.type == "DELETED":
-                        continue  # never seen, now gone: the DELETED alone says so
-                    later.owed.setdefault(rest, kind if kind == "ADDED" else later.change.type)
-                return
-            kind = owed.get(watcher) if owed else None
-            if kind is None or kind == change.type:
+        if owed is None:
+            # Nobody was owed an earlier change (nearly every change): each is told this one.
+            for index, watcher in enumerate(watchers):
+                # `newer` first: it is None for nearly every change, and then nothing was
+                # written since (a write to the object would have made one).
+                if entry.newer is not None and meta.get("resourceVersion") != entry.version:
+                    self._hand_over(entry, watchers, index)
+                    return
                 watcher(change)
-            else:
-                watcher(Change(kind, change.kind, obj))
-        if self._latest.get(id(obj)) is entry:
-            del self._latest[id(obj)]
+        else:
+            for index, watcher in enumerate(watchers):
+                if entry.newer is not None and meta.get("resourceVersion") != entry.version:
+                    self._hand_over(entry, watchers, index)
+                    return
+                kind = owed.get(watcher)
+                if kind is None or kind == change.type:
+                    watcher(change)
+                else:
+                    watcher(Change(kind, change.kind, obj))
+        latest = self._latest
+        if latest.get(id(obj)) is entry:
+            del latest[id(obj)]
 
+    @staticmethod
+    def _hand_over(entry: _Pending, watchers: tuple[Watcher, ...], index: int) -> None:
+        """Written again since: the watchers from `index` on are told at the newer
+        change's turn."""
+        change = entry.change
+        owed = entry.owed or {}
+        later = entry.newer
+        assert later is not None
+        for rest in watchers[index:]:
+            kind = owed.get(rest, change.type)
+            if kind == "ADDED" and later.change.type == "DELETED":
+                continue  # never seen, now gone: the DELETED alone says so
+            if later.owed is None:
+                later.owed = {}
+            later.owed.setdefault(rest, kind if kind == "ADDED" else later.change.type)
+
+
+# uuid.UUID(int=..., version=4): the variant bits 10 and the version nibble 4.
+_UUID4_KEEP = ~(0xC000 << 48) & ~(0xF000 << 64) & ((1 << 128) - 1)
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
 
 # Kinds whose objects have a spec but no metadata.generation on a real API server.
 _NO_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event", "Service"})

@@ -98,12 +98,15 @@ class AdmissionChain:
 
     def __init__(self) -> None:
         self._plugins: dict[str, AdmissionPlugin] = {}
+        self._ordered: tuple[AdmissionPlugin, ...] | None = None
+        """plugins() as run() walks them, until the next register()."""
         self.authorizer: Callable[[AdmissionRequest], None] | None = None
         """kube-apiserver authorizes a request before admitting it; engine.security installs
         RBAC here. It raises APIError (403 Forbidden) to refuse the request."""
 
     def register(self, plugin: AdmissionPlugin) -> None:
         self._plugins[plugin.name] = plugin
+        self._ordered = None
 
     def get(self, name: str) -> AdmissionPlugin | None:
         return self._plugins.get(name)
@@ -115,5 +118,8 @@ class AdmissionChain:
     def run(self, request: AdmissionRequest) -> None:
         if self.authorizer is not None:
             self.authorizer(request)
-        for plugin in self.plugins():
+        ordered = self._ordered
+        if ordered is None:
+            ordered = self._ordered = tuple(self.plugins())
+        for plugin in ordered:
             plugin.admit(request)

@@ -63,8 +63,11 @@ def decode_problems(obj: dict, info: KindInfo) -> list[tuple[tuple[str | int, ..
     )
     api_version = obj.get("apiVersion", "")
     if definition is not None:
-        prefix = f'{obj.get("kind")} in version "{api_version.split("/")[-1]}" cannot be handled as a {obj.get("kind")}: '
-        problems += [(path, prefix + message) for path, message in decode_errors(obj, definition)]
+        version = api_version.split("/")[-1]
+        found = decode_errors(obj, definition)
+        if found:
+            prefix = f'{obj.get("kind")} in version "{version}" cannot be handled as a {obj.get("kind")}: '
+            problems += [(path, prefix + message) for path, message in found]
     return problems
 
 

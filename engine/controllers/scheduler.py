@@ -84,6 +84,13 @@ class Scheduler:
         spec = pod.get("spec") or {}
         node_name = spec.get("nodeName")
         phase = (pod.get("status") or {}).get("phase")
+        if (
+            node_name
+            and change.type != "DELETED"
+            and phase not in TERMINAL
+            and self._assigned.get(uid) == node_name
+        ):
+            return  # known on this node (a status write): forgotten when it was assigned
         if change.type == "DELETED" or phase in TERMINAL:
             self._forget(uid)
             if uid in self._assigned:

@@ -35,6 +35,8 @@ class ServicePodsController(QueueController):
         self.trigger_states: dict[ServiceKey, tuple[datetime | None, dict[str, datetime]]] = {}
         cluster.watch(self._on_service, {"Service"})
         cluster.watch(self._on_pod, {"Pod"})
+        # Every pod change looks at its namespace's Services: an index spares it the rest.
+        self.store.index_namespaces("Service")
 
     def _on_service(self, change: Change) -> None:
         meta = change.obj["metadata"]
@@ -45,11 +47,8 @@ class ServicePodsController(QueueController):
         meta = pod["metadata"]
         namespace = meta.get("namespace", "")
         uid = meta.get("uid", "")
-        for service in self.store.iter("Service"):
-            service_meta = service["metadata"]
-            if service_meta.get("namespace") != namespace:
-                continue
-            key = (namespace, service_meta["name"])
+        for service in self.store.in_namespace("Service", namespace):
+            key = (namespace, service["metadata"]["name"])
             if selects(service, pod) or uid in self.members.get(key, ()):
                 self.enqueue(key)
 

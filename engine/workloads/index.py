@@ -67,10 +67,10 @@ class OwnerIndex:
         old = self._owners.get(uid, _NO_OWNERS)
         self._last = (uid, old[0])
         self._last_labels_changed = False
-        if change.type == "DELETED":
-            new = _NO_OWNERS
+        refs = meta.get("ownerReferences") if change.type != "DELETED" else None
+        if not refs:
+            new = _NO_OWNERS  # deleted, or no owner at all: what the loop below would make
         else:
-            refs = meta.get("ownerReferences") or ()
             controller = None
             controller_kind = None
             for ref in refs:
@@ -130,6 +130,8 @@ class OwnerIndex:
 
     def _dispatch(self, change: Change, old_kind: str | None, new_kind: str | None) -> None:
         everyone = self._last_labels_changed
+        if not everyone and old_kind is None and new_kind is None:
+            return  # an orphan whose labels did not change: no route's kind is None
         for kind, callback in self._pod_routes:
             if everyone or kind in (new_kind, old_kind):
                 callback(change)

@@ -267,6 +267,8 @@ def _validate_toleration(toleration: dict, path: Path) -> FieldErrors:
 
 def _behavior_annotation_errors(pod: dict) -> FieldErrors:
     """podtui's behaviour annotations must parse (engine/containers/behavior.py)."""
+    if not (pod.get("metadata") or {}).get("annotations"):
+        return []  # nothing to parse (most pods): spare the import below
     try:
         from engine.containers.behavior import ANNOTATION_PREFIX, BehaviorError, parse_behavior
     except (

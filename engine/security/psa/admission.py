@@ -183,6 +183,10 @@ def is_significant_pod_update(new: dict, old: dict) -> bool:
     return False
 
 
+_PRIVILEGED = Policy()
+"""The policy of a namespace without pod-security labels (frozen, so one is shared)."""
+
+
 class PodSecurityAdmission:
     """Validates pods, warns on workloads, checks namespace labels."""
 
@@ -196,7 +200,11 @@ class PodSecurityAdmission:
     def namespace_policy(self, namespace: str) -> Policy:
         ns = self.cluster.store.get("Namespace", "", namespace)
         labels = ((ns or {}).get("metadata") or {}).get("labels") or {}
-        return policy_from_labels(labels)[0]
+        for key in labels:
+            if isinstance(key, str) and key.startswith(LABEL_PREFIX):
+                return policy_from_labels(labels)[0]
+        # No pod-security label (most namespaces): what policy_from_labels gives then.
+        return _PRIVILEGED
 
     def admit(self, request: AdmissionRequest) -> None:
         kind = request.kind.kind
