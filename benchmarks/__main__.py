@@ -38,6 +38,7 @@ SMALL: dict[str, list[str]] = {
     "console_scale": ["console_scale.py", "--pods", "500", "--ticks", "5", "--keys", "5"],
     "serve_scale": ["serve_scale.py", "--pods", "200", "--nodes", "2", "--watchers", "2"],
     "printer_micro": ["printer_micro.py", "--repeat", "5"],
+    "pod_memory": ["pod_memory.py", "--pods", "200", "--nodes", "4", "--types"],
 }
 
 

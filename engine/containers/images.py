@@ -58,12 +58,18 @@ class ImageRef:
         return f"{self.registry}/{self.repository}"
 
     def __str__(self) -> str:
-        text = self.name
-        if self.tag:
-            text += f":{self.tag}"
-        if self.digest:
-            text += f"@{self.digest}"
-        return text
+        # One string per reference, not one per pod: every container status keeps it.
+        return _reference_text(self)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reference_text(ref: ImageRef) -> str:
+    text = ref.name
+    if ref.tag:
+        text += f":{ref.tag}"
+    if ref.digest:
+        text += f"@{ref.digest}"
+    return text
 
 
 def _split_docker_domain(name: str) -> tuple[str, str]:
@@ -617,7 +623,12 @@ def image_size(ref: str | ImageRef) -> int:
 
 def image_id(ref: str | ImageRef) -> str:
     """`status.containerStatuses[].imageID`: `<repository>@sha256:<hex>`, stable per reference."""
-    parsed = _as_ref(ref)
+    return _image_id(_as_ref(ref))
+
+
+@functools.lru_cache(maxsize=4096)
+def _image_id(parsed: ImageRef) -> str:
+    # One string per reference, not one per pod: every container status keeps it.
     if parsed.digest and parsed.digest.startswith("sha256:"):
         return f"{parsed.name}@{parsed.digest}"
     return f"{parsed.name}@sha256:{hashlib.sha256(str(parsed).encode()).hexdigest()}"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import gc
+import tracemalloc
+
 from engine.clock import Clock
+from engine.describe import describe
 from engine.events import COMBINED_PREFIX, EventRecorder, Source
-from engine.store import Store
+from engine.store import Change, Store
+from tests.engine.simulation import cluster_with
 
 KUBELET = Source("kubelet", "node-1")
 POD = {
@@ -139,3 +145,177 @@ def test_similar_events_are_combined_only_within_ten_minutes_and_then_forgotten(
     last = events.event(POD, "Warning", "Unhealthy", "probe failed: attempt 9", KUBELET)
     assert last is not None
     assert last["message"] == "probe failed: attempt 9"  # not combined: a new interval
+
+
+def test_events_keep_the_field_order_of_kubernetes_recorders() -> None:
+    # The order `kubectl get events -o json` shows (fields of k8s.io/api/core/v1 Event as
+    # client-go's recorder fills them; the scheduler's events.k8s.io form adds `action`).
+    _, _, events = recorder()
+    v1 = events.event(POD, "Normal", "Pulled", "pulled", KUBELET, field_path="spec.containers{a}")
+    new = events.event(
+        POD, "Normal", "Scheduled", "assigned", Source("default-scheduler", new_api=True)
+    )
+    assert v1 is not None and new is not None
+    head = ["apiVersion", "kind", "metadata", "involvedObject", "reason", "message", "type"]
+    tail = ["reportingComponent", "reportingInstance", "source"]
+    stamps = ["eventTime", "firstTimestamp", "lastTimestamp", "count"]
+    assert list(v1) == [*head, *stamps, *tail]
+    assert list(new) == [*head, *stamps, "action", *tail]
+    assert list(v1["metadata"]) == [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ]
+    assert list(v1["involvedObject"]) == [
+        "apiVersion",
+        "kind",
+        "name",
+        "namespace",
+        "uid",
+        "fieldPath",
+    ]
+    assert all(type(part) is dict for part in (v1, new, v1["metadata"], v1["involvedObject"]))
+
+
+def test_a_write_to_one_event_changes_no_other() -> None:
+    # Events are built as dicts whose keys are shared between events (engine/events.py):
+    # the values must stay each event's own.
+    clock, _, events = recorder()
+    first = events.event(POD, "Normal", "Pulled", "one", KUBELET, field_path="spec.containers{a}")
+    clock.run_until(1)
+    second = events.event(POD, "Normal", "Pulled", "two", KUBELET, field_path="spec.containers{a}")
+    assert first is not None and second is not None
+    before = (dict(second), dict(second["metadata"]), dict(second["involvedObject"]))
+    first["message"] = "changed"
+    first["related"] = {"kind": "Node", "name": "node-1"}
+    del first["reason"]
+    first["metadata"]["labels"] = {"a": "b"}
+    first["metadata"]["name"] = "renamed"
+    first["involvedObject"]["fieldPath"] = "spec.containers{b}"
+    assert (dict(second), dict(second["metadata"]), dict(second["involvedObject"])) == before
+    assert (first["message"], "reason" in first, first["metadata"]["labels"]) == (
+        "changed",
+        False,
+        {"a": "b"},
+    )
+
+
+def test_an_event_deleted_by_a_client_is_recorded_anew_with_its_own_ttl() -> None:
+    # The API server's TTL (--event-ttl, an etcd lease per write) belongs to each object: an
+    # event recreated after a client deleted the first expires an hour after its own write.
+    clock, store, events = recorder()
+    first = events.event(POD, "Warning", "BackOff", "Back-off", KUBELET)
+    assert first is not None
+    clock.run_until(600)
+    store.remove("Event", *(first["metadata"][k] for k in ("namespace", "name")))
+    second = events.event(POD, "Warning", "BackOff", "Back-off", KUBELET)
+    assert second is not None and second is not first and second["count"] == 1
+    clock.run_until(3601)  # the first one's hour has passed, not the second's
+    assert store.list("Event") == [second]
+    clock.run_until(4201)
+    assert store.count("Event") == 0
+
+
+def test_an_event_updated_in_the_instant_it_was_written_expires_once() -> None:
+    clock, store, events = recorder()
+    events.event(POD, "Warning", "BackOff", "Back-off", KUBELET)
+    events.event(POD, "Warning", "BackOff", "Back-off", KUBELET)
+    clock.run_until(3600)
+    assert store.count("Event") == 0
+    again = events.event(POD, "Warning", "BackOff", "Back-off", KUBELET)
+    assert again is not None and again["count"] == 1  # a new event, not the expired one
+    assert store.count("Event") == 1
+
+
+def test_an_events_memory_stays_within_its_budget() -> None:
+    # A cluster holds five events per pod for an hour: 150,000 pods make 750,000 events,
+    # so an event (with the correlator's bookkeeping and the store's entry) must stay small.
+    # About 1,500 bytes each before the events' dicts shared their keys and the correlator
+    # kept one entry per event; about 960 now.
+    _, store, events = recorder()
+    pods = [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": f"pod-{i:05d}",
+                "namespace": "default",
+                "uid": f"{i:08d}-0000-4000-8000-000000000000",
+                "resourceVersion": str(i + 1),
+            },
+        }
+        for i in range(2000)
+    ]
+    events.event(pods[0], "Normal", "Pulled", "warm up", KUBELET)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for pod in pods:
+            for reason in ("Pulling", "Pulled", "Created", "Started"):
+                message = f"{reason} container app"
+                events.event(
+                    pod, "Normal", reason, message, KUBELET, field_path="spec.containers{app}"
+                )
+        gc.collect()
+        size, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert store.count("Event") == 8001
+    assert size / 8000 < 1100
+
+
+SHARING = """
+apiVersion: v1
+kind: Pod
+metadata: {name: crasher}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ['sh', '-c', 'sleep 3; exit 1']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: not-ready}
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.27
+    readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 5}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: nginx:1.27}]
+"""
+
+
+def test_no_component_writes_to_the_parts_events_share() -> None:
+    # Events about one object at one resourceVersion share their involvedObject, and the
+    # events of one reporter their source (engine/events.py): a write through one event
+    # would change every other. Every shared part must read as it did when it was written.
+    cluster = cluster_with(SHARING)
+    written: dict[int, tuple[dict, dict]] = {}
+
+    def keep(change: Change) -> None:
+        for field in ("involvedObject", "source"):
+            part = change.obj[field]
+            written.setdefault(id(part), (part, copy.deepcopy(part)))
+
+    cluster.store.watch(keep, {"Event"})
+    cluster.run_until(300)
+    web = next(p for p in cluster.store.list("Pod") if p["metadata"]["name"].startswith("web-"))
+    cluster.api.delete("Pod", "default", web["metadata"]["name"])
+    for pod in cluster.store.list("Pod"):
+        describe(cluster, pod)
+    cluster.run_until(900)
+    assert len(written) > 20
+    assert [part for part, before in written.values() if part != before] == []

@@ -102,6 +102,15 @@ def test_image_id_is_a_stable_repo_digest() -> None:
     assert image_id("nginx:1.25") != ident
 
 
+def test_every_pod_of_one_image_shares_its_name_and_image_id() -> None:
+    # Each container status keeps `image` and `imageID`: one string per reference, not one
+    # per pod (150,000 pods of one image would otherwise hold 150,000 copies of each).
+    first, second = image_id("nginx:1.27"), image_id(ImageRef("docker.io", "library/nginx", "1.27"))
+    assert first is second
+    assert str(normalize_image("nginx:1.27")) is str(ImageRef("docker.io", "library/nginx", "1.27"))
+    assert str(ImageRef("ghcr.io", "a/b", "v1", SHA_A)) == "ghcr.io/a/b:v1@" + SHA_A
+
+
 def test_a_pinned_digest_is_its_own_image_id() -> None:
     assert image_id("gcr.io/x/y@" + SHA_A) == "gcr.io/x/y@" + SHA_A
 
