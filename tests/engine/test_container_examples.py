@@ -144,3 +144,33 @@ class TestTty:
         cluster = cluster_with(UBUNTU_TTY)
         cluster.run_until(120)
         assert status_line(cluster, "shell") == ("1/1", "Running", "0")
+
+
+def test_a_command_assumed_to_succeed_is_noted_once_in_the_containers_log() -> None:
+    cluster = cluster_with(
+        """\
+apiVersion: v1
+kind: Pod
+metadata: {name: tools}
+spec:
+  containers:
+  - name: app
+    image: python:3.12
+    command: ['sh', '-c', 'python -c 1; python -c 2; sleep 3600']
+"""
+    )
+    cluster.run_until(30)
+    note = "[podtui] python: not simulated; assumed to succeed (exit 0)"
+    assert cluster.logs("default", "tools").count(note) == 1
+    # The kubelet's side of the process notes each command once as well: reporting it
+    # again adds no line.
+    worker = next(
+        w
+        for k in cluster.kubelets.values()
+        for w in k.workers.values()
+        if w.pod["metadata"]["name"] == "tools"
+    )
+    host = worker.instances["app"][-1].process.host
+    host.note_assumed("python")
+    host.note_assumed("python")
+    assert cluster.logs("default", "tools").count(note) == 1
