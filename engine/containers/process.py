@@ -158,10 +158,12 @@ class Process:
         self.env = _process_env(env, self.hostname)
         ports = container.get("ports")
         self.declared_ports = (
-            tuple(
-                int(p["containerPort"])
-                for p in ports
-                if p.get("containerPort") is not None and p.get("protocol", "TCP") == "TCP"
+            _shared_ports(
+                tuple(
+                    int(p["containerPort"])
+                    for p in ports
+                    if p.get("containerPort") is not None and p.get("protocol", "TCP") == "TCP"
+                )
             )
             if ports
             else ()
@@ -613,11 +615,25 @@ class Process:
                 return None
         ports = parse_ports(argv, spec) or spec.ports
         if spec.declared_ports or (main and self._image_default):
-            ports = tuple(dict.fromkeys((*ports, *self.declared_ports)))
+            ports = _shared_ports(tuple(dict.fromkeys((*ports, *self.declared_ports))))
         return spec, ports
 
 
 _NO_IMAGE = ImageInfo(known=False)
+
+_PORTS: dict[tuple[int, ...], tuple[int, ...]] = {}
+PORTS_CACHE_LIMIT = 4096
+
+
+def _shared_ports(ports: tuple[int, ...]) -> tuple[int, ...]:
+    """One tuple per set of ports, not two per container (tuples are immutable: sharing
+    them changes nothing); the table starts over past its limit."""
+    found = _PORTS.get(ports)
+    if found is None:
+        if len(_PORTS) >= PORTS_CACHE_LIMIT:
+            _PORTS.clear()
+        found = _PORTS[ports] = ports
+    return found
 
 
 def _drive(program: RunningProgram) -> Generator[Wait, float | None, int]:

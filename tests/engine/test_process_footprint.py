@@ -87,3 +87,15 @@ def test_containers_of_one_image_share_its_files_until_one_changes_them() -> Non
         "hello\n",
     )
     assert second.is_dir("/srv/www") and second.is_dir("/tmp")
+
+
+def test_containers_with_the_same_ports_share_one_tuple_of_them() -> None:
+    container = {"name": "web", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}
+    first, second = (
+        Process(container, {"metadata": {"name": f"pod-{i}"}, "spec": {}}, {}, Host())
+        for i in range(2)
+    )
+    first.start()
+    second.start()
+    assert first.declared_ports == (80,) and first.declared_ports is second.declared_ports
+    assert first.listening == second.listening
