@@ -9,11 +9,12 @@ or until it has waited 5 minutes (podMaxInUnschedulablePodsDuration, flushed eve
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import TYPE_CHECKING
 
 from engine.events import Source
-from engine.scheduler import NodeInfo, schedule
+from engine.scheduler import NodeInfo, Snapshot, schedule
 from engine.store import Change
 from engine.workqueue import KeyQueue
 
@@ -37,7 +38,8 @@ class Scheduler:
         self.cluster = cluster
         self.source = Source(SCHEDULER_NAME, f"{SCHEDULER_NAME}-control-plane", new_api=True)
         self.nodes: dict[str, NodeInfo] = {}
-        self._node_order: list[NodeInfo] = []
+        self._node_order: list[NodeInfo] = []  # by name: the order the scan follows
+        self._snapshot = Snapshot(self._node_order)
         self._active: KeyQueue[str] = KeyQueue()
         self._unschedulable: dict[str, float] = {}
         self._attempts: dict[str, int] = {}
@@ -59,13 +61,14 @@ class Scheduler:
             info = self.nodes.pop(name, None)
             if info is not None:
                 self._node_order.remove(info)
+                self._snapshot.set_nodes(self._node_order)
             return
         info = self.nodes.get(name)
         if info is None:
             info = NodeInfo(change.obj)
             self.nodes[name] = info
-            self._node_order.append(info)
-            self._node_order.sort(key=lambda i: i.name)
+            bisect.insort(self._node_order, info, key=_node_name)
+            self._snapshot.set_nodes(self._node_order)
             for pod_uid, node in self._assigned.items():
                 if node == name:
                     pod = self.cluster.store.get_by_uid(pod_uid)
@@ -169,7 +172,7 @@ class Scheduler:
     # -- one attempt ----------------------------------------------------------------------
     def schedule_one(self, pod: dict) -> None:
         uid = pod["metadata"]["uid"]
-        result = schedule(pod, self._node_order, self.cluster.rng, self._next_start)
+        result = schedule(pod, self._snapshot, self.cluster.rng, self._next_start)
         if self._node_order:
             self._next_start = (self._next_start + result.evaluated_nodes) % len(self._node_order)
         if result.node_name is not None:
@@ -232,6 +235,10 @@ class Scheduler:
     def pending_reasons(self) -> dict[str, float]:
         """Unschedulable pods (by uid) and when they were last tried."""
         return dict(self._unschedulable)
+
+
+def _node_name(info: NodeInfo) -> str:
+    return info.name
 
 
 def _condition_order(condition: dict) -> int:

@@ -46,6 +46,7 @@ from engine.scheduler.selection import (
     schedule,
     select_host,
 )
+from engine.scheduler.snapshot import Snapshot
 
 __all__ = [
     "DEFAULT_MEMORY_REQUEST",
@@ -67,6 +68,7 @@ __all__ = [
     "PodFacts",
     "PodResources",
     "ScheduleResult",
+    "Snapshot",
     "filter_node",
     "fit_error_message",
     "host_port_conflicts",

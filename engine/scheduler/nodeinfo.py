@@ -9,7 +9,6 @@ pkg/scheduler/framework/types.go `HostPortInfo.CheckConflict`.
 
 from __future__ import annotations
 
-import itertools
 import marshal
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from engine.quantity import parse_quantity
+from engine.scheduler.changes import NODE_CHANGES
 from engine.tolerations import NO_EXECUTE, NO_SCHEDULE, PREFER_NO_SCHEDULE
 
 CPU = "cpu"
@@ -282,9 +282,6 @@ def _allocatable(node: Mapping[str, Any]) -> tuple[int, int, int, int, dict[str,
     return cpu, memory, ephemeral, pods, scalar
 
 
-_generations = itertools.count(1)
-
-
 class NodeInfo:
     """Node-level aggregate the filters and scores read. Pods count until removed,
     terminating or not. After changing the Node object call `set_node`."""
@@ -296,7 +293,6 @@ class NodeInfo:
         "allocatable_milli_cpu",
         "allocatable_scalar",
         "allowed_pod_number",
-        "generation",
         "hard_taints",
         "labels",
         "name",
@@ -308,8 +304,6 @@ class NodeInfo:
         "requested_memory",
         "requested_milli_cpu",
         "requested_scalar",
-        "scheduling_cache",
-        "scheduling_status",
         "soft_taints",
         "unschedulable",
         "used_host_ports",
@@ -325,14 +319,13 @@ class NodeInfo:
         self.non_zero_requested_milli_cpu = 0
         self.non_zero_requested_memory = 0
         self.used_host_ports: set[HostPort] = set()
-        # Scheduler-owned, per pod signature: this node's raw score (-1: does not fit)
-        # and, when it does not fit, why. Emptied whenever anything about the node changes.
-        self.scheduling_cache: dict[bytes, Any] = {}
-        self.scheduling_status: dict[bytes, Any] = {}
+        self.name = ""
         self.set_node(node)
 
     def set_node(self, node: dict) -> None:
         """Take a new version of the Node object (labels, taints, allocatable...)."""
+        first = not hasattr(self, "node")
+        before = None if first else self._scheduling_view()
         self.node = node
         metadata = node.get("metadata") or {}
         spec = node.get("spec") or {}
@@ -349,7 +342,25 @@ class NodeInfo:
             self.allowed_pod_number,
             self.allocatable_scalar,
         ) = _allocatable(node)
-        self._changed()
+        # A status write (heartbeat, images, conditions) changes nothing the filters and
+        # scores read: the scheduler's answers for this node stay valid.
+        if first or self._scheduling_view() != before:
+            self._changed()
+
+    def _scheduling_view(self) -> tuple:
+        """Every node field the filters and scores read (the pods' part aside)."""
+        return (
+            self.name,
+            self.labels,
+            self.unschedulable,
+            self.hard_taints,
+            self.soft_taints,
+            self.allocatable_milli_cpu,
+            self.allocatable_memory,
+            self.allocatable_ephemeral_storage,
+            self.allowed_pod_number,
+            self.allocatable_scalar,
+        )
 
     @property
     def pod_count(self) -> int:
@@ -398,19 +409,8 @@ class NodeInfo:
         self.non_zero_requested_memory += sign * res.non_zero_memory
 
     def _changed(self) -> None:
-        self.generation = next(_generations)
-        self.scheduling_cache.clear()
-        self.scheduling_status.clear()
-
-    def cache_store(self, signature: bytes, value: Any, status: Any = None) -> None:
-        """Remember the scheduler's answer for a pod signature until the node changes."""
-        if len(self.scheduling_cache) >= 256:
-            # Bounded: distinct pod shapes are few in practice.
-            self.scheduling_cache.clear()
-            self.scheduling_status.clear()
-        self.scheduling_cache[signature] = value
-        if status is not None:
-            self.scheduling_status[signature] = status
+        # The scheduler's per-node answers (engine/scheduler/snapshot.py) read this log.
+        NODE_CHANGES.append(self)
 
     def __repr__(self) -> str:
         return (

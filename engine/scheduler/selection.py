@@ -9,6 +9,7 @@ adds it to the chosen node's NodeInfo.
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count, islice, repeat
@@ -20,7 +21,6 @@ from engine.scheduler.filters import (
     NodeStatus,
     PodFacts,
     pod_facts,
-    run_filters,
 )
 from engine.scheduler.fiterror import (
     NO_NODES_AVAILABLE,
@@ -30,7 +30,8 @@ from engine.scheduler.fiterror import (
     fit_error_message,
 )
 from engine.scheduler.nodeinfo import NodeInfo
-from engine.scheduler.scoring import RawScores, combine_scores, raw_scores
+from engine.scheduler.scoring import combine_scores
+from engine.scheduler.snapshot import DOES_NOT_FIT, Answers, Snapshot
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
@@ -114,69 +115,104 @@ def _unschedulable(
     )
 
 
-_DOES_NOT_FIT = -1
-
-
-def _evaluate(facts: PodFacts, info: NodeInfo) -> int | RawScores:
-    """Filter and score one node for the pod, and remember the answer on the node.
-
-    The value is the node's score when nothing needs normalising across nodes (no
-    untolerated PreferNoSchedule taint, no matching preferred term), the raw scores
-    otherwise, or -1 when the node does not fit (the status is kept beside it)."""
-    status = run_filters(facts, info)
-    if status is not None:
-        info.cache_store(facts.signature, _DOES_NOT_FIT, status)
-        return _DOES_NOT_FIT
-    raw = raw_scores(facts, info)
-    value = raw[0] if raw[1] == 0 and raw[2] == 0 else raw
-    info.cache_store(facts.signature, value)
-    return value
-
-
-def _node_values(facts: PodFacts, nodes: Sequence[NodeInfo]) -> list:
-    """Each node's value from its cache, evaluating only the nodes that changed since
-    (between two replicas, only the node the last one was bound to)."""
-    signature = facts.signature
-    values = [info.scheduling_cache.get(signature) for info in nodes]
-    if None in values:
-        i = -1
-        for _ in range(values.count(None)):
-            i = values.index(None, i + 1)
-            values[i] = _evaluate(facts, nodes[i])
-    return values
+_DOES_NOT_FIT = DOES_NOT_FIT
 
 
 def _scan(
-    facts: PodFacts, nodes: Sequence[NodeInfo], start: int, to_find: int
+    facts: PodFacts, answers: Answers, nodes: Sequence[NodeInfo], start: int, to_find: int
 ) -> tuple[list, int]:
-    """The values of the nodes from `start` on (wrapping), and how many fit.
+    """The answers of the nodes from `start` on (wrapping), and how many fit.
 
     The scan goes on until more than `to_find` nodes fit or every node was seen, as
     findNodesThatPassFilters stops once it has found numFeasibleNodesToFind: at 5,000
     nodes a pod looks at about 500 of them, not at all 5,000. The caller cuts the values
     at the `to_find`-th feasible node; values past it are computed in the last chunk but
-    never used (the cache they fill changes no answer)."""
+    never used (the answers they fill change no choice)."""
     total = len(nodes)
     if total <= to_find + 1:
-        ordered = [*nodes[start:], *nodes[:start]] if start else nodes
-        values = _node_values(facts, ordered)
-        return values, len(values) - values.count(_DOES_NOT_FIT)
+        values = answers.window(facts, nodes, start, total)
+        return values, total - values.count(_DOES_NOT_FIT)
     values: list = []
     feasible = 0
     seen = 0
     size = to_find + 1
     while seen < total and feasible <= to_find:
         size = min(size, total - seen)
-        first = (start + seen) % total
-        end = first + size
-        part = nodes[first:end] if end <= total else [*nodes[first:], *nodes[: end - total]]
-        chunk = _node_values(facts, part)
+        chunk = answers.window(facts, nodes, (start + seen) % total, size)
         values += chunk
         feasible += size - chunk.count(_DOES_NOT_FIT)
         seen += size
         # What is still missing, or more when most nodes turn out full.
         size = max(to_find + 1 - feasible, seen)
     return values, feasible
+
+
+def _kth_feasible(values: list, k: int) -> int:
+    """Index of the k-th (1-based) value that is not -1; there are at least k of them.
+
+    The answer t satisfies t = k - 1 + (the -1s at or before t): each -1 found within
+    that reach pushes it one further. Only the -1s are visited, in C (list.index)."""
+    misses = 0
+    i = -1
+    while True:
+        try:
+            i = values.index(_DOES_NOT_FIT, i + 1, k + misses)
+        except ValueError:
+            return k - 1 + misses
+        misses += 1
+
+
+def _in_window(positions: list[int], start: int, length: int, total: int) -> tuple[int, int, int]:
+    """Where sorted positions meet the circular window [start, start + length): the index
+    of the first one from `start`, how many lie before the end of the list and how many
+    after wrapping to position 0."""
+    lo = bisect_left(positions, start)
+    end = start + length
+    if end <= total:
+        return lo, bisect_left(positions, end, lo) - lo, 0
+    return lo, len(positions) - lo, bisect_left(positions, end - total)
+
+
+def _choose_indexed(
+    at: dict[int, list[int]], total: int, start: int, to_find: int, rng: random.Random
+) -> tuple[int, int, int]:
+    """(chosen position, evaluated, feasible) from the answers' index, when every answer
+    is known, none needs normalising and at least one node fits.
+
+    The same choice, with the same draws, as `_scan` then `_pick` over the answers read in
+    scan order: the window ends at the `to_find`-th feasible node when more than that
+    many fit (else it is every node), the best score wins, and ties take one draw."""
+    full = at.get(_DOES_NOT_FIT, [])
+    fit = total - len(full)
+    if fit > to_find:
+        # The smallest end whose window holds to_find feasible nodes: each full node
+        # within reach pushes the end one further.
+        end = start + to_find
+        while True:
+            _, before, after = _in_window(full, start, end - start, total)
+            reach = start + to_find + before + after
+            if reach == end:
+                break
+            end = reach
+        evaluated, feasible = end - start, to_find
+    else:
+        evaluated, feasible = total, fit
+    if feasible == 1:
+        # No scoring and no draw: the one node whose answer is not -1.
+        return next(p[0] for v, p in at.items() if v != _DOES_NOT_FIT), evaluated, 1
+    best = max(at)
+    positions = at[best]
+    lo, before, after = _in_window(positions, start, evaluated, total)
+    if not before + after:
+        for best in sorted(at, reverse=True):
+            positions = at[best]
+            lo, before, after = _in_window(positions, start, evaluated, total)
+            if before + after:
+                break
+    ties = before + after
+    k = 0 if ties == 1 else rng.randrange(ties)
+    chosen = positions[lo + k] if k < before else positions[k - before]
+    return chosen, evaluated, feasible
 
 
 def _pick(facts: PodFacts, values: list, rng: random.Random) -> int:
@@ -222,33 +258,46 @@ def schedule(
             postfilter=postfilter if isinstance(postfilter, dict) else None,
         )
 
-    nodes: Sequence[NodeInfo] = infos
+    snapshot = infos if isinstance(infos, Snapshot) else Snapshot(infos)
     if facts.prefilter_node_names is not None:
-        wanted = facts.prefilter_node_names
-        nodes = [info for info in infos if info.name in wanted]
-    absent = num_nodes - len(nodes)
+        snapshot = snapshot.named(facts.prefilter_node_names)
+    nodes = snapshot.nodes
+    total = len(nodes)
+    absent = num_nodes - total
     if not nodes:
         return _unschedulable(facts, num_nodes, [], absent)
 
-    start = start_index % len(nodes)
-    to_find = num_feasible_nodes_to_find(len(nodes))
-    values, feasible = _scan(facts, nodes, start, to_find)
+    start = start_index % total
+    to_find = num_feasible_nodes_to_find(total)
+    answers = snapshot.answers(facts.signature)
+    if (
+        answers.complete(facts, nodes)
+        and not answers.raws
+        and len(answers.at.get(_DOES_NOT_FIT, ())) < total
+    ):
+        chosen, evaluated, feasible = _choose_indexed(answers.at, total, start, to_find, rng)
+        return ScheduleResult(
+            node_name=nodes[chosen].name,
+            message=None,
+            evaluated_nodes=evaluated,
+            feasible_nodes=feasible,
+        )
+    values, feasible = _scan(facts, answers, nodes, start, to_find)
     if feasible == 0:
-        signature = facts.signature
-        ordered = [*nodes[start:], *nodes[:start]] if start else nodes
-        statuses = [info.scheduling_status[signature] for info in ordered]
-        return _unschedulable(facts, num_nodes, statuses, absent)
+        # Every node was asked and none fits: their statuses, in scan order.
+        statuses = answers.statuses
+        failed = [statuses[(start + i) % total] for i in range(total)]
+        return _unschedulable(facts, num_nodes, failed, absent)
 
     # The scan stops once enough feasible nodes are found (only past 100 nodes).
     evaluated = len(values)
     if feasible > to_find:
-        last = [i for i, value in enumerate(values) if value != _DOES_NOT_FIT][to_find - 1]
-        evaluated, feasible = last + 1, to_find
+        evaluated, feasible = _kth_feasible(values, to_find) + 1, to_find
         values = values[:evaluated]
-    # One feasible node needs no scoring: it is the only one that is not -1.
-    chosen = values.index(max(values)) if feasible == 1 else _pick(facts, values, rng)
+    # One feasible node needs no scoring (and draws nothing): the only one that is not -1.
+    chosen = _kth_feasible(values, 1) if feasible == 1 else _pick(facts, values, rng)
     return ScheduleResult(
-        node_name=nodes[(start + chosen) % len(nodes)].name,
+        node_name=nodes[(start + chosen) % total].name,
         message=None,
         evaluated_nodes=evaluated,
         feasible_nodes=feasible,

@@ -14,6 +14,7 @@ from engine.scheduler import (
     pod_requests,
     pod_resources,
 )
+from engine.scheduler.changes import NODE_CHANGES
 
 MI = 1024 * 1024
 
@@ -248,15 +249,29 @@ class TestNodeInfo:
         with pytest.raises(KeyError):
             NodeInfo(node()).remove_pod(named("a", "1"))
 
-    def test_every_change_moves_the_generation(self) -> None:
+    def test_every_change_the_scheduler_reads_is_logged(self) -> None:
+        # The scheduler's remembered answers for a node are forgotten on these entries
+        # (engine/scheduler/snapshot.py), as upstream's snapshot follows NodeInfo.Generation.
         info = NodeInfo(node())
-        seen = {info.generation}
+        start = NODE_CHANGES.end
         info.add_pod(named("a", "1"))
-        seen.add(info.generation)
+        info.remove_pod(named("a", "1"))
         info.set_node(node(cpu="8"))
-        seen.add(info.generation)
-        assert len(seen) == 3
+        tainted = node(cpu="8")
+        tainted["spec"]["taints"] = [{"key": "k", "effect": "PreferNoSchedule"}]
+        info.set_node(tainted)
+        assert NODE_CHANGES.since(start) == [info] * 4
         assert info.allocatable_milli_cpu == 8000
+
+    def test_a_status_only_node_update_keeps_the_schedulers_answers(self) -> None:
+        # A heartbeat or an image list changes nothing a filter or score reads.
+        info = NodeInfo(node())
+        start = NODE_CHANGES.end
+        heartbeat = node()
+        heartbeat["status"]["images"] = [{"names": ["nginx:1.27"], "sizeBytes": 1}]
+        info.set_node(heartbeat)
+        assert NODE_CHANGES.since(start) == []
+        assert info.node is heartbeat
 
     def test_pod_resources_are_shared_between_identical_pods(self) -> None:
         first, second = named("a", "1"), named("b", "1")
