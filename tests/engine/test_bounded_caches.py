@@ -9,7 +9,7 @@ import pytest
 
 from engine import clock, labels, quantity
 from engine.kubelet import conditions, image_puller
-from engine.scheduler import filters, nodeinfo
+from engine.scheduler import changes, filters, nodeinfo, snapshot
 from engine.workloads import base
 from tests.engine.simulation import cluster_with
 
@@ -55,6 +55,8 @@ def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.M
     monkeypatch.setattr(quantity, "PARSE_CACHE_LIMIT", 1)
     monkeypatch.setattr(nodeinfo, "RESOURCES_MEMO_LIMIT", 1)
     monkeypatch.setattr(filters, "FACTS_MEMO_LIMIT", 1)
+    monkeypatch.setattr(changes, "CHANGE_LOG_LIMIT", 1)
+    monkeypatch.setattr(snapshot, "ANSWERS_LIMIT", 1)
     monkeypatch.setattr(base, "SELECTOR_MEMO_LIMIT", 1)
     monkeypatch.setattr(labels, "PARSED_SELECTOR_LIMIT", 1)
     monkeypatch.setattr(conditions, "_STAMPED_LIMIT", 1)

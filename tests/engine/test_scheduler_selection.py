@@ -199,6 +199,15 @@ class TestChoice:
         assert (result.node_name, result.feasible_nodes) == ("node-2", 1)
         assert rng.getstate() == before
 
+    def test_the_only_feasible_node_may_carry_a_prefer_no_schedule_taint(self) -> None:
+        # schedule_one.go schedulePod: one feasible node is returned without scoring. Its
+        # answer is raw scores (a soft taint to normalise) beside the -1 of the node that
+        # does not fit; picking it must not compare the two (it raised TypeError once).
+        soft = [{"key": "spot", "effect": "PreferNoSchedule"}]
+        infos = [node("node-1", cpu="1"), node("node-2", cpu="8", taints=soft)]
+        result = schedule(pod(cpu="2"), infos, random.Random(0))
+        assert (result.node_name, result.feasible_nodes) == ("node-2", 1)
+
     def test_ties_are_broken_the_same_way_for_the_same_seed(self) -> None:
         def run(seed: int) -> list[str]:
             infos = [node(f"node-{i}") for i in range(5)]
