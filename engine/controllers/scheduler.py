@@ -104,12 +104,13 @@ class Scheduler:
                 self._move_all("AssignedPodDelete")
             return
         if node_name:
+            if self._assigned.get(uid) == node_name:
+                return  # a status write of a bound pod: it left the queues when it was bound
             self._forget(uid)
-            if self._assigned.get(uid) != node_name:
-                self._assigned[uid] = node_name
-                info = self.nodes.get(node_name)
-                if info is not None:
-                    info.add_pod(pod)
+            self._assigned[uid] = node_name
+            info = self.nodes.get(node_name)
+            if info is not None:
+                info.add_pod(pod)
             return
         if change.type == "ADDED" and spec.get("schedulerName", SCHEDULER_NAME) == SCHEDULER_NAME:
             if pod["metadata"].get("deletionTimestamp"):
@@ -209,12 +210,13 @@ class Scheduler:
         self, pod: dict, status: str, reason: str | None, message: str | None, *, write: bool = True
     ) -> None:
         pod_status = pod.setdefault("status", {})
-        conditions = [
-            c for c in pod_status.get("conditions") or [] if c.get("type") != "PodScheduled"
-        ]
-        old = next(
-            (c for c in pod_status.get("conditions") or [] if c.get("type") == "PodScheduled"), None
-        )
+        conditions = []
+        old = None
+        for c in pod_status.get("conditions") or ():
+            if c.get("type") != "PodScheduled":
+                conditions.append(c)
+            elif old is None:
+                old = c
         transition = self.cluster.clock.timestamp()
         if old is not None and old.get("status") == status:
             transition = old.get("lastTransitionTime") or transition
@@ -225,7 +227,7 @@ class Scheduler:
             condition["reason"] = reason
         condition.update({"status": status, "type": "PodScheduled"})
         conditions.append(condition)
-        new = sorted(conditions, key=_condition_order)
+        new = sorted(conditions, key=_condition_order) if len(conditions) > 1 else conditions
         if new == pod_status.get("conditions"):
             return
         pod_status["conditions"] = new
