@@ -2,8 +2,10 @@
 
 Flow from pkg/scheduler/schedule_one.go (`schedulePod`, `findNodesThatFitPod`,
 `findNodesThatPassFilters`, `numFeasibleNodesToFind`, `selectHost`) and the
-DefaultPreemption PostFilter. Pure: the caller owns the NodeInfos, binds the pod and
-adds it to the chosen node's NodeInfo.
+DefaultPreemption PostFilter. The caller owns the NodeInfos, binds the pod and adds it
+to the chosen node's NodeInfo; given a `Snapshot` (engine/scheduler/snapshot.py) rather
+than a plain list, the nodes' answers are remembered between attempts, which changes no
+choice, only what it costs.
 """
 
 from __future__ import annotations
