@@ -139,13 +139,10 @@ class OwnerIndex:
     # -- reading ----------------------------------------------------------------------------
     def controlled_by(self, owner_uid: str, kind: str | None = None) -> list[dict]:
         """Objects whose controller reference names this uid (optionally of one kind)."""
-        out = []
-        get = self.store.get_by_uid
-        for uid in self.controlled.get(owner_uid, ()):
-            obj = get(uid)
-            if obj is not None and (kind is None or obj["kind"] == kind):
-                out.append(obj)
-        return out
+        objs = map(self.store.get_by_uid, self.controlled.get(owner_uid, ()))
+        if kind is None:
+            return [obj for obj in objs if obj is not None]
+        return [obj for obj in objs if obj is not None and obj["kind"] == kind]
 
     def dependents_of(self, owner_uid: str) -> list[dict]:
         """Objects with any owner reference to this uid."""

@@ -3,6 +3,8 @@ pkg/controller/controller_utils.go, apimachinery's metav1.GetControllerOf)."""
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.timeutil import parse_time
@@ -11,6 +13,9 @@ if TYPE_CHECKING:
     from engine.clock import Clock
 
 TERMINAL_PHASES = ("Succeeded", "Failed")
+
+SECONDS_MEMO_LIMIT = 4096
+"""Timestamps whose simulated seconds are remembered (least recently used beyond this)."""
 
 
 # -- owner references --------------------------------------------------------------------
@@ -76,7 +81,14 @@ def seconds_of(clock: Clock, timestamp: str | None) -> float | None:
     """A timestamp as simulated seconds since the cluster started."""
     if not timestamp:
         return None
-    return (parse_time(timestamp) - clock.start).total_seconds()
+    return _seconds_since(timestamp, clock.start)
+
+
+@functools.lru_cache(maxsize=SECONDS_MEMO_LIMIT)
+def _seconds_since(timestamp: str, start: datetime) -> float:
+    # A pure function of its arguments, asked again and again of the same few timestamps
+    # (a ReplicaSet scaling down ranks every pod by its creation and Ready times).
+    return (parse_time(timestamp) - start).total_seconds()
 
 
 def ready_since(clock: Clock, pod: dict) -> float | None:

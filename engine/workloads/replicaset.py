@@ -10,11 +10,10 @@ from engine.store import Change
 from engine.workloads.base import WorkloadController, selector_of, set_status
 from engine.workloads.podcontrol import BURST_REPLICAS, PodControl, slow_start_batch
 from engine.workloads.podutil import (
+    TERMINAL_PHASES,
     available_at,
     controller_ref,
-    is_pod_active,
     is_pod_available,
-    is_pod_ready,
     pod_from_template,
     pods_prefix,
 )
@@ -69,12 +68,21 @@ class ReplicaSetController(WorkloadController):
             return
         # Kubelet status updates come often; only what the ReplicaSet counts wakes it.
         state = _pod_state(pod)
-        if self._pod_state.get(uid) == state and self.index.previous_controller(uid) == ref.get(
-            "uid"
-        ):
+        owner_uid = ref.get("uid")
+        if self.index.previous_controller(uid) != owner_uid:
+            self._pod_state[uid] = state
+            self.enqueue_owner_of_pod(pod)
+            return
+        if self._pod_state.get(uid) == state:
             return
         self._pod_state[uid] = state
-        self.enqueue_owner_of_pod(pod)
+        # The same controller as before (enqueue_owner_of_pod's common case, inlined: every
+        # pod of a rollout passes here several times).
+        if ref.get("kind") == self.kind:
+            owner = self.store.get_by_uid(owner_uid or "")
+            if owner is not None and owner["kind"] == self.kind:
+                meta = owner["metadata"]
+                self.enqueue((meta.get("namespace", ""), meta["name"]))
 
     # -- sync -------------------------------------------------------------------------------
     def sync(self, key: tuple[str, str]) -> None:
@@ -82,8 +90,7 @@ class ReplicaSetController(WorkloadController):
         if rs is None:
             return
         selector = selector_of(rs)
-        pods = self.claim_pods(rs, selector)
-        active = [p for p in pods if is_pod_active(p)]
+        active = _active(self.claim_pods(rs, selector))
         error = None
         if not rs["metadata"].get("deletionTimestamp"):
             error = self.manage_replicas(rs, active)
@@ -151,7 +158,14 @@ class ReplicaSetController(WorkloadController):
                     break
             else:
                 fully_labeled += 1
-            if is_pod_ready(pod):
+            # IsPodReady, inlined (every sync asks it of every pod).
+            for condition in (pod.get("status") or {}).get("conditions") or ():
+                if condition.get("type") == "Ready":
+                    pod_ready = condition.get("status") == "True"
+                    break
+            else:
+                pod_ready = False
+            if pod_ready:
                 ready += 1
                 # IsPodAvailable is IsPodReady and, with minReadySeconds, long enough ago.
                 if not min_ready or is_pod_available(pod, min_ready, self.now, self.clock):
@@ -203,6 +217,20 @@ class ReplicaSetController(WorkloadController):
             self.enqueue_obj_after(rs, soonest + 1 - self.now)
 
 
+def _active(pods: list[dict]) -> list[dict]:
+    """controller.FilterActivePods: neither Succeeded nor Failed, nor being deleted
+    (is_pod_active inlined: every sync filters every pod of its ReplicaSet)."""
+    active = []
+    for pod in pods:
+        if pod["metadata"].get("deletionTimestamp"):
+            continue
+        status = pod.get("status")
+        if status and status.get("phase") in TERMINAL_PHASES:
+            continue
+        active.append(pod)
+    return active
+
+
 def _pod_state(pod: dict) -> tuple:
     """What of a pod the ReplicaSet's decisions and status depend on."""
     meta = pod["metadata"]
@@ -211,10 +239,12 @@ def _pod_state(pod: dict) -> tuple:
     for condition in status.get("conditions") or ():
         if condition.get("type") == "Ready":
             ready = (condition.get("status"), condition.get("lastTransitionTime"))
+    # The labels as a copy of the dict: compared with ==, as a set of pairs (cheaper than
+    # a sorted tuple of them, and as exact).
     return (
         status.get("phase"),
         ready,
         meta.get("deletionTimestamp"),
-        tuple(sorted((meta.get("labels") or {}).items())),
+        dict(meta.get("labels") or {}),
         (pod.get("spec") or {}).get("nodeName"),
     )
