@@ -192,6 +192,25 @@ class TestStatus:
             "replicas": 2,
         }
 
+    def test_fully_labeled_replicas_drop_when_a_pod_loses_a_template_label(self) -> None:
+        # k/k pkg/controller/replicaset/replica_set_utils.go calculateStatus: a pod counts
+        # as fully labeled only with every label of the template; updatePod wakes the
+        # ReplicaSet on any change to its pod, here a label removed in place.
+        labels = {"app": "web", "tier": "front"}
+        cluster = cluster_with(
+            workload("ReplicaSet", "web", replicas=2, labels=labels, selector=False)
+            .replace("spec:\n", "spec:\n  selector: {matchLabels: {app: web}}\n", 1)
+        )
+        cluster.run_until(20)
+        assert get(cluster, "ReplicaSet", "web")["status"]["fullyLabeledReplicas"] == 2
+        pod = pods_of(cluster, "web")[0]
+        del pod["metadata"]["labels"]["tier"]
+        cluster.store.modified(pod)
+        cluster.run_until(21)
+        status = get(cluster, "ReplicaSet", "web")["status"]
+        assert status["fullyLabeledReplicas"] == 1
+        assert status["replicas"] == 2  # still selected (app=web): kept, not replaced
+
     def test_min_ready_seconds_delays_availability(self) -> None:
         cluster = cluster_with(
             workload("ReplicaSet", "web", replicas=1, spec={"minReadySeconds": 10})
