@@ -77,7 +77,13 @@ class OwnerIndex:
                 if ref.get("controller"):
                     controller, controller_kind = ref.get("uid"), ref.get("kind")
                     break
-            new = (controller, tuple(r.get("uid", "") for r in refs), controller_kind)
+            # Most objects have one owner: no generator for it (every pod change comes here).
+            uids = (
+                (refs[0].get("uid", ""),)
+                if len(refs) == 1
+                else tuple([r.get("uid", "") for r in refs])
+            )
+            new = (controller, uids, controller_kind)
         if change.kind == "Pod":
             self._track_orphan(change, meta, uid, new[0] is None)
         elif change.kind == "ReplicaSet":

@@ -198,8 +198,9 @@ class TestStatus:
         # ReplicaSet on any change to its pod, here a label removed in place.
         labels = {"app": "web", "tier": "front"}
         cluster = cluster_with(
-            workload("ReplicaSet", "web", replicas=2, labels=labels, selector=False)
-            .replace("spec:\n", "spec:\n  selector: {matchLabels: {app: web}}\n", 1)
+            workload("ReplicaSet", "web", replicas=2, labels=labels, selector=False).replace(
+                "spec:\n", "spec:\n  selector: {matchLabels: {app: web}}\n", 1
+            )
         )
         cluster.run_until(20)
         assert get(cluster, "ReplicaSet", "web")["status"]["fullyLabeledReplicas"] == 2
