@@ -40,16 +40,32 @@ class ReplicaSetController(WorkloadController):
         self.pods = PodControl(cluster, COMPONENT)
         self._failures: dict[tuple[str, str], int] = {}
         self._pod_state: dict[str, tuple] = {}
+        self._stirred: set[tuple[str, str]] = set()
+        """ReplicaSets enqueued, since their last sync began, for anything but their own
+        status write (see _echo)."""
+        self._settled: dict[tuple[str, str], tuple[str, float]] = {}
+        """ReplicaSets whose last sync ended without an error: (resourceVersion, now) then."""
+        self._writing: tuple[str, str] | None = None
         cluster.store.watch(self._on_replica_set, {"ReplicaSet"})
         self.index.watch_pods(self.kind, self._on_pod)
 
     # -- events -----------------------------------------------------------------------------
+    def enqueue(self, key: tuple[str, str]) -> None:
+        self._stirred.add(key)
+        super().enqueue(key)
+
     def _on_replica_set(self, change: Change) -> None:
+        meta = change.obj["metadata"]
+        key = (meta.get("namespace", ""), meta["name"])
         if change.type == "DELETED":
-            meta = change.obj["metadata"]
-            self._failures.pop((meta.get("namespace", ""), meta["name"]), None)
+            self._failures.pop(key, None)
+            self._settled.pop(key, None)
             return
-        self.enqueue_obj(change.obj)
+        if key == self._writing:
+            # updateRS enqueues the ReplicaSet on every update, its own status write too.
+            super().enqueue(key)
+            return
+        self.enqueue(key)
 
     def _on_pod(self, change: Change) -> None:
         pod = change.obj
@@ -88,14 +104,23 @@ class ReplicaSetController(WorkloadController):
     def sync(self, key: tuple[str, str]) -> None:
         rs = self.get(key)
         if rs is None:
+            self._settled.pop(key, None)
             return
+        if self._echo(key, rs):
+            return
+        self._stirred.discard(key)
+        self._settled.pop(key, None)
         selector = selector_of(rs)
         active = _active(self.claim_pods(rs, selector))
         error = None
         if not rs["metadata"].get("deletionTimestamp"):
             error = self.manage_replicas(rs, active)
         status = self.calculate_status(rs, active, error)
-        set_status(rs, status, self.cluster)
+        self._writing = key
+        try:
+            set_status(rs, status, self.cluster)
+        finally:
+            self._writing = None
         if error is not None:
             failures = self._failures.get(key, 0)
             self._failures[key] = failures + 1
@@ -103,6 +128,22 @@ class ReplicaSetController(WorkloadController):
         else:
             self._failures.pop(key, None)
         self._requeue_for_availability(rs, active)
+        if error is None:
+            self._settled[key] = (rs["metadata"].get("resourceVersion", ""), self.now)
+
+    def _echo(self, key: tuple[str, str], rs: dict) -> bool:
+        """Whether this sync was asked for only by the last one's own status write, at the
+        same instant: nothing it reads has changed since (a pod change, a change to the
+        ReplicaSet by anyone else, a retry would have stirred it), so it would find the
+        pods it just counted, create and delete none, and write the status it just wrote.
+
+        In a rollout every sync that moves a count is followed by such a sync, which scans
+        every pod of the ReplicaSet again for nothing.
+        """
+        return key not in self._stirred and self._settled.get(key) == (
+            rs["metadata"].get("resourceVersion", ""),
+            self.now,
+        )
 
     def manage_replicas(self, rs: dict, active: list[dict]) -> str | None:
         """manageReplicas: create or delete the difference; returns the error, if any."""

@@ -259,3 +259,42 @@ spec: {containers: [{name: a, image: nginx}]}
         cluster.run_until(6)
         assert "ownerReferences" not in pod["metadata"]
         assert len(active(pods_of(cluster, "web"))) == 2  # a replacement plus the released one
+
+
+class TestEchoSync:
+    def test_the_sync_asked_for_by_its_own_status_write_scans_no_pod(self) -> None:
+        # k/k replica_set.go updateRS enqueues the ReplicaSet on every update, its own
+        # status write included; that sync would read the pods it just counted and change
+        # nothing, so it does not scan them again (a rollout would scan every pod twice).
+        cluster = cluster_with(workload("ReplicaSet", "web", replicas=3))
+        controller = cluster.controllers["replicaset"]
+        trace: list[str] = []
+        claim, sync = controller.claim_pods, controller.sync
+
+        def scanning(owner: dict, selector, **kwargs):  # type: ignore[no-untyped-def]
+            trace.append("scan")
+            return claim(owner, selector, **kwargs)
+
+        def syncing(key: tuple[str, str]) -> None:
+            trace.append("sync")
+            sync(key)
+
+        controller.claim_pods = scanning  # type: ignore[method-assign]
+        controller.sync = syncing  # type: ignore[method-assign]
+        cluster.store.watch(lambda change: trace.append(change.kind), {"ReplicaSet"})
+        cluster.run_until(30)
+        assert get(cluster, "ReplicaSet", "web")["status"]["readyReplicas"] == 3
+        # The pods turn Ready: a sync counts them and writes the status; the sync that
+        # write asks for is the last and scans nothing.
+        assert trace[-4:] == ["sync", "scan", "ReplicaSet", "sync"]
+
+    def test_a_change_after_the_status_write_is_still_synced(self) -> None:
+        cluster = cluster_with(workload("ReplicaSet", "web", replicas=3))
+        cluster.run_until(20)
+        rs = get(cluster, "ReplicaSet", "web")
+        assert rs["status"]["availableReplicas"] == 3
+        rs["spec"]["replicas"] = 1
+        cluster.store.modified(rs, spec_changed=True)
+        cluster.run_until(21)
+        assert len(active(pods_of(cluster, "web"))) == 1
+        assert get(cluster, "ReplicaSet", "web")["status"]["replicas"] == 1
