@@ -111,10 +111,9 @@ class WorkloadController(QueueController):
         claimed: list[dict] = []
         uid = owner["metadata"]["uid"]
         deleting = bool(owner["metadata"].get("deletionTimestamp"))
+        matches = selector.matches if selector is not None else None
         for pod in self.index.controlled_by(uid, "Pod"):
-            if (
-                selector is not None and selector.matches(pod["metadata"].get("labels") or {})
-            ) or deleting:
+            if deleting or (matches is not None and matches(pod["metadata"].get("labels"))):
                 claimed.append(pod)
             else:
                 release(pod, uid, self.cluster)

@@ -77,7 +77,13 @@ class OwnerIndex:
                 if ref.get("controller"):
                     controller, controller_kind = ref.get("uid"), ref.get("kind")
                     break
-            new = (controller, tuple(r.get("uid", "") for r in refs), controller_kind)
+            # Most objects have one owner: no generator for it (every pod change comes here).
+            uids = (
+                (refs[0].get("uid", ""),)
+                if len(refs) == 1
+                else tuple([r.get("uid", "") for r in refs])
+            )
+            new = (controller, uids, controller_kind)
         if change.kind == "Pod":
             self._track_orphan(change, meta, uid, new[0] is None)
         elif change.kind == "ReplicaSet":
@@ -139,13 +145,10 @@ class OwnerIndex:
     # -- reading ----------------------------------------------------------------------------
     def controlled_by(self, owner_uid: str, kind: str | None = None) -> list[dict]:
         """Objects whose controller reference names this uid (optionally of one kind)."""
-        out = []
-        get = self.store.get_by_uid
-        for uid in self.controlled.get(owner_uid, ()):
-            obj = get(uid)
-            if obj is not None and (kind is None or obj["kind"] == kind):
-                out.append(obj)
-        return out
+        objs = map(self.store.get_by_uid, self.controlled.get(owner_uid, ()))
+        if kind is None:
+            return [obj for obj in objs if obj is not None]
+        return [obj for obj in objs if obj is not None and obj["kind"] == kind]
 
     def dependents_of(self, owner_uid: str) -> list[dict]:
         """Objects with any owner reference to this uid."""

@@ -3,6 +3,7 @@ pkg/controller/controller_utils.go, apimachinery's metav1.GetControllerOf)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.timeutil import parse_time
@@ -11,6 +12,10 @@ if TYPE_CHECKING:
     from engine.clock import Clock
 
 TERMINAL_PHASES = ("Succeeded", "Failed")
+
+SECONDS_MEMO_LIMIT = 4096
+"""Timestamps whose simulated seconds are remembered: past this, start over."""
+_SECONDS_MEMO: dict[tuple[str, datetime], float] = {}
 
 
 # -- owner references --------------------------------------------------------------------
@@ -76,7 +81,16 @@ def seconds_of(clock: Clock, timestamp: str | None) -> float | None:
     """A timestamp as simulated seconds since the cluster started."""
     if not timestamp:
         return None
-    return (parse_time(timestamp) - clock.start).total_seconds()
+    # A pure function of the timestamp and the clock's start, asked again and again of the
+    # same few timestamps (a ReplicaSet scaling down ranks every pod by its creation and
+    # Ready times): parsed once each.
+    key = (timestamp, clock.start)
+    seconds = _SECONDS_MEMO.get(key)
+    if seconds is None:
+        if len(_SECONDS_MEMO) >= SECONDS_MEMO_LIMIT:
+            _SECONDS_MEMO.clear()
+        seconds = _SECONDS_MEMO[key] = (parse_time(timestamp) - clock.start).total_seconds()
+    return seconds
 
 
 def ready_since(clock: Clock, pod: dict) -> float | None:

@@ -10,11 +10,10 @@ from engine.store import Change
 from engine.workloads.base import WorkloadController, selector_of, set_status
 from engine.workloads.podcontrol import BURST_REPLICAS, PodControl, slow_start_batch
 from engine.workloads.podutil import (
+    TERMINAL_PHASES,
     available_at,
     controller_ref,
-    is_pod_active,
     is_pod_available,
-    is_pod_ready,
     pod_from_template,
     pods_prefix,
 )
@@ -41,16 +40,32 @@ class ReplicaSetController(WorkloadController):
         self.pods = PodControl(cluster, COMPONENT)
         self._failures: dict[tuple[str, str], int] = {}
         self._pod_state: dict[str, tuple] = {}
+        self._stirred: set[tuple[str, str]] = set()
+        """ReplicaSets enqueued, since their last sync began, for anything but their own
+        status write (see _echo)."""
+        self._settled: dict[tuple[str, str], tuple[str, float]] = {}
+        """ReplicaSets whose last sync ended without an error: (resourceVersion, now) then."""
+        self._writing: tuple[str, str] | None = None
         cluster.store.watch(self._on_replica_set, {"ReplicaSet"})
         self.index.watch_pods(self.kind, self._on_pod)
 
     # -- events -----------------------------------------------------------------------------
+    def enqueue(self, key: tuple[str, str]) -> None:
+        self._stirred.add(key)
+        super().enqueue(key)
+
     def _on_replica_set(self, change: Change) -> None:
+        meta = change.obj["metadata"]
+        key = (meta.get("namespace", ""), meta["name"])
         if change.type == "DELETED":
-            meta = change.obj["metadata"]
-            self._failures.pop((meta.get("namespace", ""), meta["name"]), None)
+            self._failures.pop(key, None)
+            self._settled.pop(key, None)
             return
-        self.enqueue_obj(change.obj)
+        if key == self._writing:
+            # updateRS enqueues the ReplicaSet on every update, its own status write too.
+            super().enqueue(key)
+            return
+        self.enqueue(key)
 
     def _on_pod(self, change: Change) -> None:
         pod = change.obj
@@ -69,26 +84,43 @@ class ReplicaSetController(WorkloadController):
             return
         # Kubelet status updates come often; only what the ReplicaSet counts wakes it.
         state = _pod_state(pod)
-        if self._pod_state.get(uid) == state and self.index.previous_controller(uid) == ref.get(
-            "uid"
-        ):
+        owner_uid = ref.get("uid")
+        if self.index.previous_controller(uid) != owner_uid:
+            self._pod_state[uid] = state
+            self.enqueue_owner_of_pod(pod)
+            return
+        if self._pod_state.get(uid) == state:
             return
         self._pod_state[uid] = state
-        self.enqueue_owner_of_pod(pod)
+        # The same controller as before (enqueue_owner_of_pod's common case, inlined: every
+        # pod of a rollout passes here several times).
+        if ref.get("kind") == self.kind:
+            owner = self.store.get_by_uid(owner_uid or "")
+            if owner is not None and owner["kind"] == self.kind:
+                meta = owner["metadata"]
+                self.enqueue((meta.get("namespace", ""), meta["name"]))
 
     # -- sync -------------------------------------------------------------------------------
     def sync(self, key: tuple[str, str]) -> None:
         rs = self.get(key)
         if rs is None:
+            self._settled.pop(key, None)
             return
+        if self._echo(key, rs):
+            return
+        self._stirred.discard(key)
+        self._settled.pop(key, None)
         selector = selector_of(rs)
-        pods = self.claim_pods(rs, selector)
-        active = [p for p in pods if is_pod_active(p)]
+        active = _active(self.claim_pods(rs, selector))
         error = None
         if not rs["metadata"].get("deletionTimestamp"):
             error = self.manage_replicas(rs, active)
         status = self.calculate_status(rs, active, error)
-        set_status(rs, status, self.cluster)
+        self._writing = key
+        try:
+            set_status(rs, status, self.cluster)
+        finally:
+            self._writing = None
         if error is not None:
             failures = self._failures.get(key, 0)
             self._failures[key] = failures + 1
@@ -96,6 +128,22 @@ class ReplicaSetController(WorkloadController):
         else:
             self._failures.pop(key, None)
         self._requeue_for_availability(rs, active)
+        if error is None:
+            self._settled[key] = (rs["metadata"].get("resourceVersion", ""), self.now)
+
+    def _echo(self, key: tuple[str, str], rs: dict) -> bool:
+        """Whether this sync was asked for only by the last one's own status write, at the
+        same instant: nothing it reads has changed since (a pod change, a change to the
+        ReplicaSet by anyone else, a retry would have stirred it), so it would find the
+        pods it just counted, create and delete none, and write the status it just wrote.
+
+        In a rollout every sync that moves a count is followed by such a sync, which scans
+        every pod of the ReplicaSet again for nothing.
+        """
+        return key not in self._stirred and self._settled.get(key) == (
+            rs["metadata"].get("resourceVersion", ""),
+            self.now,
+        )
 
     def manage_replicas(self, rs: dict, active: list[dict]) -> str | None:
         """manageReplicas: create or delete the difference; returns the error, if any."""
@@ -151,7 +199,14 @@ class ReplicaSetController(WorkloadController):
                     break
             else:
                 fully_labeled += 1
-            if is_pod_ready(pod):
+            # IsPodReady, inlined (every sync asks it of every pod).
+            for condition in (pod.get("status") or {}).get("conditions") or ():
+                if condition.get("type") == "Ready":
+                    pod_ready = condition.get("status") == "True"
+                    break
+            else:
+                pod_ready = False
+            if pod_ready:
                 ready += 1
                 # IsPodAvailable is IsPodReady and, with minReadySeconds, long enough ago.
                 if not min_ready or is_pod_available(pod, min_ready, self.now, self.clock):
@@ -203,6 +258,20 @@ class ReplicaSetController(WorkloadController):
             self.enqueue_obj_after(rs, soonest + 1 - self.now)
 
 
+def _active(pods: list[dict]) -> list[dict]:
+    """controller.FilterActivePods: neither Succeeded nor Failed, nor being deleted
+    (is_pod_active inlined: every sync filters every pod of its ReplicaSet)."""
+    active = []
+    for pod in pods:
+        if pod["metadata"].get("deletionTimestamp"):
+            continue
+        status = pod.get("status")
+        if status and status.get("phase") in TERMINAL_PHASES:
+            continue
+        active.append(pod)
+    return active
+
+
 def _pod_state(pod: dict) -> tuple:
     """What of a pod the ReplicaSet's decisions and status depend on."""
     meta = pod["metadata"]
@@ -211,10 +280,12 @@ def _pod_state(pod: dict) -> tuple:
     for condition in status.get("conditions") or ():
         if condition.get("type") == "Ready":
             ready = (condition.get("status"), condition.get("lastTransitionTime"))
+    # The labels as a copy of the dict: compared with ==, as a set of pairs (cheaper than
+    # a sorted tuple of them, and as exact).
     return (
         status.get("phase"),
         ready,
         meta.get("deletionTimestamp"),
-        tuple(sorted((meta.get("labels") or {}).items())),
+        dict(meta.get("labels") or {}),
         (pod.get("spec") or {}).get("nodeName"),
     )

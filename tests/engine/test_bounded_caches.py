@@ -10,7 +10,7 @@ import pytest
 from engine import clock, labels, quantity
 from engine.kubelet import conditions, image_puller
 from engine.scheduler import changes, filters, nodeinfo, snapshot
-from engine.workloads import base
+from engine.workloads import base, podutil
 from tests.engine.simulation import cluster_with
 
 MANIFESTS = "\n---\n".join(
@@ -61,6 +61,7 @@ def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.M
     monkeypatch.setattr(labels, "PARSED_SELECTOR_LIMIT", 1)
     monkeypatch.setattr(conditions, "_STAMPED_LIMIT", 1)
     monkeypatch.setattr(image_puller, "RESOLVED_LIMIT", 1)
+    monkeypatch.setattr(podutil, "SECONDS_MEMO_LIMIT", 1)
     for cache in (quantity._PARSED, quantity._MILLIS, quantity._BYTES):
         cache.clear()
     nodeinfo._RESOURCES_MEMO.clear()
@@ -69,4 +70,5 @@ def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.M
     labels._PARSED_SELECTORS.clear()
     conditions._STAMPED.clear()
     image_puller._RESOLVED.clear()
+    podutil._SECONDS_MEMO.clear()
     assert run() == expected

@@ -192,6 +192,26 @@ class TestStatus:
             "replicas": 2,
         }
 
+    def test_fully_labeled_replicas_drop_when_a_pod_loses_a_template_label(self) -> None:
+        # k/k pkg/controller/replicaset/replica_set_utils.go calculateStatus: a pod counts
+        # as fully labeled only with every label of the template; updatePod wakes the
+        # ReplicaSet on any change to its pod, here a label removed in place.
+        labels = {"app": "web", "tier": "front"}
+        cluster = cluster_with(
+            workload("ReplicaSet", "web", replicas=2, labels=labels, selector=False).replace(
+                "spec:\n", "spec:\n  selector: {matchLabels: {app: web}}\n", 1
+            )
+        )
+        cluster.run_until(20)
+        assert get(cluster, "ReplicaSet", "web")["status"]["fullyLabeledReplicas"] == 2
+        pod = pods_of(cluster, "web")[0]
+        del pod["metadata"]["labels"]["tier"]
+        cluster.store.modified(pod)
+        cluster.run_until(21)
+        status = get(cluster, "ReplicaSet", "web")["status"]
+        assert status["fullyLabeledReplicas"] == 1
+        assert status["replicas"] == 2  # still selected (app=web): kept, not replaced
+
     def test_min_ready_seconds_delays_availability(self) -> None:
         cluster = cluster_with(
             workload("ReplicaSet", "web", replicas=1, spec={"minReadySeconds": 10})
@@ -239,3 +259,42 @@ spec: {containers: [{name: a, image: nginx}]}
         cluster.run_until(6)
         assert "ownerReferences" not in pod["metadata"]
         assert len(active(pods_of(cluster, "web"))) == 2  # a replacement plus the released one
+
+
+class TestEchoSync:
+    def test_the_sync_asked_for_by_its_own_status_write_scans_no_pod(self) -> None:
+        # k/k replica_set.go updateRS enqueues the ReplicaSet on every update, its own
+        # status write included; that sync would read the pods it just counted and change
+        # nothing, so it does not scan them again (a rollout would scan every pod twice).
+        cluster = cluster_with(workload("ReplicaSet", "web", replicas=3))
+        controller = cluster.controllers["replicaset"]
+        trace: list[str] = []
+        claim, sync = controller.claim_pods, controller.sync
+
+        def scanning(owner: dict, selector, **kwargs):  # type: ignore[no-untyped-def]
+            trace.append("scan")
+            return claim(owner, selector, **kwargs)
+
+        def syncing(key: tuple[str, str]) -> None:
+            trace.append("sync")
+            sync(key)
+
+        controller.claim_pods = scanning  # type: ignore[method-assign]
+        controller.sync = syncing  # type: ignore[method-assign]
+        cluster.store.watch(lambda change: trace.append(change.kind), {"ReplicaSet"})
+        cluster.run_until(30)
+        assert get(cluster, "ReplicaSet", "web")["status"]["readyReplicas"] == 3
+        # The pods turn Ready: a sync counts them and writes the status; the sync that
+        # write asks for is the last and scans nothing.
+        assert trace[-4:] == ["sync", "scan", "ReplicaSet", "sync"]
+
+    def test_a_change_after_the_status_write_is_still_synced(self) -> None:
+        cluster = cluster_with(workload("ReplicaSet", "web", replicas=3))
+        cluster.run_until(20)
+        rs = get(cluster, "ReplicaSet", "web")
+        assert rs["status"]["availableReplicas"] == 3
+        rs["spec"]["replicas"] = 1
+        cluster.store.modified(rs, spec_changed=True)
+        cluster.run_until(21)
+        assert len(active(pods_of(cluster, "web"))) == 1
+        assert get(cluster, "ReplicaSet", "web")["status"]["replicas"] == 1
