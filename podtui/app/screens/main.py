@@ -189,7 +189,7 @@ class MainScreen(PodKeys, RowActions, Screen):
     def on_mount(self) -> None:
         self.query_one(CommandLine).display = False
         table = self.table
-        table.refresher = self._refresh_row
+        table.printer = self._print_rows
         self.start_journal()
         self.load_view()
         table.focus()
@@ -359,35 +359,33 @@ class MainScreen(PodKeys, RowActions, Screen):
                         continue
                     if change.type == "DELETED":  # type: ignore[attr-defined]
                         removals.append(row_key(change.obj))  # type: ignore[attr-defined]
+                    elif change.type == "MODIFIED":  # type: ignore[attr-defined]
+                        # Printed by the table only if it is on screen or read (see apply).
+                        upserts.append(builder.record(change.obj))  # type: ignore[attr-defined]
                     else:
                         upserts.append(builder.build(change.obj, now, elapsed))  # type: ignore[attr-defined]
                 if upserts or removals:
                     table.apply(upserts, removals)
-                table.refresh_times(self._rebuild_cells)
+                table.refresh_times()
             if upserts or removals:
                 self._update_titles()
         self.refresh_panels()
         self.refresh_header()
 
-    def _rebuild_cells(self, row: TableRow) -> TableRow | None:
-        """A row's cells at the current time (the caller holds the engine lock)."""
-        if self._builder is None:
-            return None
-        session = self.session
-        cells = self._builder.cells(row.obj, session.now_datetime())
-        return TableRow(row.key, cells, row.state, row.obj, session.now, row.labels, row.version)
-
-    def _refresh_row(self, row: TableRow) -> TableRow | None:
-        """Recompute a visible row whose AGE-like cells are stale (never blocks a tick)."""
-        if self._builder is None or not self.session.lock.acquire(blocking=False):
+    def _print_rows(self, rows: list[TableRow], wait: bool) -> list[TableRow] | None:
+        """The rows printed from their objects at the current time, for the table (rows on
+        screen whose AGE-like cells are stale, rows changed off screen). Without `wait`,
+        None rather than wait for a tick in progress."""
+        builder = self._builder
+        lock = self.session.lock
+        if builder is None or not lock.acquire(blocking=wait):
             return None
         session = self.session
         try:
-            cells = self._builder.cells(row.obj, session.now_datetime())
-            elapsed = session.now
+            now, elapsed = session.now_datetime(), session.now
+            return [builder.build(row.obj, now, elapsed) for row in rows]
         finally:
-            session.lock.release()
-        return TableRow(row.key, cells, row.state, row.obj, elapsed, row.labels, row.version)
+            lock.release()
 
     # -- events from widgets --------------------------------------------------------------------
     @on(ResourceTable.RowSelected)
