@@ -150,6 +150,7 @@ class RowBuilder:
             self._limit = 2 * len(self._cached) + 1000
         self.printer: KindPrinter = printer_for(kind) or DEFAULT_PRINTER
         self._status_index = _index_of(columns.names, "STATUS")
+        self._name_at = _name_cell_at(self.printer, columns)
         self._ready_index = _index_of(columns.names, "READY")
         self.allocations: dict[str, NodeAllocation] = {}
         """Nodes' PODS, CPU, MEM by node name (the screen fills it from the store)."""
@@ -196,13 +197,20 @@ class RowBuilder:
         )
 
     def record(self, obj: dict) -> TableRow:
-        """An object's row not printed yet: its key, object and labels, no cells (the table
-        prints it when it is drawn or read; printing 1,500 changed pods a tick was most of
-        the tick's cost, and all but a screenful are off screen)."""
+        """An object's row not printed yet: its key, object and labels, and of its cells only
+        NAME and NAMESPACE, which are the object's name and namespace (the table sorts by
+        them and measures them; it prints the row when it is drawn or read: printing
+        1,500 changed pods a tick was most of the tick's cost, and all but a screenful
+        are off screen)."""
         meta = obj.get("metadata") or {}
+        cells = [""] * len(self.columns.names)
+        if self._name_at is not None:
+            cells[self._name_at] = meta.get("name", "")
+        if self.columns.with_namespace:
+            cells[0] = meta.get("namespace", "")
         return TableRow(
             row_key(obj),
-            (),
+            tuple(cells),
             OK,
             obj,
             labels=dict(meta.get("labels") or {}),
@@ -210,11 +218,15 @@ class RowBuilder:
             printed=False,
         )
 
-    def build_all(self, objs: Iterable[dict], now: datetime, sim_now: float) -> list[TableRow]:
-        """Every object's row, taking unchanged objects' rows from the cache (RowCache)."""
+    def build_all(
+        self, objs: Iterable[dict], now: datetime, sim_now: float, *, lazy: bool = False
+    ) -> list[TableRow]:
+        """Every object's row, taking unchanged objects' rows from the cache (RowCache);
+        `lazy`: a record (see `record`) for each of the others, for the table to print."""
         cached = self._cached
         if cached is None:
-            return [self.build(obj, now, sim_now) for obj in objs]
+            make = self.record if lazy else lambda obj: self.build(obj, now, sim_now)
+            return [make(obj) for obj in objs]
         self._cached = fresh = {}
         self._cache.views[(self.kind, self.columns)] = fresh
         rows = []
@@ -226,10 +238,13 @@ class RowBuilder:
                 or row.obj is not obj
                 or row.resource_version != (obj.get("metadata") or {}).get("resourceVersion", "")
             ):
+                if lazy:
+                    rows.append(self.record(obj))  # cached once the table prints it
+                    continue
                 row = self._print(obj, key, now, sim_now)
             fresh[key] = row
             rows.append(row)
-        self._limit = 2 * len(fresh) + 1000
+        self._limit = 2 * len(rows) + 1000
         return rows
 
     def state(self, obj: dict, cells: tuple[str, ...]) -> str:
@@ -288,6 +303,16 @@ def _short(ready: str) -> bool:
     """`0/1`: fewer ready than wanted."""
     left, slash, right = ready.partition("/")
     return bool(slash) and left.isdigit() and right.isdigit() and int(left) < int(right)
+
+
+def _name_cell_at(printer: KindPrinter, columns: Columns) -> int | None:
+    """Where the object's name (the printer's `name` column) is among the view's cells."""
+    for position, index in enumerate(columns.indexes):
+        if printer.columns[index].format == "name":
+            if columns.allocation_at is not None and columns.allocation_at <= position:
+                position += len(NODE_ALLOCATION)
+            return position + (1 if columns.with_namespace else 0)
+    return None
 
 
 def _index_of(names: tuple[str, ...], wanted: str) -> int | None:

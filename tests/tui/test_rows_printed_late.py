@@ -4,6 +4,7 @@ after the frame. Each test checks what the user sees is what printing at once wo
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 
 from podtui.app.rows import TableRow
@@ -117,7 +118,7 @@ async def test_scrolling_shows_a_row_whose_object_changed_while_off_screen() -> 
 async def test_columns_widen_when_a_row_off_screen_gets_a_wider_cell() -> None:
     app = TableApp()
     async with app.run_test(size=(80, 12)) as pilot:
-        table, printer = await start(pilot, app)
+        table, _printer = await start(pilot, app)
         assert line(app, 0).index("AGE") == len("web-000   Running   ")
         table.apply([record(obj("web-090", "CreateContainerConfigError"))], [])
         await pilot.pause()
@@ -230,3 +231,117 @@ class Counting:
         if printed is not None:
             self.keys.extend(row.key for row in rows)
         return printed
+
+
+async def test_a_view_reset_with_records_prints_the_rows_on_screen_then_the_rest() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        printer = Printer()
+        table.printer = printer
+        records = [record(obj(f"web-{i:03d}", "Running")) for i in range(100)]
+        for row in records:  # what RowBuilder.record fills: the name
+            row.cells = (row.obj["metadata"]["name"], "", "")
+        printer.busy = True  # no catch-up yet
+        table.reset(COLUMNS, records)
+        assert len(printer.printed) <= table.size.height
+        assert table.unprinted_count == 100 - len(printer.printed)
+        assert line(app, 1).startswith("web-000   Running")
+        printer.busy = False
+        table._catch_up()
+        await until_printed(pilot, table)
+        assert sorted(printer.printed) == sorted(row.key for row in records)
+
+
+async def test_a_view_reset_with_records_and_a_filter_prints_them_all_at_once() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        printer = Printer()
+        table.printer = printer
+        records = [record(obj(f"web-{i:03d}", "Error" if i % 2 else "Running")) for i in range(40)]
+        table.reset(COLUMNS, records, keep=row_filter("Error"))
+        assert table.unprinted_count == 0
+        assert table.row_count == 20
+        await pilot.pause()
+
+
+async def until_printed(pilot, table: ResourceTable) -> None:
+    for _ in range(200):
+        if not table.unprinted_count:
+            return
+        await pilot.pause()
+    raise AssertionError(f"{table.unprinted_count} rows still unprinted")
+
+
+def cluster_of(pods: int):
+    from engine.cluster import Cluster, default_node
+
+    cluster = Cluster(seed=0)
+    cluster.boot(default_nodes=False)
+    cluster.api.create(default_node("node-1", {"cpu": "64", "memory": "256Gi", "pods": "110"}))
+    for index in range(pods):
+        cluster.api.create(pod_manifest(f"pod-{index:02d}"))
+    cluster.run_until(20)
+    return cluster
+
+
+async def pods_pane_lines(monkeypatch, eager_rows: int, keys: tuple[str, ...]) -> list[str]:
+    from podtui.app.app import PodtuiApp
+    from podtui.app.screens import main
+    from podtui.app.session import Session
+
+    monkeypatch.setattr(main, "EAGER_ROWS", eager_rows)
+    session = Session.simulating(cluster_of(90))
+    session.take_changes()
+    app = PodtuiApp(session, paused=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.main_screen.table
+        await pilot.press(*keys)
+        await until_printed(pilot, table)
+        await pilot.pause()
+        return [
+            "".join(segment.text for segment in table.render_line(y))
+            for y in range(table.size.height)
+        ]
+
+
+@pytest.mark.parametrize("keys", [(), ("G",), ("pagedown", "pagedown", "up")])
+async def test_a_big_view_printed_late_looks_as_one_printed_whole(monkeypatch, keys) -> None:
+    whole = await pods_pane_lines(monkeypatch, 10_000, keys)
+    late = await pods_pane_lines(monkeypatch, 10, keys)
+    assert late == whole
+    assert any("pod-" in text for text in late)
+
+
+def test_the_name_a_record_holds_is_the_name_every_printer_prints() -> None:
+    """RowBuilder.record fills NAME with metadata.name, and the table sorts records by it
+    before they are printed: every printer's `name` column must print exactly that."""
+    from datetime import UTC, datetime
+
+    from engine.api.kinds import all_kinds
+    from engine.cluster import Cluster
+    from podtui.app.rows import RowBuilder, columns_for
+
+    Cluster(seed=0).boot()  # every package's kinds and printers registered
+    now = datetime(2025, 1, 2, tzinfo=UTC)
+    for info in all_kinds():
+        for wide, every in ((False, False), (True, True)):
+            columns = columns_for(info.kind, wide=wide, all_namespaces=every)
+            builder = RowBuilder(info.kind, columns)
+            thing = {
+                "kind": info.kind,
+                "metadata": {
+                    "name": "x-1",
+                    "namespace": "ns",
+                    "creationTimestamp": "2025-01-01T00:00:00Z",
+                },
+            }
+            printed = builder.cells(thing, now)
+            skeleton = builder.record(thing).cells
+            for name, cell, kept in zip(columns.names, printed, skeleton, strict=True):
+                if kept:
+                    assert kept == cell, (info.kind, name)
+            if "NAME" in columns.names:
+                assert skeleton[columns.names.index("NAME")] == "x-1", info.kind

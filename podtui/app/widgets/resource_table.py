@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from itertools import compress, islice
 from operator import itemgetter
+from types import EllipsisType
 
 from rich.segment import Segment
 from rich.style import Style
@@ -232,16 +233,27 @@ class ResourceTable(ScrollView, can_focus=True):
         sort_column: int = 0,
         reverse: bool = False,
         cursor_key: str | None = None,
+        keep: Callable[[TableRow], bool] | EllipsisType | None = ...,
     ) -> None:
-        """Show new columns and rows (a pane, namespace or wide switch)."""
+        """Show new columns and rows (a pane, namespace or wide switch). Records not printed
+        yet (RowBuilder.record) are printed now if the filter or the sort reads them, else
+        those on screen now and the others after the frame, in slices. `keep`: the filter
+        (set_filter's predicate; by default the one set)."""
+        if keep is not ...:
+            self._filter = keep
         self._columns = tuple(columns)
         self._rows = {row.key: row for row in rows}
-        self._unprinted = set()
+        self._unprinted = {key for key, row in self._rows.items() if not row.printed}
         self._entries = {}
         self._all_rows = None
         self._widths = [len(name) for name in self._columns]
         self._sort_column = min(sort_column, max(len(self._columns) - 1, 0))
         self._reverse = reverse
+        if self._unprinted and not self._may_wait():
+            keys = list(self._unprinted)
+            printed = self._print([self._rows[key] for key in keys], wait=True) or []
+            self._rows.update(zip(keys, printed, strict=True))
+            self._unprinted.clear()
         self._width_counts = self._count_all_widths(self._rows.values())
         self._rebuild_order()
         self._recompute_widths()
@@ -257,6 +269,13 @@ class ResourceTable(ScrollView, can_focus=True):
             immediate=True,
             force=True,
         )
+        if self._unprinted:
+            on_screen = [self._rows[key] for key in self._keys_on_screen() & self._unprinted]
+            printed = self._print(on_screen, wait=True) or []
+            for old, fresh in zip(on_screen, printed, strict=True):
+                self._take_printed(old, fresh)
+            self._recompute_widths()
+            self._schedule_catch_up()
         self.refresh()
         self.post_message(self.RowHighlighted(self, self._cursor_key))
 
@@ -437,6 +456,10 @@ class ResourceTable(ScrollView, can_focus=True):
         """Put a row printed again in its old row's place (same key, same sort value);
         True when a cell changed length (the widths are counted again)."""
         fresh.version = self.time_version
+        if not old.printed:
+            # A record's sort value is one no update changes (_may_wait): kept for the
+            # next load of the view, which takes this row from the RowCache.
+            fresh.sorted_by = old.sorted_by
         self._rows[fresh.key] = fresh
         self._stale.add(fresh.key)
         self._unprinted.discard(fresh.key)
