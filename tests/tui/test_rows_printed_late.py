@@ -345,3 +345,23 @@ def test_the_name_a_record_holds_is_the_name_every_printer_prints() -> None:
                     assert kept == cell, (info.kind, name)
             if "NAME" in columns.names:
                 assert skeleton[columns.names.index("NAME")] == "x-1", info.kind
+
+
+async def test_width_counts_after_late_prints_are_those_of_every_row_counted_afresh() -> None:
+    """Rows printed late are counted in batches, column by column: the counts must be what
+    counting every row's cells from scratch gives."""
+    import random
+    from collections import Counter
+
+    rng = random.Random(3)
+    statuses = ("Running", "Error", "CrashLoopBackOff", "Completed", "ContainerCreating")
+    app = TableApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table, printer = await start(pilot, app, count=300)
+        for _ in range(6):
+            changed = rng.sample(range(300), 120)
+            table.apply([record(obj(f"web-{i:03d}", rng.choice(statuses))) for i in changed], [])
+            await until_printed(pilot, table)
+            rows = [table.get_row(key) for key in table.visible_keys()]
+            afresh = [Counter(len(row.cells[i]) for row in rows) for i in range(len(COLUMNS))]
+            assert table._width_counts == afresh

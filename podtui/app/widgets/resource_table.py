@@ -271,9 +271,7 @@ class ResourceTable(ScrollView, can_focus=True):
         )
         if self._unprinted:
             on_screen = [self._rows[key] for key in self._keys_on_screen() & self._unprinted]
-            printed = self._print(on_screen, wait=True) or []
-            for old, fresh in zip(on_screen, printed, strict=True):
-                self._take_printed(old, fresh)
+            self._take_printed(on_screen, self._print(on_screen, wait=True) or [])
             self._recompute_widths()
             self._schedule_catch_up()
         self.refresh()
@@ -399,12 +397,12 @@ class ResourceTable(ScrollView, can_focus=True):
         printed = self._print(rows, wait=True) if rows else None
         if printed is None:
             return
-        changed: list[str] = []
-        width_changed = False
-        for old, fresh in zip(rows, printed, strict=True):
-            width_changed |= self._take_printed(old, fresh)
-            if fresh.cells != old.cells or fresh.state != old.state:
-                changed.append(old.key)
+        width_changed = self._take_printed(rows, printed)
+        changed = [
+            old.key
+            for old, fresh in zip(rows, printed, strict=True)
+            if fresh.cells != old.cells or fresh.state != old.state
+        ]
         if width_changed and self._recompute_widths():
             self.refresh()
         else:
@@ -452,18 +450,25 @@ class ResourceTable(ScrollView, can_focus=True):
         end = min(top + self._page_height(), len(self._order))
         return {key for key in map(self.key_at, range(top, end)) if key is not None}
 
-    def _take_printed(self, old: TableRow, fresh: TableRow) -> bool:
-        """Put a row printed again in its old row's place (same key, same sort value);
+    def _take_printed(self, olds: list[TableRow], printed: list[TableRow]) -> bool:
+        """Put rows printed again in their old rows' places (same keys, same sort values);
         True when a cell changed length (the widths are counted again)."""
-        fresh.version = self.time_version
-        if not old.printed:
-            # A record's sort value is one no update changes (_may_wait): kept for the
-            # next load of the view, which takes this row from the RowCache.
-            fresh.sorted_by = old.sorted_by
-        self._rows[fresh.key] = fresh
-        self._stale.add(fresh.key)
-        self._unprinted.discard(fresh.key)
-        return fresh.cells != old.cells and self._recount_widths(old.cells, fresh.cells)
+        rows = self._rows
+        version = self.time_version
+        for old, fresh in zip(olds, printed, strict=True):
+            fresh.version = version
+            if not old.printed:
+                # A record's sort value is one no update changes (_may_wait): kept for
+                # the next load of the view, which takes this row from the RowCache.
+                fresh.sorted_by = old.sorted_by
+            rows[fresh.key] = fresh
+        keys = [row.key for row in printed]
+        self._stale.update(keys)
+        self._unprinted.difference_update(keys)
+        if len(olds) == 1:
+            old, fresh = olds[0], printed[0]
+            return fresh.cells != old.cells and self._recount_widths(old.cells, fresh.cells)
+        return self._recount_all_widths(olds, printed)
 
     def _print_all(self) -> None:
         """Print every row still waiting (a filter or a sort is about to read cells)."""
@@ -473,8 +478,7 @@ class ResourceTable(ScrollView, can_focus=True):
         printed = self._print(rows, wait=True)
         if printed is None:
             return
-        for old, fresh in zip(rows, printed, strict=True):
-            self._take_printed(old, fresh)
+        self._take_printed(rows, printed)
         self._recompute_widths()
 
     def _schedule_catch_up(self) -> None:
@@ -494,10 +498,7 @@ class ResourceTable(ScrollView, can_focus=True):
             self._catching_up = True
             self.set_timer(0.05, self._catch_up)
             return
-        width_changed = False
-        for old, fresh in zip(rows, printed, strict=True):
-            width_changed |= self._take_printed(old, fresh)
-        if width_changed and self._recompute_widths():
+        if self._take_printed(rows, printed) and self._recompute_widths():
             self.refresh()
         if self._unprinted:
             self._schedule_catch_up()
@@ -644,6 +645,28 @@ class ResourceTable(ScrollView, can_focus=True):
                 del counts[len(before)]
             counts[len(after)] += 1
             changed = True
+        return changed
+
+    def _recount_all_widths(self, olds: list[TableRow], news: list[TableRow]) -> bool:
+        """_recount_widths for many rows, column by column; True when any count moved."""
+        changed = False
+        old_cells = [row.cells for row in olds]
+        new_cells = [row.cells for row in news]
+        if min(map(len, old_cells + new_cells), default=0) < len(self._width_counts):
+            return any(
+                [self._recount_widths(o, n) for o, n in zip(old_cells, new_cells, strict=True)]
+            )
+        for index, counts in enumerate(self._width_counts):
+            pick = itemgetter(index)
+            before = Counter(map(len, map(pick, old_cells)))
+            after = Counter(map(len, map(pick, new_cells)))
+            if before == after:
+                continue
+            changed = True
+            counts.update(after)
+            counts.subtract(before)
+            for width in [width for width in before if counts[width] <= 0]:
+                del counts[width]
         return changed
 
     def _recompute_widths(self) -> bool:
@@ -793,7 +816,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if not printed:
             return row  # the engine is mid-tick: its batch prints the rows on screen
         fresh = printed[0]
-        if self._take_printed(row, fresh):
+        if self._take_printed([row], printed):
             old = list(self._widths)
             self._widths = [
                 max(len(name), max(counts) if counts else 0)
