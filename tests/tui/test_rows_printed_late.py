@@ -357,7 +357,7 @@ async def test_width_counts_after_late_prints_are_those_of_every_row_counted_afr
     statuses = ("Running", "Error", "CrashLoopBackOff", "Completed", "ContainerCreating")
     app = TableApp()
     async with app.run_test(size=(60, 12)) as pilot:
-        table, printer = await start(pilot, app, count=300)
+        table, _printer = await start(pilot, app, count=300)
         for _ in range(6):
             changed = rng.sample(range(300), 120)
             table.apply([record(obj(f"web-{i:03d}", rng.choice(statuses))) for i in changed], [])
