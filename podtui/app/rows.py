@@ -174,7 +174,25 @@ class RowBuilder:
         return tuple(cells)
 
     def build(self, obj: dict, now: datetime, sim_now: float) -> TableRow:
-        row = self._print(obj, row_key(obj), now, sim_now)
+        return self._keep(self._print(obj, row_key(obj), now, sim_now))
+
+    def reprint(self, row: TableRow, now: datetime, sim_now: float) -> TableRow:
+        """A row printed again from its object (its key and labels as they are)."""
+        obj = row.obj
+        cells = self.cells(obj, now)
+        return self._keep(
+            TableRow(
+                row.key,
+                cells,
+                self.state(obj, cells),
+                obj,
+                sim_now,
+                row.labels,
+                resource_version=(obj.get("metadata") or {}).get("resourceVersion", ""),
+            )
+        )
+
+    def _keep(self, row: TableRow) -> TableRow:
         if self._cached is not None:
             if len(self._cached) >= self._limit:
                 # Rows of deleted objects pile up until the view is loaded again: past
@@ -196,7 +214,7 @@ class RowBuilder:
             resource_version=meta.get("resourceVersion", ""),
         )
 
-    def record(self, obj: dict) -> TableRow:
+    def record(self, obj: dict, key: str | None = None) -> TableRow:
         """An object's row not printed yet: its key, object and labels, and of its cells only
         NAME and NAMESPACE, which are the object's name and namespace (the table sorts by
         them and measures them; it prints the row when it is drawn or read: printing
@@ -209,7 +227,7 @@ class RowBuilder:
         if self.columns.with_namespace:
             cells[0] = meta.get("namespace", "")
         return TableRow(
-            row_key(obj),
+            row_key(obj) if key is None else key,
             tuple(cells),
             OK,
             obj,
@@ -239,7 +257,7 @@ class RowBuilder:
                 or row.resource_version != (obj.get("metadata") or {}).get("resourceVersion", "")
             ):
                 if lazy:
-                    rows.append(self.record(obj))  # cached once the table prints it
+                    rows.append(self.record(obj, key))  # cached once the table prints it
                     continue
                 row = self._print(obj, key, now, sim_now)
             fresh[key] = row
