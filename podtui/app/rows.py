@@ -103,6 +103,16 @@ class TableRow:
     sorted_by: tuple = field(default=(), repr=False, compare=False)
     """(column, the table's sort entry for it): the table keeps it here, as the row's cells
     and object never change once built."""
+    printed: bool = True
+    """False for a record of an object not printed yet (RowBuilder.record): its cells are
+    empty until the table has it printed (on screen, or when a sort or filter reads it)."""
+
+
+IMMUTABLE_SORT_COLUMNS = frozenset({"NAME", "NAMESPACE", "AGE"})
+"""Columns whose sort value an update of the object cannot change: they sort by its name,
+namespace and creationTimestamp, which the API server never lets an update change
+(ObjectMeta: name and namespace are immutable, creationTimestamp is read-only). A row
+changed off screen in a table sorted by one of them keeps its place without being printed."""
 
 
 def row_key(obj: dict) -> str:
@@ -140,6 +150,7 @@ class RowBuilder:
             self._limit = 2 * len(self._cached) + 1000
         self.printer: KindPrinter = printer_for(kind) or DEFAULT_PRINTER
         self._status_index = _index_of(columns.names, "STATUS")
+        self._name_at = _name_cell_at(self.printer, columns)
         self._ready_index = _index_of(columns.names, "READY")
         self.allocations: dict[str, NodeAllocation] = {}
         """Nodes' PODS, CPU, MEM by node name (the screen fills it from the store)."""
@@ -163,7 +174,25 @@ class RowBuilder:
         return tuple(cells)
 
     def build(self, obj: dict, now: datetime, sim_now: float) -> TableRow:
-        row = self._print(obj, row_key(obj), now, sim_now)
+        return self._keep(self._print(obj, row_key(obj), now, sim_now))
+
+    def reprint(self, row: TableRow, now: datetime, sim_now: float) -> TableRow:
+        """A row printed again from its object (its key and labels as they are)."""
+        obj = row.obj
+        cells = self.cells(obj, now)
+        return self._keep(
+            TableRow(
+                row.key,
+                cells,
+                self.state(obj, cells),
+                obj,
+                sim_now,
+                row.labels,
+                resource_version=(obj.get("metadata") or {}).get("resourceVersion", ""),
+            )
+        )
+
+    def _keep(self, row: TableRow) -> TableRow:
         if self._cached is not None:
             if len(self._cached) >= self._limit:
                 # Rows of deleted objects pile up until the view is loaded again: past
@@ -185,11 +214,37 @@ class RowBuilder:
             resource_version=meta.get("resourceVersion", ""),
         )
 
-    def build_all(self, objs: Iterable[dict], now: datetime, sim_now: float) -> list[TableRow]:
-        """Every object's row, taking unchanged objects' rows from the cache (RowCache)."""
+    def record(self, obj: dict, key: str | None = None) -> TableRow:
+        """An object's row not printed yet: its key, object and labels, and of its cells only
+        NAME and NAMESPACE, which are the object's name and namespace (the table sorts by
+        them and measures them; it prints the row when it is drawn or read: printing
+        1,500 changed pods a tick was most of the tick's cost, and all but a screenful
+        are off screen)."""
+        meta = obj.get("metadata") or {}
+        cells = [""] * len(self.columns.names)
+        if self._name_at is not None:
+            cells[self._name_at] = meta.get("name", "")
+        if self.columns.with_namespace:
+            cells[0] = meta.get("namespace", "")
+        return TableRow(
+            row_key(obj) if key is None else key,
+            tuple(cells),
+            OK,
+            obj,
+            labels=dict(meta.get("labels") or {}),
+            resource_version=meta.get("resourceVersion", ""),
+            printed=False,
+        )
+
+    def build_all(
+        self, objs: Iterable[dict], now: datetime, sim_now: float, *, lazy: bool = False
+    ) -> list[TableRow]:
+        """Every object's row, taking unchanged objects' rows from the cache (RowCache);
+        `lazy`: a record (see `record`) for each of the others, for the table to print."""
         cached = self._cached
         if cached is None:
-            return [self.build(obj, now, sim_now) for obj in objs]
+            make = self.record if lazy else lambda obj: self.build(obj, now, sim_now)
+            return [make(obj) for obj in objs]
         self._cached = fresh = {}
         self._cache.views[(self.kind, self.columns)] = fresh
         rows = []
@@ -201,10 +256,13 @@ class RowBuilder:
                 or row.obj is not obj
                 or row.resource_version != (obj.get("metadata") or {}).get("resourceVersion", "")
             ):
+                if lazy:
+                    rows.append(self.record(obj, key))  # cached once the table prints it
+                    continue
                 row = self._print(obj, key, now, sim_now)
             fresh[key] = row
             rows.append(row)
-        self._limit = 2 * len(fresh) + 1000
+        self._limit = 2 * len(rows) + 1000
         return rows
 
     def state(self, obj: dict, cells: tuple[str, ...]) -> str:
@@ -263,6 +321,16 @@ def _short(ready: str) -> bool:
     """`0/1`: fewer ready than wanted."""
     left, slash, right = ready.partition("/")
     return bool(slash) and left.isdigit() and right.isdigit() and int(left) < int(right)
+
+
+def _name_cell_at(printer: KindPrinter, columns: Columns) -> int | None:
+    """Where the object's name (the printer's `name` column) is among the view's cells."""
+    for position, index in enumerate(columns.indexes):
+        if printer.columns[index].format == "name":
+            if columns.allocation_at is not None and columns.allocation_at <= position:
+                position += len(NODE_ALLOCATION)
+            return position + (1 if columns.with_namespace else 0)
+    return None
 
 
 def _index_of(names: tuple[str, ...], wanted: str) -> int | None:

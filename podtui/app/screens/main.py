@@ -24,7 +24,14 @@ from podtui.app import resources
 from podtui.app.capabilities import gate
 from podtui.app.commandline import run_command
 from podtui.app.messages import CommandSubmitted, OpenDetail, Outcome
-from podtui.app.rows import RowBuilder, RowCache, TableRow, columns_for, row_key
+from podtui.app.rows import (
+    IMMUTABLE_SORT_COLUMNS,
+    RowBuilder,
+    RowCache,
+    TableRow,
+    columns_for,
+    row_key,
+)
 from podtui.app.screens.dialogs import NamespaceDialog
 from podtui.app.screens.pod_keys import PodKeys
 from podtui.app.screens.row_actions import RowActions
@@ -41,6 +48,8 @@ DESTRUCTIVE = frozenset(
 )
 SCALABLE = frozenset({"Deployment", "ReplicaSet", "StatefulSet"})
 DEFAULT_SORT = {"Event": ("LAST SEEN", False)}
+EAGER_ROWS = 5_000
+"""Views of up to this many rows are printed whole before their first frame (80 ms)."""
 
 
 def node_allocations(session: Session) -> dict[str, NodeAllocation]:
@@ -189,7 +198,7 @@ class MainScreen(PodKeys, RowActions, Screen):
     def on_mount(self) -> None:
         self.query_one(CommandLine).display = False
         table = self.table
-        table.refresher = self._refresh_row
+        table.printer = self._print_rows
         self.start_journal()
         self.load_view()
         table.focus()
@@ -230,6 +239,22 @@ class MainScreen(PodKeys, RowActions, Screen):
 
     def load_view(self) -> None:
         """(Re)build the table of the current kind from the store."""
+        # Building a view allocates a few objects per row and frees none: the collector's
+        # passes over them find nothing (a third of the CPU of building 50,000 records,
+        # measured), so it waits until the view is built.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._load_view()
+        finally:
+            if enabled:
+                gc.enable()
+        # The cluster and the rows just built live as long as the view: move them out of
+        # the collector's sight, or a full collection walks 10,000 pods' worth of dicts
+        # (0.8 s, measured) in the middle of a keystroke.
+        gc.freeze()
+
+    def _load_view(self) -> None:
         kind = self.kind
         bar = self.query_one(PaneBar)
         bar.pane_id = self.pane_id
@@ -241,6 +266,9 @@ class MainScreen(PodKeys, RowActions, Screen):
         columns = columns_for(kind, wide=self.wide, all_namespaces=all_namespaces)
         self._builder = RowBuilder(kind, columns, self._row_cache)
         registered = resources.registered(kind) is not None
+        sort_index = 0
+        if state.sort_column in columns.names:
+            sort_index = columns.names.index(state.sort_column)
         rows: list[TableRow] = []
         if registered:
             session = self.session
@@ -249,19 +277,23 @@ class MainScreen(PodKeys, RowActions, Screen):
                 now, elapsed = session.now_datetime(), session.now
                 if columns.allocation_at is not None:
                     self._builder.allocations = node_allocations(session)
-                rows = self._builder.build_all(session.objects(kind, scope), now, elapsed)
-        sort_index = 0
-        if state.sort_column in columns.names:
-            sort_index = columns.names.index(state.sort_column)
-        elif columns.with_namespace:
-            sort_index = 0
-        table.set_filter(row_filter(state.filter_text))
+                objs = session.objects(kind, scope)
+                # A big view shows before its rows are printed: the table prints those on
+                # screen, and the rest after the frame (unless a filter or the sort reads
+                # them). A small one is printed whole, as its first frame is quick anyway.
+                lazy = (
+                    len(objs) > EAGER_ROWS
+                    and not state.filter_text
+                    and columns.names[sort_index] in IMMUTABLE_SORT_COLUMNS
+                )
+                rows = self._builder.build_all(objs, now, elapsed, lazy=lazy)
         table.reset(
             columns.names,
             rows,
             sort_column=sort_index,
             reverse=state.reverse,
             cursor_key=state.cursor_key,
+            keep=row_filter(state.filter_text),
         )
         table.display = registered
         empty.display = not registered
@@ -277,10 +309,6 @@ class MainScreen(PodKeys, RowActions, Screen):
         self._update_titles()
         self.refresh_bindings()
         self.refresh_panels()
-        # The cluster and the rows just built live as long as the view: move them out of
-        # the collector's sight, or a full collection walks 10,000 pods' worth of dicts
-        # (0.8 s, measured) in the middle of a keystroke.
-        gc.freeze()
 
     def _update_titles(self) -> None:
         table = self.table
@@ -359,35 +387,33 @@ class MainScreen(PodKeys, RowActions, Screen):
                         continue
                     if change.type == "DELETED":  # type: ignore[attr-defined]
                         removals.append(row_key(change.obj))  # type: ignore[attr-defined]
+                    elif change.type == "MODIFIED":  # type: ignore[attr-defined]
+                        # Printed by the table only if it is on screen or read (see apply).
+                        upserts.append(builder.record(change.obj))  # type: ignore[attr-defined]
                     else:
                         upserts.append(builder.build(change.obj, now, elapsed))  # type: ignore[attr-defined]
                 if upserts or removals:
                     table.apply(upserts, removals)
-                table.refresh_times(self._rebuild_cells)
+                table.refresh_times()
             if upserts or removals:
                 self._update_titles()
         self.refresh_panels()
         self.refresh_header()
 
-    def _rebuild_cells(self, row: TableRow) -> TableRow | None:
-        """A row's cells at the current time (the caller holds the engine lock)."""
-        if self._builder is None:
-            return None
-        session = self.session
-        cells = self._builder.cells(row.obj, session.now_datetime())
-        return TableRow(row.key, cells, row.state, row.obj, session.now, row.labels, row.version)
-
-    def _refresh_row(self, row: TableRow) -> TableRow | None:
-        """Recompute a visible row whose AGE-like cells are stale (never blocks a tick)."""
-        if self._builder is None or not self.session.lock.acquire(blocking=False):
+    def _print_rows(self, rows: list[TableRow], wait: bool) -> list[TableRow] | None:
+        """The rows printed from their objects at the current time, for the table (rows on
+        screen whose AGE-like cells are stale, rows changed off screen). Without `wait`,
+        None rather than wait for a tick in progress."""
+        builder = self._builder
+        lock = self.session.lock
+        if builder is None or not lock.acquire(blocking=wait):
             return None
         session = self.session
         try:
-            cells = self._builder.cells(row.obj, session.now_datetime())
-            elapsed = session.now
+            now, elapsed = session.now_datetime(), session.now
+            return [builder.reprint(row, now, elapsed) for row in rows]
         finally:
-            session.lock.release()
-        return TableRow(row.key, cells, row.state, row.obj, elapsed, row.labels, row.version)
+            lock.release()
 
     # -- events from widgets --------------------------------------------------------------------
     @on(ResourceTable.RowSelected)

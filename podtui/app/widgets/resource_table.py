@@ -16,8 +16,9 @@ import re
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
-from itertools import compress
+from itertools import compress, islice
 from operator import itemgetter
+from types import EllipsisType
 
 from rich.segment import Segment
 from rich.style import Style
@@ -28,13 +29,26 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from podtui.app.rows import TableRow, is_time_column, natural_key, sort_value
+from podtui.app.rows import (
+    IMMUTABLE_SORT_COLUMNS,
+    TableRow,
+    is_time_column,
+    natural_key,
+    sort_value,
+)
 from podtui.app.widgets.column_fit import elide, fit_widths
 
 COLUMN_GAP = 3
 """Spaces between columns: kubectl's tabwriter padding."""
 NAME_KEPT = 40
 """NAME cells up to this long are never cut to make room for other columns."""
+CATCH_UP_ROWS = 500
+"""Rows changed off screen printed per slice after a frame (about 8 ms of CPU: a key
+pressed meanwhile waits for one slice at most)."""
+
+Printer = Callable[[list[TableRow], bool], "list[TableRow] | None"]
+"""Prints rows again from their objects at the current time, in order; with wait=False,
+None when that cannot be done now (the engine is busy: the table tries again later)."""
 
 Entry = tuple[tuple, tuple, str]
 """(sort value, name sort value, key): a row's place in the order."""
@@ -140,8 +154,15 @@ class ResourceTable(ScrollView, can_focus=True):
         self.empty_message = ""
         self.time_version = 0
         """Bumped when simulated time moves: visible rows recompute their AGE-like cells."""
-        self.refresher: Callable[[TableRow], TableRow | None] | None = None
-        """Recomputes a row whose time-dependent cells are stale (None: try again later)."""
+        self.printer: Printer | None = None
+        """Prints rows from their objects: rows whose time-dependent cells are stale, and the
+        records (TableRow.printed False) the table takes for rows changed off screen."""
+        self._unprinted: set[str] = set()
+        """Keys whose row is a record not printed yet: it keeps the cells of the row it
+        replaced (and their widths) until printed on screen, for a sort or a filter, or
+        by the catch-up after a frame. Only while no filter is set and the sort column is
+        one an update cannot change (IMMUTABLE_SORT_COLUMNS)."""
+        self._catching_up = False
 
     # -- reading --------------------------------------------------------------------------
     @property
@@ -157,6 +178,11 @@ class ResourceTable(ScrollView, can_focus=True):
     def total_count(self) -> int:
         """Rows held (before the filter)."""
         return len(self._rows)
+
+    @property
+    def unprinted_count(self) -> int:
+        """Rows changed off screen whose new cells are not printed yet."""
+        return len(self._unprinted)
 
     @property
     def cursor_key(self) -> str | None:
@@ -207,15 +233,27 @@ class ResourceTable(ScrollView, can_focus=True):
         sort_column: int = 0,
         reverse: bool = False,
         cursor_key: str | None = None,
+        keep: Callable[[TableRow], bool] | EllipsisType | None = ...,
     ) -> None:
-        """Show new columns and rows (a pane, namespace or wide switch)."""
+        """Show new columns and rows (a pane, namespace or wide switch). Records not printed
+        yet (RowBuilder.record) are printed now if the filter or the sort reads them, else
+        those on screen now and the others after the frame, in slices. `keep`: the filter
+        (set_filter's predicate; by default the one set)."""
+        if keep is not ...:
+            self._filter = keep
         self._columns = tuple(columns)
         self._rows = {row.key: row for row in rows}
+        self._unprinted = {key for key, row in self._rows.items() if not row.printed}
         self._entries = {}
         self._all_rows = None
         self._widths = [len(name) for name in self._columns]
         self._sort_column = min(sort_column, max(len(self._columns) - 1, 0))
         self._reverse = reverse
+        if self._unprinted and not self._may_wait():
+            keys = list(self._unprinted)
+            printed = self._print([self._rows[key] for key in keys], wait=True) or []
+            self._rows.update(zip(keys, printed, strict=True))
+            self._unprinted.clear()
         self._width_counts = self._count_all_widths(self._rows.values())
         self._rebuild_order()
         self._recompute_widths()
@@ -231,6 +269,11 @@ class ResourceTable(ScrollView, can_focus=True):
             immediate=True,
             force=True,
         )
+        if self._unprinted:
+            on_screen = [self._rows[key] for key in self._keys_on_screen() & self._unprinted]
+            self._take_printed(on_screen, self._print(on_screen, wait=True) or [])
+            self._recompute_widths()
+            self._schedule_catch_up()
         self.refresh()
         self.post_message(self.RowHighlighted(self, self._cursor_key))
 
@@ -238,8 +281,11 @@ class ResourceTable(ScrollView, can_focus=True):
         """The keyed diff of one batch: changed rows in place, new rows in, gone rows out.
 
         The cursor stays on its row, at the same height on screen. When no row moves,
-        only the changed rows on screen are repainted.
+        only the changed rows on screen are repainted. Records not printed yet
+        (RowBuilder.record) are printed now, unless the row is off screen and may wait:
+        then it keeps its old cells until drawn, sorted, filtered or caught up.
         """
+        upserts = self._print_needed(upserts)
         before = self._cursor_index - round(self.scroll_offset.y)
         old_cursor = self._cursor_key
         width_changed = False
@@ -253,6 +299,7 @@ class ResourceTable(ScrollView, can_focus=True):
             row = self._rows.pop(key, None)
             if row is None:
                 continue
+            self._unprinted.discard(key)
             self._count_widths(row, -1)
             width_changed = True
             self._all_rows = None
@@ -262,8 +309,19 @@ class ResourceTable(ScrollView, can_focus=True):
                 self._remove_entry(self._all, entry)
         for row in upserts:
             old = self._rows.get(row.key)
+            if not row.printed:
+                # Off screen, in a table no update can reorder: the old row's cells stand
+                # (for its place, the widths) until it is printed.
+                assert old is not None
+                row.cells, row.state, row.version = old.cells, old.state, old.version
+                row.computed_at, row.sorted_by = old.computed_at, old.sorted_by
+                self._rows[row.key] = row
+                self._stale.add(row.key)
+                self._unprinted.add(row.key)
+                continue
             row.version = self.time_version
             if old is not None:
+                self._unprinted.discard(row.key)
                 if old.cells != row.cells:
                     width_changed |= self._recount_widths(old.cells, row.cells)
                 self._rows[row.key] = row
@@ -325,32 +383,125 @@ class ResourceTable(ScrollView, can_focus=True):
             self._place_cursor(old_cursor, before)
         else:
             self._refresh_keys(touched)
+        if self._unprinted:
+            self._schedule_catch_up()
 
-    def refresh_times(self, refresh: Callable[[TableRow], TableRow | None]) -> None:
-        """Simulated time moved: recompute the rows on screen (AGE, `3 (6s ago)`) and
-        repaint those whose text changed; rows off screen catch up when scrolled to."""
+    def refresh_times(self) -> None:
+        """Simulated time moved: print the rows on screen again (AGE, `3 (6s ago)`, and
+        rows changed while off screen) and repaint those whose text changed; rows off
+        screen catch up when scrolled to."""
         self.time_version += 1
         top = round(self.scroll_offset.y)
-        changed: list[str] = []
-        width_changed = False
-        for index in range(top, min(top + self._page_height(), len(self._order))):
-            key = self.key_at(index)
-            row = self._rows.get(key) if key is not None else None
-            if row is None:
-                continue
-            fresh = refresh(row)
-            if fresh is None:
-                continue
-            fresh.version = self.time_version
-            if fresh.cells != row.cells:
-                width_changed |= self._recount_widths(row.cells, fresh.cells)
-                changed.append(row.key)
-            self._rows[row.key] = fresh
-            self._stale.add(row.key)
+        keys = [self.key_at(i) for i in range(top, min(top + self._page_height(), len(self._order)))]
+        rows = [self._rows[key] for key in keys if key is not None]
+        printed = self._print(rows, wait=True) if rows else None
+        if printed is None:
+            return
+        width_changed = self._take_printed(rows, printed)
+        changed = [
+            old.key
+            for old, fresh in zip(rows, printed, strict=True)
+            if fresh.cells != old.cells or fresh.state != old.state
+        ]
         if width_changed and self._recompute_widths():
             self.refresh()
         else:
             self._refresh_keys(changed)
+
+    # -- rows printed late ------------------------------------------------------------------
+    def _print(self, rows: list[TableRow], *, wait: bool) -> list[TableRow] | None:
+        if self.printer is None:
+            return None
+        return self.printer(rows, wait)
+
+    def _may_wait(self) -> bool:
+        """Whether a row changed off screen may stay unprinted: nothing reads its cells
+        before it is drawn (no filter, a sort column no update changes)."""
+        return (
+            self.printer is not None
+            and self._filter is None
+            and bool(self._columns)
+            and self._columns[self._sort_column] in IMMUTABLE_SORT_COLUMNS
+        )
+
+    def _print_needed(self, upserts: Iterable[TableRow]) -> list[TableRow]:
+        """The upserts with every record printed that cannot wait: new rows, rows on screen,
+        and all of them while a filter or the sort column reads cells."""
+        upserts = list(upserts)
+        may_wait = self._may_wait()
+        on_screen = self._keys_on_screen() if may_wait else set()
+        rows = self._rows
+        needed = [
+            index
+            for index, row in enumerate(upserts)
+            if not row.printed
+            and not (may_wait and row.key in rows and row.key not in on_screen)
+        ]
+        if needed:
+            printed = self._print([upserts[index] for index in needed], wait=True)
+            if printed is None:
+                raise RuntimeError("a table given unprinted rows needs a printer")
+            for index, row in zip(needed, printed, strict=True):
+                upserts[index] = row
+        return upserts
+
+    def _keys_on_screen(self) -> set[str]:
+        top = round(self.scroll_offset.y)
+        end = min(top + self._page_height(), len(self._order))
+        return {key for key in map(self.key_at, range(top, end)) if key is not None}
+
+    def _take_printed(self, olds: list[TableRow], printed: list[TableRow]) -> bool:
+        """Put rows printed again in their old rows' places (same keys, same sort values);
+        True when a cell changed length (the widths are counted again)."""
+        rows = self._rows
+        version = self.time_version
+        for old, fresh in zip(olds, printed, strict=True):
+            fresh.version = version
+            if not old.printed:
+                # A record's sort value is one no update changes (_may_wait): kept for
+                # the next load of the view, which takes this row from the RowCache.
+                fresh.sorted_by = old.sorted_by
+            rows[fresh.key] = fresh
+        keys = [row.key for row in printed]
+        self._stale.update(keys)
+        self._unprinted.difference_update(keys)
+        if len(olds) == 1:
+            old, fresh = olds[0], printed[0]
+            return fresh.cells != old.cells and self._recount_widths(old.cells, fresh.cells)
+        return self._recount_all_widths(olds, printed)
+
+    def _print_all(self) -> None:
+        """Print every row still waiting (a filter or a sort is about to read cells)."""
+        if not self._unprinted:
+            return
+        rows = [self._rows[key] for key in self._unprinted]
+        printed = self._print(rows, wait=True)
+        if printed is None:
+            return
+        self._take_printed(rows, printed)
+        self._recompute_widths()
+
+    def _schedule_catch_up(self) -> None:
+        if not self._catching_up:
+            self._catching_up = True
+            self.call_after_refresh(self._catch_up)
+
+    def _catch_up(self) -> None:
+        """Print a slice of the rows still waiting, after the frame, so the widths and the
+        next filter or sort find them printed; the next slice after the next frame."""
+        self._catching_up = False
+        if not self._unprinted:
+            return
+        rows = [self._rows[key] for key in islice(self._unprinted, CATCH_UP_ROWS)]
+        printed = self._print(rows, wait=False)
+        if printed is None:  # the engine is mid-tick: after it
+            self._catching_up = True
+            self.set_timer(0.05, self._catch_up)
+            return
+        if self._take_printed(rows, printed) and self._recompute_widths():
+            self.refresh()
+        if self._unprinted:
+            self._schedule_catch_up()
 
     def _refresh_keys(self, keys: Iterable[str]) -> None:
         """Repaint the lines of these rows that are on screen (the screen's few dozen rows
@@ -367,6 +518,8 @@ class ResourceTable(ScrollView, can_focus=True):
     def set_filter(self, predicate: Callable[[TableRow], bool] | None) -> None:
         """Show only rows the predicate keeps (None: all)."""
         before = self._cursor_index - round(self.scroll_offset.y)
+        if predicate is not None:
+            self._print_all()
         self._filter = predicate
         self._apply_filter()
         self._place_cursor(self._cursor_key, before)
@@ -378,6 +531,8 @@ class ResourceTable(ScrollView, can_focus=True):
         column = max(0, min(column, len(self._columns) - 1))
         if reverse is None:
             reverse = not self._reverse if column == self._sort_column else False
+        if self._columns[column] not in IMMUTABLE_SORT_COLUMNS:
+            self._print_all()
         self._sort_column = column
         self._reverse = reverse
         before = self._cursor_index - round(self.scroll_offset.y)
@@ -490,6 +645,28 @@ class ResourceTable(ScrollView, can_focus=True):
                 del counts[len(before)]
             counts[len(after)] += 1
             changed = True
+        return changed
+
+    def _recount_all_widths(self, olds: list[TableRow], news: list[TableRow]) -> bool:
+        """_recount_widths for many rows, column by column; True when any count moved."""
+        changed = False
+        old_cells = [row.cells for row in olds]
+        new_cells = [row.cells for row in news]
+        if min(map(len, old_cells + new_cells), default=0) < len(self._width_counts):
+            return any(
+                [self._recount_widths(o, n) for o, n in zip(old_cells, new_cells, strict=True)]
+            )
+        for index, counts in enumerate(self._width_counts):
+            pick = itemgetter(index)
+            before = Counter(map(len, map(pick, old_cells)))
+            after = Counter(map(len, map(pick, new_cells)))
+            if before == after:
+                continue
+            changed = True
+            counts.update(after)
+            counts.subtract(before)
+            for width in [width for width in before if counts[width] <= 0]:
+                del counts[width]
         return changed
 
     def _recompute_widths(self) -> bool:
@@ -633,13 +810,13 @@ class ResourceTable(ScrollView, can_focus=True):
         return style
 
     def _fresh(self, row: TableRow) -> TableRow:
-        if self.refresher is None or row.version >= self.time_version:
+        if self.printer is None or (row.printed and row.version >= self.time_version):
             return row
-        fresh = self.refresher(row)
-        if fresh is None:
-            return row
-        fresh.version = self.time_version
-        if fresh.cells != row.cells and self._recount_widths(row.cells, fresh.cells):
+        printed = self.printer([row], False)
+        if not printed:
+            return row  # the engine is mid-tick: its batch prints the rows on screen
+        fresh = printed[0]
+        if self._take_printed([row], printed):
             old = list(self._widths)
             self._widths = [
                 max(len(name), max(counts) if counts else 0)
@@ -647,8 +824,6 @@ class ResourceTable(ScrollView, can_focus=True):
             ]
             if self._widths != old:
                 self.call_after_refresh(self._after_width_change)
-        self._rows[row.key] = fresh
-        self._stale.add(row.key)
         return fresh
 
     def _after_width_change(self) -> None:
