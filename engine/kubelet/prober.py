@@ -218,6 +218,15 @@ class ProbeWorker:
             return True
         if self.result != result:
             self._set(result)
+            if (
+                outcome is PROBE_SUCCESS
+                and self.http_get is not None
+                and self.result == SUCCESS
+                and self.container_id == instance.id
+            ):
+                # Ready now (a readiness probe's first pass): the next periods are the
+                # steady ones below; don't wait one more period to find that out.
+                self._mark_steady(instance)
         elif outcome is PROBE_SUCCESS and self.http_get is not None:
             # A passing httpGet probe of the pod itself (the only way to PROBE_SUCCESS from
             # an httpGet action): the next ones pass too while nothing they read changes.
