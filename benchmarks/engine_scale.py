@@ -12,7 +12,11 @@ sim_speed (simulated seconds per wall second in steady state; sim_speed_cpu the 
 second, steadier on a shared machine), ramp_cpu_s (the ramp's CPU seconds), steady_us_per_pod_per_sim_s (the steady state's wall cost
 per pod per simulated second), peak_rss_mb. Those 60 s still see pods turn Ready (first
 probes, status writes); the next 60 s are the settled state alone: settled_tick_mean_ms,
-settled_tick_max_ms, settled_sim_speed_cpu and settled_us_per_pod_per_sim_s (CPU µs).
+settled_tick_max_ms, settled_sim_speed_cpu and settled_us_per_pod_per_sim_s (CPU µs). Each
+tick's CPU time gives idle_tick_cpu_mean_ms / idle_tick_cpu_max_ms and
+settled_tick_cpu_mean_ms / settled_tick_cpu_max_ms (the worst tick: every 10 s the probes,
+lease renewals and status checks of pods and nodes that started together come due at once);
+--ticks prints every one of those ticks' CPU milliseconds.
 
 With --deployments K the pods come from K Deployments sharing them (pods / K replicas
 each), and after the idle ticks every Deployment gets a new image at once: rollout_wall_s is
