@@ -70,6 +70,7 @@ class NodeLifecycleController(QueueController):
         self._unsettled: set[str] = {n["metadata"]["name"] for n in self.store.iter("Node")}
         self._lease_moved: set[str] = set()
         self._expiry: list[tuple[float, str]] = []
+        self._expiry_stamp: dict[str, float] = {}  # the entry in _expiry that counts
         self._settled_in_zone: dict[str, int] = {}
         self._node_removed = False
         self.store.watch(self._on_node, {"Node"})
@@ -214,13 +215,22 @@ class NodeLifecycleController(QueueController):
                 healths[name] = health_rules.NodeHealth(
                     now, health.ready_transition_timestamp, health.ready, renew
                 )
-                heapq.heappush(expiry, (now, name))
         self._lease_moved.clear()
+        # Each settled node has one entry, by the probe timestamp it had when queued: once
+        # that one's grace period is over, the node is stale or is queued again by its
+        # newer timestamp (a lease renewed every 10 s requeues it once per grace period).
+        queued = self._expiry_stamp
         while expiry and now > expiry[0][0] + grace:
             stamp, name = heapq.heappop(expiry)
             health = healths.get(name)
-            if name in settled and health is not None and health.probe_timestamp == stamp:
+            if name not in settled or health is None or queued.get(name) != stamp:
+                continue
+            if now > health.probe_timestamp + grace:
+                del queued[name]
                 self._unsettle(name)  # stale: the long way
+            else:
+                queued[name] = health.probe_timestamp
+                heapq.heappush(expiry, (health.probe_timestamp, name))
         names = sorted(self._unsettled)
         nodes = [node for node in (get("Node", "", name) for name in names) if node is not None]
         for node in nodes:
@@ -312,6 +322,7 @@ class NodeLifecycleController(QueueController):
         self._settled[name] = (node, meta.get("resourceVersion"), zone, False, current)
         self._settled_in_zone[zone] = self._settled_in_zone.get(zone, 0) + 1
         self._unsettled.discard(name)
+        self._expiry_stamp[name] = health.probe_timestamp
         heapq.heappush(self._expiry, (health.probe_timestamp, name))
 
     def _pods_on(self, node_name: str) -> list[dict]:
