@@ -12,7 +12,11 @@ sim_speed (simulated seconds per wall second in steady state; sim_speed_cpu the 
 second, steadier on a shared machine), ramp_cpu_s (the ramp's CPU seconds), steady_us_per_pod_per_sim_s (the steady state's wall cost
 per pod per simulated second), peak_rss_mb. Those 60 s still see pods turn Ready (first
 probes, status writes); the next 60 s are the settled state alone: settled_tick_mean_ms,
-settled_tick_max_ms, settled_sim_speed_cpu and settled_us_per_pod_per_sim_s (CPU µs).
+settled_tick_max_ms, settled_sim_speed_cpu and settled_us_per_pod_per_sim_s (CPU µs). Each
+tick's CPU time gives idle_tick_cpu_mean_ms / idle_tick_cpu_max_ms and
+settled_tick_cpu_mean_ms / settled_tick_cpu_max_ms (the worst tick: every 10 s the probes,
+lease renewals and status checks of pods and nodes that started together come due at once);
+--ticks prints every one of those ticks' CPU milliseconds.
 
 With --deployments K the pods come from K Deployments sharing them (pods / K replicas
 each), and after the idle ticks every Deployment gets a new image at once: rollout_wall_s is
@@ -226,11 +230,14 @@ def run(args: argparse.Namespace) -> dict:
     ramp_sim = cluster.now
 
     durations = []
+    cpu_durations = []
     idle_start = time.perf_counter()
     idle_cpu_start = time.process_time()
     for _ in range(60):
         tick_start = time.perf_counter()
+        cpu_start = time.process_time()
         cluster.tick()
+        cpu_durations.append(time.process_time() - cpu_start)
         durations.append(time.perf_counter() - tick_start)
     idle_wall = time.perf_counter() - idle_start
     idle_cpu = time.process_time() - idle_cpu_start
@@ -239,11 +246,14 @@ def run(args: argparse.Namespace) -> dict:
     # endpoints); a second one, once every probe has run at least three times, is the
     # steady state alone.
     settled_durations = []
+    settled_cpu_durations = []
     settled_start = time.perf_counter()
     settled_cpu_start = time.process_time()
     for _ in range(60):
         tick_start = time.perf_counter()
+        cpu_start = time.process_time()
         cluster.tick()
+        settled_cpu_durations.append(time.process_time() - cpu_start)
         settled_durations.append(time.perf_counter() - tick_start)
     settled_wall = time.perf_counter() - settled_start
     settled_cpu = time.process_time() - settled_cpu_start
@@ -252,6 +262,10 @@ def run(args: argparse.Namespace) -> dict:
         f"created {args.pods} pods in {create_s:.2f}s; all Running at t={ramp_sim:.0f}s (simulated)",
         flush=True,
     )
+    if args.ticks:
+        # Each idle tick's CPU milliseconds, by the simulated second it ended at.
+        for offset, cpu in enumerate(cpu_durations + settled_cpu_durations):
+            print(f"tick t={ramp_sim + offset + 1:.0f}s cpu_ms={cpu * 1000:.1f}")
     result: dict = {
         "pods": args.pods,
         "nodes": args.nodes,
@@ -268,6 +282,10 @@ def run(args: argparse.Namespace) -> dict:
         "settled_sim_speed": round(60 / settled_wall, 1),
         "settled_sim_speed_cpu": round(60 / max(settled_cpu, 1e-9), 1),
         "settled_us_per_pod_per_sim_s": round(settled_cpu / 60 / args.pods * 1e6, 3),
+        "idle_tick_cpu_mean_ms": round(statistics.mean(cpu_durations) * 1000, 3),
+        "idle_tick_cpu_max_ms": round(max(cpu_durations) * 1000, 3),
+        "settled_tick_cpu_mean_ms": round(statistics.mean(settled_cpu_durations) * 1000, 3),
+        "settled_tick_cpu_max_ms": round(max(settled_cpu_durations) * 1000, 3),
         "rss_after_ramp_mb": round(current_rss_mb(), 1),
     }
     if args.deployments:
@@ -343,6 +361,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--sweep", action="store_true", help="1k, 10k, 50k and 150k pods")
     parser.add_argument("--sizes", default="", help="the sweep's PODS:NODES,PODS:NODES,...")
+    parser.add_argument("--ticks", action="store_true", help="print each idle tick's CPU ms")
     parser.add_argument("--no-machine", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.drain and not args.deployments:

@@ -14,6 +14,7 @@ made to follow the conditions and spec.unschedulable (`doNoScheduleTaintingPass`
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING, Any
 
 from engine.controllers.base import QueueController
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from engine.cluster import Cluster
 
 SOURCE = Source("node-controller")
+# What a settled node counts as in its zone (compute_zone_state reads only the status).
+_SETTLED_READY = {"type": "Ready", "status": "True"}
 NODE_LEASE_NAMESPACE = "kube-node-lease"
 
 
@@ -61,14 +64,42 @@ class NodeLifecycleController(QueueController):
         # its resourceVersion moves, a pass can only refresh its lease time or find it
         # stale, so it takes the short way (in monitor_node_health).
         self._settled: dict[str, tuple[dict, Any, str, bool, dict]] = {}
+        # A pass reads only what can have moved since the last one: the nodes not settled
+        # (changed since, or never settled), the settled nodes whose lease was written, and
+        # those whose grace period may have run out (`_expiry`, by probe timestamp).
+        self._unsettled: set[str] = {n["metadata"]["name"] for n in self.store.iter("Node")}
+        self._lease_moved: set[str] = set()
+        self._expiry: list[tuple[float, str]] = []
+        self._expiry_stamp: dict[str, float] = {}  # the entry in _expiry that counts
+        self._settled_in_zone: dict[str, int] = {}
+        self._node_removed = False
         self.store.watch(self._on_node, {"Node"})
         self.store.watch(self._on_pod, {"Pod"})
+        self.store.watch(self._on_lease, {"Lease"})
         cluster.clock.call_later(0, self._monitor_loop)
 
     # -- events -----------------------------------------------------------------------------
     def _on_node(self, change: Change) -> None:
+        name = change.obj["metadata"]["name"]
+        self._unsettle(name)
         if change.type != "DELETED":
-            self.enqueue(("node", change.obj["metadata"]["name"]))
+            self._unsettled.add(name)
+            self.enqueue(("node", name))
+        else:
+            self._unsettled.discard(name)
+            self._node_removed = True
+
+    def _on_lease(self, change: Change) -> None:
+        meta = change.obj["metadata"]
+        if meta.get("namespace") == NODE_LEASE_NAMESPACE and meta["name"] in self._settled:
+            self._lease_moved.add(meta["name"])
+
+    def _unsettle(self, name: str) -> None:
+        entry = self._settled.pop(name, None)
+        if entry is not None:
+            self._unsettled.add(name)
+            if not entry[3]:
+                self._settled_in_zone[entry[2]] -= 1
 
     def _on_pod(self, change: Change) -> None:
         if change.type == "DELETED":
@@ -157,23 +188,53 @@ class NodeLifecycleController(QueueController):
         self.cluster.clock.call_later(health_rules.NODE_MONITOR_PERIOD, self._monitor_loop)
 
     def monitor_node_health(self) -> None:
-        """One pass over every node, then the zones, then the NoExecute tainting queue."""
+        """One pass over every node, then the zones, then the NoExecute tainting queue.
+
+        A settled node (see _note_settled) stays settled until the node is written (the
+        Node watch unsettles it): a pass could only see its lease move (the probe timestamp
+        moves to now) or find it stale (the long way), so the pass reads the leases that
+        were written since the last one and the nodes whose grace period has run out, and
+        counts the settled ones Ready in their zone. The nodes it does read, it reads in
+        name order, as the long way over every node would.
+        """
         now = self.cluster.clock.now
-        nodes = self.store.list("Node")
-        names = {n["metadata"]["name"] for n in nodes}
         settled = self._settled
-        for node in nodes:
-            meta = node["metadata"]
-            entry = settled.get(meta["name"])
-            if (
-                entry is not None
-                and entry[0] is node
-                and entry[1] == meta.get("resourceVersion")
+        healths = self.health
+        get = self.store.get
+        grace = health_rules.NODE_MONITOR_GRACE_PERIOD
+        expiry = self._expiry
+        for name in self._lease_moved:
+            health = healths.get(name)
+            if name not in settled or health is None:
+                continue
+            lease = get("Lease", NODE_LEASE_NAMESPACE, name)
+            renew = (lease.get("spec") or {}).get("renewTime") if lease is not None else None
+            if renew is not None and (
+                health.lease_renew_time is None or health.lease_renew_time < renew
             ):
-                zone = entry[2]
+                healths[name] = health_rules.NodeHealth(
+                    now, health.ready_transition_timestamp, health.ready, renew
+                )
+        self._lease_moved.clear()
+        # Each settled node has one entry, by the probe timestamp it had when queued: once
+        # that one's grace period is over, the node is stale or is queued again by its
+        # newer timestamp (a lease renewed every 10 s requeues it once per grace period).
+        queued = self._expiry_stamp
+        while expiry and now > expiry[0][0] + grace:
+            stamp, name = heapq.heappop(expiry)
+            health = healths.get(name)
+            if name not in settled or health is None or queued.get(name) != stamp:
+                continue
+            if now > health.probe_timestamp + grace:
+                del queued[name]
+                self._unsettle(name)  # stale: the long way
             else:
-                settled.pop(meta["name"], None)
-                zone = health_rules.zone_key(node)
+                queued[name] = health.probe_timestamp
+                heapq.heappush(expiry, (health.probe_timestamp, name))
+        names = sorted(self._unsettled)
+        nodes = [node for node in (get("Node", "", name) for name in names) if node is not None]
+        for node in nodes:
+            zone = health_rules.zone_key(node)
             if zone not in self.zone_states:
                 self._add_zone(zone)
         for node in nodes:
@@ -188,50 +249,27 @@ class NodeLifecycleController(QueueController):
             )
             self.known[meta["name"]] = meta.get("uid", "")
             self._mark_node_as_reachable(node)
-        for name in [n for n in self.known if n not in names]:
-            ref = {
-                "apiVersion": "v1",
-                "kind": "Node",
-                "metadata": {"name": name, "uid": self.known[name]},
-            }
-            self._node_event(
-                ref, self.known[name], "RemovingNode", f"Removing Node {name} from Controller"
-            )
-            del self.known[name]
-            self.health.pop(name, None)
-            settled.pop(name, None)
-        zone_conditions: dict[str, list[dict | None]] = {}
-        healths = self.health
-        get = self.store.get
-        grace = health_rules.NODE_MONITOR_GRACE_PERIOD
+        if self._node_removed:
+            self._node_removed = False
+            for name in [n for n in self.known if get("Node", "", n) is None]:
+                ref = {
+                    "apiVersion": "v1",
+                    "kind": "Node",
+                    "metadata": {"name": name, "uid": self.known[name]},
+                }
+                self._node_event(
+                    ref, self.known[name], "RemovingNode", f"Removing Node {name} from Controller"
+                )
+                del self.known[name]
+                self.health.pop(name, None)
+                self._unsettle(name)
+                self._unsettled.discard(name)
+        zone_conditions: dict[str, list[dict | None]] = {
+            zone: [_SETTLED_READY] * count
+            for zone, count in self._settled_in_zone.items()
+            if count
+        }
         for node in nodes:
-            meta = node["metadata"]
-            name = meta["name"]
-            entry = settled.get(name)
-            if entry is not None:
-                # A settled node (see _note_settled): tryUpdateNodeHealth can only see a
-                # newer lease (the probe timestamp moves) or find it stale (the long way);
-                # processTaintBasedEviction has nothing to do for a Ready untainted node.
-                health = healths.get(name)
-                if (
-                    entry[0] is node
-                    and entry[1] == meta.get("resourceVersion")
-                    and health is not None
-                    and health.ready is not None
-                ):
-                    lease = get("Lease", NODE_LEASE_NAMESPACE, name)
-                    renew = (lease.get("spec") or {}).get("renewTime") if lease is not None else None
-                    if renew is not None and (
-                        health.lease_renew_time is None or health.lease_renew_time < renew
-                    ):
-                        health = healths[name] = health_rules.NodeHealth(
-                            now, health.ready_transition_timestamp, health.ready, renew
-                        )
-                    if not health_rules.is_stale(health, now, grace):
-                        if not entry[3]:
-                            zone_conditions.setdefault(entry[2], []).append(entry[4])
-                        continue
-                del settled[name]
             observed, current = self._try_update_node_health(node, now)
             if not health_rules.excluded_from_disruption_checks(node):
                 zone_conditions.setdefault(health_rules.zone_key(node), []).append(current)
@@ -250,7 +288,7 @@ class NodeLifecycleController(QueueController):
                     self._pods_on(node["metadata"]["name"]), node["metadata"]["name"]
                 )
             self._note_settled(node, observed, current)
-        self._handle_disruption(zone_conditions, nodes)
+        self._handle_disruption(zone_conditions)
         self.no_execute_tainting_pass()
 
     def _note_settled(self, node: dict, observed: dict, current: dict | None) -> None:
@@ -272,16 +310,20 @@ class NodeLifecycleController(QueueController):
         if any(taint_exists([t], UNREACHABLE_TAINT) or taint_exists([t], NOT_READY_TAINT)
                for t in taints):
             return
-        tainter = self.tainters.get(health_rules.zone_key(node))
+        zone = health_rules.zone_key(node)
+        tainter = self.tainters.get(zone)
         if tainter is not None and name in tainter.members:
             return
-        self._settled[name] = (
-            node,
-            meta.get("resourceVersion"),
-            health_rules.zone_key(node),
-            health_rules.excluded_from_disruption_checks(node),
-            current,
-        )
+        if health_rules.excluded_from_disruption_checks(node):
+            return  # its zone may be in no pass's counts (handleDisruption drops it): long way
+        health = self.health.get(name)
+        if health is None or health.ready is None:
+            return
+        self._settled[name] = (node, meta.get("resourceVersion"), zone, False, current)
+        self._settled_in_zone[zone] = self._settled_in_zone.get(zone, 0) + 1
+        self._unsettled.discard(name)
+        self._expiry_stamp[name] = health.probe_timestamp
+        heapq.heappush(self._expiry, (health.probe_timestamp, name))
 
     def _pods_on(self, node_name: str) -> list[dict]:
         return [
@@ -427,9 +469,7 @@ class NodeLifecycleController(QueueController):
             self._taint_pass_timer = self.cluster.clock.call_at(next_try, again)
 
     # -- handleDisruption ---------------------------------------------------------------------
-    def _handle_disruption(
-        self, zone_conditions: dict[str, list[dict | None]], nodes: list[dict]
-    ) -> None:
+    def _handle_disruption(self, zone_conditions: dict[str, list[dict | None]]) -> None:
         now = self.cluster.clock.now
         new_states: dict[str, str] = {}
         all_are_full = True
@@ -453,14 +493,17 @@ class NodeLifecycleController(QueueController):
         if all_are_full:
             # Every node is not Ready: more likely the control plane is cut off than every
             # node dead, so no NoExecute taint and no eviction (master disruption mode).
-            for node in nodes:
+            for node in self.store.list("Node"):
                 self._mark_node_as_reachable(node)
             for zone in self.zone_states:
                 self.tainters[zone].swap_limiter(0.0, now)
                 self.zone_states[zone] = health_rules.STATE_FULL_DISRUPTION
             return
         if all_were_full:
-            for node in nodes:
+            # Every node's probe timestamp moves: none is settled any more.
+            for name in list(self._settled):
+                self._unsettle(name)
+            for node in self.store.list("Node"):
                 name = node["metadata"]["name"]
                 old = self.health.get(name)
                 if old is not None:

@@ -22,7 +22,7 @@ from engine.shell.fs import Volume
 from engine.timeutil import format_micro_time
 
 if TYPE_CHECKING:
-    from engine.clock import Clock
+    from engine.clock import Batch, Clock
     from engine.cluster import Cluster
 
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
@@ -55,8 +55,9 @@ class Kubelet:
         self._host_paths: dict[str, Volume] = {}
         self.admitted_pods = 0
         self.admitted_requests: dict[str, int] = {}
-        self._status_timer = None
-        self._lease_timer = None
+        self._status_timer: Batch | None = None
+        self._lease_timer: Batch | None = None
+        self._heartbeats = 0  # the heartbeat loops' generation: stop() ends the current one
         self.images.present[PAUSE_IMAGE] = 321520
 
     # -- identity -------------------------------------------------------------------------
@@ -149,14 +150,12 @@ class Kubelet:
             self._unchanged = (node, rv, dict(self.images.present))
 
     def _schedule_status(self) -> None:
-        def tick() -> None:
-            self._status_timer = None
-            if not self.running:
-                return
-            self.post_status()
-            self._schedule_status()
-
-        self._status_timer = self.cluster.clock.call_later(NODE_STATUS_UPDATE_FREQUENCY, tick)
+        # The nodes that registered together check their status at the same instants, one
+        # after another: one timer for all of them (call_batched keeps their order).
+        clock = self.cluster.clock
+        self._status_timer = clock.call_batched(
+            clock.now + NODE_STATUS_UPDATE_FREQUENCY, _status_tick, (self, self._heartbeats)
+        )
 
     def renew_lease(self) -> None:
         """The node heartbeat: renew kube-node-lease/<node> every 10 s."""
@@ -190,16 +189,20 @@ class Kubelet:
         else:
             lease["spec"]["renewTime"] = moment
             store.modified(lease)
-        self._lease_timer = self.cluster.clock.call_later(
-            LEASE_DURATION_SECONDS * 0.25, self.renew_lease
+        clock = self.cluster.clock
+        self._lease_timer = clock.call_batched(
+            clock.now + LEASE_DURATION_SECONDS * 0.25, _renew_tick, (self, self._heartbeats)
         )
 
     def stop(self) -> None:
         """The kubelet stops (nodeDown): no heartbeats, no syncs; containers keep running."""
         self.running = False
+        # The heartbeats already queued do nothing now, even if the kubelet starts again
+        # before their time (a cancelled timer never runs).
+        self._heartbeats += 1
         for timer in (self._status_timer, self._lease_timer):
             if timer is not None:
-                timer.cancel()
+                timer.drop()
         self._status_timer = self._lease_timer = None
 
     def start(self) -> None:
@@ -306,6 +309,26 @@ class Kubelet:
         status.update({"phase": "Failed", "reason": reason, "message": worker.status_message})
         pod["status"] = status
         self.cluster.store.modified(pod)
+
+
+def _status_tick(item: tuple[Kubelet, int]) -> None:
+    """The 10 s node status check (nodeStatusUpdateFrequency), then the next one."""
+    kubelet, generation = item
+    if generation != kubelet._heartbeats:
+        return  # stopped since
+    kubelet._status_timer = None
+    if not kubelet.running:
+        return
+    kubelet.post_status()
+    kubelet._schedule_status()
+
+
+def _renew_tick(item: tuple[Kubelet, int]) -> None:
+    """The lease renewal every 10 s (0.25 x leaseDurationSeconds)."""
+    kubelet, generation = item
+    if generation != kubelet._heartbeats:
+        return
+    kubelet.renew_lease()
 
 
 def _sync_view(pod: dict) -> tuple:

@@ -61,6 +61,7 @@ class ProbeWorker:
         "spec",
         "steady",
         "steady_servers",
+        "steady_startup",
         "stopped",
         "success_threshold",
         "timer",
@@ -97,32 +98,31 @@ class ProbeWorker:
         # process keeps `steady_servers` and writes nothing (see _repeat_success).
         self.steady: ContainerInstance | None = None
         self.steady_servers: tuple = ()
+        self.steady_startup: ProbeWorker | None = None
 
     def start(self) -> None:
         """The first probe runs at once, then every period (no jitter after kubelet start)."""
-        self.timer = self.worker.clock.call_later(0.0, self._tick)
+        clock = self.worker.clock
+        self.timer = clock.call_batched(clock.now, _tick, self)
 
     def stop(self) -> None:
         self.stopped = True
         if self.timer is not None:
-            self.timer.cancel()
+            self.timer.drop()
             self.timer = None
 
     def _tick(self) -> None:
-        timer = self.timer
         self.timer = None
         if self.stopped:
             return
         worker = self.worker
         clock = worker.clock
-        if not worker.kubelet.running:
-            # A stopped kubelet probes nothing; its ticker resumes with it.
-            self.timer = clock.rearm(timer, clock.now + self.period)
+        # A stopped kubelet probes nothing; its ticker resumes with it.
+        if worker.kubelet.running and not self._repeat_success(worker) and not self.do_probe():
             return
-        keep_going = True if self._repeat_success(worker) else self.do_probe()
-        if keep_going and not self.stopped:
-            # The handle that just ran goes back on the queue: no allocation per probe.
-            self.timer = clock.rearm(timer, clock.now + self.period)
+        if not self.stopped:
+            # Probes due at one instant one after another share one timer (call_batched).
+            self.timer = clock.call_batched(clock.now + self.period, _tick, self)
 
     def _repeat_success(self, worker: PodWorker) -> bool:
         """A probe that passed, of a container none of whose inputs changed, passes again:
@@ -131,13 +131,14 @@ class ProbeWorker:
         instance = self.steady
         if instance is None:
             return False
+        # The instance is still the container's latest: a new one resets this probe
+        # (reset_for clears `steady`) as the worker starts it. Only what is read here is
+        # touched (half the pods of a big cluster pass this way every period, and each
+        # object read is one more cache miss).
         phase = worker.phase
-        instances = worker.instances.get(self.container_name)
         if (
             phase == "Failed"
             or phase == "Succeeded"
-            or not instances
-            or instances[-1] is not instance
             or instance.state != RUNNING
             or self.on_hold
             or self.result != SUCCESS
@@ -150,7 +151,7 @@ class ProbeWorker:
         if injected is not None and worker.clock.now < injected:
             self.steady = None
             return False
-        startup = worker.probes.get(self._startup_key)
+        startup = self.steady_startup
         if startup is not None and startup.result != SUCCESS:
             self.steady = None
             return False
@@ -217,6 +218,15 @@ class ProbeWorker:
             return True
         if self.result != result:
             self._set(result)
+            if (
+                outcome is PROBE_SUCCESS
+                and self.http_get is not None
+                and self.result == SUCCESS
+                and self.container_id == instance.id
+            ):
+                # Ready now (a readiness probe's first pass): the next periods are the
+                # steady ones below; don't wait one more period to find that out.
+                self._mark_steady(instance)
         elif outcome is PROBE_SUCCESS and self.http_get is not None:
             # A passing httpGet probe of the pod itself (the only way to PROBE_SUCCESS from
             # an httpGet action): the next ones pass too while nothing they read changes.
@@ -238,11 +248,30 @@ class ProbeWorker:
         if process.http_answer_is_fixed(memo[1]):
             self.steady = instance
             self.steady_servers = process.servers
+            # The worker's probes are made once, with the pod's worker: this one stays.
+            self.steady_startup = self.worker.probes.get(self._startup_key)
 
     def _set(self, result: str) -> None:
         if self.result != result:
             self.result = result
             self.worker.probe_result_changed(self)
+
+
+def _tick(probe: ProbeWorker) -> None:
+    """A probe's period came: the one function every probe batch runs (Clock.call_batched).
+
+    ProbeWorker._tick, with its common case kept short: a steady probe of a running kubelet
+    counts its pass and joins the next batch (half the pods of a big cluster take this
+    way every period, all at the same instants)."""
+    probe.timer = None
+    if probe.stopped:
+        return
+    worker = probe.worker
+    if probe.steady is None or not worker.kubelet.running or not probe._repeat_success(worker):
+        probe._tick()
+        return
+    clock = worker.clock
+    probe.timer = clock.call_batched(clock.now + probe.period, _tick, probe)
 
 
 ProbeRunner = Callable[[ProbeWorker, ContainerInstance], ProbeOutcome]

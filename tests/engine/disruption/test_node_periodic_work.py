@@ -12,7 +12,7 @@ import json
 import pytest
 
 from engine import actions
-from engine.cluster import Cluster
+from engine.cluster import Cluster, default_node
 from engine.disruption.node_lifecycle import NodeLifecycleController
 from engine.kubelet.kubelet import Kubelet
 from tests.engine.simulation import cluster_with
@@ -32,7 +32,8 @@ spec:
 
 
 def transcript(cluster: Cluster) -> list[str]:
-    """Every 5 s to 16 min: node down and up, a zone label, a cordon, an image pulled."""
+    """Every 5 s to 16 min: node down and up, a zone label, a cordon, an image pulled, a
+    node excluded from disruption checks, one deleted and one added."""
     lines = []
     for t in range(0, 960, 5):
         cluster.run_until(t)
@@ -48,6 +49,16 @@ def transcript(cluster: Cluster) -> list[str]:
             actions.inject(cluster, "nodeUp", node="node-2")
         if t == 400:
             cluster.kubelets["node-3"].images.present["docker.io/library/redis:7"] = 1000
+        if t == 500:
+            node = cluster.store.get("Node", "", "node-1")
+            labels = node["metadata"].setdefault("labels", {})
+            labels["node.kubernetes.io/exclude-disruption"] = ""
+            cluster.store.modified(node)
+        if t == 600:
+            result = actions.delete(cluster, "node/node-3")
+            assert not result.errors, result.errors
+        if t == 700:
+            cluster.api.create(default_node("node-4"))
         for kind in ("Node", "Lease", "Pod", "Event"):
             lines.extend(json.dumps(o, sort_keys=True) for o in cluster.store.list(kind))
         lines.append(f"{t} rv={cluster.store.resource_version}")
@@ -67,5 +78,8 @@ def test_short_ways_change_nothing_a_watcher_sees(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(Kubelet, "post_status", always_build)
     slow = transcript(cluster_with(PODS))
+    # The story reached what the short ways must keep: a node registered, one removed.
+    assert any("Removing Node node-3 from Controller" in line for line in fast)
+    assert any("Registered Node node-4 in Controller" in line for line in fast)
     assert len(fast) == len(slow)
     assert fast == slow
