@@ -26,7 +26,7 @@ import os
 import re
 from collections import Counter, defaultdict
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine import actions
@@ -230,9 +230,11 @@ class Invariants:
                 )
                 if healthy < MIN_AVAILABLE:
                     self.fail(f"evicting {name} left {healthy} healthy < {MIN_AVAILABLE}")
-        elif change.type == "DELETED":
+        elif change.type == "DELETED" or meta.get("deletionTimestamp"):
+            # A pod already being deleted (its owner's cascade, a `kubectl delete`) is no
+            # longer guarded: evicting it deletes it without a budget (canIgnorePDB).
             self.ready_before.pop(name, None)
-        elif not meta.get("deletionTimestamp"):
+        else:
             self.ready_before[name] = is_pod_ready(pod)
 
     # -- after every tick -------------------------------------------------------------------
@@ -435,6 +437,18 @@ def converged(cluster: Cluster) -> list[str]:
     seed=st.integers(0, 2**16),
     plan=st.lists(st.tuples(st.integers(1, 30), action), min_size=1, max_size=20),
 )
+@example(
+    seed=23970,
+    plan=[
+        (3, ("nodeDown", 0)),
+        (21, ("apply", 1)),
+        (4, ("delete", "deployment/web")),
+        (14, ("evict", 20)),
+        (21, ("evict", 19)),
+        (11, ("evict", 2)),
+        (20, ("nodeAdd", 0)),
+    ],
+).via("discovered failure")
 def test_kubernetes_promises_hold_under_random_actions_and_faults(seed: int, plan: list) -> None:
     cluster = cluster_with(CLUSTER, seed=seed)
     invariants = Invariants(cluster)
