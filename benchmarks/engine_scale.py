@@ -117,6 +117,27 @@ class RunningCount:
         return len(self.running)
 
 
+def timed_tick(cluster: Cluster) -> tuple[float, float]:
+    """One tick of the cluster: its (wall, CPU) seconds."""
+    wall_start = time.perf_counter()
+    cpu_start = time.process_time()
+    cluster.tick()
+    return time.perf_counter() - wall_start, time.process_time() - cpu_start
+
+
+def timed_ticks(cluster: Cluster, count: int) -> tuple[list[float], list[float], float, float]:
+    """`count` ticks: each one's wall and CPU seconds, then the window's wall and CPU."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    wall_start = time.perf_counter()
+    cpu_start = time.process_time()
+    for _ in range(count):
+        wall, cpu = timed_tick(cluster)
+        walls.append(wall)
+        cpus.append(cpu)
+    return walls, cpus, time.perf_counter() - wall_start, time.process_time() - cpu_start
+
+
 def drain_fullest_node(cluster: Cluster) -> dict:
     """Drain the node with the most pods; the engine's wall cost per tick while it runs."""
     from engine.disruption.drain import DrainOptions, drain
@@ -136,11 +157,9 @@ def drain_fullest_node(cluster: Cluster) -> dict:
     durations = []
     cpu_durations = []
     while not running.done:
-        tick_start = time.perf_counter()
-        cpu_start = time.process_time()
-        cluster.tick()
-        cpu_durations.append(time.process_time() - cpu_start)
-        durations.append(time.perf_counter() - tick_start)
+        wall, cpu = timed_tick(cluster)
+        durations.append(wall)
+        cpu_durations.append(cpu)
         if cluster.now - sim_start > 3600:
             raise SystemExit("the drain did not finish within 3600 simulated seconds")
     if running.state != "drained":
@@ -229,34 +248,11 @@ def run(args: argparse.Namespace) -> dict:
     ramp_cpu = time.process_time() - cpu_start
     ramp_sim = cluster.now
 
-    durations = []
-    cpu_durations = []
-    idle_start = time.perf_counter()
-    idle_cpu_start = time.process_time()
-    for _ in range(60):
-        tick_start = time.perf_counter()
-        cpu_start = time.process_time()
-        cluster.tick()
-        cpu_durations.append(time.process_time() - cpu_start)
-        durations.append(time.perf_counter() - tick_start)
-    idle_wall = time.perf_counter() - idle_start
-    idle_cpu = time.process_time() - idle_cpu_start
-
+    durations, cpu_durations, idle_wall, idle_cpu = timed_ticks(cluster, 60)
     # The first window still has pods turning Ready (their first probes, status writes,
     # endpoints); a second one, once every probe has run at least three times, is the
     # steady state alone.
-    settled_durations = []
-    settled_cpu_durations = []
-    settled_start = time.perf_counter()
-    settled_cpu_start = time.process_time()
-    for _ in range(60):
-        tick_start = time.perf_counter()
-        cpu_start = time.process_time()
-        cluster.tick()
-        settled_cpu_durations.append(time.process_time() - cpu_start)
-        settled_durations.append(time.perf_counter() - tick_start)
-    settled_wall = time.perf_counter() - settled_start
-    settled_cpu = time.process_time() - settled_cpu_start
+    settled_durations, settled_cpu_durations, settled_wall, settled_cpu = timed_ticks(cluster, 60)
 
     print(
         f"created {args.pods} pods in {create_s:.2f}s; all Running at t={ramp_sim:.0f}s (simulated)",
