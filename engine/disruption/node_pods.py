@@ -9,25 +9,21 @@ replaces sorted every pod to keep the 30 of one node.
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
+from engine.per_cluster import PerCluster
 from engine.store import Change
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
 Key = tuple[str, str]
-_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEXES: PerCluster[NodePodIndex] = PerCluster()
 
 
 def node_pod_index(cluster: Cluster) -> NodePodIndex:
     """The cluster's index of pods by node, created (and subscribed) on first use."""
-    index = _INDEXES.get(cluster)
-    if index is None:
-        index = NodePodIndex(cluster)
-        _INDEXES[cluster] = index
-    return index
+    return _INDEXES.get(cluster, NodePodIndex)
 
 
 class NodePodIndex:

@@ -16,7 +16,6 @@ before the disruption controller does, so the controller's watchers see it up to
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 from engine.labels import (
@@ -28,6 +27,7 @@ from engine.labels import (
     SelectorError,
     parsed_label_selector,
 )
+from engine.per_cluster import PerCluster
 from engine.store import Change
 
 if TYPE_CHECKING:
@@ -37,18 +37,14 @@ if TYPE_CHECKING:
 
 PDB = "PodDisruptionBudget"
 _ANCHORS = (IN, EQUALS, DOUBLE_EQUALS)
-_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEXES: PerCluster[BudgetIndex] = PerCluster()
 
 Pair = tuple[str, str]
 
 
 def budget_index(cluster: Cluster) -> BudgetIndex:
     """The cluster's budget index, created (and subscribed) on first use."""
-    index = _INDEXES.get(cluster)
-    if index is None:
-        index = BudgetIndex(cluster)
-        _INDEXES[cluster] = index
-    return index
+    return _INDEXES.get(cluster, BudgetIndex)
 
 
 def _anchor(selector: Selector) -> tuple[Pair, ...]:

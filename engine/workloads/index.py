@@ -8,26 +8,22 @@ by the time a controller hears of a change the index already reflects it.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from engine.per_cluster import PerCluster
 from engine.store import Change
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
-_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEXES: PerCluster[OwnerIndex] = PerCluster()
 _NO_OWNERS: tuple[str | None, tuple[str, ...], str | None] = (None, (), None)
 
 
 def workload_index(cluster: Cluster) -> OwnerIndex:
     """The cluster's owner index, created (and subscribed) on first use."""
-    index = _INDEXES.get(cluster)
-    if index is None:
-        index = OwnerIndex(cluster)
-        _INDEXES[cluster] = index
-    return index
+    return _INDEXES.get(cluster, OwnerIndex)
 
 
 class OwnerIndex:
