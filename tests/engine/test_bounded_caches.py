@@ -10,6 +10,7 @@ import pytest
 from engine import clock, labels, quantity
 from engine.kubelet import conditions, image_puller
 from engine.scheduler import changes, filters, nodeinfo, snapshot
+from engine.security.rbac import authorizer
 from engine.workloads import base, podutil
 from tests.engine.simulation import cluster_with
 
@@ -58,6 +59,7 @@ def test_every_bounded_cache_starting_over_changes_nothing(monkeypatch: pytest.M
     monkeypatch.setattr(changes, "CHANGE_LOG_LIMIT", 1)
     monkeypatch.setattr(snapshot, "ANSWERS_LIMIT", 1)
     monkeypatch.setattr(base, "SELECTOR_MEMO_LIMIT", 1)
+    monkeypatch.setattr(authorizer, "DECISIONS_MEMO_LIMIT", 1)
     monkeypatch.setattr(labels, "PARSED_SELECTOR_LIMIT", 1)
     monkeypatch.setattr(conditions, "_STAMPED_LIMIT", 1)
     monkeypatch.setattr(image_puller, "RESOLVED_LIMIT", 1)

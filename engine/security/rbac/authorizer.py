@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 PRIVILEGED_GROUP = "system:masters"
 RBAC_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+DECISIONS_MEMO_LIMIT = 4096
+"""Decisions remembered until an RBAC object changes; past this many the memo starts over
+(requests that name objects, such as updates of single pods, would otherwise grow it)."""
 _VERBS = {"CREATE": "create", "UPDATE": "update", "DELETE": "delete"}
 
 
@@ -115,11 +118,13 @@ class RBACAuthorizer:
         """Built-in ClusterRoles and ClusterRoleBindings; a stored object of the same name wins."""
         self._cluster_bindings: list[_Binding] | None = None
         self._role_bindings: dict[str, list[_Binding]] | None = None
+        self._decisions: dict[Attributes, Decision] = {}
         store.watch(self._on_change, RBAC_KINDS)
 
     def _on_change(self, change: Change) -> None:
         self._cluster_bindings = None
         self._role_bindings = None
+        self._decisions.clear()
 
     # -- the rule index ---------------------------------------------------------------
     def _index(self) -> tuple[list[_Binding], dict[str, list[_Binding]]]:
@@ -153,9 +158,22 @@ class RBACAuthorizer:
 
     # -- decisions ----------------------------------------------------------------------
     def authorize(self, attrs: Attributes) -> Decision:
-        """Privileged group first, then every ClusterRoleBinding, then the namespace's RoleBindings."""
+        """Privileged group first, then every ClusterRoleBinding, then the namespace's RoleBindings.
+
+        A decision depends only on the attributes and the RBAC objects, so it is remembered
+        until one of those changes: a controller creating thousands of pods walks the
+        bindings once, not once per pod.
+        """
         if PRIVILEGED_GROUP in attrs.groups:
             return Decision(True, superuser=True)
+        decision = self._decisions.get(attrs)
+        if decision is None:
+            if len(self._decisions) >= DECISIONS_MEMO_LIMIT:
+                self._decisions.clear()
+            decision = self._decisions[attrs] = self._authorize(attrs)
+        return decision
+
+    def _authorize(self, attrs: Attributes) -> Decision:
         cluster_bindings, role_bindings = self._index()
         problems: list[str] = []
         candidates = list(cluster_bindings)

@@ -126,6 +126,31 @@ class TestAuthorizer:
         assert not can(c, "jane", [], "create", "pods", "default")
         assert can(c, "jane", [], "get", "pods", "default")
 
+    def test_deleting_a_binding_revokes_what_it_granted_at_once(self):
+        # rbac.go answers from the informers' current objects: a decision remembered for a
+        # controller's thousands of creates must not outlive the binding that allowed it.
+        c = cluster()
+        create(c, binding("jane-view", "view", [user("jane")]))
+        assert can(c, "jane", [], "list", "pods", "default")
+        c.api.delete("ClusterRoleBinding", "", "jane-view")
+        assert not can(c, "jane", [], "list", "pods", "default")
+
+    def test_a_role_losing_a_rule_revokes_it_at_once(self):
+        c = cluster()
+        role = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": "reader", "namespace": "default"},
+            "rules": [POD_READER],
+        }
+        create(c, role)
+        create(c, binding("jane-read", "reader", [user("jane")], "default", role_kind="Role"))
+        assert can(c, "jane", [], "get", "pods", "default")
+        stored = c.store.get("Role", "default", "reader")
+        c.api.update({**stored, "rules": [{**POD_READER, "resources": ["secrets"]}]})
+        assert not can(c, "jane", [], "get", "pods", "default")
+        assert can(c, "jane", [], "get", "secrets", "default")
+
     def test_a_binding_to_a_missing_role_is_the_denial_reason(self):
         c = cluster()
         create(c, binding("jane-x", "nope", [user("jane")]))
