@@ -139,6 +139,9 @@ class APIServer:
 
         stream.wakeup = wakeup
         out = await self._start_stream(http, response, headers)
+        # The request was handled in this step: the first chunk of an initial state is
+        # encoded in the next one, so that the clock may tick in between.
+        await asyncio.sleep(0)
         deadline = loop.time() + (response.timeout or 1800.0)
         next_bookmark = loop.time() + self.options.bookmark_interval
         try:
