@@ -5,8 +5,9 @@ B-tree), so a page of `limit=500` after a `continue` token costs the page, not t
 The engine's store is a dict per kind; sorting 150,000 keys for each of the 300 pages of
 `kubectl get pods -A` (and for the start of a watch) would cost seconds. The index sorts a
 kind once, when it is first listed, and then folds in the creations and deletions it is told
-of (one sort of two sorted runs, which Python's sort merges in linear time) the next time it
-is read.
+of the next time it is read: the keys changed are found by bisection and the new list is put
+together from slices of the old one (copies in C, no Python work per key: at 150,000 pods a
+pass over every key, or a sort of the two runs, held the served clock for tens of ms).
 """
 
 from __future__ import annotations
@@ -50,10 +51,8 @@ class KeyIndex:
         changes = self._changes[kind]
         if changes:
             get = self.store.get
-            kept = [k for k in keys if k not in changes]
             added = sorted(k for k, present in changes.items() if present and get(kind, *k))
-            keys = kept + added
-            keys.sort()
+            keys = _merged(_without(keys, changes), added)
             self._sorted[kind] = keys
             changes.clear()
         return keys
@@ -68,3 +67,38 @@ class KeyIndex:
         # Every key of the namespace sorts before (namespace + "\0",): names are not empty.
         hi = bisect_left(keys, (namespace + "\0",), lo)
         return keys, lo, hi
+
+
+def _without(keys: list[Key], changes: dict[Key, bool]) -> list[Key]:
+    """`keys` less every key in `changes` (a new list; `keys` is not changed)."""
+    drop = []
+    for key in changes:
+        at = bisect_left(keys, key)
+        if at < len(keys) and keys[at] == key:
+            drop.append(at)
+    if not drop:
+        return keys
+    drop.sort()
+    kept: list[Key] = []
+    start = 0
+    for at in drop:
+        kept += keys[start:at]
+        start = at + 1
+    kept += keys[start:]
+    return kept
+
+
+def _merged(keys: list[Key], added: list[Key]) -> list[Key]:
+    """The sorted `keys` and the sorted `added` (none in `keys`) as one sorted list (a new
+    one when there is anything to add; neither list is changed)."""
+    if not added:
+        return keys
+    out: list[Key] = []
+    start = 0
+    for key in added:
+        at = bisect_left(keys, key, start)
+        out += keys[start:at]
+        out.append(key)
+        start = at
+    out += keys[start:]
+    return out
