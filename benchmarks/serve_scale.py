@@ -35,7 +35,8 @@ out of the collector's sight, the simulated clock running at 1x on the server's 
   one of them (watch0_ok: N distinct resourceVersions); watch0_server_step_max_ms the
   longest the server held the event loop at once (the clock waits that long at most;
   watch0_server_step_max_cpu_ms the CPU time of the longest, what it would be on a core
-  of its own);
+  of its own, and watch0_server_step_max_what where that step ended: the innermost podtui
+  or engine coroutine the request waited in after it);
   watch0_tick_max_ms the longest tick, watch0_gc_max_ms the longest pause of the cyclic
   collector, watch0_loop_lag_max_ms the largest lateness of a 10 ms timer (whoever held
   the loop). clock_only_* are the same over 11 s of the clock alone, get_all_kubectl_*
@@ -209,6 +210,21 @@ def get_all_pages(facade: RestFacade, token: str) -> tuple[float, float, int, in
             return wall, cpu, pages, rows
 
 
+def stopped_at(task: asyncio.Task) -> str:
+    """Where the step of `task` that just ran ended: the innermost podtui or engine
+    coroutine it awaits in, as qualname:line (the request handler's own name otherwise)."""
+    where = task.get_coro().__qualname__
+    coro = task.get_coro()
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            break
+        if "podtui" in frame.f_code.co_filename or "engine" in frame.f_code.co_filename:
+            where = f"{frame.f_code.co_qualname}:{frame.f_lineno}"
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return where
+
+
 class LoopSteps:
     """How long the event loop is held at once, and by whom, while `on`: each step of a
     task timed (the clock's ticks apart from everything else, which is the server), the
@@ -234,7 +250,10 @@ class LoopSteps:
                 self.server_max_s = max(self.server_max_s, took)
                 # On a busy machine a step's wall time counts the time other processes had
                 # the core; its CPU time is the stall it would be on a core of its own.
-                self.server_max_cpu_s = max(self.server_max_cpu_s, time.process_time() - cpu_start)
+                cpu = time.process_time() - cpu_start
+                if cpu > self.server_max_cpu_s:
+                    self.server_max_cpu_s = cpu
+                    self.server_max_what = stopped_at(task) if name else repr(handle._callback)[:60]
             return None
 
         asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
@@ -244,12 +263,14 @@ class LoopSteps:
 
     def reset(self) -> None:
         self.server_max_s = self.server_max_cpu_s = 0.0
+        self.server_max_what = ""
         self.tick_max_s = self.lag_max_s = self.gc_max_s = 0.0
 
     def figures(self, prefix: str) -> dict:
         return {
             f"{prefix}_server_step_max_ms": round(self.server_max_s * 1000, 1),
             f"{prefix}_server_step_max_cpu_ms": round(self.server_max_cpu_s * 1000, 1),
+            f"{prefix}_server_step_max_what": self.server_max_what,
             f"{prefix}_tick_max_ms": round(self.tick_max_s * 1000, 1),
             f"{prefix}_loop_lag_max_ms": round(self.lag_max_s * 1000, 1),
             f"{prefix}_gc_max_ms": round(self.gc_max_s * 1000, 1),
