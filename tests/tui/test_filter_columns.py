@@ -12,8 +12,8 @@ from textual.app import App, ComposeResult
 
 from podtui.app.rows import TableRow
 from podtui.app.views import CellFilter, row_filter
-from podtui.app.widgets.column_index import ColumnIndex
 from podtui.app.widgets import resource_table
+from podtui.app.widgets.column_index import ColumnIndex
 from podtui.app.widgets.resource_table import ResourceTable
 
 COLUMNS = ("NAME", "READY", "STATUS", "RESTARTS", "AGE")
