@@ -52,11 +52,13 @@ def _change(type_: ChangeType, kind: str, obj: dict) -> Change:
 class _Pending:
     """A change waiting to be delivered, with the resourceVersion it was made at."""
 
-    __slots__ = ("change", "newer", "owed", "version")
+    __slots__ = ("change", "newer", "owed", "status_only", "version")
 
-    def __init__(self, change: Change, version: str | None) -> None:
+    def __init__(self, change: Change, version: str | None, status_only: bool) -> None:
         self.change = change
         self.version = version
+        self.status_only = status_only
+        """Written with modified(status_only=True): only .status changed."""
         self.newer: _Pending | None = None
         """The next change of the same object, once one is made."""
         self.owed: dict[Watcher, ChangeType] | None = None
@@ -92,8 +94,11 @@ class Store:
         self._namespaces: dict[str, dict[str, dict[Key, None]]] = {}
         """For the kinds index_namespaces() was asked for: namespace -> the keys of its
         objects, in the order iter() gives them (dicts keep insertion order)."""
-        self._watchers: list[tuple[frozenset[str] | None, Watcher]] = []
+        self._watchers: list[tuple[frozenset[str] | None, Watcher, bool]] = []
+        """(kinds, watcher, told of status-only writes), in subscription order."""
         self._by_kind: dict[str, tuple[Watcher, ...]] = {}
+        self._by_kind_status: dict[str, tuple[Watcher, ...]] = {}
+        """The watchers of a kind told of its status-only writes (a subset of _by_kind's)."""
         self.resource_version = 0
         self._pending: deque[_Pending] = deque()
         self._latest: dict[int, _Pending] = {}
@@ -183,13 +188,18 @@ class Store:
         self._notify("ADDED", kind, obj)
         return obj
 
-    def modified(self, obj: dict, *, spec_changed: bool = False) -> dict:
-        """Record an in-place change to a stored object: new resourceVersion, watchers told."""
+    def modified(self, obj: dict, *, spec_changed: bool = False, status_only: bool = False) -> dict:
+        """Record an in-place change to a stored object: new resourceVersion, watchers told.
+
+        `status_only`: the write changed nothing but the object's .status (what a write to
+        the status subresource can change: a kubelet's pod status, a scheduler's condition).
+        Watchers subscribed with `status_writes=False` are not told of it.
+        """
         meta = obj["metadata"]
         if spec_changed and "generation" in meta:
             meta["generation"] += 1
         meta["resourceVersion"] = self._next_rv()
-        self._notify("MODIFIED", obj["kind"], obj)
+        self._notify("MODIFIED", obj["kind"], obj, status_only)
         return obj
 
     def replace(self, obj: dict, *, spec_changed: bool = False) -> dict:
@@ -238,20 +248,29 @@ class Store:
         kinds: set[str] | None = None,
         *,
         except_kinds: set[str] | None = None,
+        status_writes: bool = True,
     ) -> Callable[[], None]:
         """Call `watcher` for every change (of the given kinds, or of every kind but
-        `except_kinds`); returns an unsubscribe."""
+        `except_kinds`); returns an unsubscribe.
+
+        `status_writes=False`: not told of the writes made with `modified(status_only=True)`
+        (most of a pod's writes: its kubelet's status posts). Only for a watcher that reads
+        nothing of .status, to which such a change is a no-op; it still sees every ADDED,
+        DELETED and other MODIFIED, each with the object as it is then, status included.
+        """
         wanted: frozenset[str] | None = frozenset(kinds) if kinds is not None else None
         if kinds is None and except_kinds:
             wanted = _AllBut(except_kinds)
-        entry = (wanted, watcher)
+        entry = (wanted, watcher, status_writes)
         self._watchers.append(entry)
         self._by_kind.clear()
+        self._by_kind_status.clear()
 
         def unsubscribe() -> None:
             if entry in self._watchers:
                 self._watchers.remove(entry)
                 self._by_kind.clear()
+                self._by_kind_status.clear()
 
         return unsubscribe
 
@@ -261,23 +280,47 @@ class Store:
         if found is None:
             found = self._by_kind[kind] = tuple(
                 watcher
-                for kinds, watcher in self._watchers
+                for kinds, watcher, _ in self._watchers
                 if kinds is None or (kind not in kinds if type(kinds) is _AllBut else kind in kinds)
             )
         return found
 
-    def _notify(self, type_: ChangeType, kind: str, obj: dict) -> None:
+    def _status_watchers_of(self, kind: str) -> tuple[Watcher, ...]:
+        """The watchers of one kind told of its status-only writes, in subscription order."""
+        found = self._by_kind_status.get(kind)
+        if found is None:
+            found = self._by_kind_status[kind] = tuple(
+                watcher
+                for kinds, watcher, status_writes in self._watchers
+                if status_writes
+                and (
+                    kinds is None
+                    or (kind not in kinds if type(kinds) is _AllBut else kind in kinds)
+                )
+            )
+        return found
+
+    def _notify(
+        self, type_: ChangeType, kind: str, obj: dict, status_only: bool = False
+    ) -> None:
         # A watcher that writes while being told of a change must not overtake it: changes
         # are delivered one after another, in the order they happened, as a watch would.
         delivering = self._delivering
         if not delivering:
-            watchers = self._by_kind.get(kind)
-            if watchers is None:
-                watchers = self._watchers_of(kind)
+            if status_only:
+                watchers = self._by_kind_status.get(kind)
+                if watchers is None:
+                    watchers = self._status_watchers_of(kind)
+            else:
+                watchers = self._by_kind.get(kind)
+                if watchers is None:
+                    watchers = self._watchers_of(kind)
             if not watchers:
                 # Nobody is told of this kind (Events, mostly) and nothing is queued before it.
                 return
-        entry = _Pending(_change(type_, kind, obj), obj["metadata"].get("resourceVersion"))
+        entry = _Pending(
+            _change(type_, kind, obj), obj["metadata"].get("resourceVersion"), status_only
+        )
         key = id(obj)
         latest = self._latest
         previous = latest.get(key)
@@ -314,12 +357,20 @@ class Store:
         change = entry.change
         obj = change.obj
         meta = obj["metadata"]
-        watchers = self._by_kind.get(change.kind)
-        if watchers is None:
-            watchers = self._watchers_of(change.kind)
         owed = entry.owed
         if owed is None:
-            # Nobody was owed an earlier change (nearly every change): each is told this one.
+            # Nobody was owed an earlier change (nearly every change): each is told this one,
+            # but for a status-only write not those that asked not to be told of one. A
+            # watcher left out is not handed this change if the object is written again
+            # meanwhile: it is told of that write if it wants it, as of any other.
+            if entry.status_only:
+                watchers = self._by_kind_status.get(change.kind)
+                if watchers is None:
+                    watchers = self._status_watchers_of(change.kind)
+            else:
+                watchers = self._by_kind.get(change.kind)
+                if watchers is None:
+                    watchers = self._watchers_of(change.kind)
             for index, watcher in enumerate(watchers):
                 # `newer` first: it is None for nearly every change, and then nothing was
                 # written since (a write to the object would have made one).
@@ -328,6 +379,12 @@ class Store:
                     return
                 watcher(change)
         else:
+            # Some watchers are owed an earlier change (an ADDED, say) and get this one in its
+            # place, whatever its kind of write: every watcher of the kind is told, as before
+            # status-only writes were told apart (a no-op for those that ask not to be).
+            watchers = self._by_kind.get(change.kind)
+            if watchers is None:
+                watchers = self._watchers_of(change.kind)
             for index, watcher in enumerate(watchers):
                 if entry.newer is not None and meta.get("resourceVersion") != entry.version:
                     self._hand_over(entry, watchers, index)

@@ -232,7 +232,7 @@ class Scheduler:
             return
         pod_status["conditions"] = new
         if write:
-            self.cluster.store.modified(pod)
+            self.cluster.store.modified(pod, status_only=True)
 
     def pending_reasons(self) -> dict[str, float]:
         """Unschedulable pods (by uid) and when they were last tried."""

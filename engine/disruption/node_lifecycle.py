@@ -74,7 +74,8 @@ class NodeLifecycleController(QueueController):
         self._settled_in_zone: dict[str, int] = {}
         self._node_removed = False
         self.store.watch(self._on_node, {"Node"})
-        self.store.watch(self._on_pod, {"Pod"})
+        # podUpdated reads a pod's nodeName only: its status writes are no-ops here.
+        self.store.watch(self._on_pod, {"Pod"}, status_writes=False)
         self.store.watch(self._on_lease, {"Lease"})
         cluster.clock.call_later(0, self._monitor_loop)
 

@@ -33,7 +33,8 @@ class NodePodIndex:
         self.store = cluster.store
         self._node_of: dict[Key, str] = {}
         self._on: dict[str, dict[Key, None]] = {}
-        self.store.watch(self._on_pod, {"Pod"})
+        # Reads a pod's nodeName only: its status writes are no-ops here.
+        self.store.watch(self._on_pod, {"Pod"}, status_writes=False)
         for pod in self.store.iter("Pod"):
             self._on_pod(Change("ADDED", "Pod", pod))
 

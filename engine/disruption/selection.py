@@ -80,7 +80,8 @@ class BudgetIndex:
         self.store = cluster.store
         self._namespaces: dict[str, _Namespace] = {}
         self.store.watch(self._on_budget, {PDB})
-        self.store.watch(self._on_pod, {"Pod"})
+        # Files pods by their labels only: their status writes are no-ops here.
+        self.store.watch(self._on_pod, {"Pod"}, status_writes=False)
         for pdb in self.store.iter(PDB):
             self._on_budget(Change("ADDED", PDB, pdb))
 

@@ -100,7 +100,8 @@ class TaintEvictionController(QueueController):
         self._pod_view: dict[tuple[str, str], tuple] = {}
         self._pods_on: dict[str, set[tuple[str, str]]] = {}
         self.store.watch(self._on_node, {"Node"})
-        self.store.watch(self._on_pod, {"Pod"})
+        # Reads a pod's nodeName and tolerations only: its status writes are no-ops here.
+        self.store.watch(self._on_pod, {"Pod"}, status_writes=False)
 
     # -- watches (NodeUpdated / PodUpdated) -----------------------------------------------------
     def _on_node(self, change: Change) -> None:

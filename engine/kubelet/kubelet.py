@@ -308,7 +308,7 @@ class Kubelet:
         status = copy.deepcopy(pod.get("status") or {})
         status.update({"phase": "Failed", "reason": reason, "message": worker.status_message})
         pod["status"] = status
-        self.cluster.store.modified(pod)
+        self.cluster.store.modified(pod, status_only=True)
 
 
 def _status_tick(item: tuple[Kubelet, int]) -> None:

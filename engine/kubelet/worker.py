@@ -312,7 +312,7 @@ class PodWorker:
         status = build_status(self)
         if status != live.get("status"):
             live["status"] = status
-            self.cluster.store.modified(live)
+            self.cluster.store.modified(live, status_only=True)
         if self.terminal and self.deleting and self._all_stopped():
             # The status manager's final DELETE: grace 0, with the pod's UID as precondition.
             self._deleted_from_api = True

@@ -158,15 +158,16 @@ class Invariants:
         kubelets, the cluster itself), plus one of our own for every kind."""
         store = self.cluster.store
         entries = []
-        for kinds, watcher in store._watchers:
+        for kinds, watcher, status_writes in store._watchers:
             if id(watcher) in self._wrapped:
-                entries.append((kinds, watcher))
+                entries.append((kinds, watcher, status_writes))
                 continue
             checked = self._checked(watcher, repr(watcher))
             self._wrapped.add(id(checked))
-            entries.append((kinds, checked))
+            entries.append((kinds, checked, status_writes))
         store._watchers[:] = entries
         store._by_kind.clear()
+        store._by_kind_status.clear()
 
     def _checked(self, watcher, name: str):
         last = [0]

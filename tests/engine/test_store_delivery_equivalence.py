@@ -35,7 +35,8 @@ class ReferenceStore(Store):
         super().__init__(clock)
         self._pending = deque()
 
-    def _notify(self, type_, kind, obj) -> None:  # type: ignore[no-untyped-def]
+    def _notify(self, type_, kind, obj, status_only=False) -> None:  # type: ignore[no-untyped-def]
+        # status_only: every watcher is told of every write here (the yardstick).
         if not self._delivering and not self._watchers_of(kind):
             return
         change = Change(type_, kind, obj)

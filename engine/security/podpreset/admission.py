@@ -69,7 +69,8 @@ class PodPresetAdmission:
         # Conflicts waiting for their pod to be stored, by the identity of the pod object the
         # API server stores (a generated name only exists after admission).
         self._pending: dict[int, tuple[dict, str]] = {}
-        cluster.store.watch(self._on_pod, {"Pod"})
+        # Only a pod's ADDED matters here, never a status write.
+        cluster.store.watch(self._on_pod, {"Pod"}, status_writes=False)
 
     def admit(self, request: AdmissionRequest) -> None:
         if request.kind.kind != "Pod" or request.subresource or request.operation != "CREATE":
