@@ -274,6 +274,11 @@ class Store:
 
         return unsubscribe
 
+    def last_watcher(self, kind: str) -> Watcher | None:
+        """The watcher of a kind told of its changes last (the last one subscribed)."""
+        watchers = self._watchers_of(kind)
+        return watchers[-1] if watchers else None
+
     def _watchers_of(self, kind: str) -> tuple[Watcher, ...]:
         """The watchers of one kind, in subscription order (cached until subscriptions change)."""
         found = self._by_kind.get(kind)

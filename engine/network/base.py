@@ -5,13 +5,14 @@ change queues that Service."""
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.api.admission import controller_user
 from engine.controllers.base import QueueController
 from engine.network.podutil import selects
-from engine.store import Change
+from engine.store import Change, Store
 from engine.timeutil import format_time, parse_time
 
 if TYPE_CHECKING:
@@ -34,23 +35,13 @@ class ServicePodsController(QueueController):
         # TriggerTimeTracker.ServiceStates: (service trigger time, pod name -> trigger time).
         self.trigger_states: dict[ServiceKey, tuple[datetime | None, dict[str, datetime]]] = {}
         cluster.watch(self._on_service, {"Service"})
-        cluster.watch(self._on_pod, {"Pod"})
+        _ServicePodWatch.join(cluster, self)
         # Every pod change looks at its namespace's Services: an index spares it the rest.
         self.store.index_namespaces("Service")
 
     def _on_service(self, change: Change) -> None:
         meta = change.obj["metadata"]
         self.enqueue((meta.get("namespace", ""), meta["name"]))
-
-    def _on_pod(self, change: Change) -> None:
-        pod = change.obj
-        meta = pod["metadata"]
-        namespace = meta.get("namespace", "")
-        uid = meta.get("uid", "")
-        for service in self.store.in_namespace("Service", namespace):
-            key = (namespace, service["metadata"]["name"])
-            if selects(service, pod) or uid in self.members.get(key, ()):
-                self.enqueue(key)
 
     def selected_pods(self, service: dict) -> list[dict]:
         """The Service's namespace's pods its selector selects, by name."""
@@ -98,6 +89,50 @@ class ServicePodsController(QueueController):
     def forget_trigger_time(self, key: ServiceKey) -> None:
         """TriggerTimeTracker.DeleteService."""
         self.trigger_states.pop(key, None)
+
+
+class _ServicePodWatch:
+    """The pod watch of the Endpoints and EndpointSlice controllers, as one watcher.
+
+    Each queues, for a pod's change, the Services of its namespace that select the pod or
+    listed it at their last sync. The two are subscribed one after the other, so one
+    watcher in the first one's place that does the first's part and then the second's is
+    what the two did: a part only queues keys (no write, nothing the other reads), and the
+    Services and what selects the pod are the same for both, so they are looked up once.
+    """
+
+    _by_store: weakref.WeakKeyDictionary[Store, _ServicePodWatch] = weakref.WeakKeyDictionary()
+
+    def __init__(self, store: Store, controller: ServicePodsController) -> None:
+        self.store = store
+        self.controllers: tuple[ServicePodsController, ...] = (controller,)
+
+    @classmethod
+    def join(cls, cluster: Cluster, controller: ServicePodsController) -> None:
+        """Subscribe `controller`'s pod watch: into the one before it when that one is still
+        the last watcher of pods (nothing subscribed to pods in between), else its own."""
+        store = cluster.store
+        watch = cls._by_store.get(store)
+        if watch is not None and store.last_watcher("Pod") == watch.on_pod:
+            watch.controllers += (controller,)
+            return
+        watch = cls._by_store[store] = cls(store, controller)
+        cluster.watch(watch.on_pod, {"Pod"})
+
+    def on_pod(self, change: Change) -> None:
+        pod = change.obj
+        meta = pod["metadata"]
+        namespace = meta.get("namespace", "")
+        services = self.store.in_namespace("Service", namespace)
+        if not services:
+            return
+        uid = meta.get("uid", "")
+        found = [((namespace, s["metadata"]["name"]), selects(s, pod)) for s in services]
+        for controller in self.controllers:
+            members = controller.members
+            for key, chosen in found:
+                if chosen or uid in members.get(key, ()):
+                    controller.enqueue(key)
 
 
 def _ready_transition(pod: dict) -> datetime | None:
