@@ -30,6 +30,8 @@ class Change:
 
 
 Watcher = Callable[[Change], None]
+StatusWrites = bool | Callable[[dict], bool]
+"""What a watcher is told of an object's status-only writes (Store.watch)."""
 
 
 # Change is frozen, so its generated __init__ sets each field through object.__setattr__;
@@ -94,11 +96,13 @@ class Store:
         self._namespaces: dict[str, dict[str, dict[Key, None]]] = {}
         """For the kinds index_namespaces() was asked for: namespace -> the keys of its
         objects, in the order iter() gives them (dicts keep insertion order)."""
-        self._watchers: list[tuple[frozenset[str] | None, Watcher, bool]] = []
-        """(kinds, watcher, told of status-only writes), in subscription order."""
+        self._watchers: list[tuple[frozenset[str] | None, Watcher, StatusWrites]] = []
+        """(kinds, watcher, what it is told of status-only writes), in subscription order."""
         self._by_kind: dict[str, tuple[Watcher, ...]] = {}
-        self._by_kind_status: dict[str, tuple[Watcher, ...]] = {}
-        """The watchers of a kind told of its status-only writes (a subset of _by_kind's)."""
+        self._by_kind_status: dict[str, tuple[tuple[Watcher, Callable[[dict], bool] | None], ...]]
+        self._by_kind_status = {}
+        """The watchers of a kind told of its status-only writes (those of _by_kind but the
+        ones that asked not to be), each with the test the object must pass (None: none)."""
         self.resource_version = 0
         self._pending: deque[_Pending] = deque()
         self._latest: dict[int, _Pending] = {}
@@ -248,7 +252,7 @@ class Store:
         kinds: set[str] | None = None,
         *,
         except_kinds: set[str] | None = None,
-        status_writes: bool = True,
+        status_writes: StatusWrites = True,
     ) -> Callable[[], None]:
         """Call `watcher` for every change (of the given kinds, or of every kind but
         `except_kinds`); returns an unsubscribe.
@@ -257,6 +261,9 @@ class Store:
         (most of a pod's writes: its kubelet's status posts). Only for a watcher that reads
         nothing of .status, to which such a change is a no-op; it still sees every ADDED,
         DELETED and other MODIFIED, each with the object as it is then, status included.
+        A function of the object instead: told of a status-only write only when it holds for
+        the object as it is when the watcher's turn comes (a scheduler that only cares about
+        a pod turning Succeeded or Failed); a status write it fails is a no-op to the watcher.
         """
         wanted: frozenset[str] | None = frozenset(kinds) if kinds is not None else None
         if kinds is None and except_kinds:
@@ -290,14 +297,17 @@ class Store:
             )
         return found
 
-    def _status_watchers_of(self, kind: str) -> tuple[Watcher, ...]:
-        """The watchers of one kind told of its status-only writes, in subscription order."""
+    def _status_watchers_of(
+        self, kind: str
+    ) -> tuple[tuple[Watcher, Callable[[dict], bool] | None], ...]:
+        """The watchers of one kind told of its status-only writes, in subscription order,
+        each with its test of the object (None: told of every one)."""
         found = self._by_kind_status.get(kind)
         if found is None:
             found = self._by_kind_status[kind] = tuple(
-                watcher
+                (watcher, None if status_writes is True else status_writes)
                 for kinds, watcher, status_writes in self._watchers
-                if status_writes
+                if status_writes is not False
                 and (
                     kinds is None
                     or (kind not in kinds if type(kinds) is _AllBut else kind in kinds)
@@ -313,14 +323,12 @@ class Store:
         delivering = self._delivering
         if not delivering:
             if status_only:
-                watchers = self._by_kind_status.get(kind)
-                if watchers is None:
-                    watchers = self._status_watchers_of(kind)
+                plan = self._by_kind_status.get(kind)
+                told = plan if plan is not None else self._status_watchers_of(kind)
             else:
                 watchers = self._by_kind.get(kind)
-                if watchers is None:
-                    watchers = self._watchers_of(kind)
-            if not watchers:
+                told = watchers if watchers is not None else self._watchers_of(kind)
+            if not told:
                 # Nobody is told of this kind (Events, mostly) and nothing is queued before it.
                 return
         entry = _Pending(
@@ -364,18 +372,14 @@ class Store:
         meta = obj["metadata"]
         owed = entry.owed
         if owed is None:
-            # Nobody was owed an earlier change (nearly every change): each is told this one,
-            # but for a status-only write not those that asked not to be told of one. A
-            # watcher left out is not handed this change if the object is written again
-            # meanwhile: it is told of that write if it wants it, as of any other.
+            # Nobody was owed an earlier change (nearly every change): each is told this one
+            # (of a status-only write, those that asked to be).
             if entry.status_only:
-                watchers = self._by_kind_status.get(change.kind)
-                if watchers is None:
-                    watchers = self._status_watchers_of(change.kind)
-            else:
-                watchers = self._by_kind.get(change.kind)
-                if watchers is None:
-                    watchers = self._watchers_of(change.kind)
+                self._deliver_status_write(entry)
+                return
+            watchers = self._by_kind.get(change.kind)
+            if watchers is None:
+                watchers = self._watchers_of(change.kind)
             for index, watcher in enumerate(watchers):
                 # `newer` first: it is None for nearly every change, and then nothing was
                 # written since (a write to the object would have made one).
@@ -399,6 +403,29 @@ class Store:
                     watcher(change)
                 else:
                     watcher(Change(kind, change.kind, obj))
+        latest = self._latest
+        if latest.get(id(obj)) is entry:
+            del latest[id(obj)]
+
+    def _deliver_status_write(self, entry: _Pending) -> None:
+        """_deliver's fast path for a status-only write: the watchers that asked to be told
+        of it, each only if the object passes its test when its turn comes."""
+        change = entry.change
+        obj = change.obj
+        meta = obj["metadata"]
+        plan = self._by_kind_status.get(change.kind)
+        if plan is None:
+            plan = self._status_watchers_of(change.kind)
+        for index, (watcher, holds) in enumerate(plan):
+            if entry.newer is not None and meta.get("resourceVersion") != entry.version:
+                # Those after this one are told at the newer write's turn, even those whose
+                # test fails now (told is never less than before). One left out of status
+                # writes is not handed this one: it is told of the newer write if it wants
+                # that one, as of any other.
+                self._hand_over(entry, tuple(w for w, _ in plan), index)
+                return
+            if holds is None or holds(obj):
+                watcher(change)
         latest = self._latest
         if latest.get(id(obj)) is entry:
             del latest[id(obj)]

@@ -29,6 +29,10 @@ FLUSH_PERIOD = 30.0
 TERMINAL = ("Succeeded", "Failed")
 
 
+def _terminal(pod: dict) -> bool:
+    return (pod.get("status") or {}).get("phase") in TERMINAL
+
+
 class Scheduler:
     """The default scheduler's queue and cache over the engine's store."""
 
@@ -52,7 +56,9 @@ class Scheduler:
         self._moved: tuple[float, int] = (-1.0, 0)
         self._unschedulable_version = 0
         cluster.store.watch(self._on_node, {"Node"})
-        cluster.store.watch(self._on_pod, {"Pod"})
+        # A status write is a no-op to _on_pod unless the pod turned Succeeded or Failed: it
+        # cannot bind, unbind or delete a pod, and a bound pod left the queues when bound.
+        cluster.store.watch(self._on_pod, {"Pod"}, status_writes=_terminal)
 
     # -- the cache ------------------------------------------------------------------------
     def _on_node(self, change: Change) -> None:

@@ -102,7 +102,12 @@ class PersistentVolumeController(QueueController):
         self.store = cluster.store
         self.source = Source(COMPONENT)
         self.provisioner_source = Source(PROVISIONER)
-        cluster.store.watch(self._on_change, {"PersistentVolumeClaim", "PersistentVolume", "Pod"})
+        cluster.store.watch(
+            self._on_change,
+            {"PersistentVolumeClaim", "PersistentVolume", "Pod"},
+            # A pod's status write matters only once the pod is terminal (see _on_change).
+            status_writes=lambda obj: obj["kind"] != "Pod" or is_pod_terminal(obj),
+        )
 
     def _on_change(self, change: Change) -> None:
         obj = change.obj
