@@ -44,7 +44,7 @@ class OwnerIndex:
         self._orphan_labels: dict[str, dict] = {}
         self._last_labels_changed = False
         self._pod_routes: list[tuple[str, Callable[[Change], None]]] = []
-        self.store.watch(self._on_change, except_kinds={"Event"})
+        self.store.watch(self._on_change, except_kinds={"Event"}, status_writes=_owned_or_not_a_pod)
         for kind in self.store.kinds():
             if kind == "Event":
                 continue
@@ -170,6 +170,16 @@ class OwnerIndex:
         if self._last[0] == uid:
             return self._last[1]
         return self._owners.get(uid, _NO_OWNERS)[0]
+
+
+def _owned_or_not_a_pod(obj: dict) -> bool:
+    """Whether OwnerIndex is told of a status-only write. To a pod with no ownerReferences
+    one is a no-op: its owners and labels are as at its last other change (so it is filed
+    as an orphan with those labels already), and no route is told of an orphan whose
+    labels did not change. It leaves _last as it was, which nobody reads before the index
+    is told of the next change it is asked about (the routes it calls, the watchers of
+    ReplicaSets after it)."""
+    return obj["kind"] != "Pod" or bool(obj["metadata"].get("ownerReferences"))
 
 
 def _discard(table: dict[str, dict[str, None]], key: str, uid: str) -> None:
