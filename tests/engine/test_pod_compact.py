@@ -132,11 +132,13 @@ def test_a_stored_pods_dicts_are_smaller_than_ordinary_dicts() -> None:
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=3),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["a", "b", "spec", "metadata", "containers", "ports", "x.y/z", ""]),
-        children,
-        max_size=5,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["a", "b", "spec", "metadata", "containers", "ports", "x.y/z", ""]),
+            children,
+            max_size=5,
+        )
     ),
     max_leaves=20,
 )
