@@ -174,9 +174,10 @@ def _shape(keys: tuple[str, ...], later: tuple[str, ...]) -> type | None:
     cls = type("_Shape", (), {})
     # Lay the class's shared table out in this order (the dicts' own order), then the keys
     # written later, so that writing one of them keeps a dict compact.
-    instance = _new(cls)
+    # Through the instance's __dict__, not setattr: a manifest's key may be "__class__".
+    table = _new(cls).__dict__
     for key in (*keys, *(k for k in later if k not in keys)):
-        setattr(instance, key, None)
+        table[key] = None
     # Each new instance of a class takes room for every key of its table and for the
     # table's spare places; the spare shrinks by one with each instance made, so a few
     # instances made now bring it down before any pod's dict is made.

@@ -7,9 +7,11 @@ import copy
 import json
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.api import errors
 from engine.api.compact import copy_pod
 from engine.api.copying import copy_object
 from engine.api.core.admission_plugins import TOKEN_SOURCES
@@ -130,12 +132,30 @@ def test_a_stored_pods_dicts_are_smaller_than_ordinary_dicts() -> None:
         assert sys.getsizeof(part) < sys.getsizeof(copy_object(part)), list(part)
 
 
+def test_a_pod_field_named_like_a_python_attribute_is_an_unknown_field() -> None:
+    # The compact copy lays a class's keys out through a dict, never setattr: "__class__"
+    # is one more unknown field for strict decoding (400), not a crash of the copy.
+    cluster = cluster_with(DEPLOYMENT)
+    for key in ("__class__", "__dict__", "__weakref__"):
+        manifest = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "odd", "labels": {key: "x"}},
+            "spec": {"containers": [{"name": "app", "image": "nginx", key: 1}], key: {}},
+        }
+        with pytest.raises(errors.APIError) as refused:
+            cluster.api.create(manifest)
+        assert refused.value.code == 400 and key in refused.value.message
+
+
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=3),
     lambda children: (
         st.lists(children, max_size=4)
         | st.dictionaries(
-            st.sampled_from(["a", "b", "spec", "metadata", "containers", "ports", "x.y/z", ""]),
+            st.sampled_from(
+                ["a", "b", "spec", "metadata", "ports", "x.y/z", "", "__class__", "__dict__"]
+            ),
             children,
             max_size=5,
         )
