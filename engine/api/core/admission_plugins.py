@@ -103,24 +103,33 @@ class ServiceAccountAdmission:
             and spec.get("automountServiceAccountToken") is None
         ):
             return
+        # compact() and lists made one long when this plugin makes them: the pod's copy made
+        # its own dicts compact (engine/api/compact.py), and append leaves room for more.
+        fresh = "volumes" not in spec
         volumes = spec.setdefault("volumes", [])
         for volume in volumes:
             if volume.get("name", "").startswith("kube-api-access-"):
                 return
         volume_name = "kube-api-access-" + random_suffix(request.server.rng)
-        # compact(): the copy of the pod made its own dicts compact (engine/api/compact.py).
         projected = compact({"defaultMode": 420, "sources": TOKEN_SOURCES})
-        volumes.append(compact({"name": volume_name, "projected": projected}))
+        volume = compact({"name": volume_name, "projected": projected})
+        if fresh:
+            spec["volumes"] = [volume]
+        else:
+            volumes.append(volume)
         for group in ("initContainers", "containers"):
             for container in spec.get(group) or []:
+                fresh = "volumeMounts" not in container
                 mounts = container.setdefault("volumeMounts", [])
                 if any(m.get("mountPath") == SERVICE_ACCOUNT_MOUNT for m in mounts):
                     continue
-                mounts.append(
-                    compact(
-                        {"mountPath": SERVICE_ACCOUNT_MOUNT, "name": volume_name, "readOnly": True}
-                    )
+                mount = compact(
+                    {"mountPath": SERVICE_ACCOUNT_MOUNT, "name": volume_name, "readOnly": True}
                 )
+                if fresh:
+                    container["volumeMounts"] = [mount]
+                else:
+                    mounts.append(mount)
 
 
 class Priority:
