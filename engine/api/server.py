@@ -168,7 +168,7 @@ class APIServer:
         self, obj: dict, *, user: UserInfo = ADMIN, subresource: str = "", dry_run: bool = False
     ) -> Result:
         """PUT: replace an object's spec and metadata (status is kept unless subresource=status)."""
-        obj = copy.deepcopy(obj)
+        obj = copy_pod(obj) if obj.get("kind") == "Pod" else copy.deepcopy(obj)
         info = self.kind_for(obj)
         meta = obj.setdefault("metadata", {})
         namespace = meta.get("namespace") or ("default" if info.namespaced else "")

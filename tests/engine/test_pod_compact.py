@@ -73,6 +73,8 @@ def test_a_write_to_one_pods_container_leaves_its_sibling_unchanged() -> None:
     cluster.run_until(40)
     patched = cluster.store.get("Pod", "default", first["metadata"]["name"])
     assert patched["spec"]["containers"][0]["image"] == "nginx:1.28"
+    # The update's copy is compact too (an updated pod is no larger than a created one).
+    assert sys.getsizeof(patched["spec"]) < sys.getsizeof(copy_object(patched["spec"]))
     assert json.dumps(cluster.store.get("Pod", "default", second["metadata"]["name"])) == sibling
     assert json.dumps(cluster.store.list("ReplicaSet")) == replica_set
 
