@@ -105,7 +105,9 @@ class OwnerIndex:
             before = self._orphan_labels.get(uid)
             self._last_labels_changed = before != labels
             if before != labels:
-                self._orphan_labels[uid] = dict(labels)
+                # copy(), not dict(): a pod's small key-sharing labels dict copies as
+                # one (engine/api/compact.py), dict() would make a larger ordinary dict.
+                self._orphan_labels[uid] = labels.copy()
         else:
             orphans.pop(uid, None)
             self._orphan_labels.pop(uid, None)

@@ -286,6 +286,6 @@ def _pod_state(pod: dict) -> tuple:
         status.get("phase"),
         ready,
         meta.get("deletionTimestamp"),
-        dict(meta.get("labels") or {}),
+        (meta.get("labels") or {}).copy(),  # copy(): keeps a pod's key-sharing dict small
         (pod.get("spec") or {}).get("nodeName"),
     )

@@ -7,6 +7,7 @@ import random
 
 from engine.api import errors
 from engine.api.admission import AdmissionRequest
+from engine.api.compact import compact, share
 
 # utilrand.String's alphabet: no vowels, no confusable characters.
 RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -31,20 +32,22 @@ def random_suffix(rng, length: int = 5) -> str:
 
 # The projected token volume's sources are the same in every pod, so pods share one list
 # (objects are read-only outside the API server, which copies before it changes one).
-TOKEN_SOURCES = [
-    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-    {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
-    {
-        "downwardAPI": {
-            "items": [
-                {
-                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
-                    "path": "namespace",
-                }
-            ]
-        }
-    },
-]
+TOKEN_SOURCES = share(
+    [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
+        {
+            "downwardAPI": {
+                "items": [
+                    {
+                        "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                        "path": "namespace",
+                    }
+                ]
+            }
+        },
+    ]
+)
 
 
 class NamespaceLifecycle:
@@ -100,22 +103,33 @@ class ServiceAccountAdmission:
             and spec.get("automountServiceAccountToken") is None
         ):
             return
+        # compact() and lists made one long when this plugin makes them: the pod's copy made
+        # its own dicts compact (engine/api/compact.py), and append leaves room for more.
+        fresh = "volumes" not in spec
         volumes = spec.setdefault("volumes", [])
         for volume in volumes:
             if volume.get("name", "").startswith("kube-api-access-"):
                 return
         volume_name = "kube-api-access-" + random_suffix(request.server.rng)
-        volumes.append(
-            {"name": volume_name, "projected": {"defaultMode": 420, "sources": TOKEN_SOURCES}}
-        )
+        projected = compact({"defaultMode": 420, "sources": TOKEN_SOURCES})
+        volume = compact({"name": volume_name, "projected": projected})
+        if fresh:
+            spec["volumes"] = [volume]
+        else:
+            volumes.append(volume)
         for group in ("initContainers", "containers"):
             for container in spec.get(group) or []:
+                fresh = "volumeMounts" not in container
                 mounts = container.setdefault("volumeMounts", [])
                 if any(m.get("mountPath") == SERVICE_ACCOUNT_MOUNT for m in mounts):
                     continue
-                mounts.append(
+                mount = compact(
                     {"mountPath": SERVICE_ACCOUNT_MOUNT, "name": volume_name, "readOnly": True}
                 )
+                if fresh:
+                    container["volumeMounts"] = [mount]
+                else:
+                    mounts.append(mount)
 
 
 class Priority:
@@ -153,12 +167,14 @@ class DefaultTolerationSeconds:
 # The two default tolerations are the same in every pod, so pods share them as they share
 # TOKEN_SOURCES (read-only outside the API server, which copies before it changes one).
 _DEFAULT_TOLERATIONS = {
-    key: {
-        "effect": "NoExecute",
-        "key": key,
-        "operator": "Exists",
-        "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
-    }
+    key: share(
+        {
+            "effect": "NoExecute",
+            "key": key,
+            "operator": "Exists",
+            "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
+        }
+    )
     for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
 }
 
