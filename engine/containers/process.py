@@ -128,6 +128,7 @@ class Process:
         "flavor",
         "host",
         "hostname",
+        "http_token",
         "info",
         "name",
         "pid1",
@@ -179,6 +180,9 @@ class Process:
         self._events: list[tuple[float, str, int]] | None = None
         self._program_wake = math.inf
         self._servers: tuple[RunningProgram, ...] = ()
+        # `_servers` while the process has not exited and has written no file, else None:
+        # what `http_answer_is_fixed` depends on, in one read (see `http_unchanged`).
+        self.http_token: tuple | None = () if fs is None else None
         self._main_program: RunningProgram | None = None
         self._assumed: set[str] | None = None
         self._partial: dict[str, str] | None = None
@@ -201,6 +205,7 @@ class Process:
         fs = self._fs
         if fs is None:
             fs = self._fs = Filesystem(self.info.files)
+            self.http_token = None
             mounts = self._mounts or {}
             for mount in self.container.get("volumeMounts") or ():
                 path = str(mount.get("mountPath") or "")
@@ -277,6 +282,7 @@ class Process:
         for program in self._servers:
             program.ports = tuple(p for p in program.ports if p in ports)
         self._servers = tuple(program for program in self._servers if program.ports)
+        self._retoken()
 
     @property
     def exited(self) -> Exit | None:
@@ -339,7 +345,8 @@ class Process:
     def http_unchanged(self, servers: tuple) -> bool:
         """Whether the process still serves with `servers` (the `_servers` it had), has not
         exited and has written no file: what `http_answer_is_fixed` depends on."""
-        return self._exit is None and self._servers is servers and self._fs is None
+        # Callers asking every period read `http_token` themselves (one attribute, no call).
+        return self.http_token is servers
 
     @property
     def servers(self) -> tuple:
@@ -517,9 +524,14 @@ class Process:
     def register_server(self, program: RunningProgram) -> None:
         """program listens on its ports (a port already taken stays with its first owner)."""
         self._servers = (*self._servers, program)
+        self._retoken()
 
     def unregister_server(self, program: RunningProgram) -> None:
         self._servers = tuple(p for p in self._servers if p is not program)
+        self._retoken()
+
+    def _retoken(self) -> None:
+        self.http_token = self._servers if self._exit is None and self._fs is None else None
 
     # -- internals ---------------------------------------------------------------------------
     def _schedule(self, at: float, kind: str, code: int) -> None:
@@ -577,6 +589,7 @@ class Process:
         if self._exit is not None:
             return self._exit
         self._exit = result
+        self.http_token = None
         if self._run is not None:
             self._run.close()
         self._servers = ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
+from engine.containers import images as catalog
 from engine.kubelet.images import ImageManager
 from engine.timeutil import format_go_duration
 
@@ -101,8 +102,6 @@ def _resolve(image: str) -> tuple[ImageRef, str, str, str | None, int]:
     """What the pull path needs of an image name, a pure function of it (memoized): the
     normalized reference, its text, imageID, the catalog's pull error and the image size.
     Raises ValueError for a name the kubelet cannot parse (not memoized)."""
-    from engine.containers import images as catalog
-
     ref = catalog.normalize_image(image)
     resolved = (
         ref,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
+from engine.containers import behavior as behaviors
+from engine.containers import images as catalog
 from engine.events import Source
 from engine.kubelet.backoff import Backoff
 from engine.kubelet.image_puller import ImagePuller
@@ -18,6 +20,8 @@ from engine.kubelet.node_status import (
 )
 from engine.kubelet.runtime import IPAllocator
 from engine.kubelet.worker import PodWorker
+from engine.quantity import cpu_millis, memory_bytes
+from engine.scheduler import pod_requests
 from engine.shell.fs import Volume
 from engine.timeutil import format_micro_time
 
@@ -55,9 +59,11 @@ class Kubelet:
         self._host_paths: dict[str, Volume] = {}
         self.admitted_pods = 0
         self.admitted_requests: dict[str, int] = {}
-        self._status_timer: Batch | None = None
-        self._lease_timer: Batch | None = None
+        self._heartbeat_timer: Batch | None = None
         self._heartbeats = 0  # the heartbeat loops' generation: stop() ends the current one
+        # What each heartbeat timer is handed: this kubelet and that generation (one tuple
+        # per generation, not one per period of each loop).
+        self._beat = (self, 0)
         self.images.present[PAUSE_IMAGE] = 321520
 
     # -- identity -------------------------------------------------------------------------
@@ -66,9 +72,6 @@ class Kubelet:
 
     def pull_seconds(self, container: dict, ref: object, pod: dict) -> float:
         """How long a pull takes: the behaviour annotation's pullTime, else the catalog's."""
-        from engine.containers import behavior as behaviors
-        from engine.containers import images as catalog
-
         annotations = pod["metadata"].get("annotations") or {}
         text = annotations.get(behaviors.ANNOTATION_PREFIX + container["name"])
         if text:
@@ -92,8 +95,8 @@ class Kubelet:
         """Post the node's first status and start the heartbeat loops."""
         self._starting_events()
         self.post_status(force=True)
-        self._schedule_status()
         self.renew_lease()
+        self._schedule_heartbeat()
 
     def _starting_events(self) -> None:
         """What `kubectl describe node` shows of a kubelet (re)starting: the kubelet records each
@@ -149,16 +152,19 @@ class Kubelet:
         else:
             self._unchanged = (node, rv, dict(self.images.present))
 
-    def _schedule_status(self) -> None:
-        # The nodes that registered together check their status at the same instants, one
-        # after another: one timer for all of them (call_batched keeps their order).
+    def _schedule_heartbeat(self) -> None:
+        # The status check (nodeStatusUpdateFrequency) and the lease renewal (0.25 x
+        # leaseDurationSeconds) are both due every 10 s from the same start, the check
+        # first: one timer runs both, in that order. The nodes that registered together
+        # beat at the same instants, one after another: one timer for all of them
+        # (call_batched keeps their order), not two timers a node taking turns.
         clock = self.cluster.clock
-        self._status_timer = clock.call_batched(
-            clock.now + NODE_STATUS_UPDATE_FREQUENCY, _status_tick, (self, self._heartbeats)
+        self._heartbeat_timer = clock.call_batched(
+            clock.now + HEARTBEAT_PERIOD, _heartbeat_tick, self._beat
         )
 
     def renew_lease(self) -> None:
-        """The node heartbeat: renew kube-node-lease/<node> every 10 s."""
+        """The node heartbeat: renew kube-node-lease/<node> (every 10 s, _heartbeat_tick)."""
         if not self.running:
             return
         store = self.cluster.store
@@ -189,10 +195,6 @@ class Kubelet:
         else:
             lease["spec"]["renewTime"] = moment
             store.modified(lease)
-        clock = self.cluster.clock
-        self._lease_timer = clock.call_batched(
-            clock.now + LEASE_DURATION_SECONDS * 0.25, _renew_tick, (self, self._heartbeats)
-        )
 
     def stop(self) -> None:
         """The kubelet stops (nodeDown): no heartbeats, no syncs; containers keep running."""
@@ -200,10 +202,10 @@ class Kubelet:
         # The heartbeats already queued do nothing now, even if the kubelet starts again
         # before their time (a cancelled timer never runs).
         self._heartbeats += 1
-        for timer in (self._status_timer, self._lease_timer):
-            if timer is not None:
-                timer.drop()
-        self._status_timer = self._lease_timer = None
+        self._beat = (self, self._heartbeats)
+        if self._heartbeat_timer is not None:
+            self._heartbeat_timer.drop()
+            self._heartbeat_timer = None
 
     def start(self) -> None:
         """The kubelet comes back (nodeUp): heartbeats resume and every pod is synced."""
@@ -212,8 +214,8 @@ class Kubelet:
         self.running = True
         self._starting_events()
         self.post_status(force=True)
-        self._schedule_status()
         self.renew_lease()
+        self._schedule_heartbeat()
         for uid, worker in list(self.workers.items()):
             live = self.cluster.store.get_by_uid(uid)
             if live is None:
@@ -252,9 +254,6 @@ class Kubelet:
 
     def _admit(self, pod: dict) -> tuple[str, str] | None:
         """The kubelet's own admission (canAdmitPod): resources must fit on the node."""
-        from engine.quantity import cpu_millis, memory_bytes
-        from engine.scheduler import pod_requests
-
         node = self.cluster.store.get("Node", "", self.node_name)
         if node is None:
             return None
@@ -266,18 +265,20 @@ class Kubelet:
                 "OutOfpods",
                 f"Node didn't have enough resource: pods, requested: 1, used: {self.admitted_pods}, capacity: {pods_allowed}",
             )
-        capacity = {
-            "cpu": cpu_millis(allocatable.get("cpu", "0")),
-            "memory": memory_bytes(allocatable.get("memory", "0")),
-        }
-        for name in ("cpu", "memory"):
-            need = wanted.get(name, 0)
-            used = self.admitted_requests.get(name, 0)
-            if need and used + need > capacity[name]:
-                return (
-                    f"OutOf{name}",  # predicate.go: fmt.Sprintf("OutOf%s", re.ResourceName)
-                    f"Node didn't have enough resource: {name}, requested: {need}, used: {used}, capacity: {capacity[name]}",
-                )
+        if wanted:
+            # Parsed only for a pod that requests something (most pods of a big cluster don't).
+            capacity = {
+                "cpu": cpu_millis(allocatable.get("cpu", "0")),
+                "memory": memory_bytes(allocatable.get("memory", "0")),
+            }
+            for name in ("cpu", "memory"):
+                need = wanted.get(name, 0)
+                used = self.admitted_requests.get(name, 0)
+                if need and used + need > capacity[name]:
+                    return (
+                        f"OutOf{name}",  # predicate.go: fmt.Sprintf("OutOf%s", re.ResourceName)
+                        f"Node didn't have enough resource: {name}, requested: {need}, used: {used}, capacity: {capacity[name]}",
+                    )
         self._count(pod["metadata"]["uid"], wanted, +1)
         return None
 
@@ -311,24 +312,23 @@ class Kubelet:
         self.cluster.store.modified(pod, status_only=True)
 
 
-def _status_tick(item: tuple[Kubelet, int]) -> None:
-    """The 10 s node status check (nodeStatusUpdateFrequency), then the next one."""
+HEARTBEAT_PERIOD = NODE_STATUS_UPDATE_FREQUENCY
+# One timer serves both loops only while their periods are equal.
+assert LEASE_DURATION_SECONDS * 0.25 == HEARTBEAT_PERIOD
+
+
+def _heartbeat_tick(item: tuple[Kubelet, int]) -> None:
+    """Every 10 s: the node status check (nodeStatusUpdateFrequency), the lease renewal
+    (0.25 x leaseDurationSeconds), then the next beat."""
     kubelet, generation = item
     if generation != kubelet._heartbeats:
         return  # stopped since
-    kubelet._status_timer = None
+    kubelet._heartbeat_timer = None
     if not kubelet.running:
         return
     kubelet.post_status()
-    kubelet._schedule_status()
-
-
-def _renew_tick(item: tuple[Kubelet, int]) -> None:
-    """The lease renewal every 10 s (0.25 x leaseDurationSeconds)."""
-    kubelet, generation = item
-    if generation != kubelet._heartbeats:
-        return
     kubelet.renew_lease()
+    kubelet._schedule_heartbeat()
 
 
 def _sync_view(pod: dict) -> tuple:

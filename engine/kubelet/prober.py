@@ -142,7 +142,9 @@ class ProbeWorker:
             or instance.state != RUNNING
             or self.on_hold
             or self.result != SUCCESS
-            or not instance.process.http_unchanged(self.steady_servers)
+            # Process.http_unchanged, without the call: the token is the servers the
+            # process had while it has not exited nor written a file.
+            or instance.process.http_token is not self.steady_servers
             or (self.probe_type != READINESS and worker.deleting)
         ):
             self.steady = None

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
+from engine.containers.process import Exit, Process
 from engine.events import Source
 from engine.kubelet import hooks
 from engine.kubelet.backoff import backoff_event_message, backoff_message, stable_key
@@ -33,7 +34,6 @@ from engine.kubelet.runtime import EXITED, RUNNING, ContainerInstance, Sandbox
 from engine.kubelet.volumes import PodVolumes
 
 if TYPE_CHECKING:
-    from engine.containers.process import Process
     from engine.kubelet.kubelet import Kubelet
 
 SANDBOX_CREATE_SECONDS = 1.0
@@ -694,8 +694,6 @@ class PodWorker:
             yield from self._kill([instance], "FailedPostStartHook")
 
     def _start_process(self, instance: ContainerInstance, env: dict[str, str]) -> None:
-        from engine.containers.process import Process
-
         host = InstanceHost(self, instance)
         instance.process = Process(
             instance.spec,
@@ -708,8 +706,6 @@ class PodWorker:
         self._process_step(instance, instance.process.start())
 
     def _process_step(self, instance: ContainerInstance, step: Any) -> None:
-        from engine.containers.process import Exit
-
         if isinstance(step, Exit):
             self.container_exited(instance, step.code, step.reason, step.message)
             return
