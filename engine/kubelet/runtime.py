@@ -106,4 +106,5 @@ class IPAllocator:
 
     @staticmethod
     def _format(value: int) -> str:
-        return ".".join(str((value >> shift) & 255) for shift in (24, 16, 8, 0))
+        # Once per pod sandbox: an f-string, not a join over a generator.
+        return f"{value >> 24 & 255}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
