@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine.controllers.base import QueueController
 from engine.disruption import budget, finders
+from engine.disruption.budget_pods import Members, budget_pods
 from engine.disruption.node_pods import node_pod_index
 from engine.disruption.podutil import (
     DISRUPTION_TARGET,
@@ -26,7 +28,7 @@ from engine.disruption.podutil import (
 )
 from engine.disruption.selection import budget_index
 from engine.events import Source
-from engine.labels import SelectorError, parsed_label_selector
+from engine.labels import Selector, SelectorError, parsed_label_selector
 from engine.store import Change
 from engine.timeutil import parse_time
 
@@ -92,6 +94,8 @@ class DisruptionController(QueueController):
         self.events = cluster.events
         # Subscribed first, so it is up to date when the watchers below are told of a change.
         self.index = budget_index(cluster)
+        # Each budget's pods as counts (after the index: it files pods by the index's say).
+        self.members = budget_pods(cluster)
         # Kept from boot, so that a drain's listing of a node's pods never scans them all.
         node_pod_index(cluster)
         self.store.watch(self._on_pdb, {PDB})
@@ -147,25 +151,36 @@ class DisruptionController(QueueController):
         except SyncError as err:
             self._fail_safe(pdb, str(err))
 
-    def _pods_for_pdb(self, pdb: dict) -> list[dict]:
+    # A test turns this off to compare a sync from the counts with one over every pod.
+    from_counts = True
+
+    def _selector_for(self, pdb: dict) -> Selector:
         selector_spec = (pdb.get("spec") or {}).get("selector")
         try:
-            selector = parsed_label_selector(selector_spec)
+            return parsed_label_selector(selector_spec)
         except SelectorError:
             message = go_selector_error(selector_spec)
             self.events.event(pdb, "Warning", "NoPods", f"Failed to get pods: {message}", SOURCE)
             raise SyncError(message) from None
-        return self.index.pods_for(pdb["metadata"].get("namespace", ""), selector)
 
     def _try_sync(self, pdb: dict) -> None:
-        pods = self._pods_for_pdb(pdb)
-        if not pods:
-            self.events.event(pdb, "Normal", "NoPods", "No matching pods found", SOURCE)
+        selector = self._selector_for(pdb)
+        meta = pdb["metadata"]
+        namespace = meta.get("namespace", "")
+        members = (
+            self.members.members(namespace, meta["name"], selector) if self.from_counts else None
+        )
+        if members is None:
+            self._sync_pods(pdb, self.index.pods_for(namespace, selector))
+        else:
+            self._sync_members(pdb, members)
+
+    def _expected_count(
+        self, pdb: dict, pod_count: int, scale: budget.ScaleLookup
+    ) -> budget.ExpectedCount:
         spec = pdb.get("spec") or {}
         try:
-            counted = budget.get_expected_pod_count(
-                spec, len(pods), lambda: finders.expected_scale(self.store, pods)
-            )
+            counted = budget.get_expected_pod_count(spec, pod_count, scale)
         except budget.ExpectedCountError as err:
             self.events.event(
                 pdb,
@@ -183,11 +198,56 @@ class DisruptionController(QueueController):
                 UNMANAGED_PODS_MESSAGE.format(selector=go_label_selector(spec.get("selector"))),
                 SOURCE,
             )
+        return counted
+
+    def _sync_pods(self, pdb: dict, pods: list[dict]) -> None:
+        """trySync over the budget's pods, listed."""
+        if not pods:
+            self.events.event(pdb, "Normal", "NoPods", "No matching pods found", SOURCE)
+        counted = self._expected_count(
+            pdb, len(pods), lambda: finders.expected_scale(self.store, pods)
+        )
         now = self.cluster.clock.now_datetime()
         status = pdb.get("status") or {}
         disrupted = budget.build_disrupted_pod_map(pods, status.get("disruptedPods"), now)
+        self._warn_not_deleted(pdb, disrupted.not_deleted)
+        current = budget.count_healthy_pods(pods, disrupted.disrupted_pods, now)
+        self._finish(pdb, current, counted, disrupted, now)
+
+    def _sync_members(self, pdb: dict, members: Members) -> None:
+        """trySync from the budget's counts: what _sync_pods computes, reading only the pods
+        named in status.disruptedPods (the only ones whose entries change their counting)."""
         namespace = pdb["metadata"].get("namespace", "")
-        for pod in disrupted.not_deleted:
+        if not members.pods:
+            self.events.event(pdb, "Normal", "NoPods", "No matching pods found", SOURCE)
+
+        def scale() -> tuple[int, list[str]]:
+            found = self.members.expected_scale(namespace, members)
+            if found is not None:
+                return found
+            # A reference that does not resolve: ask the pods in order, for upstream's error.
+            pods = self.members.pods_named(namespace, members, members.pods)
+            return finders.expected_scale(self.store, pods)
+
+        counted = self._expected_count(pdb, len(members.pods), scale)
+        now = self.cluster.clock.now_datetime()
+        status = pdb.get("status") or {}
+        recorded = status.get("disruptedPods")
+        named = self.members.pods_named(namespace, members, recorded) if recorded else []
+        disrupted = budget.build_disrupted_pod_map(named, recorded, now)
+        self._warn_not_deleted(pdb, disrupted.not_deleted)
+        current = members.healthy
+        if disrupted.disrupted_pods:
+            # countHealthyPods skips the disrupted among the healthy: count those again.
+            kept = [pod for pod in named if pod["metadata"]["name"] in disrupted.disrupted_pods]
+            current += budget.count_healthy_pods(
+                kept, disrupted.disrupted_pods, now
+            ) - budget.count_healthy_pods(kept, {}, now)
+        self._finish(pdb, current, counted, disrupted, now)
+
+    def _warn_not_deleted(self, pdb: dict, pods: list[dict]) -> None:
+        namespace = pdb["metadata"].get("namespace", "")
+        for pod in pods:
             # Upstream formats pdb.Namespace twice (pdb.Namespace, pdb.Namespace).
             self.events.event(
                 pod,
@@ -196,11 +256,20 @@ class DisruptionController(QueueController):
                 f"Pod was expected by PDB {namespace}/{namespace} to be deleted but it wasn't",
                 SOURCE,
             )
-        current = budget.count_healthy_pods(pods, disrupted.disrupted_pods, now)
+
+    def _finish(
+        self,
+        pdb: dict,
+        current: int,
+        counted: budget.ExpectedCount,
+        disrupted: budget.DisruptedPodMap,
+        now: datetime,
+    ) -> None:
         self._update_status(
             pdb, current, counted.desired_healthy, counted.expected_count, disrupted.disrupted_pods
         )
         if disrupted.recheck_time is not None:
+            namespace = pdb["metadata"].get("namespace", "")
             delay = (disrupted.recheck_time - now).total_seconds()
             self.enqueue_after(("pdb", namespace, pdb["metadata"]["name"]), max(delay, MIN_RECHECK))
 

@@ -18,9 +18,11 @@ from engine.workloads.podutil import (
     pods_prefix,
 )
 from engine.workloads.ranking import get_pods_to_delete
+from engine.workloads.replica_counts import ReplicaCounts
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
+    from engine.labels import Selector
 
 COMPONENT = "replicaset-controller"
 # The work queue's per-item rate limiter after a failed sync (DefaultControllerRateLimiter:
@@ -46,6 +48,8 @@ class ReplicaSetController(WorkloadController):
         self._settled: dict[tuple[str, str], tuple[str, float]] = {}
         """ReplicaSets whose last sync ended without an error: (resourceVersion, now) then."""
         self._writing: tuple[str, str] | None = None
+        self._counts: dict[str, ReplicaCounts] = {}
+        """ReplicaSet uid -> its pods as counts (see replica_counts), made at its first sync."""
         cluster.store.watch(self._on_replica_set, {"ReplicaSet"})
         self.index.watch_pods(self.kind, self._on_pod)
 
@@ -60,6 +64,7 @@ class ReplicaSetController(WorkloadController):
         if change.type == "DELETED":
             self._failures.pop(key, None)
             self._settled.pop(key, None)
+            self._counts.pop(meta.get("uid", ""), None)
             return
         if key == self._writing:
             # updateRS enqueues the ReplicaSet on every update, its own status write too.
@@ -70,6 +75,8 @@ class ReplicaSetController(WorkloadController):
     def _on_pod(self, change: Change) -> None:
         pod = change.obj
         uid = pod["metadata"].get("uid", "")
+        if self._counts:
+            self._recount(change, uid)
         if change.type == "DELETED":
             self._pod_state.pop(uid, None)
             self.enqueue_owner_of_pod(pod)
@@ -100,7 +107,27 @@ class ReplicaSetController(WorkloadController):
                 meta = owner["metadata"]
                 self.enqueue((meta.get("namespace", ""), meta["name"]))
 
+    def _recount(self, change: Change, uid: str) -> None:
+        """Keep the counts of the pod's ReplicaSet (before and after the change) true."""
+        previous = self.index.previous_controller(uid)
+        current = None
+        if change.type != "DELETED":
+            ref = controller_ref(change.obj)
+            if ref is not None:
+                current = ref.get("uid")
+        if previous is not None and previous != current:
+            counts = self._counts.get(previous)
+            if counts is not None:
+                counts.drop(uid)
+        if current is not None:
+            counts = self._counts.get(current)
+            if counts is not None:
+                counts.put(uid, counts.bits(change.obj))
+
     # -- sync -------------------------------------------------------------------------------
+    # A test turns this off to compare syncs from the counts with syncs over every pod.
+    from_counts = True
+
     def sync(self, key: tuple[str, str]) -> None:
         rs = self.get(key)
         if rs is None:
@@ -111,11 +138,20 @@ class ReplicaSetController(WorkloadController):
         self._stirred.discard(key)
         self._settled.pop(key, None)
         selector = selector_of(rs)
-        active = _active(self.claim_pods(rs, selector))
-        error = None
-        if not rs["metadata"].get("deletionTimestamp"):
-            error = self.manage_replicas(rs, active)
-        status = self.calculate_status(rs, active, error)
+        counts = self._counts_for(rs, selector)
+        if counts is not None:
+            active = None
+            # The totals before any pod is created: calculateStatus counts the pods listed
+            # before manageReplicas.
+            totals = (counts.active, counts.fully_labeled, counts.ready)
+            error = self._create_missing(rs, counts.active)
+            status = self._status(rs, *totals, totals[2], error)
+        else:
+            active = _active(self.claim_pods(rs, selector))
+            error = None
+            if not rs["metadata"].get("deletionTimestamp"):
+                error = self.manage_replicas(rs, active)
+            status = self.calculate_status(rs, active, error)
         self._writing = key
         try:
             set_status(rs, status, self.cluster)
@@ -127,7 +163,8 @@ class ReplicaSetController(WorkloadController):
             self.enqueue_after(key, min(RETRY_BASE * 2**failures, RETRY_MAX))
         else:
             self._failures.pop(key, None)
-        self._requeue_for_availability(rs, active)
+        if active is not None:
+            self._requeue_for_availability(rs, active)
         if error is None:
             self._settled[key] = (rs["metadata"].get("resourceVersion", ""), self.now)
 
@@ -145,25 +182,68 @@ class ReplicaSetController(WorkloadController):
             self.now,
         )
 
+    def _counts_for(self, rs: dict, selector: Selector | None) -> ReplicaCounts | None:
+        """The ReplicaSet's counts, when a sync may be made from them: the pods it would
+        claim are the pods it controls (none to release, no orphan to adopt), it will not
+        delete any, and availability does not wait on minReadySeconds (a matter of time,
+        not of changes)."""
+        meta = rs["metadata"]
+        spec = rs["spec"]
+        if (
+            not self.from_counts
+            or selector is None
+            or meta.get("deletionTimestamp")
+            or spec.get("minReadySeconds")
+        ):
+            return None
+        uid = meta["uid"]
+        labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        counts = self._counts.get(uid)
+        controlled = self.index.controlled.get(uid, ())
+        if (
+            counts is None
+            or not counts.made_for(selector, labels)
+            or len(counts.pods) != len(controlled)
+        ):
+            counts = self._counts[uid] = ReplicaCounts(selector, dict(labels))
+            for pod in self.index.controlled_by(uid, "Pod"):
+                counts.put(pod["metadata"]["uid"], counts.bits(pod))
+            if len(counts.pods) != len(controlled):
+                return None  # it controls more than pods: list them
+        if counts.unmatched or counts.active > int(spec.get("replicas") or 0):
+            return None
+        for pod in self.index.orphans(meta.get("namespace", "")):
+            orphan = pod["metadata"]
+            if not orphan.get("deletionTimestamp") and selector.matches(orphan.get("labels") or {}):
+                return None
+        return counts
+
+    def _create_missing(self, rs: dict, active: int) -> str | None:
+        """manageReplicas short of pods: create up to the burst, in slow-start batches."""
+        desired = int(rs["spec"].get("replicas") or 0)
+        if active >= desired:
+            return None
+        count = min(desired - active, BURST_REPLICAS)
+        template = rs["spec"].get("template") or {}
+        errors: list[str] = []
+
+        def create_one() -> bool:
+            pod = pod_from_template(template, rs, pods_prefix(rs["metadata"]["name"]))
+            _, err = self.pods.create(pod, rs)
+            if err is not None:
+                errors.append(err.message)
+                return False
+            return True
+
+        slow_start_batch(count, create_one)
+        return errors[0] if errors else None
+
     def manage_replicas(self, rs: dict, active: list[dict]) -> str | None:
         """manageReplicas: create or delete the difference; returns the error, if any."""
         desired = int(rs["spec"].get("replicas") or 0)
         diff = len(active) - desired
         if diff < 0:
-            count = min(-diff, BURST_REPLICAS)
-            template = rs["spec"].get("template") or {}
-            errors: list[str] = []
-
-            def create_one() -> bool:
-                pod = pod_from_template(template, rs, pods_prefix(rs["metadata"]["name"]))
-                _, err = self.pods.create(pod, rs)
-                if err is not None:
-                    errors.append(err.message)
-                    return False
-                return True
-
-            slow_start_batch(count, create_one)
-            return errors[0] if errors else None
+            return self._create_missing(rs, len(active))
         if diff > 0:
             count = min(diff, BURST_REPLICAS)
             related = self._related_pods(rs, active)
@@ -211,7 +291,19 @@ class ReplicaSetController(WorkloadController):
                 # IsPodAvailable is IsPodReady and, with minReadySeconds, long enough ago.
                 if not min_ready or is_pod_available(pod, min_ready, self.now, self.clock):
                     available += 1
-        status: dict = {"replicas": len(active)}
+        return self._status(rs, len(active), fully_labeled, ready, available, error)
+
+    def _status(
+        self,
+        rs: dict,
+        replicas: int,
+        fully_labeled: int,
+        ready: int,
+        available: int,
+        error: str | None,
+    ) -> dict:
+        """calculateStatus from the counts."""
+        status: dict = {"replicas": replicas}
         if fully_labeled:
             status["fullyLabeledReplicas"] = fully_labeled
         if ready:
@@ -225,7 +317,7 @@ class ReplicaSetController(WorkloadController):
         failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
         if error is not None and failure is None:
             desired = int(rs["spec"].get("replicas") or 0)
-            reason = "FailedCreate" if len(active) < desired else "FailedDelete"
+            reason = "FailedCreate" if replicas < desired else "FailedDelete"
             conditions.append(
                 {
                     "lastTransitionTime": self.timestamp(),
