@@ -42,6 +42,8 @@ RefKey = tuple
 """A controller reference as a hashable value (its sorted items)."""
 Facts = tuple[bool, bool, "RefKey | None"]
 """What a sync reads of one pod: (being deleted, healthy, controller reference)."""
+LABEL_SETS_REMEMBERED = 4096
+"""Label sets whose budgets are remembered, per namespace: past this, start over."""
 _ODD = ("odd",)
 """The reference key of a controller reference that cannot be hashed: never resolved."""
 
@@ -121,6 +123,10 @@ class BudgetPods:
         self.budgets: dict[tuple[str, str], Members] = {}
         self._filed: dict[tuple[str, str], tuple[str, ...]] = {}
         """Pod (namespace, name) -> the budgets it is a member of."""
+        self._selecting: dict[str, dict[tuple, tuple[str, ...]]] = {}
+        """Namespace -> label set (its items) -> the budgets selecting it, by name: the
+        index's answer, remembered until a budget of the namespace comes, goes or changes
+        its selector (a Deployment's pods share a few label sets)."""
         self.store.watch(self._on_budget, {PDB})
         self.store.watch(self._on_pod, {"Pod"})
         for pdb in self.store.iter(PDB):
@@ -139,6 +145,8 @@ class BudgetPods:
         old = self.budgets.get(key)
         if old is not None and selector is not None and old.selector == selector:
             return
+        if old is not None or selector is not None:
+            self._selecting.pop(key[0], None)
         if old is not None:
             for name in old.pods:
                 self._unfile((key[0], name), key[1])
@@ -167,14 +175,7 @@ class BudgetPods:
         namespace, name = meta.get("namespace", ""), meta["name"]
         pod_key = (namespace, name)
         old = self._filed.get(pod_key, ())
-        if change.type == "DELETED":
-            new: tuple[str, ...] = ()
-        else:
-            new = tuple(
-                pdb["metadata"]["name"]
-                for pdb in self.index.budgets_for(namespace, meta.get("labels"))
-                if (namespace, pdb["metadata"]["name"]) in self.budgets
-            )
+        new = () if change.type == "DELETED" else self.selecting(namespace, meta.get("labels"))
         if not old and not new:
             return
         for budget in old:
@@ -191,6 +192,29 @@ class BudgetPods:
             self._filed.pop(pod_key, None)
 
     # -- reading ----------------------------------------------------------------------------
+    def selecting(self, namespace: str, labels: dict | None) -> tuple[str, ...]:
+        """getPodPodDisruptionBudgets' budgets (valid selector) for these labels, by name."""
+        known = self._selecting.get(namespace)
+        if known is None:
+            known = self._selecting[namespace] = {}
+        pairs = tuple(labels.items()) if labels else ()
+        try:
+            names = known.get(pairs)
+        except TypeError:  # a label value that is not a string: ask the index
+            return self._ask(namespace, labels)
+        if names is None:
+            if len(known) >= LABEL_SETS_REMEMBERED:
+                known.clear()
+            names = known[pairs] = self._ask(namespace, labels)
+        return names
+
+    def _ask(self, namespace: str, labels: dict | None) -> tuple[str, ...]:
+        return tuple(
+            pdb["metadata"]["name"]
+            for pdb in self.index.budgets_for(namespace, labels)
+            if (namespace, pdb["metadata"]["name"]) in self.budgets
+        )
+
     def members(self, namespace: str, name: str, selector: Selector) -> Members | None:
         """The budget's members, if they are kept for this selector."""
         members = self.budgets.get((namespace, name))

@@ -120,7 +120,17 @@ class DisruptionController(QueueController):
     def matching_pdbs(self, pod: dict) -> list[dict]:
         """GetPodPodDisruptionBudgets: the budgets whose (valid) selector selects the pod."""
         meta = pod["metadata"]
-        return self.index.budgets_for(meta.get("namespace", ""), meta.get("labels"))
+        namespace = meta.get("namespace", "")
+        # The budget counts' answer for the pod's label set (the index's, remembered).
+        get = self.store.get
+        return [
+            pdb
+            for pdb in (
+                get(PDB, namespace, name)
+                for name in self.members.selecting(namespace, meta.get("labels"))
+            )
+            if pdb is not None
+        ]
 
     def pdb_for_pod(self, pod: dict) -> dict | None:
         """getPdbForPod: the first budget (by name) selecting the pod; warns if there are more."""

@@ -75,14 +75,16 @@ class ReplicaSetController(WorkloadController):
     def _on_pod(self, change: Change) -> None:
         pod = change.obj
         uid = pod["metadata"].get("uid", "")
-        if self._counts:
-            self._recount(change, uid)
         if change.type == "DELETED":
+            if self._counts:
+                self._recount(change, uid)
             self._pod_state.pop(uid, None)
             self.enqueue_owner_of_pod(pod)
             return
         ref = controller_ref(pod)
         if ref is None:
+            if self._counts:
+                self._recount(change, uid)
             if self.index.orphan_changed(uid):
                 self.enqueue_matching(pod)
             previous = self.index.previous_controller(uid)
@@ -93,11 +95,16 @@ class ReplicaSetController(WorkloadController):
         state = _pod_state(pod)
         owner_uid = ref.get("uid")
         if self.index.previous_controller(uid) != owner_uid:
+            if self._counts:
+                self._recount(change, uid)
             self._pod_state[uid] = state
             self.enqueue_owner_of_pod(pod)
             return
         if self._pod_state.get(uid) == state:
+            # The counts' bits are made of what the state holds: nothing to count again.
             return
+        if self._counts:
+            self._recount(change, uid)
         self._pod_state[uid] = state
         # The same controller as before (enqueue_owner_of_pod's common case, inlined: every
         # pod of a rollout passes here several times).
@@ -371,7 +378,10 @@ def _pod_state(pod: dict) -> tuple:
     ready = None
     for condition in status.get("conditions") or ():
         if condition.get("type") == "Ready":
-            ready = (condition.get("status"), condition.get("lastTransitionTime"))
+            seen = (condition.get("status"), condition.get("lastTransitionTime"))
+            # More than one Ready condition (never the kubelet's): all of them, as the
+            # status counts the first (the state is what the counts' bits are made of).
+            ready = seen if ready is None else (*ready, *seen)
     # The labels as a copy of the dict: compared with ==, as a set of pairs (cheaper than
     # a sorted tuple of them, and as exact).
     return (
