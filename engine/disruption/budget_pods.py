@@ -39,7 +39,8 @@ PDB = "PodDisruptionBudget"
 _TRACKERS: PerCluster[BudgetPods] = PerCluster()
 
 RefKey = tuple
-"""A controller reference as a hashable value (its sorted items)."""
+"""A controller reference as what the finders read of it: (apiVersion, kind, name, uid)."""
+REF_FIELDS = ("apiVersion", "kind", "name", "uid")
 Facts = tuple[bool, bool, "RefKey | None"]
 """What a sync reads of one pod: (being deleted, healthy, controller reference)."""
 LABEL_SETS_REMEMBERED = 4096
@@ -104,8 +105,8 @@ def pod_facts(pod: dict) -> Facts:
     ref = None
     for owner in meta.get("ownerReferences") or ():
         if owner.get("controller"):
+            ref = (owner.get("apiVersion"), owner.get("kind"), owner.get("name"), owner.get("uid"))
             try:
-                ref = tuple(sorted(owner.items()))
                 hash(ref)
             except TypeError:
                 ref = _ODD
@@ -185,8 +186,9 @@ class BudgetPods:
             facts = pod_facts(pod)
             for budget in new:
                 members = self.budgets[(namespace, budget)]
-                members.remove(name)
-                members.add(name, facts)
+                if members.pods.get(name) != facts:
+                    members.remove(name)
+                    members.add(name, facts)
             self._filed[pod_key] = new
         else:
             self._filed.pop(pod_key, None)
@@ -243,7 +245,8 @@ class BudgetPods:
         for ref_key in members.refs:
             if ref_key is _ODD:
                 return None
-            ref = dict(ref_key)
+            # What the finders read of a reference (a missing field stays missing).
+            ref = {k: v for k, v in zip(REF_FIELDS, ref_key, strict=True) if v is not None}
             if ref.get("uid") in scales:
                 continue
             for finder in finders.FINDERS:
