@@ -32,6 +32,8 @@ from engine.per_cluster import PerCluster
 from engine.store import Change
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from engine.cluster import Cluster
     from engine.labels import Selector
 
@@ -224,10 +226,10 @@ class BudgetPods:
             return None
         return members
 
-    def pods_named(self, namespace: str, members: Members, names: object) -> list[dict]:
+    def pods_named(self, namespace: str, members: Members, names: Iterable[str]) -> list[dict]:
         """The members among `names`, by name (a listing's order)."""
         found = []
-        for name in sorted(n for n in names if n in members.pods):  # type: ignore[attr-defined]
+        for name in sorted(n for n in names if n in members.pods):
             pod = self.store.get("Pod", namespace, name)
             if pod is not None:
                 found.append(pod)

@@ -87,6 +87,9 @@ class DisruptionController(QueueController):
     """Syncs PodDisruptionBudget status; resets stale DisruptionTarget pod conditions."""
 
     name = "disruption"
+    from_counts = True
+    """Sync from each budget's counts (budget_pods) when kept; a test turns this off to
+    compare with syncs that list every pod."""
 
     def __init__(self, cluster: Cluster) -> None:
         super().__init__(cluster)
@@ -160,9 +163,6 @@ class DisruptionController(QueueController):
             self._try_sync(pdb)
         except SyncError as err:
             self._fail_safe(pdb, str(err))
-
-    # A test turns this off to compare a sync from the counts with one over every pod.
-    from_counts = True
 
     def _selector_for(self, pdb: dict) -> Selector:
         selector_spec = (pdb.get("spec") or {}).get("selector")

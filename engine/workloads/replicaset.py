@@ -36,6 +36,9 @@ class ReplicaSetController(WorkloadController):
 
     name = COMPONENT
     kind = "ReplicaSet"
+    from_counts = True
+    """Sync from each ReplicaSet's counts (replica_counts) when they serve; a test turns
+    this off to compare with syncs that list every pod."""
 
     def __init__(self, cluster: Cluster) -> None:
         super().__init__(cluster)
@@ -132,9 +135,6 @@ class ReplicaSetController(WorkloadController):
                 counts.put(uid, counts.bits(change.obj))
 
     # -- sync -------------------------------------------------------------------------------
-    # A test turns this off to compare syncs from the counts with syncs over every pod.
-    from_counts = True
-
     def sync(self, key: tuple[str, str]) -> None:
         rs = self.get(key)
         if rs is None:
