@@ -46,6 +46,8 @@ REF_FIELDS = ("apiVersion", "kind", "name", "uid")
 Facts = tuple[bool, bool, "RefKey | None"]
 """What a sync reads of one pod: (being deleted, healthy, controller reference)."""
 LABEL_SETS_REMEMBERED = 4096
+FACTS_REMEMBERED = 65536
+"""Distinct facts tuples shared: past this, start over (sharing is only to save memory)."""
 """Label sets whose budgets are remembered, per namespace: past this, start over."""
 _ODD = ("odd",)
 """The reference key of a controller reference that cannot be hashed: never resolved."""
@@ -124,8 +126,10 @@ class BudgetPods:
         # Subscribed first: the index must be up to date when this is told of a change.
         self.index = budget_index(cluster)
         self.budgets: dict[tuple[str, str], Members] = {}
-        self._filed: dict[tuple[str, str], tuple[str, ...]] = {}
-        """Pod (namespace, name) -> the budgets it is a member of."""
+        self._filed: dict[str, dict[str, tuple[str, ...]]] = {}
+        """Namespace -> pod name -> the budgets it is a member of."""
+        self._facts: dict[Facts, Facts] = {}
+        """Each distinct facts tuple once (a few per controller), shared by its pods."""
         self._selecting: dict[str, dict[tuple, tuple[str, ...]]] = {}
         """Namespace -> label set (its items) -> the budgets selecting it, by name: the
         index's answer, remembered until a budget of the namespace comes, goes or changes
@@ -152,32 +156,41 @@ class BudgetPods:
             self._selecting.pop(key[0], None)
         if old is not None:
             for name in old.pods:
-                self._unfile((key[0], name), key[1])
+                self._unfile(key[0], name, key[1])
             del self.budgets[key]
         if selector is None:
             return
         members = self.budgets[key] = Members(selector)
         if selector is NOTHING:
             return
+        filed = self._filed.setdefault(key[0], {})
         for pod in self.index.pods_for(key[0], selector):
             name = pod["metadata"]["name"]
-            members.add(name, pod_facts(pod))
-            pod_key = (key[0], name)
-            self._filed[pod_key] = (*self._filed.get(pod_key, ()), key[1])
+            members.add(name, self._shared(pod_facts(pod)))
+            filed[name] = (*filed.get(name, ()), key[1])
 
-    def _unfile(self, pod_key: tuple[str, str], budget: str) -> None:
-        left = tuple(b for b in self._filed.get(pod_key, ()) if b != budget)
+    def _unfile(self, namespace: str, name: str, budget: str) -> None:
+        filed = self._filed.get(namespace, {})
+        left = tuple(b for b in filed.get(name, ()) if b != budget)
         if left:
-            self._filed[pod_key] = left
+            filed[name] = left
         else:
-            self._filed.pop(pod_key, None)
+            filed.pop(name, None)
+
+    def _shared(self, facts: Facts) -> Facts:
+        known = self._facts.get(facts)
+        if known is None:
+            if len(self._facts) >= FACTS_REMEMBERED:
+                self._facts.clear()
+            known = self._facts[facts] = facts
+        return known
 
     def _on_pod(self, change: Change) -> None:
         pod = change.obj
         meta = pod["metadata"]
         namespace, name = meta.get("namespace", ""), meta["name"]
-        pod_key = (namespace, name)
-        old = self._filed.get(pod_key, ())
+        filed = self._filed.get(namespace)
+        old = filed.get(name, ()) if filed is not None else ()
         new = () if change.type == "DELETED" else self.selecting(namespace, meta.get("labels"))
         if not old and not new:
             return
@@ -190,10 +203,12 @@ class BudgetPods:
                 members = self.budgets[(namespace, budget)]
                 if members.pods.get(name) != facts:
                     members.remove(name)
-                    members.add(name, facts)
-            self._filed[pod_key] = new
-        else:
-            self._filed.pop(pod_key, None)
+                    members.add(name, self._shared(facts))
+            if filed is None:
+                filed = self._filed[namespace] = {}
+            filed[name] = new  # the label set's tuple, shared with its other pods
+        elif filed is not None:
+            filed.pop(name, None)
 
     # -- reading ----------------------------------------------------------------------------
     def selecting(self, namespace: str, labels: dict | None) -> tuple[str, ...]:
