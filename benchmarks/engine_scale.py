@@ -29,6 +29,8 @@ drains it: drain_pods, drain_sim_s, and the engine's cost per tick while the dra
 (drain_tick_mean_ms, drain_tick_max_ms) and CPU (drain_tick_cpu_mean_ms, drain_tick_cpu_max_ms);
 drain_start_ms and drain_start_cpu_ms are the drain's own start, between two ticks (cordon,
 the listing of the node's pods, the first evictions), as a key press or a step starts it.
+Then a node holding 30 pods (the nearest count, first by name; issue 15's "30-pod node")
+is drained the same way: the same figures prefixed drain30_.
 
 --sweep runs 1,000 / 10,000 / 50,000 / 150,000 pods (30 pods a node from 50,000 up), each
 in its own process (so each peak RSS is its own), prints each size's figures, and ends with
@@ -138,16 +140,37 @@ def timed_ticks(cluster: Cluster, count: int) -> tuple[list[float], list[float],
     return walls, cpus, time.perf_counter() - wall_start, time.process_time() - cpu_start
 
 
-def drain_fullest_node(cluster: Cluster) -> dict:
-    """Drain the node with the most pods; the engine's wall cost per tick while it runs."""
-    from engine.disruption.drain import DrainOptions, drain
-
+def pods_per_node(cluster: Cluster) -> dict[str, int]:
     per_node: dict[str, int] = {}
     for pod in cluster.store.iter("Pod"):
         node = pod["spec"].get("nodeName")
         if node:
             per_node[node] = per_node.get(node, 0) + 1
+    return per_node
+
+
+def drain_fullest_node(cluster: Cluster) -> dict:
+    """Drain the node with the most pods; the engine's wall cost per tick while it runs."""
+    per_node = pods_per_node(cluster)
     node = max(sorted(per_node), key=lambda n: per_node[n])
+    return drain_node(cluster, node, per_node[node], "drain")
+
+
+def drain_node_of(cluster: Cluster, pods: int) -> dict:
+    """Drain the first schedulable node (by name) whose pod count is nearest `pods`."""
+    per_node = pods_per_node(cluster)
+    cordoned = {
+        n["metadata"]["name"] for n in cluster.store.iter("Node") if n["spec"].get("unschedulable")
+    }
+    candidates = sorted(n for n in per_node if n not in cordoned)
+    node = min(candidates, key=lambda n: abs(per_node[n] - pods))
+    return drain_node(cluster, node, per_node[node], f"drain{pods}")
+
+
+def drain_node(cluster: Cluster, node: str, pods: int, prefix: str) -> dict:
+    """Drain `node` as `kubectl drain --ignore-daemonsets`; the engine's cost per tick meanwhile."""
+    from engine.disruption.drain import DrainOptions, drain
+
     sim_start = cluster.now
     wall_start = time.perf_counter()
     cpu_start = time.process_time()
@@ -165,16 +188,16 @@ def drain_fullest_node(cluster: Cluster) -> dict:
     if running.state != "drained":
         raise SystemExit(f"the drain ended {running.state}")
     return {
-        "drain_node": node,
-        "drain_pods": per_node[node],
-        "drain_sim_s": round(cluster.now - sim_start, 1),
-        "drain_wall_s": round(time.perf_counter() - wall_start, 3),
-        "drain_tick_mean_ms": round(statistics.mean(durations) * 1000, 3),
-        "drain_tick_max_ms": round(max(durations) * 1000, 3),
-        "drain_tick_cpu_mean_ms": round(statistics.mean(cpu_durations) * 1000, 3),
-        "drain_tick_cpu_max_ms": round(max(cpu_durations) * 1000, 3),
-        "drain_start_ms": round(start_wall * 1000, 3),
-        "drain_start_cpu_ms": round(start_cpu * 1000, 3),
+        f"{prefix}_node": node,
+        f"{prefix}_pods": pods,
+        f"{prefix}_sim_s": round(cluster.now - sim_start, 1),
+        f"{prefix}_wall_s": round(time.perf_counter() - wall_start, 3),
+        f"{prefix}_tick_mean_ms": round(statistics.mean(durations) * 1000, 3),
+        f"{prefix}_tick_max_ms": round(max(durations) * 1000, 3),
+        f"{prefix}_tick_cpu_mean_ms": round(statistics.mean(cpu_durations) * 1000, 3),
+        f"{prefix}_tick_cpu_max_ms": round(max(cpu_durations) * 1000, 3),
+        f"{prefix}_start_ms": round(start_wall * 1000, 3),
+        f"{prefix}_start_cpu_ms": round(start_cpu * 1000, 3),
     }
 
 
@@ -293,6 +316,7 @@ def run(args: argparse.Namespace) -> dict:
         result["rollout_sim_s"] = round(rollout_sim, 1)
         if args.drain:
             result.update(drain_fullest_node(cluster))
+            result.update(drain_node_of(cluster, 30))
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
 
