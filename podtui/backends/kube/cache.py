@@ -60,9 +60,12 @@ class ObjectCache:
         listener: ChangeListener,
         kinds: Iterable[str] | None = None,
         except_kinds: Iterable[str] | None = None,
+        status_writes: object = True,
     ) -> Callable[[], None]:
         """Subscribe to the changes of some kinds (None: every kind, but `except_kinds`), as
-        the engine's store does."""
+        the engine's store does. `status_writes` is the store's filter of status-only writes;
+        a cache of what a real API server sent cannot tell a status write from another, so
+        every listener hears every change (what the filter allows to skip is a no-op)."""
         entry = (
             frozenset(kinds) if kinds is not None else None,
             frozenset(except_kinds or ()),
