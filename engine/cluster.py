@@ -77,7 +77,12 @@ class Cluster:
         self._node_count = 0
         self.controllers: dict[str, object] = {}
         self.store.watch(self._on_node, {"Node"})
-        self.store.watch(self._on_pod, {"Pod"})
+        # Not told of status-only writes (the kubelets' status posts, the scheduler's
+        # Unschedulable condition): Kubelet.pod_changed syncs a pod only when its spec,
+        # labels, annotations or deletion change (_sync_view), as the kubelet's pod config
+        # ignores status-only updates; the one status write it acted on (a rejection) is
+        # written as a full write, and Kubelet.start sets sync_view itself.
+        self.store.watch(self._on_pod, {"Pod"}, status_writes=False)
         for name, factory in controller_factories():
             self.controllers[name] = factory(self)
         for package in load_extensions():

@@ -222,6 +222,9 @@ class Kubelet:
                 worker.pod_removed()
                 del self.workers[uid]
             else:
+                # What the pod's next delivery would have set: the kubelet's own status
+                # writes are not delivered to its pod handler (Cluster._on_pod).
+                worker.sync_view = _sync_view(live)
                 worker.pod_updated(live)
 
     # -- pods -----------------------------------------------------------------------------
@@ -309,7 +312,11 @@ class Kubelet:
         status = copy.deepcopy(pod.get("status") or {})
         status.update({"phase": "Failed", "reason": reason, "message": worker.status_message})
         pod["status"] = status
-        self.cluster.store.modified(pod, status_only=True)
+        # Announced as a full write although only .status changed: the pod handler, which
+        # is not told of status-only writes (Cluster._on_pod), starts the rejected pod's
+        # one sync when told of this write (its sync_view is still unset), at this write's
+        # turn as for any other pod change.
+        self.cluster.store.modified(pod)
 
 
 HEARTBEAT_PERIOD = NODE_STATUS_UPDATE_FREQUENCY
