@@ -12,7 +12,7 @@ write (tests/engine/test_status_write_filter.py's harness) through what exercise
 paths: pods the kubelet rejects (on a live node and on a node that registers after they
 were bound to it), a node down and up again with pods bound to it while it was down, crash
 loops and graceful deletion; every object, event, report line and change of the feed must
-be the same every 5 simulated seconds.
+be the same every 5 simulated seconds, and so must every pod sync.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import pytest
 
 from engine.cluster import Cluster
 from engine.kubelet.kubelet import Kubelet
+from engine.kubelet.worker import PodWorker
 from tests.engine.test_status_write_filter import SAMPLES, _play, _without_filtering
 
 # Bound by nodeName, so the scheduler never looks at them: the kubelet admits or rejects.
@@ -98,7 +99,11 @@ def _inputs(tmp_path: Path) -> tuple[list[str], str]:
     _write(manifests, "huge.yaml", BOUND.format(name="huge", node="node-1", cpu="500"))
     # Bound to node-9 before it exists: rejected as it registers (cpu, then pods).
     for index, cpu in enumerate(("600m", "600m", "100m", "100m"), start=1):
-        _write(manifests, f"small-{index}.yaml", BOUND.format(name=f"small-{index}", node="node-9", cpu=cpu))
+        _write(
+            manifests,
+            f"small-{index}.yaml",
+            BOUND.format(name=f"small-{index}", node="node-9", cpu=cpu),
+        )
     _write(manifests, "crasher-2.yaml", CRASHER.format(name="crasher-2"))
     _write(tmp_path / "late-node", "node.yaml", LATE_NODE)
     # Bound to node-2 while its kubelet is stopped: workers made then, synced on nodeUp.
@@ -107,19 +112,36 @@ def _inputs(tmp_path: Path) -> tuple[list[str], str]:
     _write(while_down, "down-2.yaml", CRASHER.format(name="down-2"))
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(SCENARIO)
-    paths = [str(manifests), str(SAMPLES / "pods" / "crash-loop.yaml"), str(SAMPLES / "pods" / "web.yaml")]
+    paths = [
+        str(manifests),
+        str(SAMPLES / "pods" / "crash-loop.yaml"),
+        str(SAMPLES / "pods" / "web.yaml"),
+    ]
     paths.append(str(SAMPLES / "workloads"))
     return paths, str(scenario)
 
 
 def _compare(paths: list[str], scenario: str, monkeypatch: pytest.MonkeyPatch) -> list:
+    """Both runs' frames (the same), and the same pod syncs: each sync, when and of which
+    pod (a sync too many can leave nothing to see, as a running pod's)."""
+    syncs: list[tuple[float, str, str]] = []
+    start_sync = PodWorker._start_sync
+
+    def counted(worker: PodWorker) -> None:
+        syncs.append((worker.clock.now, worker.kubelet.node_name, worker.name))
+        start_sync(worker)
+
+    monkeypatch.setattr(PodWorker, "_start_sync", counted)
     filtered = _play(paths, scenario, 200.0, 5.0)
+    filtered_syncs = list(syncs)
+    syncs.clear()
     with monkeypatch.context() as patched:
         _without_filtering(patched)
         told_all = _play(paths, scenario, 200.0, 5.0)
     assert len(filtered) == len(told_all)
     for got, expected in zip(filtered, told_all, strict=True):
         assert got == expected, f"differs at t={got[0]:g}s"
+    assert filtered_syncs == syncs
     return filtered
 
 
@@ -149,7 +171,10 @@ def test_the_kubelet_pod_handler_left_out_of_status_writes_changes_nothing(
     assert any(e["reason"] == "Killing" and e["involvedObject"]["name"] == "web" for e in events)
 
 
-def test_the_kubelet_pod_handler_is_not_told_of_status_writes() -> None:
+def test_the_kubelets_pod_config_ignores_status_only_updates() -> None:
+    # pkg/kubelet/config/config.go, checkAndUpdatePod: an update that changes none of spec,
+    # labels, annotations, deletionTimestamp, deletionGracePeriodSeconds only copies the
+    # status and sends the pod workers nothing. Here the handler is not even told of them.
     cluster = Cluster(seed=0)
     cluster.boot()
     seen: list[str] = []
