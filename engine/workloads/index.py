@@ -29,6 +29,10 @@ def workload_index(cluster: Cluster) -> OwnerIndex:
 class OwnerIndex:
     """Dependents by owner uid, controlled objects by controller uid, orphan pods by namespace."""
 
+    status_shortcut = True
+    """Take a status-only write's owners from the last change (_on_status_write); a test
+    turns this off to compare with reading them from the object every time."""
+
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.store = cluster.store
@@ -44,7 +48,9 @@ class OwnerIndex:
         self._orphan_labels: dict[str, dict] = {}
         self._last_labels_changed = False
         self._pod_routes: list[tuple[str, Callable[[Change], None]]] = []
-        self.store.watch(self._on_change, except_kinds={"Event"}, status_writes=_owned_or_not_a_pod)
+        self._status_write = False
+        """Set by the store's test of a status-only write, just before it tells _on_change."""
+        self.store.watch(self._on_change, except_kinds={"Event"}, status_writes=self._told_of)
         for kind in self.store.kinds():
             if kind == "Event":
                 continue
@@ -52,6 +58,12 @@ class OwnerIndex:
                 self._on_change(Change("ADDED", kind, obj))
 
     # -- feeding ----------------------------------------------------------------------------
+    def _told_of(self, obj: dict) -> bool:
+        """The store's test of a status-only write (it tells _on_change right after a yes)."""
+        told = _owned_or_not_a_pod(obj)
+        self._status_write = told and self.status_shortcut
+        return told
+
     def _on_change(self, change: Change) -> None:
         if change.kind == "Event":
             return
@@ -60,6 +72,12 @@ class OwnerIndex:
         uid = meta.get("uid")
         if not uid:
             return
+        if self._status_write:
+            self._status_write = False
+            owners = self._owners.get(uid)
+            if owners is not None:
+                self._on_status_write(change, uid, owners)
+                return
         old = self._owners.get(uid, _NO_OWNERS)
         self._last = (uid, old[0])
         self._last_labels_changed = False
@@ -96,6 +114,19 @@ class OwnerIndex:
             self._owners[uid] = new
         if change.kind == "Pod":
             self._dispatch(change, old[2], new[2])
+
+    def _on_status_write(self, change: Change, uid: str, owners: tuple) -> None:
+        """_on_change for a status-only write to an object filed with owners: such a write
+        changes nothing of the metadata, so its owners and labels are as at its last change
+        and nothing is filed again; the routes of its controller's kind are told (a
+        kubelet's status posts are most of a rollout's pod writes)."""
+        self._last = (uid, owners[0])
+        self._last_labels_changed = False
+        if change.kind == "Pod" and owners[2] is not None:
+            kind = owners[2]
+            for route, callback in self._pod_routes:
+                if route == kind:
+                    callback(change)
 
     def _track_orphan(self, change: Change, meta: dict, uid: str, orphan: bool) -> None:
         orphans = self.orphan_pods.setdefault(meta.get("namespace", ""), {})

@@ -31,6 +31,8 @@ MATCHES = 1
 ACTIVE = 2
 FULLY_LABELED = 4
 READY = 8
+LABEL_BITS = MATCHES | FULLY_LABELED
+"""The bits made from the pod's labels alone."""
 
 
 class ReplicaCounts:
@@ -99,3 +101,15 @@ class ReplicaCounts:
                 self.fully_labeled += sign
             if bits & READY:
                 self.ready += sign
+
+
+def state_bits(phase: object, ready: tuple | None, deletion_timestamp: object) -> int:
+    """The bits made from the pod's phase, Ready condition(s) and deletionTimestamp, as
+    the ReplicaSet controller's pod state holds them (replicaset._pod_state): ACTIVE and
+    READY as bits() makes them (`ready` starts with the first Ready condition's status)."""
+    bits = 0
+    if not deletion_timestamp and phase not in TERMINAL_PHASES:
+        bits |= ACTIVE
+    if ready is not None and ready[0] == "True":
+        bits |= READY
+    return bits

@@ -18,7 +18,7 @@ from engine.workloads.podutil import (
     pods_prefix,
 )
 from engine.workloads.ranking import get_pods_to_delete
-from engine.workloads.replica_counts import ReplicaCounts
+from engine.workloads.replica_counts import LABEL_BITS, ReplicaCounts, state_bits
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -39,6 +39,9 @@ class ReplicaSetController(WorkloadController):
     from_counts = True
     """Sync from each ReplicaSet's counts (replica_counts) when they serve; a test turns
     this off to compare with syncs that list every pod."""
+    bits_from_state = True
+    """Refile a pod whose labels did not change from its state (_bits); a test turns this
+    off to compare with bits made from the pod every time."""
 
     def __init__(self, cluster: Cluster) -> None:
         super().__init__(cluster)
@@ -103,11 +106,15 @@ class ReplicaSetController(WorkloadController):
             self._pod_state[uid] = state
             self.enqueue_owner_of_pod(pod)
             return
-        if self._pod_state.get(uid) == state:
+        before = self._pod_state.get(uid)
+        if before == state:
             # The counts' bits are made of what the state holds: nothing to count again.
             return
         if self._counts:
-            self._recount(change, uid)
+            # _recount's case of the same controller before and after: file it again there.
+            counts = self._counts.get(owner_uid or "")
+            if counts is not None:
+                counts.put(uid, self._bits(counts, uid, before, state, pod))
         self._pod_state[uid] = state
         # The same controller as before (enqueue_owner_of_pod's common case, inlined: every
         # pod of a rollout passes here several times).
@@ -116,6 +123,18 @@ class ReplicaSetController(WorkloadController):
             if owner is not None and owner["kind"] == self.kind:
                 meta = owner["metadata"]
                 self.enqueue((meta.get("namespace", ""), meta["name"]))
+
+    def _bits(
+        self, counts: ReplicaCounts, uid: str, before: tuple | None, state: tuple, pod: dict
+    ) -> int:
+        """counts.bits(pod), from the pod's state when its labels are as in the state its
+        bits were filed with: which labels match (selector, template) cannot have changed,
+        and what can (active, ready) is in the state. A rollout writes each pod several
+        times (bound, started, ready, deleted), its labels the same every time."""
+        filed = counts.pods.get(uid)
+        if filed is None or before is None or not self.bits_from_state or before[3] != state[3]:
+            return counts.bits(pod)
+        return (filed & LABEL_BITS) | state_bits(state[0], state[1], state[2])
 
     def _recount(self, change: Change, uid: str) -> None:
         """Keep the counts of the pod's ReplicaSet (before and after the change) true."""
