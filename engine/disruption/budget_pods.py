@@ -211,6 +211,13 @@ class BudgetPods:
             filed.pop(name, None)
 
     # -- reading ----------------------------------------------------------------------------
+    def filed_under(self, namespace: str, name: str) -> tuple[str, ...]:
+        """The budgets the pod was filed under at the change last told of it: while the
+        store delivers a change to a pod, what selecting() answers for its labels (a
+        budget's own change is delivered after it)."""
+        filed = self._filed.get(namespace)
+        return filed.get(name, ()) if filed is not None else ()
+
     def selecting(self, namespace: str, labels: dict | None) -> tuple[str, ...]:
         """getPodPodDisruptionBudgets' budgets (valid selector) for these labels, by name."""
         known = self._selecting.get(namespace)

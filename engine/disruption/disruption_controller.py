@@ -90,6 +90,9 @@ class DisruptionController(QueueController):
     from_counts = True
     """Sync from each budget's counts (budget_pods) when kept; a test turns this off to
     compare with syncs that list every pod."""
+    filed_shortcut = True
+    """Take a changed pod's budgets from where the budget counts filed it; a test turns this
+    off to compare with asking for them again."""
 
     def __init__(self, cluster: Cluster) -> None:
         super().__init__(cluster)
@@ -111,7 +114,13 @@ class DisruptionController(QueueController):
 
     def _on_pod(self, change: Change) -> None:
         pod = change.obj
-        found = self.pdb_for_pod(pod)
+        names = None
+        if change.type != "DELETED" and self.filed_shortcut:
+            # The budget counts were told of this change first and filed the pod under the
+            # budgets selecting its labels now: the same answer, not asked again.
+            meta = pod["metadata"]
+            names = self.members.filed_under(meta.get("namespace", ""), meta["name"])
+        found = self.pdb_for_pod(pod, names)
         if found is not None:
             self.enqueue(("pdb", found["metadata"]["namespace"], found["metadata"]["name"]))
         if change.type != "DELETED":
@@ -120,24 +129,22 @@ class DisruptionController(QueueController):
                 meta = pod["metadata"]
                 self.enqueue_after(("pod", meta.get("namespace", ""), meta["name"]), wait)
 
-    def matching_pdbs(self, pod: dict) -> list[dict]:
-        """GetPodPodDisruptionBudgets: the budgets whose (valid) selector selects the pod."""
+    def matching_pdbs(self, pod: dict, names: tuple[str, ...] | None = None) -> list[dict]:
+        """GetPodPodDisruptionBudgets: the budgets whose (valid) selector selects the pod
+        (`names`: theirs, when already known)."""
         meta = pod["metadata"]
         namespace = meta.get("namespace", "")
-        # The budget counts' answer for the pod's label set (the index's, remembered).
+        if names is None:
+            # The budget counts' answer for the pod's label set (the index's, remembered).
+            names = self.members.selecting(namespace, meta.get("labels"))
+        if not names:
+            return []
         get = self.store.get
-        return [
-            pdb
-            for pdb in (
-                get(PDB, namespace, name)
-                for name in self.members.selecting(namespace, meta.get("labels"))
-            )
-            if pdb is not None
-        ]
+        return [pdb for pdb in (get(PDB, namespace, name) for name in names) if pdb is not None]
 
-    def pdb_for_pod(self, pod: dict) -> dict | None:
+    def pdb_for_pod(self, pod: dict, names: tuple[str, ...] | None = None) -> dict | None:
         """getPdbForPod: the first budget (by name) selecting the pod; warns if there are more."""
-        pdbs = self.matching_pdbs(pod)
+        pdbs = self.matching_pdbs(pod, names)
         if not pdbs:
             return None
         if len(pdbs) > 1:
