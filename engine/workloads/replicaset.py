@@ -98,15 +98,16 @@ class ReplicaSetController(WorkloadController):
                 self.enqueue_owner_of_pod(pod)
             return
         # Kubelet status updates come often; only what the ReplicaSet counts wakes it.
-        state = _pod_state(pod)
+        before = self._pod_state.get(uid)
+        state = _pod_state(pod, before)
         owner_uid = ref.get("uid")
-        if self.index.previous_controller(uid) != owner_uid:
+        previous = self.index.previous_controller(uid)
+        if previous != owner_uid:
             if self._counts:
-                self._recount(change, uid)
+                self._refile(uid, previous, owner_uid, pod)
             self._pod_state[uid] = state
             self.enqueue_owner_of_pod(pod)
             return
-        before = self._pod_state.get(uid)
         if before == state:
             # The counts' bits are made of what the state holds: nothing to count again.
             return
@@ -144,6 +145,10 @@ class ReplicaSetController(WorkloadController):
             ref = controller_ref(change.obj)
             if ref is not None:
                 current = ref.get("uid")
+        self._refile(uid, previous, current, change.obj)
+
+    def _refile(self, uid: str, previous: str | None, current: str | None, pod: dict) -> None:
+        """Take the pod out of its previous controller's counts, file it in its current's."""
         if previous is not None and previous != current:
             counts = self._counts.get(previous)
             if counts is not None:
@@ -151,7 +156,7 @@ class ReplicaSetController(WorkloadController):
         if current is not None:
             counts = self._counts.get(current)
             if counts is not None:
-                counts.put(uid, counts.bits(change.obj))
+                counts.put(uid, counts.bits(pod))
 
     # -- sync -------------------------------------------------------------------------------
     def sync(self, key: tuple[str, str]) -> None:
@@ -390,8 +395,9 @@ def _active(pods: list[dict]) -> list[dict]:
     return active
 
 
-def _pod_state(pod: dict) -> tuple:
-    """What of a pod the ReplicaSet's decisions and status depend on."""
+def _pod_state(pod: dict, before: tuple | None = None) -> tuple:
+    """What of a pod the ReplicaSet's decisions and status depend on (`before`: its state
+    at its last change, whose copy of the labels is kept when they have not changed)."""
     meta = pod["metadata"]
     status = pod.get("status") or {}
     ready = None
@@ -403,10 +409,15 @@ def _pod_state(pod: dict) -> tuple:
             ready = seen if ready is None else (*ready, *seen)
     # The labels as a copy of the dict: compared with ==, as a set of pairs (cheaper than
     # a sorted tuple of them, and as exact).
+    labels = meta.get("labels") or {}
+    if before is not None and before[3] == labels:
+        labels = before[3]  # the same copy: a state compared with `before` meets it by identity
+    else:
+        labels = labels.copy()  # copy(): keeps a pod's key-sharing dict small
     return (
         status.get("phase"),
         ready,
         meta.get("deletionTimestamp"),
-        (meta.get("labels") or {}).copy(),  # copy(): keeps a pod's key-sharing dict small
+        labels,
         (pod.get("spec") or {}).get("nodeName"),
     )
