@@ -48,6 +48,9 @@ class OwnerIndex:
         self._orphan_labels: dict[str, dict] = {}
         self._last_labels_changed = False
         self._pod_routes: list[tuple[str, Callable[[Change], None]]] = []
+        self._routes_of: dict[str, list[Callable[[Change], None]]] = {}
+        """The routes by kind, in the order they were asked for (a pod's controller's kind
+        seldom changes: its routes, without looking at the others)."""
         self._status_write = False
         """Set by the store's test of a status-only write, just before it tells _on_change."""
         self.store.watch(self._on_change, except_kinds={"Event"}, status_writes=self._told_of)
@@ -123,10 +126,8 @@ class OwnerIndex:
         self._last = (uid, owners[0])
         self._last_labels_changed = False
         if change.kind == "Pod" and owners[2] is not None:
-            kind = owners[2]
-            for route, callback in self._pod_routes:
-                if route == kind:
-                    callback(change)
+            for callback in self._routes_of.get(owners[2], ()):
+                callback(change)
 
     def _track_orphan(self, change: Change, meta: dict, uid: str, orphan: bool) -> None:
         orphans = self.orphan_pods.setdefault(meta.get("namespace", ""), {})
@@ -162,11 +163,16 @@ class OwnerIndex:
         of every orphan pod that may be adopted. One routing for all controllers instead of
         every controller looking at every pod change."""
         self._pod_routes.append((kind, callback))
+        self._routes_of.setdefault(kind, []).append(callback)
 
     def _dispatch(self, change: Change, old_kind: str | None, new_kind: str | None) -> None:
         everyone = self._last_labels_changed
         if not everyone and old_kind is None and new_kind is None:
             return  # an orphan whose labels did not change: no route's kind is None
+        if not everyone and old_kind == new_kind:
+            for callback in self._routes_of.get(new_kind, ()):  # type: ignore[arg-type]
+                callback(change)
+            return
         for kind, callback in self._pod_routes:
             if everyone or kind in (new_kind, old_kind):
                 callback(change)
