@@ -62,10 +62,17 @@ class OwnerIndex:
 
     # -- feeding ----------------------------------------------------------------------------
     def _told_of(self, obj: dict) -> bool:
-        """The store's test of a status-only write (it tells _on_change right after a yes)."""
-        told = _owned_or_not_a_pod(obj)
-        self._status_write = told and self.status_shortcut
-        return told
+        """The store's test of a status-only write (it tells _on_change right after a yes):
+        not told of one to a pod with no ownerReferences. Such a write is a no-op here: its
+        owners and labels are as at its last other change (so it is filed as an orphan with
+        those labels already), and no route is told of an orphan whose labels did not
+        change. It leaves _last as it was, which nobody reads before the index is told of
+        the next change it is asked about (the routes it calls, the watchers of ReplicaSets
+        after it)."""
+        if obj["kind"] == "Pod" and not obj["metadata"].get("ownerReferences"):
+            return False
+        self._status_write = self.status_shortcut
+        return True
 
     def _on_change(self, change: Change) -> None:
         if change.kind == "Event":
@@ -209,16 +216,6 @@ class OwnerIndex:
         if self._last[0] == uid:
             return self._last[1]
         return self._owners.get(uid, _NO_OWNERS)[0]
-
-
-def _owned_or_not_a_pod(obj: dict) -> bool:
-    """Whether OwnerIndex is told of a status-only write. To a pod with no ownerReferences
-    one is a no-op: its owners and labels are as at its last other change (so it is filed
-    as an orphan with those labels already), and no route is told of an orphan whose
-    labels did not change. It leaves _last as it was, which nobody reads before the index
-    is told of the next change it is asked about (the routes it calls, the watchers of
-    ReplicaSets after it)."""
-    return obj["kind"] != "Pod" or bool(obj["metadata"].get("ownerReferences"))
 
 
 def _discard(table: dict[str, dict[str, None]], key: str, uid: str) -> None:
