@@ -213,8 +213,9 @@ class BudgetPods:
     # -- reading ----------------------------------------------------------------------------
     def filed_under(self, namespace: str, name: str) -> tuple[str, ...]:
         """The budgets the pod was filed under at the change last told of it: while the
-        store delivers a change to a pod, what selecting() answers for its labels (a
-        budget's own change is delivered after it)."""
+        store delivers a change to a pod (not a DELETED), what selecting() answers for its
+        labels, in its order, as _on_pod has just filed it (a budget's own change, which
+        files pods in another order, is delivered after it)."""
         filed = self._filed.get(namespace)
         return filed.get(name, ()) if filed is not None else ()
 

@@ -51,8 +51,9 @@ class OwnerIndex:
         self._routes_of: dict[str, list[Callable[[Change], None]]] = {}
         """The routes by kind, in the order they were asked for (a pod's controller's kind
         seldom changes: its routes, without looking at the others)."""
-        self._status_write = False
-        """Set by the store's test of a status-only write, just before it tells _on_change."""
+        self._status_write: dict | None = None
+        """The object of the status-only write the store's test just passed: the store tells
+        _on_change of it right after (the object, so that nothing else is taken for it)."""
         self.store.watch(self._on_change, except_kinds={"Event"}, status_writes=self._told_of)
         for kind in self.store.kinds():
             if kind == "Event":
@@ -71,19 +72,21 @@ class OwnerIndex:
         after it)."""
         if obj["kind"] == "Pod" and not obj["metadata"].get("ownerReferences"):
             return False
-        self._status_write = self.status_shortcut
+        if self.status_shortcut:
+            self._status_write = obj
         return True
 
     def _on_change(self, change: Change) -> None:
         if change.kind == "Event":
             return
         obj = change.obj
+        status_write = self._status_write is obj
+        self._status_write = None
         meta = obj["metadata"]
         uid = meta.get("uid")
         if not uid:
             return
-        if self._status_write:
-            self._status_write = False
+        if status_write:
             owners = self._owners.get(uid)
             if owners is not None:
                 self._on_status_write(change, uid, owners)
