@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 from engine.api import errors
 from engine.api.kinds import resolve_resource
 from engine.security.fielderr import aggregate
-from engine.security.rbac.rules import Attributes, applies_to_user, rule_allows
+from engine.security.rbac.rules import (
+    Attributes,
+    api_group_matches,
+    applies_to_user,
+    resource_matches,
+    rule_allows,
+    verb_matches,
+)
 
 if TYPE_CHECKING:
     from engine.api.admission import AdmissionRequest, UserInfo
@@ -119,12 +126,14 @@ class RBACAuthorizer:
         self._cluster_bindings: list[_Binding] | None = None
         self._role_bindings: dict[str, list[_Binding]] | None = None
         self._decisions: dict[Attributes, Decision] = {}
+        self._name_matters: dict[tuple[str, str, str, str], bool] = {}
         store.watch(self._on_change, RBAC_KINDS)
 
     def _on_change(self, change: Change) -> None:
         self._cluster_bindings = None
         self._role_bindings = None
         self._decisions.clear()
+        self._name_matters.clear()
 
     # -- the rule index ---------------------------------------------------------------
     def _index(self) -> tuple[list[_Binding], dict[str, list[_Binding]]]:
@@ -166,12 +175,55 @@ class RBACAuthorizer:
         """
         if PRIVILEGED_GROUP in attrs.groups:
             return Decision(True, superuser=True)
-        decision = self._decisions.get(attrs)
+        key = self._memo_key(attrs)
+        decision = self._decisions.get(key)
         if decision is None:
             if len(self._decisions) >= DECISIONS_MEMO_LIMIT:
                 self._decisions.clear()
-            decision = self._decisions[attrs] = self._authorize(attrs)
+            decision = self._decisions[key] = self._authorize(key)
         return decision
+
+    def _memo_key(self, attrs: Attributes) -> Attributes:
+        """The attributes without the object's name when no rule could read it.
+
+        A name only matters to a rule with resourceNames that matches the request's verb,
+        group and resource; every other rule allows any name. So when no role holds such a
+        rule, the request for one pod is decided as the request for any other (a controller
+        deleting thousands of pods is one decision, not one per pod name).
+        """
+        if not attrs.name:
+            return attrs
+        shape = (attrs.verb, attrs.api_group, attrs.resource, attrs.subresource)
+        matters = self._name_matters.get(shape)
+        if matters is None:
+            matters = self._name_matters[shape] = any(
+                verb_matches(rule, attrs.verb)
+                and api_group_matches(rule, attrs.api_group)
+                and resource_matches(rule, attrs.resource, attrs.subresource)
+                for rule in self._named_rules()
+            )
+        if matters:
+            return attrs
+        return Attributes(
+            attrs.user,
+            attrs.groups,
+            attrs.verb,
+            attrs.api_group,
+            attrs.resource,
+            attrs.subresource,
+            attrs.namespace,
+        )
+
+    def _named_rules(self) -> list[dict]:
+        """Every rule with resourceNames, of every Role and ClusterRole (built-in included)."""
+        roles = [*self.store.list("Role"), *self.store.list("ClusterRole")]
+        roles += [obj for (kind, _), obj in self.builtin.items() if kind == "ClusterRole"]
+        return [
+            rule
+            for role in roles
+            for rule in role.get("rules") or []
+            if rule.get("resourceNames")
+        ]
 
     def _authorize(self, attrs: Attributes) -> Decision:
         cluster_bindings, role_bindings = self._index()

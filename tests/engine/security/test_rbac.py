@@ -151,6 +151,33 @@ class TestAuthorizer:
         assert not can(c, "jane", [], "get", "pods", "default")
         assert can(c, "jane", [], "get", "secrets", "default")
 
+    def test_resource_names_restrict_a_rule_to_the_named_objects(self):
+        # evaluation_helpers.go ResourceNameMatches: with decisions remembered by request,
+        # a name a rule lists and one it does not must still get different answers.
+        c = cluster()
+        role = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": "web-only", "namespace": "default"},
+            "rules": [{**POD_READER, "verbs": ["get", "delete"], "resourceNames": ["web"]}],
+        }
+        create(c, role)
+        create(c, binding("jane-web", "web-only", [user("jane")], "default", role_kind="Role"))
+        for _ in range(2):
+            assert can(c, "jane", [], "delete", "pods", "default", "web")
+            assert not can(c, "jane", [], "delete", "pods", "default", "db")
+            assert not can(c, "jane", [], "delete", "pods", "default", "")
+
+    def test_requests_for_differently_named_objects_share_a_decision_when_no_rule_names_any(
+        self,
+    ):
+        c = cluster()
+        rs = controller_user("replicaset-controller")
+        authorizer = authorizer_for(c)
+        first = authorizer.decide(rs.name, rs.groups, "delete", "pods", "default", "web-1")
+        second = authorizer.decide(rs.name, rs.groups, "delete", "pods", "default", "web-2")
+        assert first.allowed and second is first
+
     def test_a_binding_to_a_missing_role_is_the_denial_reason(self):
         c = cluster()
         create(c, binding("jane-x", "nope", [user("jane")]))
